@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A thin wrapper over libnftables: one nft_ctx owned by the event loop's thread, scripts applied
+ * atomically with nft_run_cmd_from_buffer(), errors captured as text, and the installed state of
+ * kvmnet's own table read back for reconciliation.
+ */
+#ifndef KN_FIREWALL_FW_APPLY_H
+#define KN_FIREWALL_FW_APPLY_H
+
+#include <stdint.h>
+
+struct fw_ctx;
+
+int fw_ctx_new(struct fw_ctx **ret);
+struct fw_ctx *fw_ctx_free(struct fw_ctx *ctx);
+
+/*
+ * Runs 'script' as one atomic transaction. Returns 0; or -EINVAL when nft refused it, with the
+ * error text (malloc'd, trailing newline stripped, one line) in '*reterr_msg' when it is non-NULL.
+ */
+int fw_apply(struct fw_ctx *ctx, const char *script, char **reterr_msg);
+
+typedef int (*fw_installed_fn)(const char *network, uint64_t hash, void *data);
+
+/*
+ * Calls 'cb' once per network whose 'n_NAME_out' chain is installed in table inet kvmnet, with
+ * the hash from its "kvmnet:HASH" comment (0 if the comment is missing or unreadable). 'open'
+ * networks have no chains and are never reported; re-rendering them is idempotent and cheap.
+ * Returns 0 when the table does not exist (nothing installed).
+ */
+int fw_list_installed(struct fw_ctx *ctx, fw_installed_fn cb, void *data);
+
+/* Returns 0 and sets '*ret' to whether the table inet kvmnet exists. */
+int fw_table_exists(struct fw_ctx *ctx, int *ret);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Links: read (one or all), create bridges, set MTU / up / master, delete. rtnetlink RTM_*LINK. */
+#ifndef KN_NETLINK_NL_LINK_H
+#define KN_NETLINK_NL_LINK_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nl_sock;
+struct nlmsghdr;
+
+struct nl_link_info {
+	int ifindex;
+	char name[IFNAMSIZ];
+	char kind[16];        /* IFLA_INFO_KIND: "bridge", "veth", "tun", ... ; "" if none */
+	uint32_t mtu;
+	bool up;              /* IFF_UP set (administrative state) */
+	int master;           /* ifindex of the master (bridge), 0 if none */
+	uint8_t mac[6];
+};
+
+/* Fills 'ret' for the link named 'name'. -ENODEV if there is none. */
+int nl_link_get_by_name(struct nl_sock *s, const char *name, struct nl_link_info *ret);
+int nl_link_get_by_index(struct nl_sock *s, int ifindex, struct nl_link_info *ret);
+
+typedef int (*nl_link_fn)(const struct nl_link_info *link, void *data);
+
+/* Calls 'cb' for every link in the namespace; a negative return from 'cb' stops and is returned. */
+int nl_link_dump(struct nl_sock *s, nl_link_fn cb, void *data);
+
+/*
+ * Parses one RTM_NEWLINK/RTM_DELLINK message into 'ret' (used by dumps and the monitor).
+ * Returns -EBADMSG for a malformed message.
+ */
+int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret);
+
+/*
+ * Creates a bridge 'name' (NLM_F_CREATE|NLM_F_EXCL), with MTU 'mtu' when non-zero, STP off,
+ * forward delay 0, left down. Returns -EEXIST if a link of that name exists. Writes the new
+ * ifindex to 'ret_ifindex' (may be NULL).
+ */
+int nl_bridge_create(struct nl_sock *s, const char *name, uint32_t mtu, int *ret_ifindex);
+
+int nl_link_set_mtu(struct nl_sock *s, int ifindex, uint32_t mtu);
+int nl_link_set_up(struct nl_sock *s, int ifindex, bool up);
+/* Enslaves 'ifindex' to bridge 'master_ifindex' (0 = release). */
+int nl_link_set_master(struct nl_sock *s, int ifindex, int master_ifindex);
+/* Deletes the link; -ENODEV if it is already gone. */
+int nl_link_delete(struct nl_sock *s, int ifindex);
+
+#endif
