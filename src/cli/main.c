@@ -1,6 +1,99 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-int main(void);
-int main(void)
+/*
+ * kvmnet: the command line. Global options (--socket, --json, --help) are taken from anywhere on
+ * the line; the remaining words select a command from the table below (after wireguard-tools'
+ * wg.c), which gets the rest of the words.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define DEFAULT_SOCKET "/run/kvmnet/kvmnet.sock"
+#define CLI_ARGS_MAX 256
+
+static const struct {
+	const char *noun, *verb;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+} commands[] = {
+	{ "net", "create", cmd_net_create }, { "net", "define", cmd_net_define },
+	{ "net", "export", cmd_net_export }, { "net", "start", cmd_net_start },
+	{ "net", "stop", cmd_net_stop },     { "net", "show", cmd_net_show },
+	{ "net", "delete", cmd_net_delete }, { "net", "list", cmd_net_list },
+	{ "status", NULL, cmd_status },      { "version", NULL, cmd_version },
+};
+
+static void usage(FILE *f)
 {
-	return 0;
+	fputs("Usage: kvmnet [--socket PATH] [--json] COMMAND ...\n"
+	      "  net create NAME --mode nat|routed|isolated|open [--subnet CIDR]\n"
+	      "                  [--dhcp-range FIRST-LAST] [--domain NAME] [--mtu N]\n"
+	      "                  [--bridge IFNAME] [--uplink IFNAME] [--no-dhcp] [--no-dns]\n"
+	      "                  [--autostart]\n"
+	      "  net define FILE            create or replace from a definition file\n"
+	      "  net export NAME            print the definition file\n"
+	      "  net start|stop|show|delete NAME\n"
+	      "  net list\n"
+	      "  status | version\n"
+	      "Global options may appear anywhere on the line. The socket defaults to\n"
+	      "$KVMNET_SOCKET, else " DEFAULT_SOCKET ".\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .socket_path = getenv("KVMNET_SOCKET") };
+	char *args[CLI_ARGS_MAX], what[512];
+	int n = 0;
+
+	if (!cli.socket_path || !cli.socket_path[0])
+		cli.socket_path = DEFAULT_SOCKET;
+	if (argc > CLI_ARGS_MAX)
+		return cli_usage_error("too many arguments");
+
+	/* Pull the global options out wherever they are; keep the rest in order. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			cli.json = true;
+		else if (strcmp(argv[i], "--socket") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("option '--socket' needs a path");
+			cli.socket_path = argv[i];
+		} else if (strncmp(argv[i], "--socket=", 9) == 0)
+			cli.socket_path = argv[i] + 9;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return CLI_EXIT_OK;
+		} else if (strcmp(argv[i], "--") == 0) {
+			while (++i < argc)
+				args[n++] = argv[i];
+		} else
+			args[n++] = argv[i];
+	}
+	if (n == 0) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].noun, args[0]) != 0)
+			continue;
+		if (!commands[i].verb) {
+			cli.what = args[0];
+			return commands[i].fn(&cli, n - 1, args + 1);
+		}
+		if (n < 2)
+			return cli_usage_error("'%s' needs a subcommand", args[0]);
+		if (strcmp(commands[i].verb, args[1]) != 0)
+			continue;
+		/* "net create lab": what errors are about. */
+		snprintf(what, sizeof(what), "%s %s%s%s", args[0], args[1], n > 2 ? " " : "",
+			 n > 2 ? args[2] : "");
+		cli.what = what;
+		return commands[i].fn(&cli, n - 2, args + 2);
+	}
+	if (n >= 2 && strcmp(args[0], "net") == 0)
+		return cli_usage_error("unknown command 'net %s'", args[1]);
+	return cli_usage_error("unknown command '%s'", args[0]);
 }

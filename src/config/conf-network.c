@@ -1,3 +1,766 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int kn_placeholder_t;
+/*
+ * Implementation of conf-network.h. One table of keys drives the CLI path (network_config_set),
+ * the file path (inih feeding the same setters) and the writer, so the three cannot drift apart;
+ * checks that involve two keys all live in network_config_finish().
+ */
+#include "conf-network.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "shared/alloc-util.h"
+#include "shared/in-addr-util.h"
+#include "shared/strbuf.h"
+
+/* Longest input line accepted in a definition file (a 253-character domain needs about 262). */
+#define CONF_LINE_MAX 1000
+/* Line buffer inih is asked to use: CONF_LINE_MAX plus '\r', '\n' and NUL. */
+#define CONF_INIH_LINE_BUF (CONF_LINE_MAX + 3)
+/* Values quoted in error messages are cut to this many characters. */
+#define SHOW_MAX 80
+#define SHOW_BUF (SHOW_MAX + 4)
+
+static const char *const network_mode_names[_NETWORK_MODE_MAX] = {
+	[NETWORK_MODE_NAT] = "nat",
+	[NETWORK_MODE_ROUTED] = "routed",
+	[NETWORK_MODE_ISOLATED] = "isolated",
+	[NETWORK_MODE_OPEN] = "open",
+};
+
+const char *network_mode_to_string(enum network_mode m)
+{
+	if (m < 0 || m >= _NETWORK_MODE_MAX)
+		return NULL;
+	return network_mode_names[m];
+}
+
+enum network_mode network_mode_from_string(const char *s)
+{
+	if (!s)
+		return _NETWORK_MODE_INVALID;
+	for (int i = 0; i < _NETWORK_MODE_MAX; i++)
+		if (strcmp(s, network_mode_names[i]) == 0)
+			return (enum network_mode)i;
+	return _NETWORK_MODE_INVALID;
+}
+
+void network_config_init(struct network_config *c)
+{
+	/* memset rather than a compound literal: padding and string tails are zero too. */
+	memset(c, 0, sizeof(*c));
+	c->mode = NETWORK_MODE_NAT;
+	c->dhcp = true;
+	c->dns = true;
+	c->autostart = false;
+}
+
+bool network_name_is_valid(const char *name)
+{
+	size_t n;
+
+	if (!name)
+		return false;
+	n = strlen(name);
+	if (n == 0 || n > NETWORK_NAME_MAX)
+		return false;
+	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= '0' && name[0] <= '9')))
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+bool ifname_is_valid(const char *ifname)
+{
+	size_t n;
+
+	if (!ifname)
+		return false;
+	n = strlen(ifname);
+	if (n == 0 || n >= IFNAMSIZ)
+		return false;
+	if (strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0)
+		return false;
+	return strspn(ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+/* FNV-1a, 32 bits: small, well known, and stable across versions (bridge names persist). */
+static uint32_t fnv1a32(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+void network_default_bridge(const char *name, char *buf)
+{
+	if (strlen(name) <= IFNAMSIZ - 1 - strlen("kn-"))
+		snprintf(buf, IFNAMSIZ, "kn-%s", name);
+	else
+		snprintf(buf, IFNAMSIZ, "kn-%.6s-%05x", name, (unsigned)(fnv1a32(name) & 0xfffff));
+}
+
+/* Copies 's' for quoting in a message: control and non-ASCII bytes become '?', long ones "...". */
+static const char *show(const char *s, char *buf)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < SHOW_MAX; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		buf[i] = ch < ' ' || ch >= 0x7f ? '?' : (char)ch;
+	}
+	if (s[i]) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+_printf_(3, 4) static int fail(char *reterr, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (reterr && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(reterr, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* Writes "invalid KEY 'VALUE': REASON" and returns -EINVAL. */
+_printf_(5, 6) static int invalid(char *reterr, size_t errlen, const char *key, const char *value,
+				  const char *fmt, ...)
+{
+	char why[256], v[SHOW_BUF];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return fail(reterr, errlen, "invalid %s '%s': %s", key, show(value, v), why);
+}
+
+static void copy_string(char *dst, size_t size, const char *src)
+{
+	/* strncpy's zero fill keeps the bytes after the NUL deterministic. */
+	strncpy(dst, src, size - 1);
+	dst[size - 1] = '\0';
+}
+
+/* Checks a domain per RFC 1035 §2.3.1/RFC 1123 §2.1 (letters, digits, inner hyphens). */
+static int domain_check(const char *d, char *reterr, size_t errlen)
+{
+	size_t n = strlen(d), label = 0;
+
+	if (n > NETWORK_DOMAIN_MAX)
+		return invalid(reterr, errlen, "domain", d, "longer than %d characters",
+			       NETWORK_DOMAIN_MAX);
+	for (size_t i = 0; i <= n; i++) {
+		char ch = d[i];
+
+		if (ch == '.' || ch == '\0') {
+			if (label == 0)
+				return invalid(reterr, errlen, "domain", d, "empty label");
+			if (d[i - label] == '-' || d[i - 1] == '-')
+				return invalid(reterr, errlen, "domain", d,
+					       "a label starts or ends with '-'");
+			label = 0;
+			continue;
+		}
+		if (ch >= 'A' && ch <= 'Z')
+			return invalid(reterr, errlen, "domain", d,
+				       "uppercase '%c' (domains are written in lowercase)", ch);
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'))
+			return invalid(reterr, errlen, "domain", d,
+				       "character '%c' not allowed (labels use a-z, 0-9 and '-')",
+				       ch > ' ' && ch < 0x7f ? ch : '?');
+		if (++label > 63)
+			return invalid(reterr, errlen, "domain", d, "a label is longer than 63 characters");
+	}
+	return 0;
+}
+
+/* Ranges a guest subnet must not touch: the kernel or every host treats them specially. */
+static const struct {
+	const char *prefix;
+	const char *what;
+} reserved_subnets[] = {
+	{ "0.0.0.0/8", "'this network' range" },
+	{ "127.0.0.0/8", "loopback range" },
+	{ "224.0.0.0/4", "multicast range" },
+	{ "240.0.0.0/4", "reserved range" },
+};
+
+/* Checks everything about a subnet that does not depend on other keys. */
+static int subnet_check(const struct in_prefix *p, const char *text, char *reterr, size_t errlen)
+{
+	if (p->prefixlen < NETWORK_PREFIXLEN_MIN)
+		return invalid(reterr, errlen, "subnet", text, "too large (shorter than /%d)",
+			       NETWORK_PREFIXLEN_MIN);
+	if (p->prefixlen > NETWORK_PREFIXLEN_MAX)
+		return invalid(reterr, errlen, "subnet", text,
+			       "too small (longer than /%d leaves no room for a gateway and a guest)",
+			       NETWORK_PREFIXLEN_MAX);
+	if (!in_addr_equal(p->addr, in_prefix_first(p)))
+		return invalid(reterr, errlen, "subnet", text, "host bits set");
+	for (size_t i = 0; i < ELEMENTSOF(reserved_subnets); i++) {
+		struct in_prefix r;
+
+		if (in_prefix_from_string(reserved_subnets[i].prefix, &r) < 0)
+			continue;
+		if (in_prefix_overlaps(p, &r))
+			return invalid(reterr, errlen, "subnet", text, "overlaps the %s %s",
+				       reserved_subnets[i].what, reserved_subnets[i].prefix);
+	}
+	return 0;
+}
+
+static int set_name(struct network_config *c, const char *key, const char *value, char *reterr,
+		    size_t errlen)
+{
+	if (!network_name_is_valid(value))
+		return invalid(reterr, errlen, key, value, "must match [a-z0-9][a-z0-9_-]{0,31}");
+	copy_string(c->name, sizeof(c->name), value);
+	return 0;
+}
+
+static int set_mode(struct network_config *c, const char *key, const char *value, char *reterr,
+		    size_t errlen)
+{
+	enum network_mode m = network_mode_from_string(value);
+
+	if (m < 0)
+		return invalid(reterr, errlen, key, value, "must be nat, routed, isolated or open");
+	c->mode = m;
+	return 0;
+}
+
+static int set_subnet(struct network_config *c, const char *key, const char *value, char *reterr,
+		      size_t errlen)
+{
+	struct in_prefix p;
+	int r;
+
+	if (in_addr_prefix_from_string(value, &p.addr, &p.prefixlen) < 0)
+		return invalid(reterr, errlen, key, value, "expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
+	r = subnet_check(&p, value, reterr, errlen);
+	if (r < 0)
+		return r;
+	c->subnet = p;
+	c->has_subnet = true;
+	return 0;
+}
+
+static int set_dhcp_range(struct network_config *c, const char *key, const char *value,
+			  char *reterr, size_t errlen)
+{
+	char first_s[INET_ADDRSTRLEN];
+	struct in_addr first, last;
+	const char *dash = strchr(value, '-');
+	size_t n = dash ? (size_t)(dash - value) : 0;
+
+	if (!dash || n >= sizeof(first_s))
+		goto syntax;
+	memcpy(first_s, value, n);
+	first_s[n] = '\0';
+	if (in_addr_from_string(first_s, &first) < 0 || in_addr_from_string(dash + 1, &last) < 0)
+		goto syntax;
+	if (in_addr_to_host(first) > in_addr_to_host(last))
+		return invalid(reterr, errlen, key, value, "first address is after the last");
+	c->range_first = first;
+	c->range_last = last;
+	c->has_range = true;
+	return 0;
+
+syntax:
+	return invalid(reterr, errlen, key, value,
+		       "expected FIRST-LAST, e.g. 192.168.122.100-192.168.122.254");
+}
+
+static int set_domain(struct network_config *c, const char *key, const char *value, char *reterr,
+		      size_t errlen)
+{
+	int r = domain_check(value, reterr, errlen);
+
+	if (r < 0)
+		return r;
+	copy_string(c->domain, sizeof(c->domain), value);
+	return 0;
+}
+
+static int set_mtu(struct network_config *c, const char *key, const char *value, char *reterr,
+		   size_t errlen)
+{
+	size_t n = strlen(value);
+	unsigned long v = 0;
+
+	if (n == 0 || strspn(value, "0123456789") != n)
+		return invalid(reterr, errlen, key, value, "not a decimal number");
+	for (size_t i = 0; i < n && v <= NETWORK_MTU_MAX; i++)
+		v = v * 10 + (unsigned long)(value[i] - '0');
+	if (v < NETWORK_MTU_MIN || v > NETWORK_MTU_MAX)
+		return invalid(reterr, errlen, key, value, "must be between %d and %d",
+			       NETWORK_MTU_MIN, NETWORK_MTU_MAX);
+	c->mtu = (uint32_t)v;
+	return 0;
+}
+
+static int check_ifname(const char *key, const char *value, char *reterr, size_t errlen)
+{
+	if (!ifname_is_valid(value))
+		return invalid(reterr, errlen, key, value,
+			       "not an interface name (1-15 characters from A-Z, a-z, 0-9, '_', '.', '-')");
+	return 0;
+}
+
+static int set_bridge(struct network_config *c, const char *key, const char *value, char *reterr,
+		      size_t errlen)
+{
+	int r = check_ifname(key, value, reterr, errlen);
+
+	if (r < 0)
+		return r;
+	copy_string(c->bridge, sizeof(c->bridge), value);
+	c->has_bridge = true;
+	return 0;
+}
+
+static int set_uplink(struct network_config *c, const char *key, const char *value, char *reterr,
+		      size_t errlen)
+{
+	int r = check_ifname(key, value, reterr, errlen);
+
+	if (r < 0)
+		return r;
+	copy_string(c->uplink, sizeof(c->uplink), value);
+	return 0;
+}
+
+static int parse_boolean(const char *key, const char *value, bool *ret, char *reterr,
+			 size_t errlen)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+		if (strcasecmp(value, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcasecmp(value, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return invalid(reterr, errlen, key, value, "expected yes/no, true/false, on/off or 1/0");
+}
+
+static int set_dhcp(struct network_config *c, const char *key, const char *value, char *reterr,
+		    size_t errlen)
+{
+	return parse_boolean(key, value, &c->dhcp, reterr, errlen);
+}
+
+static int set_dns(struct network_config *c, const char *key, const char *value, char *reterr,
+		   size_t errlen)
+{
+	return parse_boolean(key, value, &c->dns, reterr, errlen);
+}
+
+static int set_autostart(struct network_config *c, const char *key, const char *value,
+			 char *reterr, size_t errlen)
+{
+	return parse_boolean(key, value, &c->autostart, reterr, errlen);
+}
+
+typedef int (*network_key_set_fn)(struct network_config *c, const char *key, const char *value,
+				  char *reterr, size_t errlen);
+
+static const struct network_key {
+	const char *key;
+	network_key_set_fn set;
+} network_keys[] = {
+	{ "name", set_name },
+	{ "mode", set_mode },
+	{ "subnet", set_subnet },
+	{ "dhcp-range", set_dhcp_range },
+	{ "domain", set_domain },
+	{ "mtu", set_mtu },
+	{ "bridge", set_bridge },
+	{ "uplink", set_uplink },
+	{ "dhcp", set_dhcp },
+	{ "dns", set_dns },
+	{ "autostart", set_autostart },
+};
+
+static int network_key_find(const char *key)
+{
+	for (size_t i = 0; i < ELEMENTSOF(network_keys); i++)
+		if (strcmp(key, network_keys[i].key) == 0)
+			return (int)i;
+	return -ENOENT;
+}
+
+int network_config_set(struct network_config *c, const char *key, const char *value, char *reterr,
+		       size_t errlen)
+{
+	char k[SHOW_BUF];
+	int i;
+
+	assert(c);
+	assert(key);
+	assert(value);
+
+	i = network_key_find(key);
+	if (i < 0)
+		return fail(reterr, errlen, "unknown key '%s'", show(key, k));
+	if (value[0] == '\0')
+		return fail(reterr, errlen, "invalid %s '': empty value", key);
+	return network_keys[i].set(c, key, value, reterr, errlen);
+}
+
+static int range_check(const struct network_config *c, char *reterr, size_t errlen)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], s[IN_PREFIX_STRLEN], x[INET_ADDRSTRLEN];
+	struct in_addr network = in_prefix_first(&c->subnet);
+	struct in_addr broadcast = in_prefix_last(&c->subnet);
+	uint32_t first = in_addr_to_host(c->range_first), last = in_addr_to_host(c->range_last);
+
+	in_addr_to_string(c->range_first, a);
+	in_addr_to_string(c->range_last, b);
+	in_prefix_to_string(&c->subnet, s);
+
+	if (first > last)
+		return fail(reterr, errlen, "dhcp-range %s-%s: first address is after the last", a,
+			    b);
+	if (!in_prefix_contains(&c->subnet, c->range_first) ||
+	    !in_prefix_contains(&c->subnet, c->range_last))
+		return fail(reterr, errlen, "dhcp-range %s-%s is outside subnet %s", a, b, s);
+	if (first == in_addr_to_host(network))
+		return fail(reterr, errlen, "dhcp-range %s-%s includes the network address %s", a, b,
+			    in_addr_to_string(network, x));
+	if (last == in_addr_to_host(broadcast))
+		return fail(reterr, errlen, "dhcp-range %s-%s includes the broadcast address %s", a,
+			    b, in_addr_to_string(broadcast, x));
+	if (first <= in_addr_to_host(c->gateway) && in_addr_to_host(c->gateway) <= last)
+		return fail(reterr, errlen, "dhcp-range %s-%s includes the gateway %s", a, b,
+			    in_addr_to_string(c->gateway, x));
+	return 0;
+}
+
+int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
+{
+	char s[IN_PREFIX_STRLEN], v[SHOW_BUF];
+	int r;
+
+	assert(c);
+
+	/* The order here is the order errors are reported in, whatever order keys were set. */
+	if (c->name[0] == '\0')
+		return fail(reterr, errlen, "name is required");
+	if (!network_name_is_valid(c->name))
+		return invalid(reterr, errlen, "name", c->name, "must match [a-z0-9][a-z0-9_-]{0,31}");
+	if (!network_mode_to_string(c->mode))
+		return fail(reterr, errlen, "invalid mode %d", (int)c->mode);
+	if (!c->has_subnet)
+		return fail(reterr, errlen, "subnet is required");
+	/* Re-checked for configs built in code rather than through network_config_set(). */
+	r = subnet_check(&c->subnet, in_prefix_to_string(&c->subnet, s), reterr, errlen);
+	if (r < 0)
+		return r;
+	r = in_prefix_default_gateway(&c->subnet, &c->gateway);
+	if (r < 0)
+		return fail(reterr, errlen, "subnet %s has no room for a gateway", s);
+
+	if (c->has_range) {
+		r = range_check(c, reterr, errlen);
+		if (r < 0)
+			return r;
+	} else {
+		r = in_prefix_default_range(&c->subnet, &c->range_first, &c->range_last);
+		if (r < 0)
+			return fail(reterr, errlen, "subnet %s has no room for a DHCP range", s);
+	}
+
+	if (c->domain[0] != '\0') {
+		r = domain_check(c->domain, reterr, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (c->mtu != 0 && (c->mtu < NETWORK_MTU_MIN || c->mtu > NETWORK_MTU_MAX))
+		return fail(reterr, errlen, "invalid mtu %u: must be between %d and %d",
+			    (unsigned)c->mtu, NETWORK_MTU_MIN, NETWORK_MTU_MAX);
+
+	if (!c->has_bridge)
+		network_default_bridge(c->name, c->bridge);
+	r = check_ifname("bridge", c->bridge, reterr, errlen);
+	if (r < 0)
+		return r;
+	if (c->uplink[0] != '\0') {
+		r = check_ifname("uplink", c->uplink, reterr, errlen);
+		if (r < 0)
+			return r;
+		if (strcmp(c->uplink, c->bridge) == 0)
+			return fail(reterr, errlen, "uplink '%s' cannot be the network's own bridge",
+				    show(c->uplink, v));
+	}
+	return 0;
+}
+
+/* State shared by the inih reader and handler while one text is parsed. */
+struct parse_state {
+	const char *p, *end;	/* unread part of the text */
+	int line;		/* number of the line last handed to inih, from 1 */
+	int err_line;		/* line of the first error recorded here, 0 = none */
+	bool in_network;	/* inside the [network] section */
+	bool seen_network;
+	int key_line[ELEMENTSOF(network_keys)]; /* line each key was set on, 0 = not yet */
+	struct network_config *c;
+	char *reterr;
+	size_t errlen;
+};
+
+_printf_(2, 3) static void parse_fail(struct parse_state *st, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (st->err_line > 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	st->err_line = st->line;
+	fail(st->reterr, st->errlen, "line %d: %s", st->line, msg);
+}
+
+/*
+ * Section headers are checked here, not in the handler: inih as packaged calls the handler only
+ * for key/value pairs, so an empty unknown section or a second [network] would go unnoticed.
+ * Returns false after recording an error.
+ */
+static bool parse_section_header(struct parse_state *st, const char *s, size_t len)
+{
+	const char *close = memchr(s, ']', len);
+	char name[SHOW_BUF], v[SHOW_BUF];
+	size_t n, i;
+
+	if (!close) {
+		parse_fail(st, "missing ']' in section header");
+		return false;
+	}
+	for (i = (size_t)(close - s) + 1; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	if (i < len && s[i] != ';' && s[i] != '#') {
+		parse_fail(st, "unexpected text after section header");
+		return false;
+	}
+
+	n = (size_t)(close - s) - 1;
+	if (n == strlen("network") && memcmp(s + 1, "network", n) == 0) {
+		if (st->seen_network) {
+			parse_fail(st, "duplicate section [network]");
+			return false;
+		}
+		st->seen_network = st->in_network = true;
+		return true;
+	}
+	if (n > SHOW_MAX)
+		n = SHOW_MAX;
+	memcpy(name, s + 1, n);
+	name[n] = '\0';
+	parse_fail(st, "unknown section [%s]", show(name, v));
+	return false;
+}
+
+/*
+ * inih reader (fgets-like): hands over one line per call, so inih's line count and ours agree.
+ * It also strips indentation (inih would otherwise take an indented line as the continuation of
+ * the previous value), a UTF-8 BOM and '\r', and refuses NUL bytes and over-long lines.
+ */
+static char *parse_reader(char *buf, int size, void *userdata)
+{
+	struct parse_state *st = userdata;
+	const char *s = st->p, *nl;
+	size_t len, max;
+
+	if (st->err_line > 0 || st->p >= st->end)
+		return NULL;
+
+	nl = memchr(s, '\n', (size_t)(st->end - s));
+	len = nl ? (size_t)(nl - s) : (size_t)(st->end - s);
+	st->p = nl ? nl + 1 : st->end;
+	st->line++;
+
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	if (memchr(s, '\0', len)) {
+		parse_fail(st, "NUL byte");
+		return NULL;
+	}
+	if (st->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;
+		len -= 3;
+	}
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+
+	max = size > 3 ? (size_t)size - 3 : 0;
+	if (max > CONF_LINE_MAX)
+		max = CONF_LINE_MAX;
+	if (len > max) {
+		parse_fail(st, "line too long (more than %zu characters)", max);
+		return NULL;
+	}
+	if (len > 0 && s[0] == '[' && !parse_section_header(st, s, len))
+		return NULL;
+
+	memcpy(buf, s, len);
+	buf[len] = '\n';
+	buf[len + 1] = '\0';
+	return buf;
+}
+
+static int parse_handler(void *userdata, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = userdata;
+	char msg[512], k[SHOW_BUF];
+	int i;
+
+	if (st->err_line > 0)
+		return 0;
+	if (!st->in_network) {
+		parse_fail(st, "key '%s' before the [network] section", show(name, k));
+		return 0;
+	}
+	i = network_key_find(name);
+	if (i < 0) {
+		parse_fail(st, "unknown key '%s' in [network]", show(name, k));
+		return 0;
+	}
+	if (st->key_line[i] > 0) {
+		parse_fail(st, "duplicate key '%s' in [network] (first set on line %d)", name,
+			   st->key_line[i]);
+		return 0;
+	}
+	st->key_line[i] = st->line;
+	if (network_config_set(st->c, name, value, msg, sizeof(msg)) < 0) {
+		parse_fail(st, "%s", msg);
+		return 0;
+	}
+	return 1;
+}
+
+int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
+			 char *reterr, size_t errlen)
+{
+	struct parse_state st = {
+		.c = c,
+		.reterr = reterr,
+		.errlen = errlen,
+	};
+	int r;
+
+	assert(text || len == 0);
+	assert(c);
+
+	network_config_init(c);
+	if (len > NETWORK_CONFIG_TEXT_MAX) {
+		fail(reterr, errlen, "definition is larger than %d bytes", NETWORK_CONFIG_TEXT_MAX);
+		return -E2BIG;
+	}
+	/* 'text' may be NULL when 'len' is 0, and NULL + 0 is undefined in C. */
+	st.p = text ? text : "";
+	st.end = st.p + len;
+
+	/*
+	 * Debian builds inih with run-time options and a 200-byte line buffer by default, too short
+	 * for a 253-character domain. Every parse sets the same constant, so this is configuration,
+	 * not state; the reader still enforces whatever buffer size inih actually passes.
+	 */
+	ini_max_line = CONF_INIH_LINE_BUF;
+	r = ini_parse_stream(parse_reader, &st, parse_handler, &st);
+	if (r == -2)
+		return -ENOMEM;
+	/* inih reports lines without '=' itself; it keeps going, so compare with our first error. */
+	if (r > 0 && (st.err_line == 0 || r < st.err_line)) {
+		st.err_line = 0;
+		st.line = r;
+		parse_fail(&st, "expected 'key = value', '[section]' or a comment");
+	}
+	if (st.err_line > 0)
+		return -EINVAL;
+	if (r < 0)
+		return -EIO;
+
+	if (!st.seen_network)
+		return fail(reterr, errlen, "missing [network] section");
+	if (st.key_line[network_key_find("name")] == 0 && name) {
+		r = network_config_set(c, "name", name, reterr, errlen);
+		if (r < 0)
+			return r;
+	}
+	return network_config_finish(c, reterr, errlen);
+}
+
+int network_config_format(const struct network_config *c, char **ret)
+{
+	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], s[IN_PREFIX_STRLEN];
+	const char *mode = network_mode_to_string(c->mode);
+	int r;
+
+	assert(ret);
+
+	if (!mode)
+		return -EINVAL;
+	r = strbuf_appendf(&sb, "[network]\nmode = %s\n", mode);
+	if (r == 0 && c->has_subnet)
+		r = strbuf_appendf(&sb, "subnet = %s\n", in_prefix_to_string(&c->subnet, s));
+	if (r == 0 && c->has_range)
+		r = strbuf_appendf(&sb, "dhcp-range = %s-%s\n", in_addr_to_string(c->range_first, a),
+				   in_addr_to_string(c->range_last, b));
+	if (r == 0 && c->domain[0] != '\0')
+		r = strbuf_appendf(&sb, "domain = %s\n", c->domain);
+	if (r == 0 && c->mtu != 0)
+		r = strbuf_appendf(&sb, "mtu = %u\n", (unsigned)c->mtu);
+	if (r == 0 && c->has_bridge)
+		r = strbuf_appendf(&sb, "bridge = %s\n", c->bridge);
+	if (r == 0 && c->uplink[0] != '\0')
+		r = strbuf_appendf(&sb, "uplink = %s\n", c->uplink);
+	if (r == 0 && !c->dhcp)
+		r = strbuf_append(&sb, "dhcp = no\n");
+	if (r == 0 && !c->dns)
+		r = strbuf_append(&sb, "dns = no\n");
+	if (r == 0 && c->autostart)
+		r = strbuf_append(&sb, "autostart = yes\n");
+	if (r < 0)
+		return r;
+	return strbuf_steal(&sb, ret);
+}
+
+bool network_config_equal(const struct network_config *a, const struct network_config *b)
+{
+	return strcmp(a->name, b->name) == 0 && a->mode == b->mode &&
+	       in_addr_equal(a->subnet.addr, b->subnet.addr) &&
+	       a->subnet.prefixlen == b->subnet.prefixlen && in_addr_equal(a->gateway, b->gateway) &&
+	       in_addr_equal(a->range_first, b->range_first) &&
+	       in_addr_equal(a->range_last, b->range_last) && strcmp(a->domain, b->domain) == 0 &&
+	       a->mtu == b->mtu && strcmp(a->bridge, b->bridge) == 0 &&
+	       strcmp(a->uplink, b->uplink) == 0 && a->dhcp == b->dhcp && a->dns == b->dns &&
+	       a->autostart == b->autostart && a->has_subnet == b->has_subnet &&
+	       a->has_range == b->has_range && a->has_bridge == b->has_bridge;
+}

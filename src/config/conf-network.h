@@ -7,8 +7,10 @@
 #ifndef KN_CONFIG_CONF_NETWORK_H
 #define KN_CONFIG_CONF_NETWORK_H
 
+#include <errno.h>
 #include <net/if.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "shared/in-addr-util.h"
@@ -17,6 +19,11 @@
 #define NETWORK_DOMAIN_MAX 253
 #define NETWORK_MTU_MIN 68
 #define NETWORK_MTU_MAX 65535
+/* Shortest and longest subnet prefix: /30 still holds a gateway and one guest. */
+#define NETWORK_PREFIXLEN_MIN 8
+#define NETWORK_PREFIXLEN_MAX 30
+/* Largest definition text network_config_parse() accepts (-E2BIG beyond). */
+#define NETWORK_CONFIG_TEXT_MAX (1024 * 1024)
 
 enum network_mode {
 	NETWORK_MODE_NAT,
@@ -56,7 +63,12 @@ void network_config_init(struct network_config *c);
 /* True if 'name' matches [a-z0-9][a-z0-9_-]{0,31}. */
 bool network_name_is_valid(const char *name);
 
-/* True if 'ifname' is a valid Linux interface name (1..15 chars, no '/', ':', whitespace). */
+/*
+ * True if 'ifname' is an interface name kvmnet accepts: 1..15 characters from [A-Za-z0-9_.-], not
+ * "." or "..". Narrower than the kernel on purpose: names travel into INI files (';' starts a
+ * comment), nft rule text ('"' ends a string, '+' and '*' are wildcards) and the kernel's own
+ * templates ('%d'), and real interface names do not use such characters.
+ */
 bool ifname_is_valid(const char *ifname);
 
 /*
@@ -69,8 +81,15 @@ void network_default_bridge(const char *name, char *buf);
 /*
  * Sets one key from the CLI flags / [network] section ("mode", "subnet", "dhcp-range", "domain",
  * "mtu", "bridge", "uplink", "dhcp", "dns", "autostart", "name"). Booleans accept yes/no/true/false/
- * on/off/1/0. On failure returns -EINVAL and writes a one-line reason to 'reterr' (size 'errlen'),
- * e.g. "invalid subnet '10.0.0.1/24': host bits set".
+ * on/off/1/0 in any case. On failure returns -EINVAL and writes a one-line reason to 'reterr' (size
+ * 'errlen'; may be NULL/0), e.g. "invalid subnet '10.0.0.1/24': host bits set"; 'c' is unchanged.
+ *
+ * Only what the value alone determines is checked here (syntax, subnet /8../30 with no host bits,
+ * dhcp-range first <= last, domain labels [a-z0-9-] of 1..63 without a leading or trailing '-' and
+ * at most 253 characters in total, lowercase only: uppercase is refused, not folded). Each key
+ * writes only its own fields, so keys may be set in any order, and setting a key again replaces
+ * it; everything that depends on two keys waits for network_config_finish(). The CLI and the file
+ * parser therefore reach the same verdict for the same values.
  */
 int network_config_set(struct network_config *c, const char *key, const char *value, char *reterr,
 		       size_t errlen);
@@ -79,14 +98,20 @@ int network_config_set(struct network_config *c, const char *key, const char *va
  * Validates 'c' as a whole and fills derived fields: subnet required (-EINVAL "subnet is
  * required"), gateway, default range, range inside the subnet and not containing the gateway,
  * range first <= last, default bridge name. Returns 0 or -EINVAL with a reason in 'reterr'.
+ * Checks run in a fixed order (name, subnet, dhcp-range, bridge/uplink), so the first error
+ * reported does not depend on the order in which keys were set. Idempotent.
  */
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen);
 
 /*
- * Parses the INI text 'text' (length 'len') into 'c' (initialised here). 'name' is the
- * network's name unless the [network] section sets "name =". Unknown sections or keys, a
- * missing [network] section and invalid values are errors, reported with the line number:
- * "line 3: unknown key 'foo' in [network]". Calls network_config_finish().
+ * Parses the INI text 'text' (length 'len', need not be NUL-terminated) into 'c' (initialised
+ * here). 'name' (may be NULL) is the network's name unless the [network] section sets "name =".
+ * Unknown sections or keys, a missing or repeated [network] section, repeated keys, syntax errors,
+ * NUL bytes, lines over 1000 characters and invalid values are errors, reported with the line
+ * number: "line 3: unknown key 'foo' in [network]". Comments are lines starting with '#' or ';'
+ * and ';' after whitespace; indentation is ignored (no continuation lines). Calls
+ * network_config_finish(). Returns 0, -EINVAL with a reason in 'reterr', -E2BIG when 'len'
+ * exceeds NETWORK_CONFIG_TEXT_MAX, or -ENOMEM.
  */
 int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
 			 char *reterr, size_t errlen);
@@ -96,5 +121,11 @@ int network_config_parse(const char *text, size_t len, const char *name, struct 
  * defaults that were not given explicitly (range, bridge) are not written. Returns 0 or -ENOMEM.
  */
 int network_config_format(const struct network_config *c, char **ret);
+
+/*
+ * True if 'a' and 'b' hold the same definition, field by field (including has_range/has_bridge,
+ * ignoring bytes after the strings' NULs). parse(format(c)) == c for every finished 'c'.
+ */
+bool network_config_equal(const struct network_config *a, const struct network_config *b);
 
 #endif

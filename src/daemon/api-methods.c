@@ -1,3 +1,413 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int kn_placeholder_t;
+/* Implementation of api-methods.h: one api_method_<noun>_<verb>() per method, and a table. */
+#include "api-methods.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api-proto.h"
+#include "daemon/manager.h"
+#include "daemon/network.h"
+#include "daemon/state-dir.h"
+#include "event/event.h"
+#include "shared/alloc-util.h"
+#include "shared/log.h"
+
+typedef int (*api_method_fn)(struct manager *m, json_t *params, json_t **ret, char *err,
+			     size_t errlen);
+
+/* Reads the mandatory string parameter 'key'. */
+static int api_param_string(json_t *params, const char *key, const char **ret, char *err,
+			    size_t errlen)
+{
+	json_t *v = json_object_get(params, key);
+
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "missing parameter '%s'", key);
+		return -EINVAL;
+	}
+	*ret = json_string_value(v);
+	return 0;
+}
+
+/* Looks up the network named by the "name" parameter. */
+static int api_param_network(struct manager *m, json_t *params, struct network **ret, char *err,
+			     size_t errlen)
+{
+	const char *name;
+	int r = api_param_string(params, "name", &name, err, errlen);
+
+	if (r < 0)
+		return r;
+	*ret = manager_find_network(m, name);
+	if (!*ret) {
+		snprintf(err, errlen, "network '%s' does not exist", name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Writes the definition of 'c' to the state directory. */
+static int api_save_definition(struct manager *m, const struct network_config *c, char *err,
+			       size_t errlen)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = network_config_format(c, &text);
+
+	if (r >= 0)
+		r = state_dir_save_network(m->state, c->name, text);
+	if (r < 0)
+		snprintf(err, errlen, "failed to save the definition: %s", strerror(-r));
+	return r;
+}
+
+static int api_method_net_create(struct manager *m, json_t *params, json_t **ret, char *err,
+				 size_t errlen)
+{
+	struct network_config c;
+	struct network *n = NULL;
+	const char *name, *key;
+	json_t *opts, *value;
+	int r;
+
+	r = api_param_string(params, "name", &name, err, errlen);
+	if (r < 0)
+		return r;
+	network_config_init(&c);
+	r = network_config_set(&c, "name", name, err, errlen);
+	if (r < 0)
+		return r;
+	opts = json_object_get(params, "config");
+	if (opts && !json_is_object(opts)) {
+		snprintf(err, errlen, "parameter 'config' must be an object");
+		return -EINVAL;
+	}
+	json_object_foreach(opts, key, value) {
+		if (!json_is_string(value)) {
+			snprintf(err, errlen, "value of '%s' must be a string", key);
+			return -EINVAL;
+		}
+		r = network_config_set(&c, key, json_string_value(value), err, errlen);
+		if (r < 0)
+			return r;
+	}
+	r = network_config_finish(&c, err, errlen);
+	if (r < 0)
+		return r;
+	if (manager_find_network(m, c.name)) {
+		snprintf(err, errlen, "network '%s' already exists", c.name);
+		return -EEXIST;
+	}
+	if (m->n_networks >= MANAGER_NETWORKS_MAX) {
+		snprintf(err, errlen, "too many networks (limit %d)", MANAGER_NETWORKS_MAX);
+		return -E2BIG;
+	}
+	r = manager_check_conflicts(m, &c, NULL, err, errlen);
+	if (r < 0)
+		return r;
+
+	r = network_new(&c, &n);
+	if (r < 0)
+		return r;
+	r = network_up(m, n, NULL, false, err, errlen);
+	if (r < 0)
+		goto fail;
+	r = api_save_definition(m, &c, err, errlen);
+	if (r < 0)
+		goto fail_down;
+	r = state_dir_set_running(m->state, c.name, true);
+	if (r < 0) {
+		snprintf(err, errlen, "failed to record the network as running: %s", strerror(-r));
+		(void)state_dir_remove_network(m->state, c.name);
+		goto fail_down;
+	}
+	n->active = true;
+	*ret = network_to_json(n);
+	r = manager_add_network(m, n);   /* checked for room above: cannot fail but for OOM */
+	if (r < 0) {
+		json_decref(*ret);
+		return r;
+	}
+	log_info("Network '%s' created and started on '%s'", c.name, c.bridge);
+	return 0;
+
+fail_down:
+	{
+		char ignored[256];
+		(void)network_down(m, n, ignored, sizeof(ignored));
+	}
+fail:
+	network_free(n);
+	return r;
+}
+
+/* Replaces the live kernel state of active 'n' by 'c'; on failure the old state is restored. */
+static int api_redefine_active(struct manager *m, struct network *n, const struct network_config *c,
+			       char *err, size_t errlen)
+{
+	struct network_config old = n->config;
+	char ignored[256];
+	int r;
+
+	if (strcmp(old.bridge, c->bridge) == 0) {
+		n->config = *c;
+		r = network_up(m, n, &old, true, err, errlen);
+		if (r < 0)
+			n->config = old;
+		return r;
+	}
+	/* A new bridge: take the old network down, bring the new one up, or go back. */
+	r = network_down(m, n, err, errlen);
+	if (r < 0)
+		return r;
+	n->config = *c;
+	r = network_up(m, n, NULL, false, err, errlen);
+	if (r < 0) {
+		n->config = old;
+		if (network_up(m, n, NULL, true, ignored, sizeof(ignored)) < 0)
+			log_error("Failed to restore network '%s': %s", old.name, ignored);
+	}
+	return r;
+}
+
+static int api_method_net_define(struct manager *m, json_t *params, json_t **ret, char *err,
+				 size_t errlen)
+{
+	struct network_config c;
+	struct network *n;
+	const char *name, *text;
+	bool created = false;
+	int r;
+
+	r = api_param_string(params, "name", &name, err, errlen);
+	if (r < 0)
+		return r;
+	r = api_param_string(params, "text", &text, err, errlen);
+	if (r < 0)
+		return r;
+	r = network_config_parse(text, strlen(text), name, &c, err, errlen);
+	if (r < 0)
+		return r;
+	n = manager_find_network(m, c.name);
+	r = manager_check_conflicts(m, &c, n ? c.name : NULL, err, errlen);
+	if (r < 0)
+		return r;
+
+	if (!n) {
+		if (m->n_networks >= MANAGER_NETWORKS_MAX) {
+			snprintf(err, errlen, "too many networks (limit %d)", MANAGER_NETWORKS_MAX);
+			return -E2BIG;
+		}
+		r = api_save_definition(m, &c, err, errlen);
+		if (r < 0)
+			return r;
+		r = network_new(&c, &n);
+		if (r >= 0)
+			r = manager_add_network(m, n);
+		if (r < 0) {
+			(void)state_dir_remove_network(m->state, c.name);
+			return r;
+		}
+		created = true;
+	} else {
+		struct network_config old = n->config;
+		bool live = n->active && network_config_kernel_differs(&old, &c);
+
+		if (live) {
+			r = api_redefine_active(m, n, &c, err, errlen);
+			if (r < 0)
+				return r;
+		}
+		r = api_save_definition(m, &c, err, errlen);
+		if (r < 0) {
+			char ignored[256];
+			if (live && api_redefine_active(m, n, &old, ignored, sizeof(ignored)) < 0)
+				log_error("Failed to restore network '%s': %s", old.name, ignored);
+			return r;
+		}
+		n->config = c;
+	}
+	log_info("Network '%s' %s", c.name, created ? "defined" : "redefined");
+	*ret = network_to_json(n);
+	if (*ret && json_object_set_new(*ret, "created", json_boolean(created)) < 0)
+		return -ENOMEM;
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int api_method_net_export(struct manager *m, json_t *params, json_t **ret, char *err,
+				 size_t errlen)
+{
+	_cleanup_free_ char *text = NULL;
+	struct network *n;
+	int r;
+
+	r = api_param_network(m, params, &n, err, errlen);
+	if (r < 0)
+		return r;
+	r = network_config_format(&n->config, &text);
+	if (r < 0)
+		return r;
+	*ret = json_pack("{s:s}", "text", text);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int api_method_net_start(struct manager *m, json_t *params, json_t **ret, char *err,
+				size_t errlen)
+{
+	struct network *n;
+	char ignored[256];
+	int r;
+
+	r = api_param_network(m, params, &n, err, errlen);
+	if (r < 0)
+		return r;
+	if (n->active) {
+		snprintf(err, errlen, "network '%s' is already active", n->config.name);
+		return -EALREADY;
+	}
+	r = manager_check_conflicts(m, &n->config, n->config.name, err, errlen);
+	if (r < 0)
+		return r;
+	r = network_up(m, n, NULL, true, err, errlen);
+	if (r < 0)
+		return r;
+	r = state_dir_set_running(m->state, n->config.name, true);
+	if (r < 0) {
+		snprintf(err, errlen, "failed to record the network as running: %s", strerror(-r));
+		(void)network_down(m, n, ignored, sizeof(ignored));
+		return r;
+	}
+	n->active = true;
+	log_info("Network '%s' started", n->config.name);
+	*ret = network_to_json(n);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int api_method_net_stop(struct manager *m, json_t *params, json_t **ret, char *err,
+			       size_t errlen)
+{
+	struct network *n;
+	int r;
+
+	r = api_param_network(m, params, &n, err, errlen);
+	if (r < 0)
+		return r;
+	if (!n->active) {
+		snprintf(err, errlen, "network '%s' is not active", n->config.name);
+		return -EALREADY;
+	}
+	r = state_dir_set_running(m->state, n->config.name, false);
+	if (r < 0) {
+		snprintf(err, errlen, "failed to record the network as stopped: %s", strerror(-r));
+		return r;
+	}
+	r = network_down(m, n, err, errlen);
+	if (r < 0) {
+		(void)state_dir_set_running(m->state, n->config.name, true);
+		return r;
+	}
+	n->active = false;
+	log_info("Network '%s' stopped", n->config.name);
+	*ret = network_to_json(n);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int api_method_net_delete(struct manager *m, json_t *params, json_t **ret, char *err,
+				 size_t errlen)
+{
+	struct network *n;
+	int r;
+
+	r = api_param_network(m, params, &n, err, errlen);
+	if (r < 0)
+		return r;
+	if (n->active) {
+		r = network_down(m, n, err, errlen);
+		if (r < 0)
+			return r;
+		n->active = false;
+	}
+	r = state_dir_remove_network(m->state, n->config.name);
+	if (r < 0) {
+		snprintf(err, errlen, "failed to remove the definition: %s", strerror(-r));
+		return r;
+	}
+	log_info("Network '%s' deleted", n->config.name);
+	*ret = json_pack("{s:s}", "name", n->config.name);
+	manager_remove_network(m, n);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int api_method_net_show(struct manager *m, json_t *params, json_t **ret, char *err,
+			       size_t errlen)
+{
+	struct network *n;
+	int r = api_param_network(m, params, &n, err, errlen);
+
+	if (r < 0)
+		return r;
+	*ret = network_to_json(n);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int api_method_net_list(struct manager *m, json_t *params, json_t **ret, char *err,
+			       size_t errlen)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_networks; i++)
+		if (json_array_append_new(a, network_to_json(m->networks[i])) < 0) {
+			json_decref(a);
+			return -ENOMEM;
+		}
+	*ret = a;
+	return 0;
+}
+
+static int api_method_status(struct manager *m, json_t *params, json_t **ret, char *err,
+			     size_t errlen)
+{
+	size_t active = 0;
+
+	for (size_t i = 0; i < m->n_networks; i++)
+		active += m->networks[i]->active;
+	*ret = json_pack("{s:s, s:i, s:I, s:I, s:I, s:s}", "version", KVMNET_VERSION, "pid",
+			 (int)getpid(), "uptime-sec",
+			 (json_int_t)((now_usec() - m->start_usec) / 1000000), "networks",
+			 (json_int_t)m->n_networks, "active", (json_int_t)active, "state-dir",
+			 state_dir_path(m->state));
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int api_method_version(struct manager *m, json_t *params, json_t **ret, char *err,
+			      size_t errlen)
+{
+	*ret = json_pack("{s:s, s:i}", "version", KVMNET_VERSION, "api", KVMNET_API_VERSION);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static const struct {
+	const char *name;
+	api_method_fn fn;
+} api_methods[] = {
+	{ "net.create", api_method_net_create }, { "net.define", api_method_net_define },
+	{ "net.export", api_method_net_export }, { "net.start", api_method_net_start },
+	{ "net.stop", api_method_net_stop },     { "net.delete", api_method_net_delete },
+	{ "net.show", api_method_net_show },     { "net.list", api_method_net_list },
+	{ "status", api_method_status },         { "version", api_method_version },
+};
+
+int api_methods_dispatch(struct manager *m, const char *method, json_t *params, json_t **ret_result,
+			 char *err, size_t errlen)
+{
+	for (size_t i = 0; i < ELEMENTSOF(api_methods); i++)
+		if (strcmp(api_methods[i].name, method) == 0)
+			return api_methods[i].fn(m, params, ret_result, err, errlen);
+	snprintf(err, errlen, "unknown method '%s'", method);
+	return -ENOSYS;
+}

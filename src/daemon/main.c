@@ -1,6 +1,134 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-int main(void);
-int main(void)
+/*
+ * kvmnetd: parses the command line, sets up logging, builds the manager (which owns everything
+ * else), reconciles the kernel with the stored definitions and runs the event loop. SIGTERM stops
+ * the daemon and leaves every network running.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/manager.h"
+#include "shared/log.h"
+
+#define DEFAULT_STATE_DIR "/var/lib/kvmnet"
+#define DEFAULT_SOCKET "/run/kvmnet/kvmnet.sock"
+
+static void usage(FILE *f)
 {
-	return 0;
+	fprintf(f, "Usage: kvmnetd [--state-dir DIR] [--socket PATH] [--foreground] "
+		   "[--log-level LEVEL]\n"
+		   "  --state-dir DIR    definitions and leases (default " DEFAULT_STATE_DIR ")\n"
+		   "  --socket PATH      control socket (default " DEFAULT_SOCKET ")\n"
+		   "  --foreground       stay in the foreground, log to stderr\n"
+		   "  --log-level LEVEL  error, warning, notice, info (default) or debug\n"
+		   "  --version          print the version\n");
+}
+
+/* Detaches from the terminal; the parent exits once the child is serving. */
+static int daemonize(void)
+{
+	int pipefd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(pipefd[1]);
+		_exit(read(pipefd[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(pipefd[0]);
+	if (setsid() < 0)
+		return -errno;
+	return pipefd[1];
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct manager_options o = { .state_dir = DEFAULT_STATE_DIR, .socket_path = DEFAULT_SOCKET };
+	struct manager *m = NULL;
+	bool foreground = false;
+	int c, r, ready_fd = -1;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+		switch (c) {
+		case 's':
+			o.state_dir = optarg;
+			break;
+		case 'S':
+			o.socket_path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'l': {
+			enum log_level level;
+			if (log_level_from_string(optarg, &level) < 0) {
+				fprintf(stderr, "kvmnetd: invalid log level '%s'\n", optarg);
+				return 2;
+			}
+			log_set_level(level);
+			break;
+		}
+		case 'V':
+			printf("kvmnetd %s\n", KVMNET_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kvmnetd: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (geteuid() != 0)
+		log_warning("Not running as root: kernel changes will fail");
+
+	signal(SIGPIPE, SIG_IGN);
+	if (!foreground) {
+		ready_fd = daemonize();
+		if (ready_fd < 0) {
+			log_error_errno(ready_fd, "Failed to daemonize: %m");
+			return 1;
+		}
+	}
+
+	r = manager_new(&o, &m);
+	if (r < 0)
+		return 1;
+	r = manager_startup(m);
+	if (r < 0) {
+		manager_free(m);
+		return 1;
+	}
+	log_info("kvmnetd %s ready on %s", KVMNET_VERSION, o.socket_path);
+	if (ready_fd >= 0) {
+		(void)!write(ready_fd, "1", 1);
+		close(ready_fd);
+	}
+	r = manager_run(m);
+	manager_free(m);
+	return r < 0 ? 1 : 0;
 }

@@ -1,3 +1,384 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int kn_placeholder_t;
+/*
+ * Implementation of manager.h: start-up (load definitions, adopt what runs, repair what is
+ * missing), conflict checks against other networks and the host, signal handling, and repair of
+ * networks whose bridge or address was changed behind our back (netlink monitor -> defer).
+ */
+#include "manager.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+
+#include "daemon/api-server.h"
+#include "daemon/network.h"
+#include "daemon/state-dir.h"
+#include "event/event.h"
+#include "firewall/fw-apply.h"
+#include "netlink/nl-link.h"
+#include "netlink/nl-monitor.h"
+#include "netlink/nl-route.h"
+#include "netlink/nl-sock.h"
+#include "shared/alloc-util.h"
+#include "shared/log.h"
+
+static int manager_on_signal(struct event_source *s, const struct signalfd_siginfo *si, void *data)
+{
+	struct manager *m = data;
+
+	log_info("Received %s, stopping (networks stay up)", strsignal((int)si->ssi_signo));
+	event_loop_exit(m->loop, 0);
+	return 0;
+}
+
+static struct network *manager_find_by_ifindex(struct manager *m, int ifindex)
+{
+	for (size_t i = 0; i < m->n_networks; i++)
+		if (m->networks[i]->active && m->networks[i]->ifindex == ifindex)
+			return m->networks[i];
+	return NULL;
+}
+
+static void manager_on_change(const struct nl_change *c, void *data)
+{
+	struct manager *m = data;
+	struct network *n;
+
+	switch (c->type) {
+	case NL_CHANGE_LINK_DEL:
+	case NL_CHANGE_ADDR:
+		n = manager_find_by_ifindex(m, c->link.ifindex);
+		if (n)
+			manager_schedule_repair(m, n);
+		break;
+	case NL_CHANGE_LINK_NEW:
+		n = manager_find_by_ifindex(m, c->link.ifindex);
+		if (n && !c->link.up)
+			manager_schedule_repair(m, n);
+		break;
+	case NL_CHANGE_RESYNC:
+		for (size_t i = 0; i < m->n_networks; i++)
+			if (m->networks[i]->active)
+				manager_schedule_repair(m, m->networks[i]);
+		break;
+	}
+}
+
+static int manager_on_monitor(struct event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct manager *m = data;
+
+	return nl_monitor_process(m->monitor);
+}
+
+static int manager_on_repair(struct event_source *s, void *data)
+{
+	struct manager *m = data;
+	char err[256];
+
+	for (size_t i = 0; i < m->n_networks; i++) {
+		struct network *n = m->networks[i];
+		if (!n->dirty)
+			continue;
+		n->dirty = false;
+		if (!n->active)
+			continue;
+		int r = network_up(m, n, NULL, true, err, sizeof(err));
+		if (r < 0)
+			log_warning("Failed to repair network '%s': %s", n->config.name, err);
+	}
+	return 0;
+}
+
+void manager_schedule_repair(struct manager *m, struct network *n)
+{
+	n->dirty = true;
+	event_source_enable_defer(m->repair_source);
+}
+
+int manager_new(const struct manager_options *o, struct manager **ret)
+{
+	struct manager *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	m->start_usec = now_usec();
+
+	r = event_loop_new(&m->loop);
+	if (r < 0)
+		goto fail;
+	r = state_dir_open(o->state_dir, &m->state);
+	if (r < 0) {
+		log_error_errno(r, "Failed to open state directory '%s': %m", o->state_dir);
+		goto fail;
+	}
+	r = nl_sock_new(&m->nl);
+	if (r < 0) {
+		log_error_errno(r, "Failed to open netlink socket: %m");
+		goto fail;
+	}
+	r = fw_ctx_new(&m->fw);
+	if (r < 0) {
+		log_error_errno(r, "Failed to create nftables context: %m");
+		goto fail;
+	}
+	r = nl_monitor_new(manager_on_change, m, &m->monitor);
+	if (r < 0) {
+		log_error_errno(r, "Failed to open netlink monitor: %m");
+		goto fail;
+	}
+	r = event_add_io(m->loop, nl_monitor_fd(m->monitor), EPOLLIN, manager_on_monitor, m,
+			 &m->monitor_source);
+	if (r < 0)
+		goto fail;
+	r = event_add_defer(m->loop, manager_on_repair, m, &m->repair_source);
+	if (r < 0)
+		goto fail;
+	r = event_add_signal(m->loop, SIGTERM, manager_on_signal, m, &m->sigterm_source);
+	if (r >= 0)
+		r = event_add_signal(m->loop, SIGINT, manager_on_signal, m, &m->sigint_source);
+	if (r < 0)
+		goto fail;
+	r = api_server_new(m, o->socket_path, &m->api);
+	if (r < 0)
+		goto fail;
+	*ret = m;
+	return 0;
+fail:
+	manager_free(m);
+	return r;
+}
+
+struct manager *manager_free(struct manager *m)
+{
+	if (!m)
+		return NULL;
+	m->api = api_server_free(m->api);
+	for (size_t i = 0; i < m->n_networks; i++)
+		network_free(m->networks[i]);
+	free(m->networks);
+	/* Sources are freed with the loop; the monitor's fd must outlive its source. */
+	m->loop = event_loop_free(m->loop);
+	nl_monitor_free(m->monitor);
+	fw_ctx_free(m->fw);
+	nl_sock_free(m->nl);
+	state_dir_free(m->state);
+	free(m);
+	return NULL;
+}
+
+struct network *manager_find_network(struct manager *m, const char *name)
+{
+	size_t lo = 0, hi = m->n_networks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(m->networks[mid]->config.name, name);
+		if (c == 0)
+			return m->networks[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int manager_add_network(struct manager *m, struct network *n)
+{
+	size_t pos = 0;
+
+	if (m->n_networks >= MANAGER_NETWORKS_MAX) {
+		network_free(n);
+		return -E2BIG;
+	}
+	struct network **a = realloc(m->networks, (m->n_networks + 1) * sizeof(*a));
+	if (!a) {
+		network_free(n);
+		return -ENOMEM;
+	}
+	m->networks = a;
+	while (pos < m->n_networks && strcmp(a[pos]->config.name, n->config.name) < 0)
+		pos++;
+	memmove(a + pos + 1, a + pos, (m->n_networks - pos) * sizeof(*a));
+	a[pos] = n;
+	m->n_networks++;
+	return 0;
+}
+
+void manager_remove_network(struct manager *m, struct network *n)
+{
+	for (size_t i = 0; i < m->n_networks; i++)
+		if (m->networks[i] == n) {
+			memmove(m->networks + i, m->networks + i + 1,
+				(m->n_networks - i - 1) * sizeof(*m->networks));
+			m->n_networks--;
+			break;
+		}
+	network_free(n);
+}
+
+struct route_check {
+	struct manager *m;
+	const struct network_config *c;
+	int own_ifindex;
+	char *err;
+	size_t errlen;
+};
+
+static int manager_route_check_cb(const struct nl_route_info *rt, void *data)
+{
+	struct route_check *rc = data;
+	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN];
+	struct nl_link_info link = { 0 };
+
+	/* Default routes overlap everything; only routes to specific subnets count. */
+	if (rt->dst.prefixlen == 0)
+		return 0;
+	/* Main table, and the local table's 'local' routes (127.0.0.0/8, host addresses). */
+	if (!(rt->table == 254 || (rt->table == 255 && rt->type == 2 /* RTN_LOCAL */)))
+		return 0;
+	if (rt->oif && rt->oif == rc->own_ifindex)
+		return 0;
+	if (!in_prefix_overlaps(&rt->dst, &rc->c->subnet))
+		return 0;
+	if (rt->oif)
+		(void)nl_link_get_by_index(rc->m->nl, rt->oif, &link);
+	snprintf(rc->err, rc->errlen, "subnet %s overlaps route %s%s%s on the host",
+		 in_prefix_to_string(&rc->c->subnet, a), in_prefix_to_string(&rt->dst, b),
+		 link.name[0] ? " dev " : "", link.name);
+	return -EBUSY;
+}
+
+int manager_check_conflicts(struct manager *m, const struct network_config *c, const char *self,
+			    char *err, size_t errlen)
+{
+	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN];
+	struct route_check rc = { .m = m, .c = c, .err = err, .errlen = errlen };
+	struct network *own = self ? manager_find_network(m, self) : NULL;
+	int r;
+
+	for (size_t i = 0; i < m->n_networks; i++) {
+		const struct network_config *o = &m->networks[i]->config;
+		if (self && strcmp(o->name, self) == 0)
+			continue;
+		if (strcmp(o->bridge, c->bridge) == 0) {
+			snprintf(err, errlen, "bridge '%s' is used by network '%s'", c->bridge,
+				 o->name);
+			return -EEXIST;
+		}
+		if (in_prefix_overlaps(&o->subnet, &c->subnet)) {
+			snprintf(err, errlen, "subnet %s overlaps network '%s' (%s)",
+				 in_prefix_to_string(&c->subnet, a), o->name,
+				 in_prefix_to_string(&o->subnet, b));
+			return -EBUSY;
+		}
+	}
+
+	/* The network's own bridge carries its connected route; that one is no conflict. */
+	if (own && own->active)
+		rc.own_ifindex = own->ifindex;
+	r = nl_route_dump(m->nl, manager_route_check_cb, &rc);
+	if (r == -EBUSY || r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		snprintf(err, errlen, "failed to read the host's routes: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int manager_load_cb(const char *name, const char *text, size_t len, void *data)
+{
+	struct manager *m = data;
+	struct network_config c;
+	struct network *n;
+	char err[256];
+	int r;
+
+	r = network_config_parse(text, len, name, &c, err, sizeof(err));
+	if (r < 0) {
+		log_error("Definition of network '%s' is invalid, skipping it: %s", name, err);
+		return 0;
+	}
+	if (strcmp(c.name, name) != 0) {
+		log_error("Definition file '%s.conf' names network '%s', skipping it", name, c.name);
+		return 0;
+	}
+	r = network_new(&c, &n);
+	if (r < 0)
+		return r;
+	return manager_add_network(m, n);
+}
+
+static int manager_installed_cb(const char *name, uint64_t hash, void *data)
+{
+	struct manager *m = data;
+	struct network *n = manager_find_network(m, name);
+
+	if (!n) {
+		log_warning("Rules of unknown network '%s' are installed, ignoring", name);
+		return 0;
+	}
+	n->fw_hash = hash;
+	n->fw_unknown = hash == 0;
+	return 0;
+}
+
+int manager_startup(struct manager *m)
+{
+	char err[256];
+	int autostart, r;
+
+	r = state_dir_load_networks(m->state, manager_load_cb, m);
+	if (r < 0)
+		return log_error_errno(r, "Failed to load network definitions: %m");
+	r = fw_list_installed(m->fw, manager_installed_cb, m);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read installed nftables rules: %m");
+	autostart = state_dir_autostart_pending(m->state);
+	if (autostart < 0) {
+		log_warning_errno(autostart, "Failed to read boot id: %m, autostarting anyway");
+		autostart = 1;
+	}
+
+	for (size_t i = 0; i < m->n_networks; i++) {
+		struct network *n = m->networks[i];
+		bool running = state_dir_is_running(m->state, n->config.name);
+
+		if (!running && !(autostart && n->config.autostart)) {
+			/* Left over from an interrupted stop: finish it. */
+			if (n->fw_hash || n->fw_unknown) {
+				r = network_down(m, n, err, sizeof(err));
+				if (r < 0)
+					log_warning("Failed to clean up stopped network '%s': %s",
+						    n->config.name, err);
+			}
+			continue;
+		}
+		r = network_up(m, n, NULL, true, err, sizeof(err));
+		if (r < 0) {
+			log_error("Failed to start network '%s': %s", n->config.name, err);
+			continue;
+		}
+		n->active = true;
+		if (!running) {
+			r = state_dir_set_running(m->state, n->config.name, true);
+			if (r < 0)
+				log_warning_errno(r, "Failed to record network '%s' as running: %m",
+						  n->config.name);
+		}
+		log_info("Network '%s' is up on '%s' (ifindex %d)%s", n->config.name,
+			 n->config.bridge, n->ifindex, running ? "" : ", autostarted");
+	}
+	return 0;
+}
+
+int manager_run(struct manager *m)
+{
+	return event_loop_run(m->loop);
+}

@@ -1,3 +1,321 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int kn_placeholder_t;
+/*
+ * Implementation of network.h. network_up() runs its steps in this order, so that no guest
+ * traffic flows before the rules are in place and every step can be undone: bridge (created or
+ * adopted), MTU, gateway address, nftables rules (one atomic transaction), stale addresses,
+ * IPv4 forwarding, link up. The rollback ladder undoes them in reverse.
+ */
+#include "network.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/manager.h"
+#include "firewall/fw-apply.h"
+#include "firewall/fw-model.h"
+#include "firewall/fw-render.h"
+#include "netlink/nl-addr.h"
+#include "netlink/nl-link.h"
+#include "shared/alloc-util.h"
+#include "shared/log.h"
+
+#define IP_FORWARD_PATH "/proc/sys/net/ipv4/ip_forward"
+
+int network_new(const struct network_config *c, struct network **ret)
+{
+	struct network *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	n->config = *c;
+	*ret = n;
+	return 0;
+}
+
+struct network *network_free(struct network *n)
+{
+	free(n);
+	return NULL;
+}
+
+bool network_config_kernel_differs(const struct network_config *a, const struct network_config *b)
+{
+	return a->mode != b->mode || strcmp(a->bridge, b->bridge) != 0 ||
+	       strcmp(a->uplink, b->uplink) != 0 || a->mtu != b->mtu ||
+	       a->subnet.addr.s_addr != b->subnet.addr.s_addr ||
+	       a->subnet.prefixlen != b->subnet.prefixlen ||
+	       a->gateway.s_addr != b->gateway.s_addr;
+}
+
+static bool network_mode_forwards(enum network_mode mode)
+{
+	return mode == NETWORK_MODE_NAT || mode == NETWORK_MODE_ROUTED;
+}
+
+/* Turns on IPv4 forwarding if needed, logging the value it had the first time. */
+static int network_enable_forwarding(struct manager *m, const char *name)
+{
+	char value = '0';
+	int fd, r = 0;
+
+	fd = open(IP_FORWARD_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (read(fd, &value, 1) != 1)
+		r = -EIO;
+	else if (value != '1') {
+		if (pwrite(fd, "1\n", 2, 0) != 2)
+			r = -errno;
+		else
+			log_notice("IPv4 forwarding was %c, turned on for network '%s'", value,
+				   name);
+	} else if (!m->ip_forward_noted)
+		log_info("IPv4 forwarding was already on");
+	m->ip_forward_noted = true;
+	close(fd);
+	return r;
+}
+
+struct addr_scan {
+	struct in_addr want;
+	uint8_t want_len;
+	bool found;
+	size_t n_stale;
+	struct nl_addr_info stale[16];
+};
+
+static int network_addr_scan_cb(const struct nl_addr_info *a, void *data)
+{
+	struct addr_scan *s = data;
+
+	if (a->addr.s_addr == s->want.s_addr && a->prefixlen == s->want_len)
+		s->found = true;
+	else if (s->n_stale < ELEMENTSOF(s->stale))
+		s->stale[s->n_stale++] = *a;
+	return 0;
+}
+
+/*
+ * The nftables script that makes this network's rules match: the old rules (a replaced
+ * definition's, or unknown ones found at start-up) are deleted in the same transaction.
+ */
+static int network_fw_script(const struct network *n, const struct network_config *old,
+			     char **ret)
+{
+	_cleanup_free_ char *del = NULL, *add = NULL;
+	struct fw_network model, old_model;
+	int r;
+
+	fw_network_from_config(&n->config, &model);
+	r = fw_render_network(&model, &add);
+	if (r < 0)
+		return r;
+	if (old || n->fw_unknown) {
+		fw_network_from_config(old ? old : &n->config, &old_model);
+		r = fw_render_network_delete(&old_model, &del);
+		if (r < 0)
+			return r;
+	}
+	if (!del) {
+		*ret = TAKE_PTR(add);
+		return 0;
+	}
+	if (asprintf(ret, "%s\n%s", del, add) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int network_up(struct manager *m, struct network *n, const struct network_config *old, bool adopt,
+	       char *err, size_t errlen)
+{
+	const struct network_config *c = &n->config;
+	struct fw_network model;
+	struct nl_link_info link;
+	struct addr_scan scan = { .want = c->gateway, .want_len = c->subnet.prefixlen };
+	bool created = false, fw_changed = false;
+	uint64_t hash, old_hash = n->fw_hash;
+	int r;
+
+	/* 1. The bridge. */
+	r = nl_link_get_by_name(m->nl, c->bridge, &link);
+	if (r == -ENODEV) {
+		r = nl_bridge_create(m->nl, c->bridge, c->mtu, NULL);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to create bridge '%s': %s", c->bridge,
+				 strerror(-r));
+			return r;
+		}
+		created = true;
+		r = nl_link_get_by_name(m->nl, c->bridge, &link);
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "failed to read interface '%s': %s", c->bridge, strerror(-r));
+		goto rollback;
+	}
+	if (!created && (!adopt || strcmp(link.kind, "bridge") != 0)) {
+		snprintf(err, errlen, "interface '%s' already exists%s", c->bridge,
+			 strcmp(link.kind, "bridge") != 0 ? " and is not a bridge" : "");
+		return -EEXIST;
+	}
+	n->ifindex = link.ifindex;
+
+	/* 2. MTU, only when asked for: otherwise the bridge follows its ports. */
+	if (c->mtu && link.mtu != c->mtu) {
+		r = nl_link_set_mtu(m->nl, link.ifindex, c->mtu);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to set MTU %u on '%s': %s", c->mtu,
+				 c->bridge, strerror(-r));
+			goto rollback;
+		}
+	}
+
+	/* 3. The gateway address. */
+	r = nl_addr_dump(m->nl, link.ifindex, network_addr_scan_cb, &scan);
+	if (r < 0) {
+		snprintf(err, errlen, "failed to read addresses of '%s': %s", c->bridge,
+			 strerror(-r));
+		goto rollback;
+	}
+	if (!scan.found) {
+		r = nl_addr_add(m->nl, link.ifindex, c->gateway, c->subnet.prefixlen);
+		if (r < 0) {
+			char a[INET_ADDRSTRLEN];
+			snprintf(err, errlen, "failed to add address %s/%u to '%s': %s",
+				 in_addr_to_string(c->gateway, a), c->subnet.prefixlen, c->bridge,
+				 strerror(-r));
+			goto rollback;
+		}
+	}
+
+	/* 4. The rules, in one transaction, only when they differ from what is installed. */
+	fw_network_from_config(c, &model);
+	hash = fw_network_hash(&model);
+	if (hash != n->fw_hash || old || n->fw_unknown) {
+		_cleanup_free_ char *script = NULL, *msg = NULL;
+		r = network_fw_script(n, old, &script);
+		if (r >= 0)
+			r = fw_apply(m->fw, script, &msg);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to install firewall rules: %s",
+				 msg ? msg : strerror(-r));
+			goto rollback_addr;
+		}
+		fw_changed = true;
+		n->fw_hash = hash;
+		n->fw_unknown = false;
+	}
+
+	/* 5. Forwarding, for the modes that route. */
+	if (network_mode_forwards(c->mode)) {
+		r = network_enable_forwarding(m, c->name);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to enable IPv4 forwarding: %s", strerror(-r));
+			goto rollback_fw;
+		}
+	}
+
+	/* 6. Up. */
+	if (!link.up) {
+		r = nl_link_set_up(m->nl, link.ifindex, true);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to bring '%s' up: %s", c->bridge,
+				 strerror(-r));
+			goto rollback_fw;
+		}
+	}
+
+	/* 7. Addresses left from an older definition go last: nothing can fail after this. */
+	for (size_t i = 0; i < scan.n_stale; i++) {
+		r = nl_addr_del(m->nl, link.ifindex, scan.stale[i].addr, scan.stale[i].prefixlen);
+		if (r < 0 && r != -EADDRNOTAVAIL)
+			log_warning_errno(r, "Failed to remove stale address from '%s': %m, ignoring",
+					  c->bridge);
+	}
+	return 0;
+
+rollback_fw:
+	if (fw_changed) {
+		_cleanup_free_ char *script = NULL;
+		/* Put back what was there: the old definition's rules, or none. */
+		if (old) {
+			struct fw_network old_model;
+			fw_network_from_config(old, &old_model);
+			if (fw_render_network_delete(&model, &script) >= 0 && script)
+				(void)fw_apply(m->fw, script, NULL);
+			free(script);
+			script = NULL;
+			if (fw_render_network(&old_model, &script) >= 0)
+				(void)fw_apply(m->fw, script, NULL);
+		} else if (fw_render_network_delete(&model, &script) >= 0) {
+			(void)fw_apply(m->fw, script, NULL);
+		}
+		n->fw_hash = old_hash;
+	}
+rollback_addr:
+	if (!created && !scan.found)
+		(void)nl_addr_del(m->nl, link.ifindex, c->gateway, c->subnet.prefixlen);
+rollback:
+	if (created)
+		(void)nl_link_delete(m->nl, link.ifindex);
+	if (created || !adopt)
+		n->ifindex = 0;
+	return r;
+}
+
+int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
+{
+	const struct network_config *c = &n->config;
+	_cleanup_free_ char *script = NULL, *msg = NULL;
+	struct fw_network model;
+	struct nl_link_info link;
+	int r;
+
+	fw_network_from_config(c, &model);
+	r = fw_render_network_delete(&model, &script);
+	if (r >= 0)
+		r = fw_apply(m->fw, script, &msg);
+	if (r < 0) {
+		snprintf(err, errlen, "failed to remove firewall rules: %s", msg ? msg : strerror(-r));
+		return r;
+	}
+	n->fw_hash = 0;
+	n->fw_unknown = false;
+
+	r = nl_link_get_by_name(m->nl, c->bridge, &link);
+	if (r >= 0 && strcmp(link.kind, "bridge") == 0)
+		r = nl_link_delete(m->nl, link.ifindex);
+	if (r < 0 && r != -ENODEV) {
+		snprintf(err, errlen, "failed to delete bridge '%s': %s", c->bridge, strerror(-r));
+		return r;
+	}
+	n->ifindex = 0;
+	return 0;
+}
+
+json_t *network_to_json(const struct network *n)
+{
+	const struct network_config *c = &n->config;
+	char subnet[IN_PREFIX_STRLEN], gw[INET_ADDRSTRLEN], first[INET_ADDRSTRLEN],
+		last[INET_ADDRSTRLEN], range[2 * INET_ADDRSTRLEN + 1], domain[NETWORK_DOMAIN_MAX + 1];
+
+	in_addr_to_string(c->range_first, first);
+	in_addr_to_string(c->range_last, last);
+	snprintf(range, sizeof(range), "%s-%s", first, last);
+	if (c->domain[0])
+		snprintf(domain, sizeof(domain), "%s", c->domain);
+	else
+		snprintf(domain, sizeof(domain), "%s.kvmnet", c->name);
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?, s:b, s:b, s:b, s:i}",
+			 "name", c->name, "mode", network_mode_to_string(c->mode), "state",
+			 n->active ? "active" : "inactive", "bridge", c->bridge, "subnet",
+			 in_prefix_to_string(&c->subnet, subnet), "gateway",
+			 in_addr_to_string(c->gateway, gw), "dhcp-range", range, "domain", domain,
+			 "mtu", (json_int_t)c->mtu, "uplink", c->uplink[0] ? c->uplink : NULL,
+			 "dhcp", c->dhcp, "dns", c->dns, "autostart", c->autostart, "ifindex",
+			 n->active ? n->ifindex : 0);
+}

@@ -1,3 +1,257 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int kn_placeholder_t;
+/*
+ * Loads fw-render's scripts into the kernel through libnftables and reads back which networks
+ * are installed. Output and errors are always buffered in the nft_ctx, so nothing nft says ever
+ * reaches the daemon's stderr; errors come back as one line of text.
+ */
+#include "firewall/fw-apply.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nftables/libnftables.h>
+
+#include "config/conf-network.h"
+#include "firewall/fw-model.h"
+#include "shared/alloc-util.h"
+
+struct fw_ctx {
+	struct nft_ctx *nft;
+};
+
+struct fw_ctx *fw_ctx_free(struct fw_ctx *ctx)
+{
+	if (!ctx)
+		return NULL;
+	if (ctx->nft)
+		nft_ctx_free(ctx->nft);
+	free(ctx);
+	return NULL;
+}
+
+DEFINE_FREE_FUNC(struct fw_ctx, fw_ctx_free)
+
+int fw_ctx_new(struct fw_ctx **ret)
+{
+	_cleanup_(fw_ctx_freep) struct fw_ctx *ctx = NULL;
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!ctx->nft)
+		return -ENOMEM;
+	if (nft_ctx_buffer_output(ctx->nft) != 0 || nft_ctx_buffer_error(ctx->nft) != 0)
+		return -ENOMEM;
+	/* Terse listings leave out set and map elements, which the read-back never needs. */
+	nft_ctx_output_set_flags(ctx->nft,
+				 nft_ctx_output_get_flags(ctx->nft) | NFT_CTX_OUTPUT_TERSE);
+
+	*ret = TAKE_PTR(ctx);
+	return 0;
+}
+
+/*
+ * Runs 'cmd'. The buffers are fetched after every run, which also resets them, so a stale error
+ * never shows up with a later command. The returned pointers live until the next run.
+ */
+static int fw_run(struct fw_ctx *ctx, const char *cmd, const char **ret_out, const char **ret_err)
+{
+	const char *out, *err;
+	int r;
+
+	r = nft_run_cmd_from_buffer(ctx->nft, cmd);
+	out = nft_ctx_get_output_buffer(ctx->nft);
+	err = nft_ctx_get_error_buffer(ctx->nft);
+	if (ret_out)
+		*ret_out = out ? out : "";
+	if (ret_err)
+		*ret_err = err ? err : "";
+	return r;
+}
+
+/*
+ * nft reports an error as three lines: "Error: ...", a line of the script and a caret line. For
+ * buffers, libnftables 1.0.6 prints the script's first line there whatever line failed (and no
+ * "FILE:LINE:COL" prefix), so only the "Error:" line is worth keeping. Falls back to the first
+ * non-empty line.
+ */
+static char *fw_error_line(const char *err)
+{
+	const char *start, *end;
+
+	start = strstr(err, "Error:");
+	if (start) {
+		while (start > err && start[-1] != '\n')
+			start--;
+	} else {
+		start = err + strspn(err, "\n");
+		if (*start == '\0')
+			start = "nft failed without a message";
+	}
+	end = strchrnul(start, '\n');
+	return strndup(start, end - start);
+}
+
+int fw_apply(struct fw_ctx *ctx, const char *script, char **reterr_msg)
+{
+	const char *err;
+
+	if (fw_run(ctx, script, NULL, &err) == 0)
+		return 0;
+	if (reterr_msg) {
+		char *m = fw_error_line(err);
+
+		if (!m)
+			return -ENOMEM;
+		*reterr_msg = m;
+	}
+	return -EINVAL;
+}
+
+/* Strips leading tabs and spaces; nft indents its listings with tabs. */
+static const char *skip_blank(const char *s)
+{
+	return s + strspn(s, " \t");
+}
+
+int fw_table_exists(struct fw_ctx *ctx, int *ret)
+{
+	const char *out, *line;
+
+	if (fw_run(ctx, "list tables inet", &out, NULL) != 0)
+		return -EIO;
+
+	for (line = out; *line; line = strchrnul(line, '\n'), line += *line == '\n') {
+		static const char want[] = "table inet " FW_TABLE_NAME;
+		const char *s = skip_blank(line);
+		size_t len = strchrnul(s, '\n') - s;
+
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		if (len == strlen(want) && memcmp(s, want, len) == 0) {
+			*ret = 1;
+			return 0;
+		}
+	}
+	*ret = 0;
+	return 0;
+}
+
+/*
+ * From a listing line "chain NAME {" (NAME possibly quoted by newer nft), extracts the network
+ * name when NAME is "n_NETWORK_out". Returns false for any other chain.
+ */
+static bool parse_out_chain(const char *s, size_t len, char ret[static NETWORK_NAME_MAX + 1])
+{
+	static const char prefix[] = "chain ", suffix[] = " {";
+	const char *name;
+	size_t n;
+
+	if (len < strlen(prefix) + strlen(suffix) || memcmp(s, prefix, strlen(prefix)) != 0 ||
+	    memcmp(s + len - strlen(suffix), suffix, strlen(suffix)) != 0)
+		return false;
+	name = s + strlen(prefix);
+	n = len - strlen(prefix) - strlen(suffix);
+	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+		name++;
+		n -= 2;
+	}
+	if (n <= strlen("n__out") || memcmp(name, "n_", 2) != 0 ||
+	    memcmp(name + n - strlen("_out"), "_out", strlen("_out")) != 0)
+		return false;
+	n -= strlen("n__out");
+	if (n > NETWORK_NAME_MAX)
+		return false;
+	memcpy(ret, name + 2, n);
+	ret[n] = '\0';
+	return true;
+}
+
+/* Parses 'comment "kvmnet:HASH"' (exactly 16 hex digits); returns 0 if it is anything else. */
+static uint64_t parse_hash_comment(const char *s, size_t len)
+{
+	static const char prefix[] = "comment \"kvmnet:";
+	const char *h = s + strlen(prefix);
+	uint64_t v = 0;
+
+	if (len != strlen(prefix) + 16 + 1 || memcmp(s, prefix, strlen(prefix)) != 0 ||
+	    h[16] != '"')
+		return 0;
+	for (int i = 0; i < 16; i++) {
+		char c = h[i];
+		int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			return 0;
+		v = (v << 4) | (uint64_t)d;
+	}
+	return v;
+}
+
+/*
+ * The text listing is parsed because nft 1.0.6's JSON output omits chain comments. A chain's
+ * comment is the first line of its body, before any rule; a lone "}" closes the chain.
+ */
+static int parse_listing(const char *out, fw_installed_fn cb, void *data)
+{
+	char name[NETWORK_NAME_MAX + 1];
+	bool pending = false;
+	uint64_t hash = 0;
+	const char *line;
+	int r;
+
+	for (line = out; *line; line = strchrnul(line, '\n'), line += *line == '\n') {
+		const char *s = skip_blank(line);
+		size_t len = strchrnul(s, '\n') - s;
+		bool is_chain = len > 6 && memcmp(s, "chain ", 6) == 0;
+
+		if (pending && (is_chain || (len == 1 && s[0] == '}'))) {
+			pending = false;
+			r = cb(name, hash, data);
+			if (r < 0)
+				return r;
+		}
+		if (is_chain) {
+			pending = parse_out_chain(s, len, name);
+			hash = 0;
+		} else if (pending && hash == 0) {
+			hash = parse_hash_comment(s, len);
+		}
+	}
+	if (pending) {
+		r = cb(name, hash, data);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int fw_list_installed(struct fw_ctx *ctx, fw_installed_fn cb, void *data)
+{
+	_cleanup_free_ char *copy = NULL;
+	const char *out;
+	int exists, r;
+
+	/* Asking first keeps nft's "No such file or directory" out of the picture entirely. */
+	r = fw_table_exists(ctx, &exists);
+	if (r < 0)
+		return r;
+	if (!exists)
+		return 0;
+
+	if (fw_run(ctx, "list table inet " FW_TABLE_NAME, &out, NULL) != 0)
+		return -EIO;
+	/* The callback may call back into 'ctx', which would reset the output buffer. */
+	copy = strdup(out);
+	if (!copy)
+		return -ENOMEM;
+	return parse_listing(copy, cb, data);
+}

@@ -11,12 +11,21 @@
 
 struct fw_ctx;
 
+/*
+ * Creates a context around one nft_ctx with output and errors buffered (nothing is printed) and
+ * terse listings. Not thread-safe: use it from the event loop's thread only. Returns 0 and sets
+ * '*ret' (free with fw_ctx_free()), or -ENOMEM.
+ */
 int fw_ctx_new(struct fw_ctx **ret);
+
+/* Frees 'ctx' (NULL is fine) and returns NULL. */
 struct fw_ctx *fw_ctx_free(struct fw_ctx *ctx);
 
 /*
- * Runs 'script' as one atomic transaction. Returns 0; or -EINVAL when nft refused it, with the
- * error text (malloc'd, trailing newline stripped, one line) in '*reterr_msg' when it is non-NULL.
+ * Runs 'script' as one atomic transaction: all of it or none of it. Blocks for the netlink round
+ * trips. Returns 0; or -EINVAL when nft refused it, with the error text (malloc'd, trailing
+ * newline stripped, one line: the first "Error:" line, e.g. "Error: Could not process rule: No
+ * such file or directory") in '*reterr_msg' when it is non-NULL; -ENOMEM if that copy fails.
  */
 int fw_apply(struct fw_ctx *ctx, const char *script, char **reterr_msg);
 
@@ -26,11 +35,13 @@ typedef int (*fw_installed_fn)(const char *network, uint64_t hash, void *data);
  * Calls 'cb' once per network whose 'n_NAME_out' chain is installed in table inet kvmnet, with
  * the hash from its "kvmnet:HASH" comment (0 if the comment is missing or unreadable). 'open'
  * networks have no chains and are never reported; re-rendering them is idempotent and cheap.
- * Returns 0 when the table does not exist (nothing installed).
+ * 'network' is valid only during the call; a negative return from 'cb' stops the walk and is
+ * returned. 'cb' may use 'ctx'. Returns 0 when the table does not exist (nothing installed, and
+ * nothing printed), -EIO if nft cannot list it, -ENOMEM.
  */
 int fw_list_installed(struct fw_ctx *ctx, fw_installed_fn cb, void *data);
 
-/* Returns 0 and sets '*ret' to whether the table inet kvmnet exists. */
+/* Returns 0 and sets '*ret' to whether the table inet kvmnet exists (1) or not (0); -EIO. */
 int fw_table_exists(struct fw_ctx *ctx, int *ret);
 
 #endif

@@ -20,8 +20,12 @@ struct nl_link_info {
 	uint8_t mac[6];
 };
 
-/* Fills 'ret' for the link named 'name'. -ENODEV if there is none. */
+/*
+ * Fills 'ret' for the link named 'name' (the kernel also matches alternative names). -ENODEV if
+ * there is none, -EINVAL if 'name' is empty or too long. Blocks for one netlink round trip.
+ */
 int nl_link_get_by_name(struct nl_sock *s, const char *name, struct nl_link_info *ret);
+/* Same for the link with index 'ifindex'; -ENODEV if there is none. */
 int nl_link_get_by_index(struct nl_sock *s, int ifindex, struct nl_link_info *ret);
 
 typedef int (*nl_link_fn)(const struct nl_link_info *link, void *data);
@@ -31,7 +35,8 @@ int nl_link_dump(struct nl_sock *s, nl_link_fn cb, void *data);
 
 /*
  * Parses one RTM_NEWLINK/RTM_DELLINK message into 'ret' (used by dumps and the monitor).
- * Returns -EBADMSG for a malformed message.
+ * 'nlh' must be readable for its nlmsg_len bytes; nothing beyond is read. Returns -EBADMSG for
+ * a malformed message, -EPROTO for another message type; 'ret' is written only on success.
  */
 int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret);
 
@@ -42,7 +47,13 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret);
  */
 int nl_bridge_create(struct nl_sock *s, const char *name, uint32_t mtu, int *ret_ifindex);
 
+/*
+ * The setters below change one property of link 'ifindex' (RTM_SETLINK) and block for the
+ * kernel's ACK. They return 0, -ENODEV if the link does not exist, -EINVAL for a bad argument,
+ * or the kernel's -errno (say -EINVAL for an MTU the device refuses).
+ */
 int nl_link_set_mtu(struct nl_sock *s, int ifindex, uint32_t mtu);
+/* Sets (or clears) IFF_UP, the administrative state. */
 int nl_link_set_up(struct nl_sock *s, int ifindex, bool up);
 /* Enslaves 'ifindex' to bridge 'master_ifindex' (0 = release). */
 int nl_link_set_master(struct nl_sock *s, int ifindex, int master_ifindex);

@@ -25,7 +25,13 @@ typedef void (*nl_change_fn)(const struct nl_change *c, void *data);
 
 struct nl_monitor;
 
+/*
+ * Opens the notification socket (NONBLOCK, CLOEXEC, receive buffer enlarged when allowed).
+ * 'cb' gets every change from nl_monitor_process(), with 'data'; it must not free the monitor.
+ * Returns 0 and sets '*ret', -ENOMEM, or the socket's -errno.
+ */
 int nl_monitor_new(nl_change_fn cb, void *data, struct nl_monitor **ret);
+/* Closes and frees 'm'; accepts NULL; returns NULL. */
 struct nl_monitor *nl_monitor_free(struct nl_monitor *m);
 /* The socket to watch for EPOLLIN. */
 int nl_monitor_fd(const struct nl_monitor *m);

@@ -12,7 +12,10 @@
 struct nlmsghdr;
 struct nl_sock;
 
-/* Opens a NETLINK_ROUTE socket (CLOEXEC) bound to an automatic port id. */
+/*
+ * Opens a NETLINK_ROUTE socket (CLOEXEC, blocking) bound to an automatic port id. Returns 0 and
+ * sets '*ret' (free with nl_sock_free()), -ENOMEM, or the socket's -errno.
+ */
 int nl_sock_new(struct nl_sock **ret);
 
 /* Closes and frees 's'; accepts NULL; returns NULL. */
@@ -30,6 +33,10 @@ typedef int (*nl_msg_fn)(const struct nlmsghdr *nlh, void *data);
  * NLMSG_DONE, a plain request with its ACK. Returns 0, the kernel's -errno from NLMSG_ERROR, the
  * callback's error, or -EINTR-safe socket errors. Dumps interrupted by a concurrent change
  * (NLM_F_DUMP_INTR) are retried up to 3 times and then fail with -EAGAIN.
+ * The whole answer is read before 'cb' sees its first message, so 'cb' sees exactly one
+ * consistent answer even after retries, and may stop early without leaving anything queued.
+ * Answers larger than 64 MiB fail with -E2BIG. A message passed to 'cb' is valid only during
+ * the call. 'nlh' stays the caller's and may be sent again.
  */
 int nl_sock_transact(struct nl_sock *s, struct nlmsghdr *nlh, nl_msg_fn cb, void *data);
 

@@ -1,3 +1,63 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int kn_placeholder_t;
+/* Implementation of fd-util.h: thin wrappers over fcntl(), close() and write(). */
+#include "fd-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+int fd_set_nonblock_cloexec(int fd)
+{
+	int flags;
+
+	if (fd < 0)
+		return -EBADF;
+
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0)
+		return -errno;
+	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+
+	flags = fcntl(fd, F_GETFD);
+	if (flags < 0)
+		return -errno;
+	if (!(flags & FD_CLOEXEC) && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+int safe_close(int fd)
+{
+	if (fd >= 0) {
+		int saved = errno;
+
+		/*
+		 * On Linux the descriptor is released even when close() fails (including EINTR),
+		 * so retrying could close an unrelated descriptor opened meanwhile.
+		 */
+		(void)close(fd);
+		errno = saved;
+	}
+	return -1;
+}
+
+int fd_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -22,6 +22,13 @@ int in_addr_from_string(const char *s, struct in_addr *ret);
 const char *in_addr_to_string(struct in_addr a, char *buf);
 
 /*
+ * Parses "a.b.c.d/len" (address strict as above, 'len' decimal 0..32 without leading zeros) into
+ * 'ret_addr' and 'ret_prefixlen' without looking at host bits, so that callers can tell "host bits
+ * set" apart from a syntax error. Returns 0 or -EINVAL.
+ */
+int in_addr_prefix_from_string(const char *s, struct in_addr *ret_addr, uint8_t *ret_prefixlen);
+
+/*
  * Parses "a.b.c.d/len". Host bits set (10.0.0.1/24) is -EINVAL: a subnet must be written as
  * its network address. Prefix lengths outside 0..32 are -EINVAL.
  */
@@ -46,6 +53,9 @@ struct in_addr in_prefix_last(const struct in_prefix *p);
 
 /* 'a' plus 'n' (may be negative), wrapping modulo 2^32. */
 struct in_addr in_addr_add(struct in_addr a, int64_t n);
+
+/* True if 'a' and 'b' are the same address. */
+bool in_addr_equal(struct in_addr a, struct in_addr b);
 
 /* Host-order value of 'a', for comparisons. */
 uint32_t in_addr_to_host(struct in_addr a);

@@ -1,0 +1,59 @@
+# The two commands of the README, for a fresh Debian 12 machine, as root:
+#   make demo    install what is missing, build, run the demo (in throwaway namespaces)
+#   make check   install what is missing, build (plain and ASan+UBSan), run every test
+# Everything else here is a step of those two.
+
+DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
+	libmnl-dev libnftables-dev libjansson-dev libinih-dev libcmocka-dev \
+	nftables iproute2 iputils-ping netcat-openbsd procps python3 python3-pytest python3-scapy
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider
+# Any sanitizer finding aborts the program and fails the test that ran it.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+.PHONY: all deps build build-asan demo check unit integration clean install
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+build-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+
+demo: build
+	KVMNET_BUILD=$(BUILD) bash demo/demo.sh
+
+unit: build build-asan
+	meson test -C $(BUILD) --suite unit --suite kernel --print-errorlogs
+	$(SAN_ENV) meson test -C $(ASAN_BUILD) --suite unit --suite kernel --print-errorlogs
+
+integration: build build-asan
+	KVMNET_BUILD=$(BUILD) $(PYTEST) tests/integration -q -rs
+	KVMNET_BUILD=$(ASAN_BUILD) $(PYTEST) tests/integration -q -rs
+
+check: unit integration
+
+install: build
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

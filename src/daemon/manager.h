@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's root object: owns the event loop, the state directory, the netlink and nftables
+ * handles, the API server and every network. It loads definitions at start-up, reconciles the
+ * kernel with them, and keeps them reconciled when the netlink monitor reports a change.
+ */
+#ifndef KN_DAEMON_MANAGER_H
+#define KN_DAEMON_MANAGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/conf-network.h"
+
+struct api_server;
+struct event_loop;
+struct event_source;
+struct fw_ctx;
+struct network;
+struct nl_monitor;
+struct nl_sock;
+struct state_dir;
+
+/* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
+#define MANAGER_NETWORKS_MAX 4096
+
+struct manager_options {
+	const char *state_dir;
+	const char *socket_path;
+};
+
+struct manager {
+	struct event_loop *loop;
+	struct state_dir *state;
+	struct nl_sock *nl;
+	struct nl_monitor *monitor;
+	struct fw_ctx *fw;
+	struct api_server *api;
+	struct event_source *monitor_source, *repair_source, *sigterm_source, *sigint_source;
+	struct network **networks;   /* owned, sorted by name */
+	size_t n_networks;
+	uint64_t start_usec;
+	bool ip_forward_noted;       /* the original ip_forward value was logged */
+};
+
+int manager_new(const struct manager_options *o, struct manager **ret);
+struct manager *manager_free(struct manager *m);
+
+/* Loads definitions and reconciles the kernel with them; logs per-network failures. */
+int manager_startup(struct manager *m);
+
+/* Runs the event loop until SIGTERM/SIGINT; returns 0 on a clean stop. */
+int manager_run(struct manager *m);
+
+/* Borrowed pointer to the network named 'name', or NULL. */
+struct network *manager_find_network(struct manager *m, const char *name);
+
+/* Inserts 'n' (taking ownership, even on failure). -E2BIG over MANAGER_NETWORKS_MAX. */
+int manager_add_network(struct manager *m, struct network *n);
+/* Removes and frees 'n'. */
+void manager_remove_network(struct manager *m, struct network *n);
+
+/*
+ * Checks 'c' against every other network (all but one named 'self', which may be NULL) and the
+ * host's routes and links: duplicate bridge, overlapping subnet, a route already on the host
+ * (routes through the network's own bridge excepted). Returns 0 or -EEXIST/-EBUSY with a
+ * one-line reason in 'err'.
+ */
+int manager_check_conflicts(struct manager *m, const struct network_config *c, const char *self,
+			    char *err, size_t errlen);
+
+/* Marks 'n' for re-reconciliation from the event loop (after a netlink change). */
+void manager_schedule_repair(struct manager *m, struct network *n);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One network: its definition and the reconciliation of the kernel with it. network_up() makes
+ * the bridge, its address and the network's nftables rules match the definition, leaving alone
+ * whatever is already right (so a restarted daemon adopts running networks without touching
+ * guest traffic) and undoing its own changes if a later step fails. network_down() removes them.
+ */
+#ifndef KN_DAEMON_NETWORK_H
+#define KN_DAEMON_NETWORK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/conf-network.h"
+
+struct manager;
+
+struct network {
+	struct network_config config;
+	bool active;        /* desired state: up */
+	int ifindex;        /* the bridge's, while up; 0 otherwise */
+	uint64_t fw_hash;   /* hash of the rules known to be installed; 0 = none or unknown */
+	bool fw_unknown;    /* chains of this name may exist with unknown contents */
+	bool dirty;         /* scheduled for repair */
+};
+
+/* Allocates a network holding a copy of 'c' (validated), inactive. */
+int network_new(const struct network_config *c, struct network **ret);
+struct network *network_free(struct network *n);
+
+/*
+ * Brings the kernel in line with 'n->config'. 'old' is the configuration whose rules may still
+ * be installed under this network's name (a replaced definition), or NULL. 'adopt' allows an
+ * existing bridge of the network's name to be taken over (restart, start); when false an
+ * existing interface of that name is refused (create). On failure every change made here is
+ * undone and a one-line reason is written to 'err'. Does not touch the state directory.
+ */
+int network_up(struct manager *m, struct network *n, const struct network_config *old, bool adopt,
+	       char *err, size_t errlen);
+
+/* Removes the network's rules and bridge (whatever of them exists). */
+int network_down(struct manager *m, struct network *n, char *err, size_t errlen);
+
+/* True if changing from 'a' to 'b' changes anything in the kernel. */
+bool network_config_kernel_differs(const struct network_config *a, const struct network_config *b);
+
+/* The network as a JSON object (name, mode, state, bridge, subnet, gateway, ...). */
+json_t *network_to_json(const struct network *n);
+
+#endif

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Refused requests: exit 1, exactly one 'kvmnet: ' line on stderr, and nothing changed (links,
+addresses, nftables ruleset, state dir). One daemon serves the whole module, with one existing
+network 'web' (nat, 10.1.0.0/16, bridge kn-web) to collide with."""
+import pytest
+
+LONG_BRIDGE = "this-name-is-too-long-for-linux"
+
+# (id, args or a function of the lab returning args, text the error line must contain)
+CASES = [
+    ("name-bad-chars", ["net", "create", "Bad!", "--mode", "nat", "--subnet", "10.2.0.0/24"],
+     None),
+    ("name-33-chars", ["net", "create", "a" * 33, "--mode", "nat", "--subnet", "10.2.0.0/24"],
+     None),
+    ("cidr-host-bits", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.1/24"], None),
+    ("cidr-prefix-33", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.0/33"], None),
+    ("cidr-nonsense", ["net", "create", "x", "--mode", "nat", "--subnet", "nonsense"], None),
+    ("range-outside-subnet", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.0/24",
+                              "--dhcp-range", "10.2.1.10-10.2.1.20"], None),
+    ("range-has-gateway", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.0/24",
+                           "--dhcp-range", "10.2.0.1-10.2.0.50"], None),
+    ("range-reversed", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.0/24",
+                        "--dhcp-range", "10.2.0.50-10.2.0.10"], None),
+    ("mtu-10", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.0/24", "--mtu", "10"],
+     None),
+    ("mtu-70000", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.0/24",
+                   "--mtu", "70000"], None),
+    ("bridge-name-too-long", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.0/24",
+                              "--bridge", LONG_BRIDGE], None),
+    ("unknown-mode", ["net", "create", "x", "--mode", "bogus", "--subnet", "10.2.0.0/24"], None),
+    ("overlap-network-inside", ["net", "create", "x", "--mode", "nat",
+                                "--subnet", "10.1.5.0/24"], "web"),
+    ("overlap-network-around", ["net", "create", "x", "--mode", "routed",
+                                "--subnet", "10.0.0.0/8"], "web"),
+    ("overlap-host-route", ["net", "create", "x", "--mode", "nat",
+                            "--subnet", "198.51.100.0/24"], None),
+    ("overlap-host-route-part", ["net", "create", "x", "--mode", "nat",
+                                 "--subnet", "198.51.100.128/25"], None),
+    ("duplicate-name", ["net", "create", "web", "--mode", "nat", "--subnet", "10.2.0.0/24"],
+     "web"),
+    ("duplicate-bridge", ["net", "create", "x", "--mode", "nat", "--subnet", "10.2.0.0/24",
+                          "--bridge", "kn-web"], "kn-web"),
+    ("start-missing", ["net", "start", "missing"], "missing"),
+    ("stop-missing", ["net", "stop", "missing"], "missing"),
+    ("delete-missing", ["net", "delete", "missing"], "missing"),
+    ("show-missing", ["net", "show", "missing"], "missing"),
+    ("export-missing", ["net", "export", "missing"], "missing"),
+    ("define-no-such-file", lambda lab: ["net", "define", lab.tmp / "no-such.conf"], None),
+    ("define-garbage-line",
+     lambda lab: define_file(lab, "garbage.conf",
+                             "[network]\nmode = nat\nthis line is not ini\nsubnet = 10.2.0.0/24\n"),
+     None),
+    ("define-unknown-key",
+     lambda lab: define_file(lab, "unknownkey.conf",
+                             "[network]\nmode = nat\nsubnet = 10.2.0.0/24\ncolour = blue\n"),
+     None),
+    ("define-bad-value",
+     lambda lab: define_file(lab, "badvalue.conf", "[network]\nmode = nat\nsubnet = 10.2.0.1/24\n"),
+     None),
+    ("define-overlap",
+     lambda lab: define_file(lab, "ovl.conf", "[network]\nmode = nat\nsubnet = 10.1.2.0/24\n"),
+     "web"),
+    ("define-replace-with-bad",
+     lambda lab: define_file(lab, "web.conf", "[network]\nmode = nat\nsubnet = 10.1.0.0/33\n"),
+     None),
+]
+
+
+def define_file(lab, name, text):
+    path = lab.tmp / "defs" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return ["net", "define", path]
+
+
+@pytest.fixture(scope="module")
+def web_lab(module_lab):
+    module_lab.create("web", "nat", "10.1.0.0/16")
+    return module_lab
+
+
+@pytest.mark.parametrize("args,needle", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_refused_changes_nothing(web_lab, args, needle):
+    lab = web_lab
+    if callable(args):
+        args = args(lab)
+    before = lab.snapshot()
+    p = lab.kn(*args, expect=1)
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kvmnet: "), \
+        "expected exactly one 'kvmnet: ...' line on stderr, got:\n%s" % p.stderr
+    if needle:
+        assert needle in lines[0], "error should name %r: %s" % (needle, lines[0])
+    after = lab.snapshot()
+    assert before == after, "a refused request changed something:\n" + lab.snapshot_diff(
+        before, after)
+    assert lab.networks()["web"]["state"] == "active"
+
+
+def test_valid_create_after_refusals(web_lab):
+    """The same module daemon still accepts a good request (the refusals left it healthy)."""
+    web_lab.create("x", "nat", "10.2.0.0/24", "--dhcp-range", "10.2.0.10-10.2.0.20",
+                   "--mtu", "1500")
+    assert "10.2.0.1/24" in web_lab.addrs("kn-x")
+    web_lab.kn("net", "delete", "x")

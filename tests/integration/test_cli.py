@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The command line itself: version, status, global options anywhere, usage errors (exit 2),
+an unreachable daemon (exit 1 with one 'kvmnet: ' line)."""
+import json
+
+import pytest
+
+import knlab
+
+
+def one_error_line(p):
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kvmnet: "), \
+        "expected exactly one 'kvmnet: ...' line on stderr, got:\n%s" % p.stderr
+
+
+def test_version(module_lab):
+    p = module_lab.kn("version")
+    assert p.stdout.strip(), "version printed nothing"
+    v = knlab.project_version()
+    assert v is None or v in p.stdout, "version %s not in %r" % (v, p.stdout)
+
+
+def test_status(module_lab):
+    module_lab.kn("status")
+    doc = module_lab.kn_json("status")
+    assert isinstance(doc, dict)
+
+
+def test_no_daemon_is_a_failure_not_a_usage_error(module_lab):
+    p = module_lab.kn("--socket", module_lab.tmp / "nobody-here.sock", "status", expect=1)
+    one_error_line(p)
+
+
+def test_global_options_anywhere(module_lab):
+    lab = module_lab
+    lab.create("anywhere", "nat", "10.70.0.0/24")
+    try:
+        docs = [json.loads(lab.kn(*args).stdout) for args in (
+            ("--json", "net", "list"),
+            ("net", "list", "--json"),
+            ("net", "--json", "list"),
+        )]
+        assert docs[0] == docs[1] == docs[2]
+        assert [n["name"] for n in docs[0]] == ["anywhere"]
+        # --socket after the command (lab.kn puts one first: a second one at the end must win
+        # or agree; here both name the same socket).
+        p = knlab.run([str(lab.bin / "kvmnet"), "net", "show", "anywhere", "--json",
+                       "--socket", str(lab.sock)], env=lab.env)
+        assert json.loads(p.stdout)["name"] == "anywhere"
+    finally:
+        lab.kn("net", "delete", "anywhere")
+
+
+USAGE = [
+    ["frobnicate"],
+    ["net"],
+    ["net", "frobnicate"],
+    ["net", "create"],
+    ["net", "start"],
+    ["net", "stop"],
+    ["net", "delete"],
+    ["net", "show"],
+    ["net", "export"],
+    ["net", "define"],
+    ["net", "create", "u1", "--mode", "nat", "--subnet"],
+    ["net", "create", "u1", "--mode", "nat", "--subnet", "10.71.0.0/24", "--frobnicate"],
+    ["net", "list", "extra-argument"],
+]
+
+
+@pytest.mark.parametrize("args", USAGE, ids=[" ".join(a) for a in USAGE])
+def test_bad_usage_exits_2(module_lab, args):
+    before = module_lab.snapshot()
+    module_lab.kn(*args, expect=2)
+    after = module_lab.snapshot()
+    assert before == after, module_lab.snapshot_diff(before, after)

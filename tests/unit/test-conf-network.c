@@ -1,0 +1,973 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for config/conf-network: names, interface names, default bridges, every key's
+ * validation and message, whole-config checks in network_config_finish(), the INI parser (line
+ * numbers, sections, duplicates, syntax) and the format/parse round trip.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/conf-network.h"
+#include "shared/alloc-util.h"
+#include "shared/in-addr-util.h"
+
+static void assert_addr(struct in_addr a, const char *expected)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	assert_string_equal(in_addr_to_string(a, buf), expected);
+}
+
+/* A config with a name and a subnet: the least that network_config_finish() accepts. */
+static void config_basic(struct network_config *c, const char *subnet)
+{
+	char err[256];
+
+	network_config_init(c);
+	assert_int_equal(network_config_set(c, "name", "lab", err, sizeof(err)), 0);
+	assert_int_equal(network_config_set(c, "subnet", subnet, err, sizeof(err)), 0);
+}
+
+/* Setting 'key' to 'value' fails with exactly 'msg' and leaves the config untouched. */
+static void check_set_error(const char *key, const char *value, const char *msg)
+{
+	struct network_config c, before;
+	char err[512] = "";
+
+	config_basic(&c, "10.0.0.0/24");
+	before = c;
+	assert_int_equal(network_config_set(&c, key, value, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, msg);
+	assert_true(network_config_equal(&c, &before));
+}
+
+static void check_set_ok(struct network_config *c, const char *key, const char *value)
+{
+	char err[512] = "";
+	int r = network_config_set(c, key, value, err, sizeof(err));
+
+	if (r != 0)
+		fail_msg("set %s=%s: %s", key, value, err);
+}
+
+/* Finishing 'c' fails with exactly 'msg'. */
+static void check_finish_error(struct network_config *c, const char *msg)
+{
+	char err[512] = "";
+
+	assert_int_equal(network_config_finish(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, msg);
+}
+
+/* Parsing 'text' fails with 'r' and exactly 'msg'. */
+static void check_parse_error(const char *text, const char *name, int r, const char *msg)
+{
+	struct network_config c;
+	char err[512] = "";
+
+	assert_int_equal(network_config_parse(text, strlen(text), name, &c, err, sizeof(err)), r);
+	assert_string_equal(err, msg);
+}
+
+static void parse_ok(const char *text, const char *name, struct network_config *c)
+{
+	char err[512] = "";
+	int r = network_config_parse(text, strlen(text), name, c, err, sizeof(err));
+
+	if (r != 0)
+		fail_msg("parse failed (%d): %s", r, err);
+}
+
+static void test_mode_strings(void **state)
+{
+	assert_string_equal(network_mode_to_string(NETWORK_MODE_NAT), "nat");
+	assert_string_equal(network_mode_to_string(NETWORK_MODE_ROUTED), "routed");
+	assert_string_equal(network_mode_to_string(NETWORK_MODE_ISOLATED), "isolated");
+	assert_string_equal(network_mode_to_string(NETWORK_MODE_OPEN), "open");
+	assert_null(network_mode_to_string(_NETWORK_MODE_MAX));
+	assert_null(network_mode_to_string(_NETWORK_MODE_INVALID));
+
+	for (int m = 0; m < _NETWORK_MODE_MAX; m++)
+		assert_int_equal(network_mode_from_string(network_mode_to_string(m)), m);
+	assert_int_equal(network_mode_from_string("NAT"), _NETWORK_MODE_INVALID);
+	assert_int_equal(network_mode_from_string("bridge"), _NETWORK_MODE_INVALID);
+	assert_int_equal(network_mode_from_string(""), _NETWORK_MODE_INVALID);
+	assert_int_equal(network_mode_from_string(NULL), _NETWORK_MODE_INVALID);
+}
+
+static void test_init_defaults(void **state)
+{
+	struct network_config c;
+
+	memset(&c, 0xaa, sizeof(c));
+	network_config_init(&c);
+	assert_int_equal(c.mode, NETWORK_MODE_NAT);
+	assert_true(c.dhcp);
+	assert_true(c.dns);
+	assert_false(c.autostart);
+	assert_false(c.has_subnet);
+	assert_false(c.has_range);
+	assert_false(c.has_bridge);
+	assert_string_equal(c.name, "");
+	assert_string_equal(c.domain, "");
+	assert_string_equal(c.bridge, "");
+	assert_string_equal(c.uplink, "");
+	assert_int_equal(c.mtu, 0);
+}
+
+static void test_name_is_valid(void **state)
+{
+	static const char *const ok[] = {
+		"a", "0", "lab", "web-1", "a_b", "9lives", "a-", "a_", "abcdefghijklmnopqrstuvwxyz012345",
+	};
+	static const char *const bad[] = {
+		"", "Lab", "LAB", "-a", "_a", "a b", "a.b", "a/b", "lab\n", "caf\xc3\xa9",
+		"abcdefghijklmnopqrstuvwxyz0123456", /* 33 */
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(ok); i++)
+		assert_true(network_name_is_valid(ok[i]));
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_false(network_name_is_valid(bad[i]));
+	assert_false(network_name_is_valid(NULL));
+}
+
+static void test_ifname_is_valid(void **state)
+{
+	static const char *const ok[] = {
+		"eth0", "br-lan", "kn-lab", "a", "enp0s31f6", "vlan.10", "123456789012345", "x..",
+	};
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "a:b", "a b", "a\tb", "br%d", "eth0\n", "a\x7f", "caf\xc3\xa9",
+		";x", "a;b", "eth+", "eth*", "a\"b", "a'b", "a\\b", "[br]", "a=b", "a#b",
+		"1234567890123456", /* 16 */
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(ok); i++)
+		assert_true(ifname_is_valid(ok[i]));
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_false(ifname_is_valid(bad[i]));
+	assert_false(ifname_is_valid(NULL));
+}
+
+static void test_default_bridge(void **state)
+{
+	char buf[IFNAMSIZ];
+
+	network_default_bridge("lab", buf);
+	assert_string_equal(buf, "kn-lab");
+	/* 12 characters still fit: "kn-" + 12 = 15. */
+	network_default_bridge("abcdefghijkl", buf);
+	assert_string_equal(buf, "kn-abcdefghijkl");
+	/* 13 do not: first 6 + "-" + low 20 bits of FNV-1a 32 (0x3b8356e8). */
+	network_default_bridge("abcdefghijklm", buf);
+	assert_string_equal(buf, "kn-abcdef-356e8");
+	/* Names sharing a prefix still get distinct bridges. */
+	network_default_bridge("production-network-01", buf);
+	assert_string_equal(buf, "kn-produc-898bb");
+	network_default_bridge("production-network-02", buf);
+	assert_string_equal(buf, "kn-produc-89a4e");
+	network_default_bridge("abcdefghijklmnopqrstuvwxyz012345", buf);
+	assert_int_equal(strlen(buf), 15);
+	assert_true(ifname_is_valid(buf));
+}
+
+static void test_set_valid_values(void **state)
+{
+	struct network_config c;
+
+	network_config_init(&c);
+	check_set_ok(&c, "name", "web");
+	assert_string_equal(c.name, "web");
+	check_set_ok(&c, "mode", "routed");
+	assert_int_equal(c.mode, NETWORK_MODE_ROUTED);
+	check_set_ok(&c, "mode", "isolated");
+	assert_int_equal(c.mode, NETWORK_MODE_ISOLATED);
+	check_set_ok(&c, "mode", "open");
+	assert_int_equal(c.mode, NETWORK_MODE_OPEN);
+	check_set_ok(&c, "subnet", "10.1.0.0/16");
+	assert_true(c.has_subnet);
+	assert_addr(c.subnet.addr, "10.1.0.0");
+	assert_int_equal(c.subnet.prefixlen, 16);
+	check_set_ok(&c, "dhcp-range", "10.1.0.10-10.1.0.10");
+	assert_true(c.has_range);
+	assert_addr(c.range_first, "10.1.0.10");
+	assert_addr(c.range_last, "10.1.0.10");
+	check_set_ok(&c, "domain", "vm.internal");
+	assert_string_equal(c.domain, "vm.internal");
+	check_set_ok(&c, "mtu", "9000");
+	assert_int_equal(c.mtu, 9000);
+	check_set_ok(&c, "mtu", "68");
+	assert_int_equal(c.mtu, 68);
+	check_set_ok(&c, "mtu", "65535");
+	assert_int_equal(c.mtu, 65535);
+	check_set_ok(&c, "bridge", "virbr7");
+	assert_true(c.has_bridge);
+	assert_string_equal(c.bridge, "virbr7");
+	check_set_ok(&c, "uplink", "eth0");
+	assert_string_equal(c.uplink, "eth0");
+
+	/* Setting a key again replaces it; a shorter string leaves no tail behind. */
+	check_set_ok(&c, "bridge", "br0");
+	assert_string_equal(c.bridge, "br0");
+	check_set_ok(&c, "subnet", "192.168.0.0/30");
+	assert_int_equal(c.subnet.prefixlen, 30);
+	check_set_ok(&c, "subnet", "10.0.0.0/8");
+	assert_int_equal(c.subnet.prefixlen, 8);
+}
+
+static void test_booleans(void **state)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", "YES", "True", "On" };
+	static const char *const no[] = { "no", "false", "off", "0", "NO", "False", "OFF" };
+	static const char *const keys[] = { "dhcp", "dns", "autostart" };
+
+	for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+		struct network_config c;
+
+		network_config_init(&c);
+		for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+			bool *field = k == 0 ? &c.dhcp : k == 1 ? &c.dns : &c.autostart;
+
+			check_set_ok(&c, keys[k], no[i]);
+			assert_false(*field);
+			check_set_ok(&c, keys[k], yes[i]);
+			assert_true(*field);
+		}
+	}
+	check_set_error("dhcp", "maybe",
+			"invalid dhcp 'maybe': expected yes/no, true/false, on/off or 1/0");
+	check_set_error("dns", "2", "invalid dns '2': expected yes/no, true/false, on/off or 1/0");
+	check_set_error("autostart", "yess",
+			"invalid autostart 'yess': expected yes/no, true/false, on/off or 1/0");
+}
+
+/* Every message network_config_set() can produce, each once. */
+static void test_set_errors(void **state)
+{
+	check_set_error("foo", "bar", "unknown key 'foo'");
+	check_set_error("Mode", "nat", "unknown key 'Mode'");
+	check_set_error("domain", "", "invalid domain '': empty value");
+
+	check_set_error("name", "Lab", "invalid name 'Lab': must match [a-z0-9][a-z0-9_-]{0,31}");
+	check_set_error("mode", "bridge",
+			"invalid mode 'bridge': must be nat, routed, isolated or open");
+
+	check_set_error("subnet", "10.0.0.1/24", "invalid subnet '10.0.0.1/24': host bits set");
+	check_set_error("subnet", "10.0.0.0",
+			"invalid subnet '10.0.0.0': expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
+	check_set_error("subnet", "10.0.0.0/33",
+			"invalid subnet '10.0.0.0/33': expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
+	check_set_error("subnet", "10.0.0.0/7", "invalid subnet '10.0.0.0/7': too large (shorter than /8)");
+	check_set_error("subnet", "10.0.0.0/31",
+			"invalid subnet '10.0.0.0/31': too small (longer than /30 leaves no room for a "
+			"gateway and a guest)");
+	check_set_error("subnet", "127.0.0.0/8",
+			"invalid subnet '127.0.0.0/8': overlaps the loopback range 127.0.0.0/8");
+	check_set_error("subnet", "0.0.0.0/24",
+			"invalid subnet '0.0.0.0/24': overlaps the 'this network' range 0.0.0.0/8");
+	check_set_error("subnet", "239.1.0.0/16",
+			"invalid subnet '239.1.0.0/16': overlaps the multicast range 224.0.0.0/4");
+	check_set_error("subnet", "250.0.0.0/24",
+			"invalid subnet '250.0.0.0/24': overlaps the reserved range 240.0.0.0/4");
+
+	check_set_error("dhcp-range", "10.0.0.2",
+			"invalid dhcp-range '10.0.0.2': expected FIRST-LAST, e.g. "
+			"192.168.122.100-192.168.122.254");
+	check_set_error("dhcp-range", "10.0.0.9-10.0.0.2",
+			"invalid dhcp-range '10.0.0.9-10.0.0.2': first address is after the last");
+
+	check_set_error("domain", "VM.internal",
+			"invalid domain 'VM.internal': uppercase 'V' (domains are written in lowercase)");
+	check_set_error("domain", "vm..internal", "invalid domain 'vm..internal': empty label");
+	check_set_error("domain", "-vm.internal",
+			"invalid domain '-vm.internal': a label starts or ends with '-'");
+	check_set_error("domain", "vm_1.internal",
+			"invalid domain 'vm_1.internal': character '_' not allowed (labels use a-z, "
+			"0-9 and '-')");
+
+	check_set_error("mtu", "abc", "invalid mtu 'abc': not a decimal number");
+	check_set_error("mtu", "67", "invalid mtu '67': must be between 68 and 65535");
+
+	check_set_error("bridge", "br0:1",
+			"invalid bridge 'br0:1': not an interface name (1-15 characters from A-Z, "
+			"a-z, 0-9, '_', '.', '-')");
+	check_set_error("uplink", "this-name-is-too-long",
+			"invalid uplink 'this-name-is-too-long': not an interface name (1-15 "
+			"characters from A-Z, a-z, 0-9, '_', '.', '-')");
+}
+
+static void test_set_edge_values(void **state)
+{
+	struct network_config c;
+
+	/* Subnet sizes: /8 and /30 are the bounds. */
+	config_basic(&c, "10.0.0.0/8");
+	check_set_ok(&c, "subnet", "10.0.0.0/30");
+	check_set_error("subnet", "10.0.0.0/32",
+			"invalid subnet '10.0.0.0/32': too small (longer than /30 leaves no room for a "
+			"gateway and a guest)");
+	check_set_error("subnet", "0.0.0.0/0", "invalid subnet '0.0.0.0/0': too large (shorter than /8)");
+	check_set_error("subnet", "10.0.0.0/24 ",
+			"invalid subnet '10.0.0.0/24 ': expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
+	check_set_error("subnet", "010.0.0.0/24",
+			"invalid subnet '010.0.0.0/24': expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
+
+	/* Ranges: strict addresses, no blanks, exactly one '-'. */
+	check_set_ok(&c, "dhcp-range", "10.0.0.2-10.0.0.2");
+	check_set_error("dhcp-range", "10.0.0.2 - 10.0.0.9",
+			"invalid dhcp-range '10.0.0.2 - 10.0.0.9': expected FIRST-LAST, e.g. "
+			"192.168.122.100-192.168.122.254");
+	check_set_error("dhcp-range", "10.0.0.2-",
+			"invalid dhcp-range '10.0.0.2-': expected FIRST-LAST, e.g. "
+			"192.168.122.100-192.168.122.254");
+	check_set_error("dhcp-range", "10.0.0.2-10.0.0.3-10.0.0.4",
+			"invalid dhcp-range '10.0.0.2-10.0.0.3-10.0.0.4': expected FIRST-LAST, e.g. "
+			"192.168.122.100-192.168.122.254");
+
+	/* MTU: numbers only, within 68..65535. */
+	check_set_ok(&c, "mtu", "01500");
+	assert_int_equal(c.mtu, 1500);
+	check_set_error("mtu", "0", "invalid mtu '0': must be between 68 and 65535");
+	check_set_error("mtu", "65536", "invalid mtu '65536': must be between 68 and 65535");
+	check_set_error("mtu", "99999999999999999999999",
+			"invalid mtu '99999999999999999999999': must be between 68 and 65535");
+	check_set_error("mtu", "-1", "invalid mtu '-1': not a decimal number");
+	check_set_error("mtu", "1500 ", "invalid mtu '1500 ': not a decimal number");
+	check_set_error("mtu", "0x600", "invalid mtu '0x600': not a decimal number");
+
+	/* Names: 32 characters is the limit. */
+	check_set_ok(&c, "name", "abcdefghijklmnopqrstuvwxyz012345");
+	check_set_error("name", "abcdefghijklmnopqrstuvwxyz0123456",
+			"invalid name 'abcdefghijklmnopqrstuvwxyz0123456': must match "
+			"[a-z0-9][a-z0-9_-]{0,31}");
+
+	/*
+	 * The kernel would accept ";]" as a name, but "bridge = ;]" reads back as an empty value
+	 * (inline comment), so it must be refused up front (found by fuzzing the round trip).
+	 */
+	check_set_error("bridge", ";]",
+			"invalid bridge ';]': not an interface name (1-15 characters from A-Z, a-z, "
+			"0-9, '_', '.', '-')");
+
+	/* Control characters never reach a message raw. */
+	check_set_error("mode", "nat\x1b[2J",
+			"invalid mode 'nat?[2J': must be nat, routed, isolated or open");
+}
+
+static void test_domain(void **state)
+{
+	char label63[64], label64[65], max[4 * 64], msg[512];
+	struct network_config c;
+
+	memset(label63, 'a', 63);
+	label63[63] = '\0';
+	memset(label64, 'b', 64);
+	label64[64] = '\0';
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "domain", "internal");
+	check_set_ok(&c, "domain", "a-b.c0.example");
+	check_set_ok(&c, "domain", "0.9");
+	check_set_ok(&c, "domain", label63);
+
+	snprintf(msg, sizeof(msg), "invalid domain '%s': a label is longer than 63 characters",
+		 label64);
+	check_set_error("domain", label64, msg);
+
+	/* 4 labels of 63 + 3 dots = 255; cut to exactly 253. */
+	snprintf(max, sizeof(max), "%s.%s.%s.%s", label63, label63, label63, label63);
+	max[NETWORK_DOMAIN_MAX] = '\0';
+	check_set_ok(&c, "domain", max);
+	assert_int_equal(strlen(c.domain), NETWORK_DOMAIN_MAX);
+
+	snprintf(max, sizeof(max), "%s.%s.%s.%s", label63, label63, label63, label63);
+	max[NETWORK_DOMAIN_MAX + 1] = '\0';
+	snprintf(msg, sizeof(msg), "invalid domain '%.80s...': longer than 253 characters", max);
+	check_set_error("domain", max, msg);
+
+	check_set_error("domain", ".internal", "invalid domain '.internal': empty label");
+	check_set_error("domain", "vm.internal.", "invalid domain 'vm.internal.': empty label");
+	check_set_error("domain", "vm-.internal",
+			"invalid domain 'vm-.internal': a label starts or ends with '-'");
+	check_set_error("domain", "vm.internal-",
+			"invalid domain 'vm.internal-': a label starts or ends with '-'");
+	check_set_error("domain", "vm internal",
+			"invalid domain 'vm internal': character '?' not allowed (labels use a-z, 0-9 "
+			"and '-')");
+	check_set_error("domain", "vm.intErnal",
+			"invalid domain 'vm.intErnal': uppercase 'E' (domains are written in lowercase)");
+}
+
+static void test_finish_defaults(void **state)
+{
+	struct network_config c;
+	char err[256];
+
+	config_basic(&c, "192.168.122.0/24");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_addr(c.gateway, "192.168.122.1");
+	assert_addr(c.range_first, "192.168.122.2");
+	assert_addr(c.range_last, "192.168.122.254");
+	assert_false(c.has_range);
+	assert_string_equal(c.bridge, "kn-lab");
+	assert_false(c.has_bridge);
+
+	/* /30: one guest address between gateway and broadcast. */
+	config_basic(&c, "10.0.0.4/30");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_addr(c.gateway, "10.0.0.5");
+	assert_addr(c.range_first, "10.0.0.6");
+	assert_addr(c.range_last, "10.0.0.6");
+
+	/* /8 */
+	config_basic(&c, "10.0.0.0/8");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_addr(c.range_last, "10.255.255.254");
+
+	/* Explicit values are kept; finishing twice changes nothing. */
+	config_basic(&c, "192.168.122.0/24");
+	check_set_ok(&c, "dhcp-range", "192.168.122.100-192.168.122.199");
+	check_set_ok(&c, "bridge", "virbr9");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_addr(c.range_first, "192.168.122.100");
+	assert_addr(c.range_last, "192.168.122.199");
+	assert_string_equal(c.bridge, "virbr9");
+	{
+		struct network_config again = c;
+
+		assert_int_equal(network_config_finish(&again, err, sizeof(err)), 0);
+		assert_true(network_config_equal(&again, &c));
+	}
+
+	/* Changing the subnet after a finish re-derives the default range and gateway. */
+	config_basic(&c, "192.168.122.0/24");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_set_ok(&c, "subnet", "10.5.0.0/16");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_addr(c.gateway, "10.5.0.1");
+	assert_addr(c.range_first, "10.5.0.2");
+	assert_addr(c.range_last, "10.5.255.254");
+
+	/* A long name gets a hashed bridge. */
+	network_config_init(&c);
+	check_set_ok(&c, "name", "abcdefghijklm");
+	check_set_ok(&c, "subnet", "10.0.0.0/24");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.bridge, "kn-abcdef-356e8");
+}
+
+static void test_finish_errors(void **state)
+{
+	struct network_config c;
+
+	network_config_init(&c);
+	check_set_ok(&c, "subnet", "10.0.0.0/24");
+	check_finish_error(&c, "name is required");
+
+	network_config_init(&c);
+	check_set_ok(&c, "name", "lab");
+	check_finish_error(&c, "subnet is required");
+	/* ... whatever the mode. */
+	for (int m = 0; m < _NETWORK_MODE_MAX; m++) {
+		check_set_ok(&c, "mode", network_mode_to_string(m));
+		check_finish_error(&c, "subnet is required");
+	}
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-range", "10.9.0.5-10.9.0.9");
+	check_finish_error(&c, "dhcp-range 10.9.0.5-10.9.0.9 is outside subnet 10.0.0.0/24");
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-range", "10.0.0.200-10.0.1.5");
+	check_finish_error(&c, "dhcp-range 10.0.0.200-10.0.1.5 is outside subnet 10.0.0.0/24");
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-range", "9.255.255.250-10.0.0.5");
+	check_finish_error(&c, "dhcp-range 9.255.255.250-10.0.0.5 is outside subnet 10.0.0.0/24");
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-range", "10.0.0.0-10.0.0.9");
+	check_finish_error(&c, "dhcp-range 10.0.0.0-10.0.0.9 includes the network address 10.0.0.0");
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-range", "10.0.0.100-10.0.0.255");
+	check_finish_error(&c,
+			   "dhcp-range 10.0.0.100-10.0.0.255 includes the broadcast address 10.0.0.255");
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-range", "10.0.0.1-10.0.0.9");
+	check_finish_error(&c, "dhcp-range 10.0.0.1-10.0.0.9 includes the gateway 10.0.0.1");
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-range", "10.0.0.1-10.0.0.1");
+	check_finish_error(&c, "dhcp-range 10.0.0.1-10.0.0.1 includes the gateway 10.0.0.1");
+
+	config_basic(&c, "10.0.0.4/30");
+	check_set_ok(&c, "dhcp-range", "10.0.0.6-10.0.0.7");
+	check_finish_error(&c, "dhcp-range 10.0.0.6-10.0.0.7 includes the broadcast address 10.0.0.7");
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "uplink", "kn-lab");
+	check_finish_error(&c, "uplink 'kn-lab' cannot be the network's own bridge");
+
+	/* Configs built in code rather than with network_config_set() are checked too. */
+	config_basic(&c, "10.0.0.0/24");
+	c.range_first = in_addr_from_host(0x0a000009);
+	c.range_last = in_addr_from_host(0x0a000005);
+	c.has_range = true;
+	check_finish_error(&c, "dhcp-range 10.0.0.9-10.0.0.5: first address is after the last");
+
+	config_basic(&c, "10.0.0.0/24");
+	c.subnet.prefixlen = 31;
+	check_finish_error(&c, "invalid subnet '10.0.0.0/31': too small (longer than /30 leaves no "
+			       "room for a gateway and a guest)");
+
+	config_basic(&c, "10.0.0.0/24");
+	c.subnet.addr = in_addr_from_host(0x0a000001);
+	check_finish_error(&c, "invalid subnet '10.0.0.1/24': host bits set");
+
+	config_basic(&c, "10.0.0.0/24");
+	c.mtu = 10;
+	check_finish_error(&c, "invalid mtu 10: must be between 68 and 65535");
+
+	config_basic(&c, "10.0.0.0/24");
+	c.mode = _NETWORK_MODE_MAX;
+	check_finish_error(&c, "invalid mode 4");
+
+	config_basic(&c, "10.0.0.0/24");
+	strcpy(c.name, "Bad");
+	check_finish_error(&c, "invalid name 'Bad': must match [a-z0-9][a-z0-9_-]{0,31}");
+}
+
+/* Error order in finish() is fixed: the name is checked before the subnet, etc. */
+static void test_finish_error_order(void **state)
+{
+	struct network_config c;
+
+	network_config_init(&c);
+	check_set_ok(&c, "dhcp-range", "1.1.1.1-1.1.1.2");
+	check_finish_error(&c, "name is required");
+	check_set_ok(&c, "name", "lab");
+	check_finish_error(&c, "subnet is required");
+	check_set_ok(&c, "uplink", "kn-lab");
+	check_set_ok(&c, "subnet", "10.0.0.0/24");
+	check_finish_error(&c, "dhcp-range 1.1.1.1-1.1.1.2 is outside subnet 10.0.0.0/24");
+	check_set_ok(&c, "dhcp-range", "10.0.0.2-10.0.0.3");
+	check_finish_error(&c, "uplink 'kn-lab' cannot be the network's own bridge");
+}
+
+/* Flags in any order give the same result, and the same as a file with those keys. */
+static void test_order_independence(void **state)
+{
+	static const char *const kv[][2] = {
+		{ "name", "lab" },	    { "mode", "routed" },	{ "subnet", "10.7.0.0/16" },
+		{ "dhcp-range", "10.7.1.0-10.7.1.255" }, { "domain", "lab.example" },
+		{ "mtu", "1400" },	    { "bridge", "br-lab" },	{ "uplink", "eth1" },
+		{ "dhcp", "no" },	    { "dns", "off" },		{ "autostart", "yes" },
+	};
+	const size_t n = ELEMENTSOF(kv);
+	struct network_config ref, c, f;
+	char err[256], text[1024];
+	size_t off = 0;
+
+	network_config_init(&ref);
+	for (size_t i = 0; i < n; i++)
+		check_set_ok(&ref, kv[i][0], kv[i][1]);
+	assert_int_equal(network_config_finish(&ref, err, sizeof(err)), 0);
+
+	/* Every rotation, forwards and backwards. */
+	for (size_t rot = 0; rot < n; rot++) {
+		network_config_init(&c);
+		for (size_t i = 0; i < n; i++)
+			check_set_ok(&c, kv[(i + rot) % n][0], kv[(i + rot) % n][1]);
+		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+		assert_true(network_config_equal(&c, &ref));
+
+		network_config_init(&c);
+		for (size_t i = n; i-- > 0;)
+			check_set_ok(&c, kv[(i + rot) % n][0], kv[(i + rot) % n][1]);
+		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+		assert_true(network_config_equal(&c, &ref));
+	}
+
+	/* The same keys in a file, backwards. */
+	off += (size_t)snprintf(text + off, sizeof(text) - off, "[network]\n");
+	for (size_t i = n; i-- > 0;)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s = %s\n", kv[i][0],
+					kv[i][1]);
+	parse_ok(text, "ignored", &f);
+	assert_true(network_config_equal(&f, &ref));
+}
+
+static void test_parse_example(void **state)
+{
+	static const char text[] = "# Lab network\n"
+				   "[network]\n"
+				   "mode = nat\n"
+				   "subnet = 192.168.122.0/24\n"
+				   "dhcp-range = 192.168.122.100-192.168.122.254\n"
+				   "domain = vm.internal\n"
+				   "autostart = yes\n";
+	struct network_config c;
+
+	parse_ok(text, "lab", &c);
+	assert_string_equal(c.name, "lab");
+	assert_int_equal(c.mode, NETWORK_MODE_NAT);
+	assert_addr(c.subnet.addr, "192.168.122.0");
+	assert_int_equal(c.subnet.prefixlen, 24);
+	assert_addr(c.gateway, "192.168.122.1");
+	assert_addr(c.range_first, "192.168.122.100");
+	assert_addr(c.range_last, "192.168.122.254");
+	assert_true(c.has_range);
+	assert_string_equal(c.domain, "vm.internal");
+	assert_true(c.autostart);
+	assert_true(c.dhcp);
+	assert_true(c.dns);
+	assert_string_equal(c.bridge, "kn-lab");
+	assert_false(c.has_bridge);
+	assert_int_equal(c.mtu, 0);
+}
+
+static void test_parse_syntax_variants(void **state)
+{
+	struct network_config c;
+
+	/* CRLF, a BOM, indentation, ';' and '#' comments, inline ';' comments, "key: value". */
+	parse_ok("\xef\xbb\xbf[network]\r\n"
+		 "; comment\r\n"
+		 "   # another\r\n"
+		 "\tsubnet = 10.0.0.0/24 ; inline comment\r\n"
+		 "  mode:routed\r\n"
+		 "\r\n"
+		 "dhcp=false\r\n"
+		 "domain    =    a.b   \r\n",
+		 "lab", &c);
+	assert_int_equal(c.mode, NETWORK_MODE_ROUTED);
+	assert_addr(c.subnet.addr, "10.0.0.0");
+	assert_false(c.dhcp);
+	assert_string_equal(c.domain, "a.b");
+
+	/* No final newline, section header with a trailing comment. */
+	parse_ok("[network] ; the only section\nsubnet = 10.0.0.0/24", "lab", &c);
+	assert_addr(c.gateway, "10.0.0.1");
+
+	/* The text need not be NUL-terminated: only 'len' bytes count. */
+	{
+		static const char text[] = "[network]\nsubnet = 10.0.0.0/24\nGARBAGE";
+		char err[256] = "";
+
+		assert_int_equal(network_config_parse(text, strlen(text) - strlen("GARBAGE"), "lab",
+						      &c, err, sizeof(err)),
+				 0);
+	}
+
+	/* '#' is a comment only at the start of a line. */
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nmode = nat # comment\n", "lab", -EINVAL,
+			  "line 3: invalid mode 'nat # comment': must be nat, routed, isolated or "
+			  "open");
+}
+
+static void test_parse_name(void **state)
+{
+	struct network_config c;
+
+	/* The file's name key wins over the file name. */
+	parse_ok("[network]\nname = web\nsubnet = 10.0.0.0/24\n", "lab", &c);
+	assert_string_equal(c.name, "web");
+	assert_string_equal(c.bridge, "kn-web");
+	/* ... even when the file name is not a valid network name. */
+	parse_ok("[network]\nname = web\nsubnet = 10.0.0.0/24\n", "Lab Network", &c);
+	assert_string_equal(c.name, "web");
+	parse_ok("[network]\nname = web\nsubnet = 10.0.0.0/24\n", NULL, &c);
+	assert_string_equal(c.name, "web");
+
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n", NULL, -EINVAL, "name is required");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n", "Lab", -EINVAL,
+			  "invalid name 'Lab': must match [a-z0-9][a-z0-9_-]{0,31}");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nname = Web\n", "lab", -EINVAL,
+			  "line 3: invalid name 'Web': must match [a-z0-9][a-z0-9_-]{0,31}");
+}
+
+static void test_parse_errors(void **state)
+{
+	check_parse_error("", "lab", -EINVAL, "missing [network] section");
+	check_parse_error("# only a comment\n\n", "lab", -EINVAL, "missing [network] section");
+	check_parse_error("[network]\nmode = nat\n", "lab", -EINVAL, "subnet is required");
+	check_parse_error("[network]\n", "lab", -EINVAL, "subnet is required");
+
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nfoo = 1\n", "lab", -EINVAL,
+			  "line 3: unknown key 'foo' in [network]");
+	check_parse_error("[network]\nsubnet = 10.0.0.1/24\n", "lab", -EINVAL,
+			  "line 2: invalid subnet '10.0.0.1/24': host bits set");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n\n\nsubnet = 10.1.0.0/24\n", "lab",
+			  -EINVAL, "line 5: duplicate key 'subnet' in [network] (first set on line 2)");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n[network]\n", "lab", -EINVAL,
+			  "line 3: duplicate section [network]");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n[host web1]\nmac = 52:54:00:12:34:56\n",
+			  "lab", -EINVAL, "line 3: unknown section [host web1]");
+	/* An empty unknown section is still refused. */
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n\n[forward web]\n", "lab", -EINVAL,
+			  "line 4: unknown section [forward web]");
+	check_parse_error("[ network ]\n", "lab", -EINVAL, "line 1: unknown section [ network ]");
+	check_parse_error("[Network]\n", "lab", -EINVAL, "line 1: unknown section [Network]");
+	check_parse_error("mode = nat\n[network]\n", "lab", -EINVAL,
+			  "line 1: key 'mode' before the [network] section");
+	check_parse_error("[network\nsubnet = 10.0.0.0/24\n", "lab", -EINVAL,
+			  "line 1: missing ']' in section header");
+	check_parse_error("[network] extra\n", "lab", -EINVAL,
+			  "line 1: unexpected text after section header");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\njust some words\n", "lab", -EINVAL,
+			  "line 3: expected 'key = value', '[section]' or a comment");
+	check_parse_error("[network]\r\nsubnet = 10.0.0.0/24\r\nmtu = 12\r\n", "lab", -EINVAL,
+			  "line 3: invalid mtu '12': must be between 68 and 65535");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\ndhcp-range = 10.9.0.5-10.9.0.9\n",
+			  "lab", -EINVAL, "dhcp-range 10.9.0.5-10.9.0.9 is outside subnet 10.0.0.0/24");
+	check_parse_error("[network]\ndomain =\nsubnet = 10.0.0.0/24\n", "lab", -EINVAL,
+			  "line 2: invalid domain '': empty value");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nautostart = sometimes\n", "lab",
+			  -EINVAL,
+			  "line 3: invalid autostart 'sometimes': expected yes/no, true/false, on/off "
+			  "or 1/0");
+	/* An indented line is a key of its own, never a continuation of the previous value. */
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n    more text\n", "lab", -EINVAL,
+			  "line 3: expected 'key = value', '[section]' or a comment");
+}
+
+/* The first error in the file is reported, whichever part of the parser finds it. */
+static void test_parse_first_error_wins(void **state)
+{
+	check_parse_error("[network]\nwhat\nfoo = 1\n", "lab", -EINVAL,
+			  "line 2: expected 'key = value', '[section]' or a comment");
+	check_parse_error("[network]\nfoo = 1\nwhat\n", "lab", -EINVAL,
+			  "line 2: unknown key 'foo' in [network]");
+	check_parse_error("[network]\nwhat\n[x]\n", "lab", -EINVAL,
+			  "line 2: expected 'key = value', '[section]' or a comment");
+	check_parse_error("[network]\nmtu = 1\n[x]\n", "lab", -EINVAL,
+			  "line 2: invalid mtu '1': must be between 68 and 65535");
+}
+
+static void test_parse_limits(void **state)
+{
+	struct network_config c;
+	char err[256] = "", *text, line[1100];
+	size_t len = NETWORK_CONFIG_TEXT_MAX + 1;
+
+	/* NUL bytes. */
+	{
+		static const char nul[] = "[network]\nsubnet = 10.0.0.0/24\nmode = n\0t\n";
+
+		assert_int_equal(network_config_parse(nul, sizeof(nul) - 1, "lab", &c, err,
+						      sizeof(err)),
+				 -EINVAL);
+		assert_string_equal(err, "line 3: NUL byte");
+	}
+
+	/* Over-long lines: 1000 characters pass (as a comment), 1001 do not. */
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "[network]\n#", 11);
+	snprintf(line + 10 + 1000, sizeof(line) - 1010, "\nsubnet = 10.0.0.0/24\n");
+	parse_ok(line, "lab", &c);
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "[network]\n#", 11);
+	snprintf(line + 10 + 1001, sizeof(line) - 1011, "\nsubnet = 10.0.0.0/24\n");
+	check_parse_error(line, "lab", -EINVAL, "line 2: line too long (more than 1000 characters)");
+
+	/* Too large a text is refused before parsing. */
+	text = malloc(len);
+	assert_non_null(text);
+	memset(text, '\n', len);
+	assert_int_equal(network_config_parse(text, len, "lab", &c, err, sizeof(err)), -E2BIG);
+	assert_string_equal(err, "definition is larger than 1048576 bytes");
+	/*
+	 * At the limit, blank lines are fine and line numbers keep counting: line 1 is the header,
+	 * the newlines at offsets 10..len-7 end lines 2..len-15, and "mtu=1" is line len-14.
+	 */
+	memcpy(text, "[network]\n", 10);
+	memcpy(text + len - 1 - 5, "mtu=1", 5);
+	assert_int_equal(network_config_parse(text, len - 1, "lab", &c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 1048563: invalid mtu '1': must be between 68 and 65535");
+	free(text);
+
+	/* A NULL text with length 0, and a NULL or tiny error buffer. */
+	assert_int_equal(network_config_parse(NULL, 0, "lab", &c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "missing [network] section");
+	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, 0), -EINVAL);
+	strcpy(err, "zzzz");
+	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, err, 5), -EINVAL);
+	assert_string_equal(err, "line");
+}
+
+static void test_format_golden(void **state)
+{
+	static const char expected[] = "[network]\n"
+				       "mode = routed\n"
+				       "subnet = 192.168.122.0/24\n"
+				       "dhcp-range = 192.168.122.100-192.168.122.199\n"
+				       "domain = vm.internal\n"
+				       "mtu = 9000\n"
+				       "bridge = virbr5\n"
+				       "uplink = eth0\n"
+				       "dhcp = no\n"
+				       "dns = no\n"
+				       "autostart = yes\n";
+	struct network_config c;
+	char err[256];
+	_cleanup_free_ char *text = NULL, *minimal = NULL;
+
+	network_config_init(&c);
+	/* Set in a different order from the file's: the output order is fixed. */
+	check_set_ok(&c, "autostart", "on");
+	check_set_ok(&c, "dns", "0");
+	check_set_ok(&c, "dhcp", "false");
+	check_set_ok(&c, "uplink", "eth0");
+	check_set_ok(&c, "bridge", "virbr5");
+	check_set_ok(&c, "mtu", "9000");
+	check_set_ok(&c, "domain", "vm.internal");
+	check_set_ok(&c, "dhcp-range", "192.168.122.100-192.168.122.199");
+	check_set_ok(&c, "subnet", "192.168.122.0/24");
+	check_set_ok(&c, "mode", "routed");
+	check_set_ok(&c, "name", "lab");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(network_config_format(&c, &text), 0);
+	assert_string_equal(text, expected);
+
+	/* Defaults (derived range and bridge, dhcp/dns on, no autostart) are not written. */
+	config_basic(&c, "10.0.0.0/24");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(network_config_format(&c, &minimal), 0);
+	assert_string_equal(minimal, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
+}
+
+static void check_round_trip(const struct network_config *c)
+{
+	_cleanup_free_ char *text = NULL, *text2 = NULL;
+	struct network_config back;
+
+	assert_int_equal(network_config_format(c, &text), 0);
+	parse_ok(text, c->name, &back);
+	if (!network_config_equal(&back, c))
+		fail_msg("round trip changed the config:\n%s", text);
+	/* And formatting is stable. */
+	assert_int_equal(network_config_format(&back, &text2), 0);
+	assert_string_equal(text, text2);
+}
+
+static void test_round_trip(void **state)
+{
+	char label63[64], domain[4 * 64], err[256];
+	struct network_config c;
+
+	/* Minimal, every mode. */
+	for (int m = 0; m < _NETWORK_MODE_MAX; m++) {
+		config_basic(&c, "192.168.122.0/24");
+		check_set_ok(&c, "mode", network_mode_to_string(m));
+		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+		check_round_trip(&c);
+	}
+
+	/* Everything set, booleans flipped from their defaults. */
+	config_basic(&c, "172.16.0.0/12");
+	check_set_ok(&c, "dhcp-range", "172.16.1.1-172.16.2.254");
+	check_set_ok(&c, "domain", "x.y.z");
+	check_set_ok(&c, "mtu", "65535");
+	check_set_ok(&c, "bridge", "brX-1.2");
+	check_set_ok(&c, "uplink", "enp0s31f6");
+	check_set_ok(&c, "dhcp", "off");
+	check_set_ok(&c, "dns", "off");
+	check_set_ok(&c, "autostart", "on");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+
+	/* One boolean at a time. */
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dns", "no");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+
+	/* /30 with its only possible range, written out explicitly. */
+	config_basic(&c, "10.0.0.4/30");
+	check_set_ok(&c, "dhcp-range", "10.0.0.6-10.0.0.6");
+	check_set_ok(&c, "mtu", "68");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+
+	/* The longest name (hashed bridge) and the longest domain (a 262-character line). */
+	memset(label63, 'a', 63);
+	label63[63] = '\0';
+	snprintf(domain, sizeof(domain), "%s.%s.%s.%s", label63, label63, label63, label63);
+	domain[NETWORK_DOMAIN_MAX] = '\0';
+	network_config_init(&c);
+	check_set_ok(&c, "name", "abcdefghijklmnopqrstuvwxyz012345");
+	check_set_ok(&c, "subnet", "10.255.0.0/16");
+	check_set_ok(&c, "domain", domain);
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+}
+
+static void test_equal(void **state)
+{
+	struct network_config a, b;
+	char err[256];
+
+	config_basic(&a, "10.0.0.0/24");
+	assert_int_equal(network_config_finish(&a, err, sizeof(err)), 0);
+	b = a;
+	assert_true(network_config_equal(&a, &b));
+
+	/* Bytes after a string's NUL do not matter. */
+	b.domain[10] = 'x';
+	assert_true(network_config_equal(&a, &b));
+
+	b = a;
+	b.autostart = true;
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	b.has_bridge = true;
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	b.subnet.prefixlen = 25;
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	strcpy(b.uplink, "eth0");
+	assert_false(network_config_equal(&a, &b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mode_strings),
+		cmocka_unit_test(test_init_defaults),
+		cmocka_unit_test(test_name_is_valid),
+		cmocka_unit_test(test_ifname_is_valid),
+		cmocka_unit_test(test_default_bridge),
+		cmocka_unit_test(test_set_valid_values),
+		cmocka_unit_test(test_booleans),
+		cmocka_unit_test(test_set_errors),
+		cmocka_unit_test(test_set_edge_values),
+		cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_finish_defaults),
+		cmocka_unit_test(test_finish_errors),
+		cmocka_unit_test(test_finish_error_order),
+		cmocka_unit_test(test_order_independence),
+		cmocka_unit_test(test_parse_example),
+		cmocka_unit_test(test_parse_syntax_variants),
+		cmocka_unit_test(test_parse_name),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_first_error_wins),
+		cmocka_unit_test(test_parse_limits),
+		cmocka_unit_test(test_format_golden),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_equal),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
