@@ -99,34 +99,18 @@ static int network_addr_scan_cb(const struct nl_addr_info *a, void *data)
 	return 0;
 }
 
-/*
- * The nftables script that makes this network's rules match: the old rules (a replaced
- * definition's, or unknown ones found at start-up) are deleted in the same transaction.
- */
-static int network_fw_script(const struct network *n, const struct network_config *old,
-			     char **ret)
+/* Renders and applies the install script of 'c' (which also purges any older rules of its name). */
+static int network_fw_install(struct manager *m, const struct network_config *c, char **reterr_msg)
 {
-	_cleanup_free_ char *del = NULL, *add = NULL;
-	struct fw_network model, old_model;
+	_cleanup_free_ char *script = NULL;
+	struct fw_network model;
 	int r;
 
-	fw_network_from_config(&n->config, &model);
-	r = fw_render_network(&model, &add);
+	fw_network_from_config(c, &model);
+	r = fw_render_network(&model, &script);
 	if (r < 0)
 		return r;
-	if (old || n->fw_unknown) {
-		fw_network_from_config(old ? old : &n->config, &old_model);
-		r = fw_render_network_delete(&old_model, &del);
-		if (r < 0)
-			return r;
-	}
-	if (!del) {
-		*ret = TAKE_PTR(add);
-		return 0;
-	}
-	if (asprintf(ret, "%s\n%s", del, add) < 0)
-		return -ENOMEM;
-	return 0;
+	return fw_apply(m->fw, script, reterr_msg);
 }
 
 int network_up(struct manager *m, struct network *n, const struct network_config *old, bool adopt,
@@ -194,11 +178,9 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	/* 4. The rules, in one transaction, only when they differ from what is installed. */
 	fw_network_from_config(c, &model);
 	hash = fw_network_hash(&model);
-	if (hash != n->fw_hash || old || n->fw_unknown) {
-		_cleanup_free_ char *script = NULL, *msg = NULL;
-		r = network_fw_script(n, old, &script);
-		if (r >= 0)
-			r = fw_apply(m->fw, script, &msg);
+	if (hash != n->fw_hash || n->fw_unknown) {
+		_cleanup_free_ char *msg = NULL;
+		r = network_fw_install(m, c, &msg);
 		if (r < 0) {
 			snprintf(err, errlen, "failed to install firewall rules: %s",
 				 msg ? msg : strerror(-r));
@@ -239,20 +221,12 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 
 rollback_fw:
 	if (fw_changed) {
-		_cleanup_free_ char *script = NULL;
 		/* Put back what was there: the old definition's rules, or none. */
-		if (old) {
-			struct fw_network old_model;
-			fw_network_from_config(old, &old_model);
-			if (fw_render_network_delete(&model, &script) >= 0 && script)
-				(void)fw_apply(m->fw, script, NULL);
-			free(script);
-			script = NULL;
-			if (fw_render_network(&old_model, &script) >= 0)
-				(void)fw_apply(m->fw, script, NULL);
-		} else if (fw_render_network_delete(&model, &script) >= 0) {
+		_cleanup_free_ char *script = NULL;
+		if (old && old_hash)
+			(void)network_fw_install(m, old, NULL);
+		else if (fw_render_network_delete(&model, &script) >= 0)
 			(void)fw_apply(m->fw, script, NULL);
-		}
 		n->fw_hash = old_hash;
 	}
 rollback_addr:

@@ -30,8 +30,8 @@ int network_new(const struct network_config *c, struct network **ret);
 struct network *network_free(struct network *n);
 
 /*
- * Brings the kernel in line with 'n->config'. 'old' is the configuration whose rules may still
- * be installed under this network's name (a replaced definition), or NULL. 'adopt' allows an
+ * Brings the kernel in line with 'n->config'. 'old' is the configuration whose rules are
+ * installed under this network's name (a replaced definition), restored if a step fails; or NULL. 'adopt' allows an
  * existing bridge of the network's name to be taken over (restart, start); when false an
  * existing interface of that name is refused (create). On failure every change made here is
  * undone and a one-line reason is written to 'err'. Does not touch the state directory.

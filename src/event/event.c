@@ -305,6 +305,7 @@ int event_loop_run(struct event_loop *e)
 {
 	struct epoll_event events[EVENT_MAX_BATCH];
 
+	e->exiting = false;
 	while (!e->exiting) {
 		event_run_defers(e);
 		if (e->exiting)

@@ -59,7 +59,7 @@ void event_source_enable_defer(struct event_source *s);
  */
 struct event_source *event_source_free(struct event_source *s);
 
-/* Runs until event_loop_exit(); returns the exit code given there. */
+/* Runs until event_loop_exit(); returns the exit code given there. May be run again. */
 int event_loop_run(struct event_loop *e);
 /* Makes event_loop_run() return 'code' after the current dispatch round. */
 void event_loop_exit(struct event_loop *e, int code);
