@@ -9,7 +9,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
-PYTEST := /usr/bin/python3 -m pytest -p no:cacheprovider
+PYTEST := PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -p no:cacheprovider
 # Any sanitizer finding aborts the program and fails the test that ran it.
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

@@ -85,7 +85,9 @@ bool ifname_is_valid(const char *ifname)
 		return false;
 	if (strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0)
 		return false;
-	return strspn(ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+	return strspn(ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "abcdefghijklmnopqrstuvwxyz"
+			      "0123456789_.-") == n;
 }
 
 /* FNV-1a, 32 bits: small, well known, and stable across versions (bridge names persist). */
@@ -186,7 +188,8 @@ static int domain_check(const char *d, char *reterr, size_t errlen)
 				       "character '%c' not allowed (labels use a-z, 0-9 and '-')",
 				       ch > ' ' && ch < 0x7f ? ch : '?');
 		if (++label > 63)
-			return invalid(reterr, errlen, "domain", d, "a label is longer than 63 characters");
+			return invalid(reterr, errlen, "domain", d,
+				       "a label is longer than 63 characters");
 	}
 	return 0;
 }
@@ -210,7 +213,8 @@ static int subnet_check(const struct in_prefix *p, const char *text, char *reter
 			       NETWORK_PREFIXLEN_MIN);
 	if (p->prefixlen > NETWORK_PREFIXLEN_MAX)
 		return invalid(reterr, errlen, "subnet", text,
-			       "too small (longer than /%d leaves no room for a gateway and a guest)",
+			       "too small (longer than /%d leaves no room for a gateway and a "
+			       "guest)",
 			       NETWORK_PREFIXLEN_MAX);
 	if (!in_addr_equal(p->addr, in_prefix_first(p)))
 		return invalid(reterr, errlen, "subnet", text, "host bits set");
@@ -253,7 +257,8 @@ static int set_subnet(struct network_config *c, const char *key, const char *val
 	int r;
 
 	if (in_addr_prefix_from_string(value, &p.addr, &p.prefixlen) < 0)
-		return invalid(reterr, errlen, key, value, "expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
+		return invalid(reterr, errlen, key, value,
+			       "expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
 	r = subnet_check(&p, value, reterr, errlen);
 	if (r < 0)
 		return r;
@@ -320,7 +325,8 @@ static int check_ifname(const char *key, const char *value, char *reterr, size_t
 {
 	if (!ifname_is_valid(value))
 		return invalid(reterr, errlen, key, value,
-			       "not an interface name (1-15 characters from A-Z, a-z, 0-9, '_', '.', '-')");
+			       "not an interface name (1-15 characters from A-Z, a-z, 0-9, '_', "
+			       "'.', '-')");
 	return 0;
 }
 
@@ -448,8 +454,8 @@ static int range_check(const struct network_config *c, char *reterr, size_t errl
 	    !in_prefix_contains(&c->subnet, c->range_last))
 		return fail(reterr, errlen, "dhcp-range %s-%s is outside subnet %s", a, b, s);
 	if (first == in_addr_to_host(network))
-		return fail(reterr, errlen, "dhcp-range %s-%s includes the network address %s", a, b,
-			    in_addr_to_string(network, x));
+		return fail(reterr, errlen, "dhcp-range %s-%s includes the network address %s", a,
+			    b, in_addr_to_string(network, x));
 	if (last == in_addr_to_host(broadcast))
 		return fail(reterr, errlen, "dhcp-range %s-%s includes the broadcast address %s", a,
 			    b, in_addr_to_string(broadcast, x));
@@ -470,7 +476,8 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	if (c->name[0] == '\0')
 		return fail(reterr, errlen, "name is required");
 	if (!network_name_is_valid(c->name))
-		return invalid(reterr, errlen, "name", c->name, "must match [a-z0-9][a-z0-9_-]{0,31}");
+		return invalid(reterr, errlen, "name", c->name,
+			       "must match [a-z0-9][a-z0-9_-]{0,31}");
 	if (!network_mode_to_string(c->mode))
 		return fail(reterr, errlen, "invalid mode %d", (int)c->mode);
 	if (!c->has_subnet)
@@ -512,7 +519,8 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 		if (r < 0)
 			return r;
 		if (strcmp(c->uplink, c->bridge) == 0)
-			return fail(reterr, errlen, "uplink '%s' cannot be the network's own bridge",
+			return fail(reterr, errlen,
+				    "uplink '%s' cannot be the network's own bridge",
 				    show(c->uplink, v));
 	}
 	return 0;
@@ -695,7 +703,7 @@ int network_config_parse(const char *text, size_t len, const char *name, struct 
 	r = ini_parse_stream(parse_reader, &st, parse_handler, &st);
 	if (r == -2)
 		return -ENOMEM;
-	/* inih reports lines without '=' itself; it keeps going, so compare with our first error. */
+	/* inih reports lines without '=' itself and keeps going: compare with our first error. */
 	if (r > 0 && (st.err_line == 0 || r < st.err_line)) {
 		st.err_line = 0;
 		st.line = r;
@@ -731,7 +739,8 @@ int network_config_format(const struct network_config *c, char **ret)
 	if (r == 0 && c->has_subnet)
 		r = strbuf_appendf(&sb, "subnet = %s\n", in_prefix_to_string(&c->subnet, s));
 	if (r == 0 && c->has_range)
-		r = strbuf_appendf(&sb, "dhcp-range = %s-%s\n", in_addr_to_string(c->range_first, a),
+		r = strbuf_appendf(&sb, "dhcp-range = %s-%s\n",
+				   in_addr_to_string(c->range_first, a),
 				   in_addr_to_string(c->range_last, b));
 	if (r == 0 && c->domain[0] != '\0')
 		r = strbuf_appendf(&sb, "domain = %s\n", c->domain);
@@ -756,11 +765,13 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 {
 	return strcmp(a->name, b->name) == 0 && a->mode == b->mode &&
 	       in_addr_equal(a->subnet.addr, b->subnet.addr) &&
-	       a->subnet.prefixlen == b->subnet.prefixlen && in_addr_equal(a->gateway, b->gateway) &&
+	       a->subnet.prefixlen == b->subnet.prefixlen &&
+	       in_addr_equal(a->gateway, b->gateway) &&
 	       in_addr_equal(a->range_first, b->range_first) &&
-	       in_addr_equal(a->range_last, b->range_last) && strcmp(a->domain, b->domain) == 0 &&
-	       a->mtu == b->mtu && strcmp(a->bridge, b->bridge) == 0 &&
-	       strcmp(a->uplink, b->uplink) == 0 && a->dhcp == b->dhcp && a->dns == b->dns &&
-	       a->autostart == b->autostart && a->has_subnet == b->has_subnet &&
-	       a->has_range == b->has_range && a->has_bridge == b->has_bridge;
+	       in_addr_equal(a->range_last, b->range_last) &&
+	       strcmp(a->domain, b->domain) == 0 && a->mtu == b->mtu &&
+	       strcmp(a->bridge, b->bridge) == 0 && strcmp(a->uplink, b->uplink) == 0 &&
+	       a->dhcp == b->dhcp && a->dns == b->dns && a->autostart == b->autostart &&
+	       a->has_subnet == b->has_subnet && a->has_range == b->has_range &&
+	       a->has_bridge == b->has_bridge;
 }

@@ -80,9 +80,10 @@ void network_default_bridge(const char *name, char *buf);
 
 /*
  * Sets one key from the CLI flags / [network] section ("mode", "subnet", "dhcp-range", "domain",
- * "mtu", "bridge", "uplink", "dhcp", "dns", "autostart", "name"). Booleans accept yes/no/true/false/
- * on/off/1/0 in any case. On failure returns -EINVAL and writes a one-line reason to 'reterr' (size
- * 'errlen'; may be NULL/0), e.g. "invalid subnet '10.0.0.1/24': host bits set"; 'c' is unchanged.
+ * "mtu", "bridge", "uplink", "dhcp", "dns", "autostart", "name"). Booleans accept yes/no,
+ * true/false, on/off and 1/0 in any case. On failure returns -EINVAL and writes a one-line reason
+ * to 'reterr' (size 'errlen'; may be NULL/0), e.g. "invalid subnet '10.0.0.1/24': host bits set";
+ * 'c' is then unchanged.
  *
  * Only what the value alone determines is checked here (syntax, subnet /8../30 with no host bits,
  * dhcp-range first <= last, domain labels [a-z0-9-] of 1..63 without a leading or trailing '-' and

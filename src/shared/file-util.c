@@ -84,7 +84,7 @@ static int write_temp(int fd, const char *data, size_t len, mode_t mode)
 		r = fd_write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
-	/* close() can report a deferred write error (NFS), so it is checked, unlike safe_close(). */
+	/* close() can report a deferred write error (NFS): checked here, unlike safe_close(). */
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;
@@ -144,7 +144,7 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
 		return -E2BIG;
 
-	/* Regular files are sized by st_size; /proc files and pipes report 0 and grow the buffer. */
+	/* Regular files are sized by st_size; /proc files and pipes report 0: grow as needed. */
 	size = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 2 : 4096;
 	if (size > max + 2)
 		size = max + 2;

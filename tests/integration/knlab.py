@@ -191,7 +191,6 @@ class Lab:
         self.procs = []
         self.daemon = None
         self.daemon_runs = 0
-        self.problems = []
         self.reported_san = set()
         self.nproc = 0
 
@@ -292,9 +291,12 @@ class Lab:
         except OSError:
             return ""
 
-    def kn(self, *args, check=True, expect=0, timeout=15):
-        """Runs the CLI (root namespace, talks to the socket). 'check': exit status == 'expect'."""
-        cmd = [str(self.bin / "kvmnet"), "--socket", str(self.sock)] + [str(a) for a in args]
+    def kn(self, *args, check=True, expect=0, timeout=15, sock=None):
+        """Runs the CLI (root namespace) with "--socket 'sock'" (default: the lab's; "" = none)
+        in front of 'args'. 'check': the exit status must be 'expect'."""
+        sock = self.sock if sock is None else sock
+        cmd = [str(self.bin / "kvmnet")] + (["--socket", str(sock)] if sock else [])
+        cmd += [str(a) for a in args]
         p = run(cmd, check=False, timeout=timeout, env=self.env)
         if SANITIZER_RE.search(p.stderr):
             self.nproc += 1
@@ -459,7 +461,7 @@ class Lab:
 
     def cleanup(self):
         """Stops everything, deletes namespaces and the temp dir; returns a list of problems."""
-        problems = list(self.problems)
+        problems = []
         for p in self.procs:
             with contextlib.suppress(Exception):
                 self.stop_proc(p)

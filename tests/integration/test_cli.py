@@ -28,7 +28,7 @@ def test_status(module_lab):
 
 
 def test_no_daemon_is_a_failure_not_a_usage_error(module_lab):
-    p = module_lab.kn("--socket", module_lab.tmp / "nobody-here.sock", "status", expect=1)
+    p = module_lab.kn("status", sock=module_lab.tmp / "nobody-here.sock", expect=1)
     one_error_line(p)
 
 
@@ -43,10 +43,8 @@ def test_global_options_anywhere(module_lab):
         )]
         assert docs[0] == docs[1] == docs[2]
         assert [n["name"] for n in docs[0]] == ["anywhere"]
-        # --socket after the command (lab.kn puts one first: a second one at the end must win
-        # or agree; here both name the same socket).
-        p = knlab.run([str(lab.bin / "kvmnet"), "net", "show", "anywhere", "--json",
-                       "--socket", str(lab.sock)], env=lab.env)
+        # --socket (and --json) after the command, nothing before it.
+        p = lab.kn("net", "show", "anywhere", "--json", "--socket", lab.sock, sock="")
         assert json.loads(p.stdout)["name"] == "anywhere"
     finally:
         lab.kn("net", "delete", "anywhere")

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Runs last (file order): nothing of the suite is left, and the root namespace was never touched."""
 import os
+import warnings
 
 import knlab
 
@@ -8,8 +9,10 @@ import knlab
 def test_nothing_left_behind():
     ours = [ns for ns in knlab.netns_list() if ns in knlab.CREATED_NS]
     assert ours == [], "namespaces left behind: %s" % ours
+    # Others may belong to a concurrent run (e.g. the ASan build's suite): warn, don't fail.
     others = [ns for ns in knlab.netns_list() if ns.startswith("kntest-")]
-    assert others == [], "kntest-* namespaces exist (another run, or an earlier crash): %s" % others
+    if others:
+        warnings.warn("kntest-* namespaces of another run (or an earlier crash): %s" % others)
     tmp = [t for t in knlab.CREATED_TMP if os.path.exists(t)]
     assert tmp == [], "temp dirs left behind: %s" % tmp
 

@@ -126,7 +126,8 @@ static void test_init_defaults(void **state)
 static void test_name_is_valid(void **state)
 {
 	static const char *const ok[] = {
-		"a", "0", "lab", "web-1", "a_b", "9lives", "a-", "a_", "abcdefghijklmnopqrstuvwxyz012345",
+		"a", "0", "lab", "web-1", "a_b", "9lives", "a-", "a_",
+		"abcdefghijklmnopqrstuvwxyz012345", /* 32 */
 	};
 	static const char *const bad[] = {
 		"", "Lab", "LAB", "-a", "_a", "a b", "a.b", "a/b", "lab\n", "caf\xc3\xa9",
@@ -146,9 +147,9 @@ static void test_ifname_is_valid(void **state)
 		"eth0", "br-lan", "kn-lab", "a", "enp0s31f6", "vlan.10", "123456789012345", "x..",
 	};
 	static const char *const bad[] = {
-		"", ".", "..", "a/b", "a:b", "a b", "a\tb", "br%d", "eth0\n", "a\x7f", "caf\xc3\xa9",
-		";x", "a;b", "eth+", "eth*", "a\"b", "a'b", "a\\b", "[br]", "a=b", "a#b",
-		"1234567890123456", /* 16 */
+		"", ".", "..", "a/b", "a:b", "a b", "a\tb", "br%d", "eth0\n", "a\x7f",
+		"caf\xc3\xa9", ";x", "a;b", "eth+", "eth*", "a\"b", "a'b", "a\\b", "[br]", "a=b",
+		"a#b", "1234567890123456", /* 16 */
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(ok); i++)
@@ -266,10 +267,11 @@ static void test_set_errors(void **state)
 			"invalid subnet '10.0.0.0': expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
 	check_set_error("subnet", "10.0.0.0/33",
 			"invalid subnet '10.0.0.0/33': expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
-	check_set_error("subnet", "10.0.0.0/7", "invalid subnet '10.0.0.0/7': too large (shorter than /8)");
+	check_set_error("subnet", "10.0.0.0/7",
+			"invalid subnet '10.0.0.0/7': too large (shorter than /8)");
 	check_set_error("subnet", "10.0.0.0/31",
-			"invalid subnet '10.0.0.0/31': too small (longer than /30 leaves no room for a "
-			"gateway and a guest)");
+			"invalid subnet '10.0.0.0/31': too small (longer than /30 leaves no room "
+			"for a gateway and a guest)");
 	check_set_error("subnet", "127.0.0.0/8",
 			"invalid subnet '127.0.0.0/8': overlaps the loopback range 127.0.0.0/8");
 	check_set_error("subnet", "0.0.0.0/24",
@@ -286,13 +288,14 @@ static void test_set_errors(void **state)
 			"invalid dhcp-range '10.0.0.9-10.0.0.2': first address is after the last");
 
 	check_set_error("domain", "VM.internal",
-			"invalid domain 'VM.internal': uppercase 'V' (domains are written in lowercase)");
+			"invalid domain 'VM.internal': uppercase 'V' (domains are written in "
+			"lowercase)");
 	check_set_error("domain", "vm..internal", "invalid domain 'vm..internal': empty label");
 	check_set_error("domain", "-vm.internal",
 			"invalid domain '-vm.internal': a label starts or ends with '-'");
 	check_set_error("domain", "vm_1.internal",
-			"invalid domain 'vm_1.internal': character '_' not allowed (labels use a-z, "
-			"0-9 and '-')");
+			"invalid domain 'vm_1.internal': character '_' not allowed (labels use "
+			"a-z, 0-9 and '-')");
 
 	check_set_error("mtu", "abc", "invalid mtu 'abc': not a decimal number");
 	check_set_error("mtu", "67", "invalid mtu '67': must be between 68 and 65535");
@@ -313,9 +316,10 @@ static void test_set_edge_values(void **state)
 	config_basic(&c, "10.0.0.0/8");
 	check_set_ok(&c, "subnet", "10.0.0.0/30");
 	check_set_error("subnet", "10.0.0.0/32",
-			"invalid subnet '10.0.0.0/32': too small (longer than /30 leaves no room for a "
-			"gateway and a guest)");
-	check_set_error("subnet", "0.0.0.0/0", "invalid subnet '0.0.0.0/0': too large (shorter than /8)");
+			"invalid subnet '10.0.0.0/32': too small (longer than /30 leaves no room "
+			"for a gateway and a guest)");
+	check_set_error("subnet", "0.0.0.0/0",
+			"invalid subnet '0.0.0.0/0': too large (shorter than /8)");
 	check_set_error("subnet", "10.0.0.0/24 ",
 			"invalid subnet '10.0.0.0/24 ': expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
 	check_set_error("subnet", "010.0.0.0/24",
@@ -330,8 +334,8 @@ static void test_set_edge_values(void **state)
 			"invalid dhcp-range '10.0.0.2-': expected FIRST-LAST, e.g. "
 			"192.168.122.100-192.168.122.254");
 	check_set_error("dhcp-range", "10.0.0.2-10.0.0.3-10.0.0.4",
-			"invalid dhcp-range '10.0.0.2-10.0.0.3-10.0.0.4': expected FIRST-LAST, e.g. "
-			"192.168.122.100-192.168.122.254");
+			"invalid dhcp-range '10.0.0.2-10.0.0.3-10.0.0.4': expected FIRST-LAST, "
+			"e.g. 192.168.122.100-192.168.122.254");
 
 	/* MTU: numbers only, within 68..65535. */
 	check_set_ok(&c, "mtu", "01500");
@@ -355,8 +359,8 @@ static void test_set_edge_values(void **state)
 	 * (inline comment), so it must be refused up front (found by fuzzing the round trip).
 	 */
 	check_set_error("bridge", ";]",
-			"invalid bridge ';]': not an interface name (1-15 characters from A-Z, a-z, "
-			"0-9, '_', '.', '-')");
+			"invalid bridge ';]': not an interface name (1-15 characters from A-Z, "
+			"a-z, 0-9, '_', '.', '-')");
 
 	/* Control characters never reach a message raw. */
 	check_set_error("mode", "nat\x1b[2J",
@@ -401,10 +405,11 @@ static void test_domain(void **state)
 	check_set_error("domain", "vm.internal-",
 			"invalid domain 'vm.internal-': a label starts or ends with '-'");
 	check_set_error("domain", "vm internal",
-			"invalid domain 'vm internal': character '?' not allowed (labels use a-z, 0-9 "
-			"and '-')");
+			"invalid domain 'vm internal': character '?' not allowed (labels use a-z, "
+			"0-9 and '-')");
 	check_set_error("domain", "vm.intErnal",
-			"invalid domain 'vm.intErnal': uppercase 'E' (domains are written in lowercase)");
+			"invalid domain 'vm.intErnal': uppercase 'E' (domains are written in "
+			"lowercase)");
 }
 
 static void test_finish_defaults(void **state)
@@ -496,12 +501,14 @@ static void test_finish_errors(void **state)
 
 	config_basic(&c, "10.0.0.0/24");
 	check_set_ok(&c, "dhcp-range", "10.0.0.0-10.0.0.9");
-	check_finish_error(&c, "dhcp-range 10.0.0.0-10.0.0.9 includes the network address 10.0.0.0");
+	check_finish_error(&c,
+			   "dhcp-range 10.0.0.0-10.0.0.9 includes the network address 10.0.0.0");
 
 	config_basic(&c, "10.0.0.0/24");
 	check_set_ok(&c, "dhcp-range", "10.0.0.100-10.0.0.255");
 	check_finish_error(&c,
-			   "dhcp-range 10.0.0.100-10.0.0.255 includes the broadcast address 10.0.0.255");
+			   "dhcp-range 10.0.0.100-10.0.0.255 includes the broadcast address "
+			   "10.0.0.255");
 
 	config_basic(&c, "10.0.0.0/24");
 	check_set_ok(&c, "dhcp-range", "10.0.0.1-10.0.0.9");
@@ -513,7 +520,8 @@ static void test_finish_errors(void **state)
 
 	config_basic(&c, "10.0.0.4/30");
 	check_set_ok(&c, "dhcp-range", "10.0.0.6-10.0.0.7");
-	check_finish_error(&c, "dhcp-range 10.0.0.6-10.0.0.7 includes the broadcast address 10.0.0.7");
+	check_finish_error(&c,
+			   "dhcp-range 10.0.0.6-10.0.0.7 includes the broadcast address 10.0.0.7");
 
 	config_basic(&c, "10.0.0.0/24");
 	check_set_ok(&c, "uplink", "kn-lab");
@@ -709,7 +717,8 @@ static void test_parse_errors(void **state)
 	check_parse_error("[network]\nsubnet = 10.0.0.1/24\n", "lab", -EINVAL,
 			  "line 2: invalid subnet '10.0.0.1/24': host bits set");
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n\n\nsubnet = 10.1.0.0/24\n", "lab",
-			  -EINVAL, "line 5: duplicate key 'subnet' in [network] (first set on line 2)");
+			  -EINVAL,
+			  "line 5: duplicate key 'subnet' in [network] (first set on line 2)");
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n[network]\n", "lab", -EINVAL,
 			  "line 3: duplicate section [network]");
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n[host web1]\nmac = 52:54:00:12:34:56\n",
@@ -730,13 +739,14 @@ static void test_parse_errors(void **state)
 	check_parse_error("[network]\r\nsubnet = 10.0.0.0/24\r\nmtu = 12\r\n", "lab", -EINVAL,
 			  "line 3: invalid mtu '12': must be between 68 and 65535");
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\ndhcp-range = 10.9.0.5-10.9.0.9\n",
-			  "lab", -EINVAL, "dhcp-range 10.9.0.5-10.9.0.9 is outside subnet 10.0.0.0/24");
+			  "lab", -EINVAL,
+			  "dhcp-range 10.9.0.5-10.9.0.9 is outside subnet 10.0.0.0/24");
 	check_parse_error("[network]\ndomain =\nsubnet = 10.0.0.0/24\n", "lab", -EINVAL,
 			  "line 2: invalid domain '': empty value");
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nautostart = sometimes\n", "lab",
 			  -EINVAL,
-			  "line 3: invalid autostart 'sometimes': expected yes/no, true/false, on/off "
-			  "or 1/0");
+			  "line 3: invalid autostart 'sometimes': expected yes/no, true/false, "
+			  "on/off or 1/0");
 	/* An indented line is a key of its own, never a continuation of the previous value. */
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n    more text\n", "lab", -EINVAL,
 			  "line 3: expected 'key = value', '[section]' or a comment");
@@ -779,7 +789,8 @@ static void test_parse_limits(void **state)
 	memset(line, 'x', sizeof(line));
 	memcpy(line, "[network]\n#", 11);
 	snprintf(line + 10 + 1001, sizeof(line) - 1011, "\nsubnet = 10.0.0.0/24\n");
-	check_parse_error(line, "lab", -EINVAL, "line 2: line too long (more than 1000 characters)");
+	check_parse_error(line, "lab", -EINVAL,
+			  "line 2: line too long (more than 1000 characters)");
 
 	/* Too large a text is refused before parsing. */
 	text = malloc(len);
