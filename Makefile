@@ -9,11 +9,13 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 10
 PYTEST := PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -p no:cacheprovider
 # Any sanitizer finding aborts the program and fails the test that ran it.
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build build-asan demo check unit integration clean install
+.PHONY: all deps build build-asan demo check unit fuzz integration clean install
 
 all: build
 
@@ -33,6 +35,9 @@ $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all
 
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
@@ -43,17 +48,28 @@ demo: build
 	KVMNET_BUILD=$(BUILD) bash demo/demo.sh
 
 unit: build build-asan
-	meson test -C $(BUILD) --suite unit --suite kernel --print-errorlogs
-	$(SAN_ENV) meson test -C $(ASAN_BUILD) --suite unit --suite kernel --print-errorlogs
+	meson test -C $(BUILD) --suite unit --suite kernel --suite fuzz-replay --print-errorlogs
+	$(SAN_ENV) meson test -C $(ASAN_BUILD) --suite unit --suite kernel --suite fuzz-replay --print-errorlogs
+
+# Each libFuzzer target runs for FUZZ_SECONDS from its corpus (new inputs go to a temp dir).
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	@set -e; for f in $(FUZZ_BUILD)/tests/fuzz/fuzz-*; do \
+		[ -f "$$f" ] && [ -x "$$f" ] || continue; name=$${f##*/fuzz-}; tmp=$$(mktemp -d); \
+		echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \
+		$(SAN_ENV) "$$f" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			$$tmp tests/fuzz/corpus/$$name > $$tmp.log 2>&1 || { tail -50 $$tmp.log; rm -rf $$tmp $$tmp.log; exit 1; }; \
+		rm -rf $$tmp $$tmp.log; \
+	done
 
 integration: build build-asan
 	KVMNET_BUILD=$(BUILD) $(PYTEST) tests/integration -q -rs
 	KVMNET_BUILD=$(ASAN_BUILD) $(PYTEST) tests/integration -q -rs
 
-check: unit integration
+check: unit fuzz integration
 
 install: build
 	meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

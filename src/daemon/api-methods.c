@@ -90,6 +90,10 @@ static int api_method_net_create(struct manager *m, json_t *params, json_t **ret
 			snprintf(err, errlen, "value of '%s' must be a string", key);
 			return -EINVAL;
 		}
+		if (strcmp(key, "name") == 0) {
+			snprintf(err, errlen, "the name is given by parameter 'name', not in 'config'");
+			return -EINVAL;
+		}
 		r = network_config_set(&c, key, json_string_value(value), err, errlen);
 		if (r < 0)
 			return r;
