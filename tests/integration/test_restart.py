@@ -101,3 +101,22 @@ def test_autostart(topo):
     assert nets["manual"]["state"] == "inactive", nets
     assert "10.44.0.1/24" in topo.addrs("kn-auto")
     assert topo.link("kn-manual") is None
+
+
+def test_bridge_deleted_while_running_is_repaired(lab):
+    """The netlink monitor sees a bridge deleted behind the daemon's back and recreates it."""
+    lab.create("lab", "nat", "10.43.0.0/24")
+    old = lab.link("kn-lab")["ifindex"]
+    run(["ip", "-n", lab.host, "link", "del", "kn-lab"])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        link = lab.link("kn-lab")
+        if link and "10.43.0.1/24" in lab.addrs("kn-lab") and "UP" in link["flags"]:
+            break
+        time.sleep(0.05)
+    link = lab.link("kn-lab")
+    assert link and link["ifindex"] != old, "bridge was not recreated"
+    assert "10.43.0.1/24" in lab.addrs("kn-lab")
+    assert "UP" in link["flags"]
+    g = lab.guest("kn-lab", "10.43.0.10/24", "10.43.0.1")
+    run_probes([Probe("guest -> gateway after repair", g.ns, "ping", "10.43.0.1")])
