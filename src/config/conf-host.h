@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DHCP reservations of a network ("[host NAME]" sections, 'kvmnet host add'): a MAC bound to an
+ * address and optionally a host name. Kept sorted by MAC; MACs, addresses and names are unique
+ * within a network. Validation against the network (address inside the subnet, not the
+ * gateway, network or broadcast address) happens here too.
+ */
+#ifndef KN_CONFIG_CONF_HOST_H
+#define KN_CONFIG_CONF_HOST_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct network_config;
+
+#define NETWORK_HOSTS_MAX 65536
+#define NETWORK_HOST_NAME_MAX 63   /* one DNS label */
+
+struct network_host {
+	char name[NETWORK_HOST_NAME_MAX + 1];  /* "" = no host name */
+	uint8_t mac[6];
+	struct in_addr ip;
+};
+
+struct network_hosts {
+	struct network_host *items;   /* owned, sorted by mac */
+	size_t n;
+};
+
+/* Parses "52:54:00:12:34:56" (also with '-', case-insensitive); -EINVAL otherwise. */
+int mac_from_string(const char *s, uint8_t ret[6]);
+/* Formats lowercase "52:54:00:12:34:56" into 'buf' (at least MAC_STRLEN) and returns it. */
+#define MAC_STRLEN 18
+const char *mac_to_string(const uint8_t mac[6], char *buf);
+
+/* True if 'name' is a valid host name label: [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?, any case. */
+bool host_name_is_valid(const char *name);
+
+/*
+ * Adds 'host' (copied) after validating it against network 'c' and the other hosts: unicast MAC,
+ * address inside the subnet and not its network, broadcast or gateway address; duplicate MAC,
+ * address or name is -EEXIST; over NETWORK_HOSTS_MAX is -E2BIG. One-line reason in 'reterr'.
+ */
+int network_hosts_add(struct network_hosts *h, const struct network_host *host,
+		      const struct network_config *c, char *reterr, size_t errlen);
+/* Removes the host with 'mac'; -ENOENT if there is none. */
+int network_hosts_remove(struct network_hosts *h, const uint8_t mac[6]);
+/* Borrowed pointers, or NULL. */
+const struct network_host *network_hosts_find_mac(const struct network_hosts *h,
+						   const uint8_t mac[6]);
+const struct network_host *network_hosts_find_ip(const struct network_hosts *h, struct in_addr ip);
+/* Re-validates every host against 'c' (after the subnet changed). */
+int network_hosts_check(const struct network_hosts *h, const struct network_config *c,
+			char *reterr, size_t errlen);
+/* Deep copy into 'dst' (which is overwritten, not freed). */
+int network_hosts_copy(struct network_hosts *dst, const struct network_hosts *src);
+void network_hosts_done(struct network_hosts *h);
+
+#endif
