@@ -5,7 +5,7 @@
 
 DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libmnl-dev libnftables-dev libjansson-dev libinih-dev libcmocka-dev \
-	nftables iproute2 iputils-ping netcat-openbsd procps python3 python3-pytest python3-scapy
+	nftables iproute2 iputils-ping netcat-openbsd procps python3 python3-pytest python3-scapy isc-dhcp-client dhcpcd-base busybox
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -36,7 +36,8 @@ $(ASAN_BUILD)/build.ninja:
 		-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all
 
 $(FUZZ_BUILD)/build.ninja:
-	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fsanitize=fuzzer-no-link
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)

@@ -39,6 +39,10 @@ int cmd_net_stop(struct cli *cli, int argc, char **argv);
 int cmd_net_show(struct cli *cli, int argc, char **argv);
 int cmd_net_delete(struct cli *cli, int argc, char **argv);
 int cmd_net_list(struct cli *cli, int argc, char **argv);
+int cmd_host_add(struct cli *cli, int argc, char **argv);
+int cmd_host_remove(struct cli *cli, int argc, char **argv);
+int cmd_host_list(struct cli *cli, int argc, char **argv);
+int cmd_lease_list(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
 

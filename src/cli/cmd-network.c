@@ -27,6 +27,7 @@ static const struct {
 	{ "--mtu", "mtu", NULL },       { "--bridge", "bridge", NULL },
 	{ "--uplink", "uplink", NULL }, { "--no-dhcp", "dhcp", "no" },
 	{ "--no-dns", "dns", "no" },    { "--autostart", "autostart", "yes" },
+	{ "--lease-time", "lease-time", NULL }, { "--dhcp-routes", "dhcp-routes", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */

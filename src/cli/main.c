@@ -21,6 +21,8 @@ static const struct {
 	{ "net", "export", cmd_net_export }, { "net", "start", cmd_net_start },
 	{ "net", "stop", cmd_net_stop },     { "net", "show", cmd_net_show },
 	{ "net", "delete", cmd_net_delete }, { "net", "list", cmd_net_list },
+	{ "host", "add", cmd_host_add },     { "host", "remove", cmd_host_remove },
+	{ "host", "list", cmd_host_list },   { "lease", "list", cmd_lease_list },
 	{ "status", NULL, cmd_status },      { "version", NULL, cmd_version },
 };
 
@@ -30,11 +32,14 @@ static void usage(FILE *f)
 	      "  net create NAME --mode nat|routed|isolated|open [--subnet CIDR]\n"
 	      "                  [--dhcp-range FIRST-LAST] [--domain NAME] [--mtu N]\n"
 	      "                  [--bridge IFNAME] [--uplink IFNAME] [--no-dhcp] [--no-dns]\n"
-	      "                  [--autostart]\n"
+	      "                  [--autostart] [--lease-time SECONDS|2m|1h|1d]\n"
+	      "                  [--dhcp-routes 'DEST/LEN via GW,...']\n"
 	      "  net define FILE            create or replace from a definition file\n"
 	      "  net export NAME            print the definition file\n"
 	      "  net start|stop|show|delete NAME\n"
 	      "  net list\n"
+	      "  host add NET MAC IP [HOSTNAME] | host remove NET MAC | host list NET\n"
+	      "  lease list [NET] [--all]\n"
 	      "  status | version\n"
 	      "Global options may appear anywhere on the line. The socket defaults to\n"
 	      "$KVMNET_SOCKET, else " DEFAULT_SOCKET ".\n",
@@ -93,7 +98,8 @@ int main(int argc, char **argv)
 		cli.what = what;
 		return commands[i].fn(&cli, n - 2, args + 2);
 	}
-	if (n >= 2 && strcmp(args[0], "net") == 0)
-		return cli_usage_error("unknown command 'net %s'", args[1]);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (n >= 2 && commands[i].verb && strcmp(commands[i].noun, args[0]) == 0)
+			return cli_usage_error("unknown command '%s %s'", args[0], args[1]);
 	return cli_usage_error("unknown command '%s'", args[0]);
 }

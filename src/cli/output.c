@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OUTPUT_CELL_MAX 256
+#define OUTPUT_CELL_MAX 1024
 
 void output_json(json_t *v)
 {
@@ -24,7 +24,21 @@ const char *output_scalar(json_t *v, char *buf, size_t size)
 		snprintf(buf, size, "%g", json_real_value(v));
 	else if (json_is_boolean(v))
 		snprintf(buf, size, "%s", json_is_true(v) ? "yes" : "no");
-	else
+	else if (json_is_object(v) && json_object_size(v) > 0) {
+		/* A nested object reads as "key=value key=value" on one line. */
+		const char *key;
+		json_t *member;
+		size_t used = 0;
+		char inner[64];
+		buf[0] = '\0';
+		json_object_foreach(v, key, member) {
+			int n = snprintf(buf + used, size - used, "%s%s=%s", used ? " " : "", key,
+					 output_scalar(member, inner, sizeof(inner)));
+			if (n < 0 || (size_t)n >= size - used)
+				break;
+			used += (size_t)n;
+		}
+	} else
 		snprintf(buf, size, "-");
 	return buf;
 }

@@ -45,6 +45,15 @@ bool host_name_is_valid(const char *name);
  */
 int network_hosts_add(struct network_hosts *h, const struct network_host *host,
 		      const struct network_config *c, char *reterr, size_t errlen);
+/*
+ * Builds 'h' (overwritten, not freed) from the 'n' hosts at 'items', in any order, with exactly
+ * the checks and messages of adding them one by one with network_hosts_add() in that order, but
+ * in O(n log n). On failure 'h' is left empty, '*ret_index' (may be NULL) is the position of the
+ * host the message in 'reterr' is about, and the error is network_hosts_add()'s (or -ENOMEM).
+ */
+int network_hosts_build(struct network_hosts *h, const struct network_host *items, size_t n,
+			const struct network_config *c, size_t *ret_index, char *reterr,
+			size_t errlen);
 /* Removes the host with 'mac'; -ENOENT if there is none. */
 int network_hosts_remove(struct network_hosts *h, const uint8_t mac[6]);
 /* Borrowed pointers, or NULL. */
@@ -56,6 +65,8 @@ int network_hosts_check(const struct network_hosts *h, const struct network_conf
 			char *reterr, size_t errlen);
 /* Deep copy into 'dst' (which is overwritten, not freed). */
 int network_hosts_copy(struct network_hosts *dst, const struct network_hosts *src);
+/* True if both hold the same reservations (NULL counts as empty). */
+bool network_hosts_equal(const struct network_hosts *a, const struct network_hosts *b);
 void network_hosts_done(struct network_hosts *h);
 
 #endif

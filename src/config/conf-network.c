@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Implementation of conf-network.h. One table of keys drives the CLI path (network_config_set),
- * the file path (inih feeding the same setters) and the writer, so the three cannot drift apart;
- * checks that involve two keys all live in network_config_finish().
+ * Implementation of conf-network.h, except its text form (conf-network-ini.c). One table of keys
+ * drives the CLI path (network_config_set), the file path (inih feeding the same setters) and the
+ * writer, so the three cannot drift apart; checks that involve two keys all live in
+ * network_config_finish().
  */
 #include "conf-network.h"
 
@@ -12,19 +13,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
-
+#include "config/conf-network-internal.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
-#include "shared/strbuf.h"
 
-/* Longest input line accepted in a definition file (a 253-character domain needs about 262). */
-#define CONF_LINE_MAX 1000
-/* Line buffer inih is asked to use: CONF_LINE_MAX plus '\r', '\n' and NUL. */
-#define CONF_INIH_LINE_BUF (CONF_LINE_MAX + 3)
 /* Values quoted in error messages are cut to this many characters. */
-#define SHOW_MAX 80
-#define SHOW_BUF (SHOW_MAX + 4)
+#define SHOW_MAX CONF_SHOW_MAX
+#define SHOW_BUF CONF_SHOW_BUF
+
+/* Longest "DEST/LEN via GATEWAY" item of dhcp-routes, blanks included. */
+#define ROUTE_ITEM_MAX 64
 
 static const char *const network_mode_names[_NETWORK_MODE_MAX] = {
 	[NETWORK_MODE_NAT] = "nat",
@@ -58,6 +56,7 @@ void network_config_init(struct network_config *c)
 	c->dhcp = true;
 	c->dns = true;
 	c->autostart = false;
+	c->lease_time_sec = NETWORK_LEASE_TIME_DEFAULT;
 }
 
 bool network_name_is_valid(const char *name)
@@ -129,6 +128,23 @@ static const char *show(const char *s, char *buf)
 }
 
 _printf_(3, 4) static int fail(char *reterr, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (reterr && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(reterr, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+const char *conf_show(const char *s, char *buf)
+{
+	return show(s, buf);
+}
+
+int conf_fail(char *reterr, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -293,6 +309,150 @@ syntax:
 		       "expected FIRST-LAST, e.g. 192.168.122.100-192.168.122.254");
 }
 
+static const struct {
+	char suffix;
+	uint32_t sec;
+} lease_time_units[] = {
+	/* Largest first: the writer uses the largest unit that divides the value exactly. */
+	{ 'd', 86400 },
+	{ 'h', 3600 },
+	{ 'm', 60 },
+	{ 's', 1 },
+};
+
+const char *lease_time_to_string(uint32_t sec, char *buf, size_t size)
+{
+	size_t i = 0;
+
+	while (i + 1 < ELEMENTSOF(lease_time_units) && sec % lease_time_units[i].sec != 0)
+		i++;
+	snprintf(buf, size, "%u%c", (unsigned)(sec / lease_time_units[i].sec),
+		 lease_time_units[i].suffix);
+	return buf;
+}
+
+static int set_lease_time(struct network_config *c, const char *key, const char *value,
+			  char *reterr, size_t errlen)
+{
+	size_t n = strlen(value), digits = strspn(value, "0123456789");
+	uint64_t v = 0, unit = 1;
+
+	if (digits == 0 || n > digits + 1)
+		goto syntax;
+	if (n == digits + 1) {
+		size_t i;
+
+		for (i = 0; i < ELEMENTSOF(lease_time_units); i++)
+			if (value[digits] == lease_time_units[i].suffix)
+				break;
+		if (i == ELEMENTSOF(lease_time_units))
+			goto syntax;
+		unit = lease_time_units[i].sec;
+	}
+	/* Stops accumulating once out of range: no overflow, whatever the number of digits. */
+	for (size_t i = 0; i < digits && v <= NETWORK_LEASE_TIME_MAX; i++)
+		v = v * 10 + (uint64_t)(value[i] - '0');
+	v *= unit;
+	if (v < NETWORK_LEASE_TIME_MIN || v > NETWORK_LEASE_TIME_MAX)
+		return invalid(reterr, errlen, key, value, "must be between 60s and 365d");
+	c->lease_time_sec = (uint32_t)v;
+	return 0;
+
+syntax:
+	return invalid(reterr, errlen, key, value,
+		       "expected seconds, or a number with suffix s, m, h or d, e.g. 1h");
+}
+
+/* Parses one "DEST/LEN via GATEWAY" item ('len' bytes at 's', blanks already trimmed). */
+static int route_parse(const char *s, size_t len, struct network_route *ret)
+{
+	char item[ROUTE_ITEM_MAX + 1], *save = NULL, *dst, *via, *gw;
+	struct network_route rt;
+
+	if (len > ROUTE_ITEM_MAX)
+		return -EINVAL;
+	memcpy(item, s, len);
+	item[len] = '\0';
+	dst = strtok_r(item, " \t", &save);
+	via = strtok_r(NULL, " \t", &save);
+	gw = strtok_r(NULL, " \t", &save);
+	if (!dst || !via || !gw || strtok_r(NULL, " \t", &save) || strcmp(via, "via") != 0)
+		return -EINVAL;
+	if (in_addr_prefix_from_string(dst, &rt.dst.addr, &rt.dst.prefixlen) < 0 ||
+	    in_addr_from_string(gw, &rt.gw) < 0)
+		return -EINVAL;
+	*ret = rt;
+	return 0;
+}
+
+/*
+ * Checks what a route list allows on its own: count, no host bits, no repeated destination.
+ * Writes the reason to 'why' and returns -EINVAL.
+ */
+static int routes_check(const struct network_route *routes, size_t n, char *why, size_t whylen)
+{
+	char p[IN_PREFIX_STRLEN];
+
+	if (n > NETWORK_ROUTES_MAX)
+		return fail(why, whylen, "more than %d routes", NETWORK_ROUTES_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (routes[i].dst.prefixlen > 32)
+			return fail(why, whylen, "route %zu has prefix length %u", i + 1,
+				    (unsigned)routes[i].dst.prefixlen);
+		if (!in_addr_equal(routes[i].dst.addr, in_prefix_first(&routes[i].dst)))
+			return fail(why, whylen, "destination %s has host bits set",
+				    in_prefix_to_string(&routes[i].dst, p));
+		for (size_t k = 0; k < i; k++)
+			if (routes[k].dst.prefixlen == routes[i].dst.prefixlen &&
+			    in_addr_equal(routes[k].dst.addr, routes[i].dst.addr))
+				return fail(why, whylen, "destination %s is given twice",
+					    in_prefix_to_string(&routes[i].dst, p));
+	}
+	return 0;
+}
+
+static int set_dhcp_routes(struct network_config *c, const char *key, const char *value,
+			   char *reterr, size_t errlen)
+{
+	struct network_route routes[NETWORK_ROUTES_MAX];
+	const char *p = value;
+	char why[256];
+	size_t n = 0;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0)
+			return invalid(reterr, errlen, key, value, "route %zu is empty", n + 1);
+		if (n == NETWORK_ROUTES_MAX)
+			return invalid(reterr, errlen, key, value, "more than %d routes",
+				       NETWORK_ROUTES_MAX);
+		if (route_parse(p, len, &routes[n]) < 0)
+			return invalid(reterr, errlen, key, value,
+				       "route %zu: expected DEST/LEN via GATEWAY, e.g. 10.1.0.0/16 "
+				       "via 192.168.122.5",
+				       n + 1);
+		n++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (routes_check(routes, n, why, sizeof(why)) < 0)
+		return invalid(reterr, errlen, key, value, "%s", why);
+	/* Unused entries are zeroed so that copies of the config stay deterministic. */
+	memset(c->routes, 0, sizeof(c->routes));
+	memcpy(c->routes, routes, n * sizeof(routes[0]));
+	c->n_routes = n;
+	return 0;
+}
+
 static int set_domain(struct network_config *c, const char *key, const char *value, char *reterr,
 		      size_t errlen)
 {
@@ -401,6 +561,8 @@ static const struct network_key {
 	{ "mode", set_mode },
 	{ "subnet", set_subnet },
 	{ "dhcp-range", set_dhcp_range },
+	{ "lease-time", set_lease_time },
+	{ "dhcp-routes", set_dhcp_routes },
 	{ "domain", set_domain },
 	{ "mtu", set_mtu },
 	{ "bridge", set_bridge },
@@ -410,7 +572,9 @@ static const struct network_key {
 	{ "autostart", set_autostart },
 };
 
-static int network_key_find(const char *key)
+_Static_assert(ELEMENTSOF(network_keys) == CONF_NETWORK_KEYS, "update CONF_NETWORK_KEYS");
+
+int network_key_find(const char *key)
 {
 	for (size_t i = 0; i < ELEMENTSOF(network_keys); i++)
 		if (strcmp(key, network_keys[i].key) == 0)
@@ -465,6 +629,33 @@ static int range_check(const struct network_config *c, char *reterr, size_t errl
 	return 0;
 }
 
+/* Checks the routes against the subnet: each gateway must be a guest address of it. */
+static int routes_finish(const struct network_config *c, char *reterr, size_t errlen)
+{
+	char d[IN_PREFIX_STRLEN], g[INET_ADDRSTRLEN], s[IN_PREFIX_STRLEN], msg[256];
+
+	/* Re-checked for configs built in code rather than through network_config_set(). */
+	if (routes_check(c->routes, c->n_routes, msg, sizeof(msg)) < 0)
+		return fail(reterr, errlen, "dhcp-routes: %s", msg);
+	in_prefix_to_string(&c->subnet, s);
+	for (size_t i = 0; i < c->n_routes; i++) {
+		const struct network_route *rt = &c->routes[i];
+		const char *why = NULL;
+
+		if (!in_prefix_contains(&c->subnet, rt->gw))
+			why = "is outside subnet";
+		else if (in_addr_equal(rt->gw, in_prefix_first(&c->subnet)))
+			why = "is the network address of subnet";
+		else if (in_addr_equal(rt->gw, in_prefix_last(&c->subnet)))
+			why = "is the broadcast address of subnet";
+		if (why)
+			return fail(reterr, errlen, "dhcp-routes: gateway %s of route %s %s %s",
+				    in_addr_to_string(rt->gw, g), in_prefix_to_string(&rt->dst, d),
+				    why, s);
+	}
+	return 0;
+}
+
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 {
 	char s[IN_PREFIX_STRLEN], v[SHOW_BUF];
@@ -508,6 +699,12 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	if (c->mtu != 0 && (c->mtu < NETWORK_MTU_MIN || c->mtu > NETWORK_MTU_MAX))
 		return fail(reterr, errlen, "invalid mtu %u: must be between %d and %d",
 			    (unsigned)c->mtu, NETWORK_MTU_MIN, NETWORK_MTU_MAX);
+	if (c->lease_time_sec < NETWORK_LEASE_TIME_MIN || c->lease_time_sec > NETWORK_LEASE_TIME_MAX)
+		return fail(reterr, errlen, "invalid lease-time %u: must be between 60s and 365d",
+			    (unsigned)c->lease_time_sec);
+	r = routes_finish(c, reterr, errlen);
+	if (r < 0)
+		return r;
 
 	if (!c->has_bridge)
 		network_default_bridge(c->name, c->bridge);
@@ -526,239 +723,16 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	return 0;
 }
 
-/* State shared by the inih reader and handler while one text is parsed. */
-struct parse_state {
-	const char *p, *end;	/* unread part of the text */
-	int line;		/* number of the line last handed to inih, from 1 */
-	int err_line;		/* line of the first error recorded here, 0 = none */
-	bool in_network;	/* inside the [network] section */
-	bool seen_network;
-	int key_line[ELEMENTSOF(network_keys)]; /* line each key was set on, 0 = not yet */
-	struct network_config *c;
-	char *reterr;
-	size_t errlen;
-};
-
-_printf_(2, 3) static void parse_fail(struct parse_state *st, const char *fmt, ...)
+static bool routes_equal(const struct network_config *a, const struct network_config *b)
 {
-	char msg[512];
-	va_list ap;
-
-	if (st->err_line > 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	st->err_line = st->line;
-	fail(st->reterr, st->errlen, "line %d: %s", st->line, msg);
-}
-
-/*
- * Section headers are checked here, not in the handler: inih as packaged calls the handler only
- * for key/value pairs, so an empty unknown section or a second [network] would go unnoticed.
- * Returns false after recording an error.
- */
-static bool parse_section_header(struct parse_state *st, const char *s, size_t len)
-{
-	const char *close = memchr(s, ']', len);
-	char name[SHOW_BUF], v[SHOW_BUF];
-	size_t n, i;
-
-	if (!close) {
-		parse_fail(st, "missing ']' in section header");
+	if (a->n_routes != b->n_routes)
 		return false;
-	}
-	for (i = (size_t)(close - s) + 1; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
-		;
-	if (i < len && s[i] != ';' && s[i] != '#') {
-		parse_fail(st, "unexpected text after section header");
-		return false;
-	}
-
-	n = (size_t)(close - s) - 1;
-	if (n == strlen("network") && memcmp(s + 1, "network", n) == 0) {
-		if (st->seen_network) {
-			parse_fail(st, "duplicate section [network]");
+	for (size_t i = 0; i < a->n_routes && i < NETWORK_ROUTES_MAX; i++)
+		if (!in_addr_equal(a->routes[i].dst.addr, b->routes[i].dst.addr) ||
+		    a->routes[i].dst.prefixlen != b->routes[i].dst.prefixlen ||
+		    !in_addr_equal(a->routes[i].gw, b->routes[i].gw))
 			return false;
-		}
-		st->seen_network = st->in_network = true;
-		return true;
-	}
-	if (n > SHOW_MAX)
-		n = SHOW_MAX;
-	memcpy(name, s + 1, n);
-	name[n] = '\0';
-	parse_fail(st, "unknown section [%s]", show(name, v));
-	return false;
-}
-
-/*
- * inih reader (fgets-like): hands over one line per call, so inih's line count and ours agree.
- * It also strips indentation (inih would otherwise take an indented line as the continuation of
- * the previous value), a UTF-8 BOM and '\r', and refuses NUL bytes and over-long lines.
- */
-static char *parse_reader(char *buf, int size, void *userdata)
-{
-	struct parse_state *st = userdata;
-	const char *s = st->p, *nl;
-	size_t len, max;
-
-	if (st->err_line > 0 || st->p >= st->end)
-		return NULL;
-
-	nl = memchr(s, '\n', (size_t)(st->end - s));
-	len = nl ? (size_t)(nl - s) : (size_t)(st->end - s);
-	st->p = nl ? nl + 1 : st->end;
-	st->line++;
-
-	if (len > 0 && s[len - 1] == '\r')
-		len--;
-	if (memchr(s, '\0', len)) {
-		parse_fail(st, "NUL byte");
-		return NULL;
-	}
-	if (st->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	while (len > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-
-	max = size > 3 ? (size_t)size - 3 : 0;
-	if (max > CONF_LINE_MAX)
-		max = CONF_LINE_MAX;
-	if (len > max) {
-		parse_fail(st, "line too long (more than %zu characters)", max);
-		return NULL;
-	}
-	if (len > 0 && s[0] == '[' && !parse_section_header(st, s, len))
-		return NULL;
-
-	memcpy(buf, s, len);
-	buf[len] = '\n';
-	buf[len + 1] = '\0';
-	return buf;
-}
-
-static int parse_handler(void *userdata, const char *section, const char *name, const char *value)
-{
-	struct parse_state *st = userdata;
-	char msg[512], k[SHOW_BUF];
-	int i;
-
-	if (st->err_line > 0)
-		return 0;
-	if (!st->in_network) {
-		parse_fail(st, "key '%s' before the [network] section", show(name, k));
-		return 0;
-	}
-	i = network_key_find(name);
-	if (i < 0) {
-		parse_fail(st, "unknown key '%s' in [network]", show(name, k));
-		return 0;
-	}
-	if (st->key_line[i] > 0) {
-		parse_fail(st, "duplicate key '%s' in [network] (first set on line %d)", name,
-			   st->key_line[i]);
-		return 0;
-	}
-	st->key_line[i] = st->line;
-	if (network_config_set(st->c, name, value, msg, sizeof(msg)) < 0) {
-		parse_fail(st, "%s", msg);
-		return 0;
-	}
-	return 1;
-}
-
-int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
-			 char *reterr, size_t errlen)
-{
-	struct parse_state st = {
-		.c = c,
-		.reterr = reterr,
-		.errlen = errlen,
-	};
-	int r;
-
-	assert(text || len == 0);
-	assert(c);
-
-	network_config_init(c);
-	if (len > NETWORK_CONFIG_TEXT_MAX) {
-		fail(reterr, errlen, "definition is larger than %d bytes", NETWORK_CONFIG_TEXT_MAX);
-		return -E2BIG;
-	}
-	/* 'text' may be NULL when 'len' is 0, and NULL + 0 is undefined in C. */
-	st.p = text ? text : "";
-	st.end = st.p + len;
-
-	/*
-	 * Debian builds inih with run-time options and a 200-byte line buffer by default, too short
-	 * for a 253-character domain. Every parse sets the same constant, so this is configuration,
-	 * not state; the reader still enforces whatever buffer size inih actually passes.
-	 */
-	ini_max_line = CONF_INIH_LINE_BUF;
-	r = ini_parse_stream(parse_reader, &st, parse_handler, &st);
-	if (r == -2)
-		return -ENOMEM;
-	/* inih reports lines without '=' itself and keeps going: compare with our first error. */
-	if (r > 0 && (st.err_line == 0 || r < st.err_line)) {
-		st.err_line = 0;
-		st.line = r;
-		parse_fail(&st, "expected 'key = value', '[section]' or a comment");
-	}
-	if (st.err_line > 0)
-		return -EINVAL;
-	if (r < 0)
-		return -EIO;
-
-	if (!st.seen_network)
-		return fail(reterr, errlen, "missing [network] section");
-	if (st.key_line[network_key_find("name")] == 0 && name) {
-		r = network_config_set(c, "name", name, reterr, errlen);
-		if (r < 0)
-			return r;
-	}
-	return network_config_finish(c, reterr, errlen);
-}
-
-int network_config_format(const struct network_config *c, char **ret)
-{
-	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], s[IN_PREFIX_STRLEN];
-	const char *mode = network_mode_to_string(c->mode);
-	int r;
-
-	assert(ret);
-
-	if (!mode)
-		return -EINVAL;
-	r = strbuf_appendf(&sb, "[network]\nmode = %s\n", mode);
-	if (r == 0 && c->has_subnet)
-		r = strbuf_appendf(&sb, "subnet = %s\n", in_prefix_to_string(&c->subnet, s));
-	if (r == 0 && c->has_range)
-		r = strbuf_appendf(&sb, "dhcp-range = %s-%s\n",
-				   in_addr_to_string(c->range_first, a),
-				   in_addr_to_string(c->range_last, b));
-	if (r == 0 && c->domain[0] != '\0')
-		r = strbuf_appendf(&sb, "domain = %s\n", c->domain);
-	if (r == 0 && c->mtu != 0)
-		r = strbuf_appendf(&sb, "mtu = %u\n", (unsigned)c->mtu);
-	if (r == 0 && c->has_bridge)
-		r = strbuf_appendf(&sb, "bridge = %s\n", c->bridge);
-	if (r == 0 && c->uplink[0] != '\0')
-		r = strbuf_appendf(&sb, "uplink = %s\n", c->uplink);
-	if (r == 0 && !c->dhcp)
-		r = strbuf_append(&sb, "dhcp = no\n");
-	if (r == 0 && !c->dns)
-		r = strbuf_append(&sb, "dns = no\n");
-	if (r == 0 && c->autostart)
-		r = strbuf_append(&sb, "autostart = yes\n");
-	if (r < 0)
-		return r;
-	return strbuf_steal(&sb, ret);
+	return true;
 }
 
 bool network_config_equal(const struct network_config *a, const struct network_config *b)
@@ -769,6 +743,7 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 	       in_addr_equal(a->gateway, b->gateway) &&
 	       in_addr_equal(a->range_first, b->range_first) &&
 	       in_addr_equal(a->range_last, b->range_last) &&
+	       a->lease_time_sec == b->lease_time_sec && routes_equal(a, b) &&
 	       strcmp(a->domain, b->domain) == 0 && a->mtu == b->mtu &&
 	       strcmp(a->bridge, b->bridge) == 0 && strcmp(a->uplink, b->uplink) == 0 &&
 	       a->dhcp == b->dhcp && a->dns == b->dns && a->autostart == b->autostart &&

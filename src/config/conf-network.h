@@ -24,6 +24,12 @@
 #define NETWORK_PREFIXLEN_MAX 30
 /* Largest definition text network_config_parse() accepts (-E2BIG beyond). */
 #define NETWORK_CONFIG_TEXT_MAX (1024 * 1024)
+/* DHCP lease time ("lease-time"), seconds: 1 minute to 365 days, 1 hour by default. */
+#define NETWORK_LEASE_TIME_MIN 60
+#define NETWORK_LEASE_TIME_MAX (365 * 24 * 3600)
+#define NETWORK_LEASE_TIME_DEFAULT 3600
+/* Most classless static routes ("dhcp-routes", DHCP option 121) a network announces. */
+#define NETWORK_ROUTES_MAX 16
 
 enum network_mode {
 	NETWORK_MODE_NAT,
@@ -32,6 +38,14 @@ enum network_mode {
 	NETWORK_MODE_OPEN,
 	_NETWORK_MODE_MAX,
 	_NETWORK_MODE_INVALID = -EINVAL,
+};
+
+struct network_hosts;
+
+/* One classless static route (RFC 3442) handed to the guests by DHCP. */
+struct network_route {
+	struct in_prefix dst;          /* destination, host bits zero; /0 is the default route */
+	struct in_addr gw;             /* next hop, a guest address of the network's subnet */
 };
 
 struct network_config {
@@ -43,6 +57,9 @@ struct network_config {
 	struct in_addr range_last;
 	char domain[NETWORK_DOMAIN_MAX + 1]; /* "" = default "NAME.kvmnet" */
 	uint32_t mtu;                  /* 0 = kernel default */
+	uint32_t lease_time_sec;       /* DHCP lease time, NETWORK_LEASE_TIME_MIN..MAX */
+	struct network_route routes[NETWORK_ROUTES_MAX]; /* DHCP option 121, in the order given */
+	size_t n_routes;               /* entries used in 'routes'; 0 = option 121 not sent */
 	char bridge[IFNAMSIZ];         /* always set after validation (default derived from name) */
 	char uplink[IFNAMSIZ];         /* "" = any uplink */
 	bool dhcp;
@@ -57,7 +74,7 @@ const char *network_mode_to_string(enum network_mode m);
 /* Returns the mode or _NETWORK_MODE_INVALID. */
 enum network_mode network_mode_from_string(const char *s);
 
-/* Sets defaults: mode nat, dhcp and dns on, autostart off, nothing else. */
+/* Sets defaults: mode nat, dhcp and dns on, autostart off, lease time 1 h, nothing else. */
 void network_config_init(struct network_config *c);
 
 /* True if 'name' matches [a-z0-9][a-z0-9_-]{0,31}. */
@@ -79,14 +96,18 @@ bool ifname_is_valid(const char *ifname);
 void network_default_bridge(const char *name, char *buf);
 
 /*
- * Sets one key from the CLI flags / [network] section ("mode", "subnet", "dhcp-range", "domain",
- * "mtu", "bridge", "uplink", "dhcp", "dns", "autostart", "name"). Booleans accept yes/no,
- * true/false, on/off and 1/0 in any case. On failure returns -EINVAL and writes a one-line reason
+ * Sets one key from the CLI flags / [network] section ("mode", "subnet", "dhcp-range",
+ * "lease-time", "dhcp-routes", "domain", "mtu", "bridge", "uplink", "dhcp", "dns", "autostart",
+ * "name"). Booleans accept yes/no, true/false, on/off and 1/0 in any case. "lease-time" is a
+ * number of seconds, or of minutes, hours or days with the suffix m, h or d ("s" for seconds is
+ * accepted too), within 60 s .. 365 d. "dhcp-routes" is a comma-separated list of at most
+ * NETWORK_ROUTES_MAX "DEST/LEN via GATEWAY" (blanks around commas allowed), each destination
+ * without host bits and given once. On failure returns -EINVAL and writes a one-line reason
  * to 'reterr' (size 'errlen'; may be NULL/0), e.g. "invalid subnet '10.0.0.1/24': host bits set";
  * 'c' is then unchanged.
  *
  * Only what the value alone determines is checked here (syntax, subnet /8../30 with no host bits,
- * dhcp-range first <= last, domain labels [a-z0-9-] of 1..63 without a leading or trailing '-' and
+ * dhcp-range first <= last, the routes' syntax, domain labels [a-z0-9-] of 1..63 without a leading or trailing '-' and
  * at most 253 characters in total, lowercase only: uppercase is refused, not folded). Each key
  * writes only its own fields, so keys may be set in any order, and setting a key again replaces
  * it; everything that depends on two keys waits for network_config_finish(). The CLI and the file
@@ -98,34 +119,54 @@ int network_config_set(struct network_config *c, const char *key, const char *va
 /*
  * Validates 'c' as a whole and fills derived fields: subnet required (-EINVAL "subnet is
  * required"), gateway, default range, range inside the subnet and not containing the gateway,
- * range first <= last, default bridge name. Returns 0 or -EINVAL with a reason in 'reterr'.
- * Checks run in a fixed order (name, subnet, dhcp-range, bridge/uplink), so the first error
- * reported does not depend on the order in which keys were set. Idempotent.
+ * range first <= last, lease time within bounds, every route's gateway a guest address of the
+ * subnet, default bridge name. Returns 0 or -EINVAL with a reason in 'reterr'. Checks run in a
+ * fixed order (name, subnet, dhcp-range, domain, mtu, lease-time, dhcp-routes, bridge/uplink),
+ * so the first error reported does not depend on the order in which keys were set. Idempotent.
  */
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen);
 
 /*
  * Parses the INI text 'text' (length 'len', need not be NUL-terminated) into 'c' (initialised
- * here). 'name' (may be NULL) is the network's name unless the [network] section sets "name =".
+ * here) and its reservations into 'hosts'. 'name' (may be NULL) is the network's name unless the
+ * [network] section sets "name =".
+ *
+ * Besides the one [network] section, the text may hold any number of "[host NAME]" sections
+ * (NAME a valid host name, unique) and unnamed "[host]" sections, in any order, each with the
+ * keys "mac" and "ip" (both required). When 'hosts' is NULL, a [host] section is an error ("line
+ * N: [host] sections are not allowed here"). Otherwise '*hosts' is overwritten (not freed): on
+ * success it holds the reservations, validated with network_hosts_add() against the finished
+ * config (a failure there is reported with the line of the offending section's header, e.g.
+ * "line 9: address 10.0.0.10 is reserved for 52:54:00:aa:bb:cc (db1)"), and the caller frees it
+ * with network_hosts_done(); on failure it is left empty.
+ *
  * Unknown sections or keys, a missing or repeated [network] section, repeated keys, syntax errors,
  * NUL bytes, lines over 1000 characters and invalid values are errors, reported with the line
- * number: "line 3: unknown key 'foo' in [network]". Comments are lines starting with '#' or ';'
- * and ';' after whitespace; indentation is ignored (no continuation lines). Calls
- * network_config_finish(). Returns 0, -EINVAL with a reason in 'reterr', -E2BIG when 'len'
- * exceeds NETWORK_CONFIG_TEXT_MAX, or -ENOMEM.
+ * number: "line 3: unknown key 'foo' in [network]". Errors found line by line come first (the
+ * earliest line wins), then a missing [network] section or a [host] section without its "mac" or
+ * "ip", then network_config_finish()'s, then the reservations'. Comments are lines starting with
+ * '#' or ';' and ';' after whitespace; indentation is ignored (no continuation lines). Returns 0,
+ * -EINVAL with a reason in 'reterr', -E2BIG when 'len' exceeds NETWORK_CONFIG_TEXT_MAX, or
+ * -ENOMEM.
  */
 int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
-			 char *reterr, size_t errlen);
+			 struct network_hosts *hosts, char *reterr, size_t errlen);
 
 /*
- * Renders 'c' as INI text (malloc'd, NUL-terminated, caller frees) in the documented key order;
- * defaults that were not given explicitly (range, bridge) are not written. Returns 0 or -ENOMEM.
+ * Renders 'c' as INI text (malloc'd, NUL-terminated, caller frees) in the documented key order,
+ * followed by one section per reservation in 'hosts' (may be NULL), in MAC order, a blank line
+ * before each: "[host NAME]" or, for a reservation without a name, "[host]". Defaults that were
+ * not given explicitly (range, bridge, a lease time of 1 h, no routes) are not written. Returns
+ * 0, -ENOMEM, or -E2BIG when the text would exceed NETWORK_CONFIG_TEXT_MAX (so that whatever is
+ * formatted parses back: parse(format(c, h)) gives c and h again).
  */
-int network_config_format(const struct network_config *c, char **ret);
+int network_config_format(const struct network_config *c, const struct network_hosts *hosts,
+			  char **ret);
 
 /*
  * True if 'a' and 'b' hold the same definition, field by field (including has_range/has_bridge,
- * ignoring bytes after the strings' NULs). parse(format(c)) == c for every finished 'c'.
+ * ignoring bytes after the strings' NULs and routes past 'n_routes'). parse(format(c)) == c for
+ * every finished 'c'. Reservations are compared with network_hosts_equal().
  */
 bool network_config_equal(const struct network_config *a, const struct network_config *b);
 

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "api/api-proto.h"
+#include "daemon/api-methods-internal.h"
+#include "daemon/dhcp-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "daemon/state-dir.h"
@@ -16,12 +18,7 @@
 #include "shared/alloc-util.h"
 #include "shared/log.h"
 
-typedef int (*api_method_fn)(struct manager *m, json_t *params, json_t **ret, char *err,
-			     size_t errlen);
-
-/* Reads the mandatory string parameter 'key'. */
-static int api_param_string(json_t *params, const char *key, const char **ret, char *err,
-			    size_t errlen)
+int api_param_string(json_t *params, const char *key, const char **ret, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(params, key);
 
@@ -33,12 +30,11 @@ static int api_param_string(json_t *params, const char *key, const char **ret, c
 	return 0;
 }
 
-/* Looks up the network named by the "name" parameter. */
-static int api_param_network(struct manager *m, json_t *params, struct network **ret, char *err,
-			     size_t errlen)
+int api_param_network(struct manager *m, json_t *params, const char *key, struct network **ret,
+		      char *err, size_t errlen)
 {
 	const char *name;
-	int r = api_param_string(params, "name", &name, err, errlen);
+	int r = api_param_string(params, key, &name, err, errlen);
 
 	if (r < 0)
 		return r;
@@ -50,12 +46,11 @@ static int api_param_network(struct manager *m, json_t *params, struct network *
 	return 0;
 }
 
-/* Writes the definition of 'c' to the state directory. */
-static int api_save_definition(struct manager *m, const struct network_config *c, char *err,
-			       size_t errlen)
+int api_save_definition(struct manager *m, const struct network_config *c,
+			const struct network_hosts *hosts, char *err, size_t errlen)
 {
 	_cleanup_free_ char *text = NULL;
-	int r = network_config_format(c, &text);
+	int r = network_config_format(c, hosts, &text);
 
 	if (r >= 0)
 		r = state_dir_save_network(m->state, c->name, text);
@@ -113,13 +108,13 @@ static int api_method_net_create(struct manager *m, json_t *params, json_t **ret
 	if (r < 0)
 		return r;
 
-	r = network_new(&c, &n);
+	r = network_new(m, &c, NULL, &n);
 	if (r < 0)
 		return r;
 	r = network_up(m, n, NULL, false, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = api_save_definition(m, &c, err, errlen);
+	r = api_save_definition(m, &c, NULL, err, errlen);
 	if (r < 0)
 		goto fail_down;
 	r = state_dir_set_running(m->state, c.name, true);
@@ -180,6 +175,7 @@ static int api_redefine_active(struct manager *m, struct network *n, const struc
 static int api_method_net_define(struct manager *m, json_t *params, json_t **ret, char *err,
 				 size_t errlen)
 {
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
 	struct network_config c;
 	struct network *n;
 	const char *name, *text;
@@ -192,7 +188,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 	r = api_param_string(params, "text", &text, err, errlen);
 	if (r < 0)
 		return r;
-	r = network_config_parse(text, strlen(text), name, &c, err, errlen);
+	r = network_config_parse(text, strlen(text), name, &c, &hosts, err, errlen);
 	if (r < 0)
 		return r;
 	n = manager_find_network(m, c.name);
@@ -205,10 +201,10 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			snprintf(err, errlen, "too many networks (limit %d)", MANAGER_NETWORKS_MAX);
 			return -E2BIG;
 		}
-		r = api_save_definition(m, &c, err, errlen);
+		r = api_save_definition(m, &c, &hosts, err, errlen);
 		if (r < 0)
 			return r;
-		r = network_new(&c, &n);
+		r = network_new(m, &c, &hosts, &n);
 		if (r >= 0)
 			r = manager_add_network(m, n);
 		if (r < 0) {
@@ -225,7 +221,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			if (r < 0)
 				return r;
 		}
-		r = api_save_definition(m, &c, err, errlen);
+		r = api_save_definition(m, &c, &hosts, err, errlen);
 		if (r < 0) {
 			char ignored[256];
 			if (live && api_redefine_active(m, n, &old, ignored, sizeof(ignored)) < 0)
@@ -233,6 +229,13 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			return r;
 		}
 		n->config = c;
+		network_hosts_done(&n->hosts);
+		n->hosts = hosts;
+		hosts = (struct network_hosts){ 0 };
+		r = dhcp_service_network_reconfigure(n);
+		if (r < 0)
+			log_warning_errno(r, "Failed to apply the new definition of '%s' to its DHCP "
+					  "server: %m", c.name);
 	}
 	log_info("Network '%s' %s", c.name, created ? "defined" : "redefined");
 	*ret = network_to_json(n);
@@ -248,10 +251,10 @@ static int api_method_net_export(struct manager *m, json_t *params, json_t **ret
 	struct network *n;
 	int r;
 
-	r = api_param_network(m, params, &n, err, errlen);
+	r = api_param_network(m, params, "name", &n, err, errlen);
 	if (r < 0)
 		return r;
-	r = network_config_format(&n->config, &text);
+	r = network_config_format(&n->config, &n->hosts, &text);
 	if (r < 0)
 		return r;
 	*ret = json_pack("{s:s}", "text", text);
@@ -265,7 +268,7 @@ static int api_method_net_start(struct manager *m, json_t *params, json_t **ret,
 	char ignored[256];
 	int r;
 
-	r = api_param_network(m, params, &n, err, errlen);
+	r = api_param_network(m, params, "name", &n, err, errlen);
 	if (r < 0)
 		return r;
 	if (n->active) {
@@ -296,7 +299,7 @@ static int api_method_net_stop(struct manager *m, json_t *params, json_t **ret, 
 	struct network *n;
 	int r;
 
-	r = api_param_network(m, params, &n, err, errlen);
+	r = api_param_network(m, params, "name", &n, err, errlen);
 	if (r < 0)
 		return r;
 	if (!n->active) {
@@ -325,7 +328,7 @@ static int api_method_net_delete(struct manager *m, json_t *params, json_t **ret
 	struct network *n;
 	int r;
 
-	r = api_param_network(m, params, &n, err, errlen);
+	r = api_param_network(m, params, "name", &n, err, errlen);
 	if (r < 0)
 		return r;
 	if (n->active) {
@@ -339,6 +342,10 @@ static int api_method_net_delete(struct manager *m, json_t *params, json_t **ret
 		snprintf(err, errlen, "failed to remove the definition: %s", strerror(-r));
 		return r;
 	}
+	r = dhcp_service_network_forget_leases(n);
+	if (r < 0)
+		log_warning_errno(r, "Failed to forget the leases of network '%s': %m",
+				  n->config.name);
 	log_info("Network '%s' deleted", n->config.name);
 	*ret = json_pack("{s:s}", "name", n->config.name);
 	manager_remove_network(m, n);
@@ -349,12 +356,17 @@ static int api_method_net_show(struct manager *m, json_t *params, json_t **ret, 
 			       size_t errlen)
 {
 	struct network *n;
-	int r = api_param_network(m, params, &n, err, errlen);
+	int r = api_param_network(m, params, "name", &n, err, errlen);
 
 	if (r < 0)
 		return r;
 	*ret = network_to_json(n);
-	return *ret ? 0 : -ENOMEM;
+	if (!*ret)
+		return -ENOMEM;
+	json_t *stats = dhcp_service_network_stats_to_json(n);
+	if (stats && json_object_set_new(*ret, "dhcp-stats", stats) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 static int api_method_net_list(struct manager *m, json_t *params, json_t **ret, char *err,
@@ -403,6 +415,8 @@ static const struct {
 	{ "net.export", api_method_net_export }, { "net.start", api_method_net_start },
 	{ "net.stop", api_method_net_stop },     { "net.delete", api_method_net_delete },
 	{ "net.show", api_method_net_show },     { "net.list", api_method_net_list },
+	{ "host.add", api_method_host_add },     { "host.remove", api_method_host_remove },
+	{ "host.list", api_method_host_list },   { "lease.list", api_method_lease_list },
 	{ "status", api_method_status },         { "version", api_method_version },
 };
 

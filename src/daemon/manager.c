@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 
 #include "daemon/api-server.h"
+#include "daemon/dhcp-service.h"
 #include "daemon/network.h"
 #include "daemon/state-dir.h"
 #include "event/event.h"
@@ -143,6 +144,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 		r = event_add_signal(m->loop, SIGINT, manager_on_signal, m, &m->sigint_source);
 	if (r < 0)
 		goto fail;
+	r = dhcp_service_new(m, &m->dhcp);
+	if (r < 0)
+		goto fail;
 	r = api_server_new(m, o->socket_path, &m->api);
 	if (r < 0)
 		goto fail;
@@ -161,6 +165,7 @@ struct manager *manager_free(struct manager *m)
 	for (size_t i = 0; i < m->n_networks; i++)
 		network_free(m->networks[i]);
 	free(m->networks);
+	m->dhcp = dhcp_service_free(m->dhcp);
 	/* Sources are freed with the loop; the monitor's fd must outlive its source. */
 	m->loop = event_loop_free(m->loop);
 	nl_monitor_free(m->monitor);
@@ -295,12 +300,13 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 static int manager_load_cb(const char *name, const char *text, size_t len, void *data)
 {
 	struct manager *m = data;
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
 	struct network_config c;
 	struct network *n;
 	char err[256];
 	int r;
 
-	r = network_config_parse(text, len, name, &c, err, sizeof(err));
+	r = network_config_parse(text, len, name, &c, &hosts, err, sizeof(err));
 	if (r < 0) {
 		log_error("Definition of network '%s' is invalid, skipping it: %s", name, err);
 		return 0;
@@ -309,9 +315,14 @@ static int manager_load_cb(const char *name, const char *text, size_t len, void 
 		log_error("Definition file '%s.conf' names network '%s', skipping it", name, c.name);
 		return 0;
 	}
-	r = network_new(&c, &n);
+	r = network_new(m, &c, &hosts, &n);
 	if (r < 0)
 		return r;
+	r = dhcp_service_network_attach(n);
+	if (r < 0) {
+		network_free(n);
+		return r;
+	}
 	return manager_add_network(m, n);
 }
 
@@ -337,6 +348,9 @@ int manager_startup(struct manager *m)
 	r = state_dir_load_networks(m->state, manager_load_cb, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to load network definitions: %m");
+	r = dhcp_service_load(m->dhcp, state_dir_path(m->state));
+	if (r < 0)
+		return r;
 	r = fw_list_installed(m->fw, manager_installed_cb, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to read installed nftables rules: %m");

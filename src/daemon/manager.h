@@ -14,6 +14,7 @@
 #include "config/conf-network.h"
 
 struct api_server;
+struct dhcp_service;
 struct event_loop;
 struct event_source;
 struct fw_ctx;
@@ -37,6 +38,7 @@ struct manager {
 	struct nl_monitor *monitor;
 	struct fw_ctx *fw;
 	struct api_server *api;
+	struct dhcp_service *dhcp;
 	struct event_source *monitor_source, *repair_source, *sigterm_source, *sigint_source;
 	struct network **networks;   /* owned, sorted by name */
 	size_t n_networks;

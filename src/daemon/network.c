@@ -2,8 +2,8 @@
 /*
  * Implementation of network.h. network_up() runs its steps in this order, so that no guest
  * traffic flows before the rules are in place and every step can be undone: bridge (created or
- * adopted), MTU, gateway address, nftables rules (one atomic transaction), stale addresses,
- * IPv4 forwarding, link up. The rollback ladder undoes them in reverse.
+ * adopted), MTU, gateway address, nftables rules (one atomic transaction), IPv4 forwarding, link
+ * up, DHCP sockets, stale addresses. The rollback ladder undoes them in reverse.
  */
 #include "network.h"
 
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon/dhcp-service.h"
 #include "daemon/manager.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-model.h"
@@ -25,19 +26,29 @@
 
 #define IP_FORWARD_PATH "/proc/sys/net/ipv4/ip_forward"
 
-int network_new(const struct network_config *c, struct network **ret)
+int network_new(struct manager *m, const struct network_config *c, struct network_hosts *hosts,
+		struct network **ret)
 {
 	struct network *n = calloc(1, sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
+	n->manager = m;
 	n->config = *c;
+	if (hosts) {
+		n->hosts = *hosts;
+		*hosts = (struct network_hosts){ 0 };
+	}
 	*ret = n;
 	return 0;
 }
 
 struct network *network_free(struct network *n)
 {
+	if (!n)
+		return NULL;
+	dhcp_service_network_detach(n);
+	network_hosts_done(&n->hosts);
 	free(n);
 	return NULL;
 }
@@ -210,7 +221,12 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 		}
 	}
 
-	/* 7. Addresses left from an older definition go last: nothing can fail after this. */
+	/* 7. DHCP on the bridge (re-opened if the bridge was re-created). */
+	r = dhcp_service_network_start(n, err, errlen);
+	if (r < 0)
+		goto rollback_fw;
+
+	/* 8. Addresses left from an older definition go last: nothing can fail after this. */
 	for (size_t i = 0; i < scan.n_stale; i++) {
 		r = nl_addr_del(m->nl, link.ifindex, scan.stale[i].addr, scan.stale[i].prefixlen);
 		if (r < 0 && r != -EADDRNOTAVAIL)
@@ -256,6 +272,7 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 		snprintf(err, errlen, "failed to remove firewall rules: %s", msg ? msg : strerror(-r));
 		return r;
 	}
+	dhcp_service_network_stop(n);
 	n->fw_hash = 0;
 	n->fw_unknown = false;
 

@@ -12,21 +12,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/conf-host.h"
 #include "config/conf-network.h"
 
+struct dhcp_io;
+struct dhcp_server;
+struct event_source;
+struct lease_store;
 struct manager;
 
 struct network {
+	struct manager *manager;        /* borrowed back pointer */
 	struct network_config config;
+	struct network_hosts hosts;     /* DHCP reservations, owned */
 	bool active;        /* desired state: up */
 	int ifindex;        /* the bridge's, while up; 0 otherwise */
 	uint64_t fw_hash;   /* hash of the rules known to be installed; 0 = none or unknown */
 	bool fw_unknown;    /* chains of this name may exist with unknown contents */
 	bool dirty;         /* scheduled for repair */
+
+	/* DHCP (dhcp-service.c): the store lives as long as the definition, the rest while up. */
+	struct lease_store *leases;
+	struct dhcp_server *dhcp;
+	struct dhcp_io *dhcp_io;
+	struct event_source *dhcp_source;
 };
 
-/* Allocates a network holding a copy of 'c' (validated), inactive. */
-int network_new(const struct network_config *c, struct network **ret);
+/*
+ * Allocates a network holding a copy of 'c' (validated) and taking the contents of 'hosts'
+ * (may be NULL; emptied on success), inactive.
+ */
+int network_new(struct manager *m, const struct network_config *c, struct network_hosts *hosts,
+		struct network **ret);
 struct network *network_free(struct network *n);
 
 /*

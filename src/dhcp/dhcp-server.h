@@ -22,6 +22,13 @@ struct network_hosts;
 #define DHCP_DOMAIN_MAX 253
 /* Largest reply built: an Ethernet MTU's worth (the engine also honours option 57 and 'mtu'). */
 #define DHCP_REPLY_MAX 1472
+/* How long an offered address is held for the client before the offer lapses. */
+#define DHCP_OFFER_SEC 60
+/* Used when dhcp_server_config.decline_sec is 0. */
+#define DHCP_DECLINE_SEC_DEFAULT 600
+/* Per-client token bucket (identity as in lease.h): a burst, then this many messages a second. */
+#define DHCP_RATE_BURST 20
+#define DHCP_RATE_PER_SEC 10
 
 struct dhcp_route {
 	struct in_prefix dst;
@@ -77,6 +84,7 @@ struct dhcp_server_stats {
 	uint64_t dropped_not_for_us;     /* other server id, foreign relay, wrong op ... */
 	uint64_t dropped_pool_full;
 	uint64_t offers, acks, naks, declines, releases, informs;
+	uint64_t dropped_port_limit;     /* new identity on a port at max_leases_per_port */
 };
 
 struct dhcp_server;
@@ -105,6 +113,7 @@ void dhcp_server_set_hosts(struct dhcp_server *s, const struct network_hosts *ho
  * Returns 1 with a reply in '*ret', 0 when there is nothing to send (RELEASE, DECLINE, not for
  * us, rate limited, pool full: each counted), or -EBADMSG for a malformed message (counted).
  * Lease changes go to the store (and so to its change callback) before this returns.
+ * Also -ENOMEM when out of memory (nothing sent; the message may be retried).
  */
 int dhcp_server_handle_message(struct dhcp_server *s, const uint8_t *buf, size_t len,
 			       const struct dhcp_rx *rx, uint64_t now_sec, uint64_t now_usec,

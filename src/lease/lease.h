@@ -4,6 +4,7 @@
 #define KN_LEASE_LEASE_H
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -31,6 +32,14 @@ struct lease {
 	enum lease_state state;
 };
 
+/* "offered", "bound", "released", "declined"; NULL for a value out of range. */
 const char *lease_state_to_string(enum lease_state s);
+
+/*
+ * Keyed hash (SipHash-2-4) of a client identity 'id' of 'len' bytes under the 16-byte 'key',
+ * for hash tables indexed by data a client chooses: without the key, colliding identities
+ * cannot be crafted. Pure function, never fails.
+ */
+uint64_t lease_id_hash(const uint8_t *id, size_t len, const uint8_t key[16]);
 
 #endif

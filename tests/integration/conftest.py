@@ -11,7 +11,23 @@ import pytest
 import knlab
 
 
+# Host files a DHCP client's hooks would write if one ever ran outside the tests' confinement.
+HOST_FILES = ("/etc/resolv.conf", "/etc/hostname")
+_host_files = {}
+
+
+def _host_file_state(path):
+    try:
+        st = os.stat(path)
+        with open(path, "rb") as f:
+            return (st.st_mtime_ns, f.read())
+    except OSError as e:
+        return ("missing", e.errno)
+
+
 def pytest_sessionstart(session):
+    for path in HOST_FILES:
+        _host_files[path] = _host_file_state(path)
     if os.geteuid() != 0:
         pytest.exit("the integration tests need root (network namespaces)", returncode=4)
     for tool in ("ip", "nft", "ping"):
@@ -87,4 +103,8 @@ def pytest_sessionfinish(session, exitstatus):
     left_tmp = [t for t in knlab.CREATED_TMP if os.path.exists(t)]
     if left or left_tmp:
         print("\nkvmnet integration: left behind: namespaces %s, temp dirs %s" % (left, left_tmp))
+        session.exitstatus = 1
+    changed = [p for p in HOST_FILES if _host_file_state(p) != _host_files.get(p)]
+    if changed:
+        print("\nkvmnet integration: the host's %s changed during the run" % ", ".join(changed))
         session.exitstatus = 1

@@ -7,6 +7,8 @@ Topology of one Lab (every name starts with "kntest-<id>-", nothing touches the 
                 route 10.0.0.0/8 via .1                              default via 198.51.100.2
                                                                      kn-NET bridges <- vgN veths
     guest ns gN  eth0 (static address, default route via the network's gateway)
+                 or, from dhcp_guest(), no address: a DhcpClient (dhclient, dhcpcd, udhcpc)
+                 or nettool.py's scapy commands (dhcp-*) get one from kvmnetd
 
 The CLI runs in the root namespace and reaches the daemon through its socket path. Every daemon
 and CLI run gets ASAN_OPTIONS/UBSAN_OPTIONS pointing their reports into TMP/san; a file there fails
@@ -189,6 +191,7 @@ class Lab:
         self.namespaces = []
         self.guests = []
         self.procs = []
+        self.clients = []
         self.daemon = None
         self.daemon_runs = 0
         self.reported_san = set()
@@ -444,6 +447,84 @@ class Lab:
         jb = json.dumps(b, indent=1, sort_keys=True).splitlines()
         return "\n".join(difflib.unified_diff(ja, jb, "before", "after", lineterm=""))
 
+    # ---- DHCP guests and the lease table (clients: DhcpClient below) -------------------
+
+    def dhcp_guest(self, bridge, mac=None):
+        """A namespace with eth0 (MAC 'mac' if given), up, no address, attached to 'bridge'."""
+        n = len(self.guests) + 1
+        ns = "%s-g%d" % (self.prefix, n)
+        host_if = "vg%d" % n
+        self.add_ns(ns)
+        run(["ip", "-n", self.host, "link", "add", host_if, "type", "veth",
+             "peer", "name", "eth0", "netns", ns])
+        if mac:
+            run(["ip", "-n", ns, "link", "set", "eth0", "address", mac])
+        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+        run(["ip", "-n", self.host, "link", "set", host_if, "master", bridge, "up"])
+        g = Guest(ns, None, None, host_if)
+        g.mac = json.loads(run(["ip", "-n", ns, "-j", "link", "show", "eth0"]).stdout)[0]["address"]
+        self.guests.append(g)
+        return g
+
+    def guest_addrs(self, ns, dev="eth0"):
+        """IPv4 'address/prefix' strings on 'dev' in namespace 'ns'."""
+        p = run(["ip", "-n", ns, "-j", "-4", "addr", "show", "dev", dev])
+        return ["%s/%d" % (a["local"], a["prefixlen"])
+                for i in json.loads(p.stdout or "[]") for a in i.get("addr_info", [])]
+
+    def guest_gateway(self, ns):
+        """The default route's gateway in namespace 'ns' (None if there is none)."""
+        routes = json.loads(run(["ip", "-n", ns, "-j", "-4", "route", "show", "default"]).stdout
+                            or "[]")
+        return routes[0].get("gateway") if routes else None
+
+    def dhcp_client(self, guest, kind, hostname=None):
+        """A DhcpClient (not started) for 'guest'; cleanup() stops it."""
+        c = DhcpClient(self, guest, kind, hostname)
+        self.clients.append(c)
+        return c
+
+    def leases(self, net=None):
+        """'kvmnet lease list [NET] --json' (bound leases)."""
+        doc = self.kn_json("lease", "list", *([net] if net else []))
+        assert isinstance(doc, list), "lease list --json is not an array: %r" % (doc,)
+        return doc
+
+    def lease_of(self, mac, net=None):
+        """The listed lease of 'mac' (bound ones only), or None."""
+        mine = [x for x in self.leases(net) if str(x.get("mac", "")).lower() == mac.lower()
+                and x.get("state", "bound") == "bound"]
+        assert len(mine) <= 1, "several bound leases for %s: %s" % (mac, mine)
+        return mine[0] if mine else None
+
+    def wait_lease(self, mac, net=None, ip=None, timeout=5):
+        """Waits until 'mac' has a bound lease (on 'ip' when given); returns it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lease = self.lease_of(mac, net)
+            if lease and (ip is None or lease.get("ip") == ip):
+                return lease
+            if time.monotonic() > deadline:
+                raise AssertionError("no bound lease for %s%s after %ss; lease list: %s"
+                                     % (mac, " on " + ip if ip else "", timeout, self.leases()))
+            time.sleep(0.1)
+
+    def dhcp_tool(self, ns, cmd, *args, timeout=30):
+        """'nettool.py dhcp-CMD ARGS' in 'ns' (scapy); returns its JSON document."""
+        p = run(["ip", "netns", "exec", ns, PY, NETTOOL, "dhcp-" + cmd] + [str(a) for a in args],
+                check=False, timeout=timeout)
+        lines = p.stdout.strip().splitlines()
+        try:
+            return json.loads(lines[-1])
+        except (IndexError, ValueError):
+            raise AssertionError("nettool dhcp-%s %s: exit %d, no JSON\nstdout: %s\nstderr: %s"
+                                 % (cmd, " ".join(map(str, args)), p.returncode, p.stdout,
+                                    p.stderr))
+
+    def bridge_mac(self, bridge):
+        """The link address of 'bridge' in the host namespace."""
+        return self.link(bridge)["address"]
+
     # ---- sanitizer gate and cleanup --------------------------------------------------------
 
     def sanitizer_reports(self):
@@ -462,6 +543,9 @@ class Lab:
     def cleanup(self):
         """Stops everything, deletes namespaces and the temp dir; returns a list of problems."""
         problems = []
+        for c in self.clients:
+            with contextlib.suppress(Exception):
+                c.stop()
         for p in self.procs:
             with contextlib.suppress(Exception):
                 self.stop_proc(p)
@@ -487,3 +571,307 @@ class Lab:
             problems.append("kvmnetd log:\n" + self.log_text())
         shutil.rmtree(self.tmp, ignore_errors=True)
         return problems
+
+
+# ---- DHCP: guests without addresses, real clients, the lease table ---------------------------
+#
+# Every client runs inside a guest namespace, in the foreground, with its own hook script,
+# configuration, lease and pid files in the lab's temp dir: the distributions' scripts (which
+# write /etc/resolv.conf, the host's file in a mere network namespace) never run. dhcpcd keeps
+# its state in /run/dhcpcd and /var/lib/dhcpcd: it runs in private mount and PID namespaces
+# (see DHCPCD_WRAPPER), and is controlled by signals to its PID, never by 'dhcpcd -n|-N|-k'
+# (which would signal the PID in its pid file: 1 in its namespace, the host's init outside).
+# Each hook appends one line per event to an events file, after applying the lease:
+#   reason=BOUND ip=10.0.0.5 mask=255.255.255.0 routers=10.0.0.1 server=10.0.0.1 lease=60
+# (udhcpc's reasons are upper-cased: bound, renew, nak, deconfig, leasefail).
+
+DHCLIENT_SCRIPT = r"""#!/bin/sh
+# kvmnet test hook for dhclient: applies the lease to the namespace's eth0, then logs the event.
+case "$reason" in
+PREINIT) ip link set dev "$interface" up ;;
+BOUND|RENEW|REBIND|REBOOT)
+	if [ -n "$old_ip_address" ] && [ "$old_ip_address" != "$new_ip_address" ]; then
+		ip -4 addr flush dev "$interface"
+	fi
+	ip addr replace "$new_ip_address/$new_subnet_mask" dev "$interface"
+	if [ -n "$new_routers" ]; then
+		ip route replace default via "${new_routers%% *}" dev "$interface"
+	fi ;;
+EXPIRE|FAIL|RELEASE|STOP) ip -4 addr flush dev "$interface" ;;
+esac
+echo "reason=$reason ip=$new_ip_address mask=$new_subnet_mask routers=$new_routers server=$new_dhcp_server_identifier lease=$new_dhcp_lease_time old=$old_ip_address" >> '@EVENTS@'
+# TIMEOUT: never fall back on an old lease without the server's word
+[ "$reason" = TIMEOUT ] && exit 1
+exit 0
+"""
+
+UDHCPC_SCRIPT = r"""#!/bin/sh
+# kvmnet test hook for busybox udhcpc: applies the lease to the namespace's eth0, then logs the
+# event.
+case "$1" in
+deconfig) ip -4 addr flush dev "$interface"; ip link set dev "$interface" up ;;
+bound|renew)
+	cur=$(ip -4 -o addr show dev "$interface" | awk '{print $4}' | cut -d/ -f1 | head -n1)
+	if [ -n "$cur" ] && [ "$cur" != "$ip" ]; then ip -4 addr flush dev "$interface"; fi
+	ip addr replace "$ip/$subnet" dev "$interface"
+	if [ -n "$router" ]; then
+		set -- "$1" $router
+		ip route replace default via "$2" dev "$interface"
+	fi ;;
+esac
+reason=$(echo "$1" | tr a-z A-Z)
+echo "reason=$reason ip=$ip mask=$subnet routers=$router server=$serverid lease=$lease" >> '@EVENTS@'
+exit 0
+"""
+
+# dhcpcd configures the interface itself; its hook only logs.
+DHCPCD_SCRIPT = r"""#!/bin/sh
+# kvmnet test hook for dhcpcd: logs the event (dhcpcd applies the lease itself).
+echo "reason=$reason ip=$new_ip_address mask=$new_subnet_mask routers=$new_routers server=$new_dhcp_server_identifier lease=$new_dhcp_lease_time old=$old_ip_address" >> '@EVENTS@'
+exit 0
+"""
+
+DHCLIENT_CONF = """# kvmnet test configuration for dhclient
+@SEND@
+request subnet-mask, broadcast-address, routers, domain-name, domain-name-servers,
+	interface-mtu, dhcp-lease-time;
+timeout @TIMEOUT@;
+retry 1;
+reboot 4;
+select-timeout 0;
+initial-interval 1;
+backoff-cutoff 2;
+"""
+
+DHCPCD_CONF = """# kvmnet test configuration for dhcpcd
+@HOSTNAME@
+ipv4only
+noipv4ll
+noarp
+nodelay
+noipv6rs
+nolink
+nohook resolv.conf
+option subnet_mask, routers, domain_name_servers, domain_name, interface_mtu
+timeout 20
+"""
+
+# dhcpcd runs in private mount, PID and UTS namespaces where /run is a tmpfs, /var/lib/dhcpcd (its
+# DUID and leases, kept across restarts of the client) is the client's directory $1/dhcpcd-db,
+# and /etc/resolv.conf (or what it links to) is $1/resolv.conf: even a hook run by mistake
+# cannot write the host's.
+DHCPCD_WRAPPER = ("r=$(readlink -f /etc/resolv.conf) && "
+                  "{ [ ! -e \"$r\" ] || mount --bind \"$1/resolv.conf\" \"$r\"; } && "
+                  "mount -t tmpfs -o mode=0755 kntest-run /run && "
+                  "mount --bind \"$1/dhcpcd-db\" /var/lib/dhcpcd && shift && exec \"$@\"")
+
+DHCP_KINDS = ("dhclient", "dhcpcd", "udhcpc")
+
+
+def parse_event(line):
+    ev = {}
+    for word in line.split():
+        if "=" in word:
+            k, v = word.split("=", 1)
+            ev[k] = v
+    return ev
+
+
+class DhcpClient:
+    """One real DHCP client ('dhclient', 'dhcpcd' or 'udhcpc') on eth0 of 'guest'.
+
+    start() runs it in the foreground (a Popen of the lab, stopped by PID at cleanup);
+    wait_bound() waits for the hook's bound event; renew() and release() use the client's own
+    mechanisms: dhclient is stopped without release and started again (restart(): INIT-REBOOT
+    from its lease file, as dhcpcd does too), udhcpc gets SIGUSR1 (RENEWING, unicast to the server) and SIGTERM with -R
+    (RELEASE), dhcpcd gets the signals 'dhcpcd -N' and 'dhcpcd -k' send: SIGUSR1 (renew) and
+    SIGALRM (release).
+    """
+
+    BOUND = {"BOUND", "RENEW", "REBIND", "REBOOT"}
+
+    def __init__(self, lab, guest, kind, hostname=None):
+        assert kind in DHCP_KINDS, kind
+        self.lab, self.guest, self.kind, self.hostname = lab, guest, kind, hostname
+        lab.nproc += 1
+        self.dir = lab.tmp / ("%s-%d" % (kind, lab.nproc))
+        self.dir.mkdir()
+        self.events_path = self.dir / "events"
+        self.events_path.write_text("")
+        self.script = self.dir / "hook.sh"
+        text = {"dhclient": DHCLIENT_SCRIPT, "udhcpc": UDHCPC_SCRIPT,
+                "dhcpcd": DHCPCD_SCRIPT}[kind].replace("@EVENTS@", str(self.events_path))
+        self.script.write_text(text)
+        self.script.chmod(0o755)
+        self.conf = self.dir / "client.conf"
+        self.leasefile = self.dir / "client.leases"
+        self.pidfile = self.dir / "client.pid"
+        if kind == "dhcpcd":
+            self.conf.write_text(DHCPCD_CONF.replace(
+                "@HOSTNAME@", "hostname %s" % hostname if hostname else "nohostname"))
+        self.proc = None
+        self.outp = None
+
+    def __repr__(self):
+        return "DhcpClient(%s in %s)" % (self.kind, self.guest.ns)
+
+    # ---- running ------------------------------------------------------------------------
+
+    def command(self, timeout=20, quit_bound=False, extra=()):
+        """The client's command line: it exits non-zero when it has no lease after about
+        'timeout' seconds; 'quit_bound' (udhcpc only): it exits once bound, keeping the lease."""
+        ns_args = []
+        if self.kind == "dhclient":
+            send = 'send host-name "%s";' % self.hostname if self.hostname else ""
+            self.conf.write_text(DHCLIENT_CONF.replace("@SEND@", send)
+                                 .replace("@TIMEOUT@", str(timeout)))
+            args = ["dhclient", "-d", "-v", "-1", "-4", "-sf", self.script, "-lf", self.leasefile,
+                    "-pf", self.pidfile, "-cf", self.conf]
+        elif self.kind == "udhcpc":
+            args = ["busybox", "udhcpc", "-i", "eth0", "-f", "-n", "-s", self.script,
+                    "-t", str(timeout), "-T", "1", "-A", "1"]
+            args += ["-q"] if quit_bound else ["-R"]
+            if self.hostname:
+                args += ["-x", "hostname:%s" % self.hostname]
+        else:
+            # Own mount namespace (tmpfs state dirs) and PID namespace, dhcpcd its PID 1: whatever
+            # it forks (privilege-separated helpers) dies and is reaped with it. stop() signals
+            # dhcpcd itself ('unshare' waits for it).
+            (self.dir / "dhcpcd-db").mkdir(exist_ok=True)
+            (self.dir / "resolv.conf").touch()
+            ns_args = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
+                       "--mount-proc", "--uts", "sh", "-c", DHCPCD_WRAPPER, "dhcpcd-wrapper",
+                       self.dir]
+            args = ["dhcpcd", "-B", "-4", "-f", self.conf, "-c", self.script,
+                    "-t", str(timeout)]
+        assert not quit_bound or self.kind == "udhcpc", "quit_bound: udhcpc only"
+        args += list(extra)
+        if self.kind != "udhcpc":
+            args.append("eth0")
+        return ns_args + args
+
+    def start(self, timeout=20, quit_bound=False, extra=()):
+        assert self.proc is None or self.proc.poll() is not None, "%r already running" % self
+        self.proc, self.outp = self.lab.spawn(self.guest.ns,
+                                              self.command(timeout, quit_bound, extra))
+        return self
+
+    def wait_exit(self, timeout=30):
+        """Waits for the client to exit by itself; returns its exit status."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("%r still running after %ss\n%s"
+                                 % (self, timeout, self.describe()))
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def output(self):
+        return self.outp.read_text(errors="replace") if self.outp else ""
+
+    def events(self):
+        return [parse_event(ln) for ln in self.events_path.read_text().splitlines() if ln.strip()]
+
+    def describe(self):
+        return "%r\nevents:\n%s\noutput:\n%s" % (self, self.events_path.read_text(),
+                                                 self.output()[-4000:])
+
+    def wait_event(self, reasons, since=0, timeout=15, need_ip=True):
+        """The first event at index >= 'since' whose reason is in 'reasons' (and has an ip)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            exited = self.proc is not None and self.proc.poll() is not None
+            for ev in self.events()[since:]:
+                if ev.get("reason") in reasons and (ev.get("ip") or not need_ip):
+                    return ev
+            if exited:
+                raise AssertionError("%r exited (status %s) before %s\n%s"
+                                     % (self, self.proc.returncode, sorted(reasons),
+                                        self.describe()))
+            if time.monotonic() > deadline:
+                raise AssertionError("%r: no %s event within %ss\n%s"
+                                     % (self, sorted(reasons), timeout, self.describe()))
+            time.sleep(0.05)
+
+    def wait_bound(self, since=0, timeout=15):
+        return self.wait_event(self.BOUND, since, timeout)
+
+    def bound_ip(self):
+        evs = [e for e in self.events() if e.get("reason") in self.BOUND and e.get("ip")]
+        return evs[-1]["ip"] if evs else None
+
+    def pid(self):
+        assert self.running(), "%r not running\n%s" % (self, self.describe())
+        return self.proc.pid
+
+    def dhcpcd_pid(self):
+        """The host PID of dhcpcd (PID 1 of its own PID namespace, child of 'unshare')."""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            kids = run(["pgrep", "-P", str(self.pid())], check=False).stdout.split()
+            if kids:
+                return int(kids[0])
+            time.sleep(0.05)
+        raise AssertionError("%r: no dhcpcd under unshare\n%s" % (self, self.describe()))
+
+    def signal_dhcpcd(self, sig):
+        """What 'dhcpcd -N|-n|-k' do (they signal the PID in dhcpcd's pid file: here that is
+        1, of dhcpcd's own PID namespace, so they must never be run from outside it): SIGUSR1
+        renews, SIGHUP rebinds, SIGALRM releases and exits."""
+        os.kill(self.dhcpcd_pid(), sig)
+
+    def renew(self, timeout=15):
+        """Makes the client renew (or re-confirm) its lease; returns the bound event."""
+        since = len(self.events())
+        if self.kind == "udhcpc":
+            os.kill(self.pid(), signal.SIGUSR1)
+        elif self.kind == "dhcpcd":
+            self.signal_dhcpcd(signal.SIGUSR1)
+        else:
+            return self.restart(timeout)
+        return self.wait_bound(since, timeout)
+
+    def restart(self, timeout=15):
+        """Stops the client without release and starts it again: dhclient and dhcpcd then
+        INIT-REBOOT, asking for the address of the lease they stored. Returns the next bound
+        event."""
+        self.stop()
+        since = len(self.events())
+        self.start()
+        return self.wait_bound(since, timeout)
+
+    def release(self, timeout=10):
+        """Releases the lease the client's own way; the client has exited afterwards."""
+        if self.kind == "udhcpc":
+            self.lab.stop_proc(self.proc)
+        elif self.kind == "dhcpcd":
+            self.signal_dhcpcd(signal.SIGALRM)
+            self.proc.wait(timeout)
+        else:
+            run(["ip", "netns", "exec", self.guest.ns, "dhclient", "-r", "-v", "-4",
+                 "-sf", self.script, "-lf", self.leasefile, "-pf", self.pidfile,
+                 "-cf", self.conf, "eth0"], timeout=timeout)
+            self.proc.wait(timeout)
+
+    def stop(self):
+        """Stops the client without releasing its lease."""
+        if not self.running():
+            return
+        if self.kind == "udhcpc":
+            self.proc.kill()  # SIGTERM would release (-R)
+            self.proc.wait()
+        elif self.kind == "dhcpcd":
+            kids = run(["pgrep", "-P", str(self.proc.pid)], check=False).stdout.split()
+            for pid in kids:  # dhcpcd, PID 1 of its namespace: its helpers go with it
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                for pid in kids:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(int(pid), signal.SIGKILL)
+                self.lab.stop_proc(self.proc)
+        else:
+            self.lab.stop_proc(self.proc)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for config/conf-network: names, interface names, default bridges, every key's
- * validation and message, whole-config checks in network_config_finish(), the INI parser (line
- * numbers, sections, duplicates, syntax) and the format/parse round trip.
+ * validation and message (lease-time and dhcp-routes included), whole-config checks in
+ * network_config_finish(), the INI parser (line numbers, sections, duplicates, syntax, [host]
+ * sections) and the format/parse round trip with reservations.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
@@ -67,20 +69,37 @@ static void check_finish_error(struct network_config *c, const char *msg)
 	assert_string_equal(err, msg);
 }
 
-/* Parsing 'text' fails with 'r' and exactly 'msg'. */
+/* Parsing 'text' (reservations allowed) fails with 'r' and exactly 'msg'; no hosts are left. */
 static void check_parse_error(const char *text, const char *name, int r, const char *msg)
 {
+	struct network_hosts hosts = { .items = (void *)&hosts, .n = 42 };
 	struct network_config c;
 	char err[512] = "";
 
-	assert_int_equal(network_config_parse(text, strlen(text), name, &c, err, sizeof(err)), r);
+	assert_int_equal(network_config_parse(text, strlen(text), name, &c, &hosts, err,
+					      sizeof(err)),
+			 r);
 	assert_string_equal(err, msg);
+	assert_null(hosts.items);
+	assert_int_equal(hosts.n, 0);
 }
 
+/* Parses 'text' into 'c' and 'hosts' (caller frees), or fails the test. */
+static void parse_hosts_ok(const char *text, const char *name, struct network_config *c,
+			   struct network_hosts *hosts)
+{
+	char err[512] = "";
+	int r = network_config_parse(text, strlen(text), name, c, hosts, err, sizeof(err));
+
+	if (r != 0)
+		fail_msg("parse failed (%d): %s", r, err);
+}
+
+/* Parses 'text' without reservations (hosts == NULL), or fails the test. */
 static void parse_ok(const char *text, const char *name, struct network_config *c)
 {
 	char err[512] = "";
-	int r = network_config_parse(text, strlen(text), name, c, err, sizeof(err));
+	int r = network_config_parse(text, strlen(text), name, c, NULL, err, sizeof(err));
 
 	if (r != 0)
 		fail_msg("parse failed (%d): %s", r, err);
@@ -121,6 +140,8 @@ static void test_init_defaults(void **state)
 	assert_string_equal(c.bridge, "");
 	assert_string_equal(c.uplink, "");
 	assert_int_equal(c.mtu, 0);
+	assert_int_equal(c.lease_time_sec, 3600);
+	assert_int_equal(c.n_routes, 0);
 }
 
 static void test_name_is_valid(void **state)
@@ -581,6 +602,8 @@ static void test_order_independence(void **state)
 		{ "dhcp-range", "10.7.1.0-10.7.1.255" }, { "domain", "lab.example" },
 		{ "mtu", "1400" },	    { "bridge", "br-lab" },	{ "uplink", "eth1" },
 		{ "dhcp", "no" },	    { "dns", "off" },		{ "autostart", "yes" },
+		{ "lease-time", "2h" },
+		{ "dhcp-routes", "10.8.0.0/16 via 10.7.0.5, 0.0.0.0/0 via 10.7.0.1" },
 	};
 	const size_t n = ELEMENTSOF(kv);
 	struct network_config ref, c, f;
@@ -674,7 +697,7 @@ static void test_parse_syntax_variants(void **state)
 		char err[256] = "";
 
 		assert_int_equal(network_config_parse(text, strlen(text) - strlen("GARBAGE"), "lab",
-						      &c, err, sizeof(err)),
+						      &c, NULL, err, sizeof(err)),
 				 0);
 	}
 
@@ -721,8 +744,8 @@ static void test_parse_errors(void **state)
 			  "line 5: duplicate key 'subnet' in [network] (first set on line 2)");
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n[network]\n", "lab", -EINVAL,
 			  "line 3: duplicate section [network]");
-	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n[host web1]\nmac = 52:54:00:12:34:56\n",
-			  "lab", -EINVAL, "line 3: unknown section [host web1]");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n[hosts web1]\nmac = 52:54:00:12:34:56\n",
+			  "lab", -EINVAL, "line 3: unknown section [hosts web1]");
 	/* An empty unknown section is still refused. */
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n\n[forward web]\n", "lab", -EINVAL,
 			  "line 4: unknown section [forward web]");
@@ -775,7 +798,7 @@ static void test_parse_limits(void **state)
 	{
 		static const char nul[] = "[network]\nsubnet = 10.0.0.0/24\nmode = n\0t\n";
 
-		assert_int_equal(network_config_parse(nul, sizeof(nul) - 1, "lab", &c, err,
+		assert_int_equal(network_config_parse(nul, sizeof(nul) - 1, "lab", &c, NULL, err,
 						      sizeof(err)),
 				 -EINVAL);
 		assert_string_equal(err, "line 3: NUL byte");
@@ -796,7 +819,7 @@ static void test_parse_limits(void **state)
 	text = malloc(len);
 	assert_non_null(text);
 	memset(text, '\n', len);
-	assert_int_equal(network_config_parse(text, len, "lab", &c, err, sizeof(err)), -E2BIG);
+	assert_int_equal(network_config_parse(text, len, "lab", &c, NULL, err, sizeof(err)), -E2BIG);
 	assert_string_equal(err, "definition is larger than 1048576 bytes");
 	/*
 	 * At the limit, blank lines are fine and line numbers keep counting: line 1 is the header,
@@ -804,16 +827,17 @@ static void test_parse_limits(void **state)
 	 */
 	memcpy(text, "[network]\n", 10);
 	memcpy(text + len - 1 - 5, "mtu=1", 5);
-	assert_int_equal(network_config_parse(text, len - 1, "lab", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(network_config_parse(text, len - 1, "lab", &c, NULL, err, sizeof(err)),
+			 -EINVAL);
 	assert_string_equal(err, "line 1048563: invalid mtu '1': must be between 68 and 65535");
 	free(text);
 
 	/* A NULL text with length 0, and a NULL or tiny error buffer. */
-	assert_int_equal(network_config_parse(NULL, 0, "lab", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(network_config_parse(NULL, 0, "lab", &c, NULL, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "missing [network] section");
-	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, 0), -EINVAL);
+	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, NULL, 0), -EINVAL);
 	strcpy(err, "zzzz");
-	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, err, 5), -EINVAL);
+	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, err, 5), -EINVAL);
 	assert_string_equal(err, "line");
 }
 
@@ -848,28 +872,37 @@ static void test_format_golden(void **state)
 	check_set_ok(&c, "mode", "routed");
 	check_set_ok(&c, "name", "lab");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, &text), 0);
+	assert_int_equal(network_config_format(&c, NULL, &text), 0);
 	assert_string_equal(text, expected);
 
 	/* Defaults (derived range and bridge, dhcp/dns on, no autostart) are not written. */
 	config_basic(&c, "10.0.0.0/24");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, &minimal), 0);
+	assert_int_equal(network_config_format(&c, NULL, &minimal), 0);
 	assert_string_equal(minimal, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
+}
+
+/* format -> parse gives 'c' and 'hosts' (may be NULL) back, and formatting again is stable. */
+static void check_round_trip_hosts(const struct network_config *c,
+				   const struct network_hosts *hosts)
+{
+	_cleanup_free_ char *text = NULL, *text2 = NULL;
+	_cleanup_(network_hosts_done) struct network_hosts back_hosts = { 0 };
+	struct network_config back;
+
+	assert_int_equal(network_config_format(c, hosts, &text), 0);
+	parse_hosts_ok(text, c->name, &back, &back_hosts);
+	if (!network_config_equal(&back, c))
+		fail_msg("round trip changed the config:\n%s", text);
+	if (!network_hosts_equal(&back_hosts, hosts))
+		fail_msg("round trip changed the reservations:\n%s", text);
+	assert_int_equal(network_config_format(&back, &back_hosts, &text2), 0);
+	assert_string_equal(text, text2);
 }
 
 static void check_round_trip(const struct network_config *c)
 {
-	_cleanup_free_ char *text = NULL, *text2 = NULL;
-	struct network_config back;
-
-	assert_int_equal(network_config_format(c, &text), 0);
-	parse_ok(text, c->name, &back);
-	if (!network_config_equal(&back, c))
-		fail_msg("round trip changed the config:\n%s", text);
-	/* And formatting is stable. */
-	assert_int_equal(network_config_format(&back, &text2), 0);
-	assert_string_equal(text, text2);
+	check_round_trip_hosts(c, NULL);
 }
 
 static void test_round_trip(void **state)
@@ -895,6 +928,8 @@ static void test_round_trip(void **state)
 	check_set_ok(&c, "dhcp", "off");
 	check_set_ok(&c, "dns", "off");
 	check_set_ok(&c, "autostart", "on");
+	check_set_ok(&c, "lease-time", "45m");
+	check_set_ok(&c, "dhcp-routes", "10.0.0.0/8 via 172.16.0.9,192.168.0.0/16 via 172.31.255.254");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
 	check_round_trip(&c);
 
@@ -924,6 +959,432 @@ static void test_round_trip(void **state)
 	check_round_trip(&c);
 }
 
+static void check_lease_time(const char *value, uint32_t expected)
+{
+	struct network_config c;
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "lease-time", value);
+	assert_int_equal(c.lease_time_sec, expected);
+}
+
+static void test_lease_time(void **state)
+{
+	static const char *const bad_syntax[] = {
+		"1 h", "1H", "h", "1.5h", "-1", "1hs", "0x10", "+60", "60 ", " 60", "1w", "1h30m",
+	};
+	static const struct {
+		const char *value;
+		const char *written;	/* NULL = the default, not written */
+	} canonical[] = {
+		{ "7200", "2h" },	{ "90", "90s" },     { "5400s", "90m" }, { "1440m", "1d" },
+		{ "61", "61s" },	{ "60m", NULL },     { "3600s", NULL },	 { "365d", "365d" },
+		{ "8759h", "8759h" },	{ "120m", "2h" },
+	};
+	char err[256], msg[512];
+	struct network_config c;
+
+	check_lease_time("60", 60);
+	check_lease_time("60s", 60);
+	check_lease_time("1m", 60);
+	check_lease_time("90s", 90);
+	check_lease_time("2h", 7200);
+	check_lease_time("1d", 86400);
+	check_lease_time("365d", 31536000);
+	check_lease_time("8760h", 31536000);
+	check_lease_time("525600m", 31536000);
+	check_lease_time("31536000", 31536000);
+	check_lease_time("0001h", 3600);
+
+	check_set_error("lease-time", "59", "invalid lease-time '59': must be between 60s and 365d");
+	check_set_error("lease-time", "0", "invalid lease-time '0': must be between 60s and 365d");
+	check_set_error("lease-time", "0d", "invalid lease-time '0d': must be between 60s and 365d");
+	check_set_error("lease-time", "366d",
+			"invalid lease-time '366d': must be between 60s and 365d");
+	check_set_error("lease-time", "31536001",
+			"invalid lease-time '31536001': must be between 60s and 365d");
+	check_set_error("lease-time", "99999999999999999999999999d",
+			"invalid lease-time '99999999999999999999999999d': must be between 60s and "
+			"365d");
+	check_set_error("lease-time", "", "invalid lease-time '': empty value");
+	for (size_t i = 0; i < ELEMENTSOF(bad_syntax); i++) {
+		snprintf(msg, sizeof(msg),
+			 "invalid lease-time '%s': expected seconds, or a number with suffix s, m, "
+			 "h or d, e.g. 1h",
+			 bad_syntax[i]);
+		check_set_error("lease-time", bad_syntax[i], msg);
+	}
+
+	/* Written back only when not the default, in the largest unit that divides it. */
+	for (size_t i = 0; i < ELEMENTSOF(canonical); i++) {
+		_cleanup_free_ char *text = NULL;
+
+		config_basic(&c, "10.0.0.0/24");
+		check_set_ok(&c, "lease-time", canonical[i].value);
+		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+		assert_int_equal(network_config_format(&c, NULL, &text), 0);
+		if (canonical[i].written) {
+			snprintf(msg, sizeof(msg),
+				 "[network]\nmode = nat\nsubnet = 10.0.0.0/24\nlease-time = %s\n",
+				 canonical[i].written);
+			assert_string_equal(text, msg);
+		} else {
+			assert_string_equal(text, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
+		}
+		check_round_trip(&c);
+	}
+
+	/* In a file, with its line number; and a config built in code is checked by finish(). */
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n\nlease-time = 30s\n", "lab", -EINVAL,
+			  "line 4: invalid lease-time '30s': must be between 60s and 365d");
+	config_basic(&c, "10.0.0.0/24");
+	c.lease_time_sec = 10;
+	check_finish_error(&c, "invalid lease-time 10: must be between 60s and 365d");
+}
+
+static void assert_route(const struct network_route *rt, const char *dst, const char *gw)
+{
+	char buf[IN_PREFIX_STRLEN];
+
+	assert_string_equal(in_prefix_to_string(&rt->dst, buf), dst);
+	assert_addr(rt->gw, gw);
+}
+
+static void test_dhcp_routes(void **state)
+{
+	struct network_config c, before;
+	char err[512], text[2048], msg[2048];
+	_cleanup_free_ char *out = NULL;
+	size_t off = 0;
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-routes", "10.1.0.0/16 via 10.0.0.5");
+	assert_int_equal(c.n_routes, 1);
+	assert_route(&c.routes[0], "10.1.0.0/16", "10.0.0.5");
+
+	/* Blanks around commas and inside items; setting again replaces the whole list. */
+	check_set_ok(&c, "dhcp-routes",
+		     "0.0.0.0/0 via 10.0.0.1 ,\t192.168.7.0/24   via 10.0.0.254,10.9.9.9/32 via "
+		     "10.0.0.2");
+	assert_int_equal(c.n_routes, 3);
+	assert_route(&c.routes[0], "0.0.0.0/0", "10.0.0.1");
+	assert_route(&c.routes[1], "192.168.7.0/24", "10.0.0.254");
+	assert_route(&c.routes[2], "10.9.9.9/32", "10.0.0.2");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(network_config_format(&c, NULL, &out), 0);
+	assert_string_equal(out, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
+				 "dhcp-routes = 0.0.0.0/0 via 10.0.0.1, 192.168.7.0/24 via "
+				 "10.0.0.254, 10.9.9.9/32 via 10.0.0.2\n");
+	check_round_trip(&c);
+
+	/* 16 routes are the limit. */
+	config_basic(&c, "10.0.0.0/24");
+	for (int i = 0; i < NETWORK_ROUTES_MAX; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s10.%d.0.0/16 via 10.0.0.%d",
+					i ? ", " : "", 100 + i, 2 + i);
+	check_set_ok(&c, "dhcp-routes", text);
+	assert_int_equal(c.n_routes, NETWORK_ROUTES_MAX);
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+	before = c;
+	snprintf(text + off, sizeof(text) - off, ", 10.200.0.0/16 via 10.0.0.9");
+	snprintf(msg, sizeof(msg), "invalid dhcp-routes '%.80s...': more than 16 routes", text);
+	assert_int_equal(network_config_set(&c, "dhcp-routes", text, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, msg);
+	assert_true(network_config_equal(&c, &before));
+
+	check_set_error("dhcp-routes", "10.1.0.1/16 via 10.0.0.5",
+			"invalid dhcp-routes '10.1.0.1/16 via 10.0.0.5': destination 10.1.0.1/16 "
+			"has host bits set");
+	check_set_error("dhcp-routes", "10.1.0.0/16 via 10.0.0.5,",
+			"invalid dhcp-routes '10.1.0.0/16 via 10.0.0.5,': route 2 is empty");
+	check_set_error("dhcp-routes", ", 10.1.0.0/16 via 10.0.0.5",
+			"invalid dhcp-routes ', 10.1.0.0/16 via 10.0.0.5': route 1 is empty");
+	check_set_error("dhcp-routes", "10.1.0.0/16 10.0.0.5",
+			"invalid dhcp-routes '10.1.0.0/16 10.0.0.5': route 1: expected DEST/LEN via "
+			"GATEWAY, e.g. 10.1.0.0/16 via 192.168.122.5");
+	check_set_error("dhcp-routes", "10.2.0.0/16 via 10.0.0.5, 10.1.0.0/16 gw 10.0.0.5",
+			"invalid dhcp-routes '10.2.0.0/16 via 10.0.0.5, 10.1.0.0/16 gw 10.0.0.5': "
+			"route 2: expected DEST/LEN via GATEWAY, e.g. 10.1.0.0/16 via 192.168.122.5");
+	check_set_error("dhcp-routes", "10.1.0.0 via 10.0.0.5",
+			"invalid dhcp-routes '10.1.0.0 via 10.0.0.5': route 1: expected DEST/LEN via "
+			"GATEWAY, e.g. 10.1.0.0/16 via 192.168.122.5");
+	check_set_error("dhcp-routes", "10.1.0.0/33 via 10.0.0.5",
+			"invalid dhcp-routes '10.1.0.0/33 via 10.0.0.5': route 1: expected DEST/LEN "
+			"via GATEWAY, e.g. 10.1.0.0/16 via 192.168.122.5");
+	check_set_error("dhcp-routes", "10.1.0.0/16 via 10.0.0.5 extra",
+			"invalid dhcp-routes '10.1.0.0/16 via 10.0.0.5 extra': route 1: expected "
+			"DEST/LEN via GATEWAY, e.g. 10.1.0.0/16 via 192.168.122.5");
+	check_set_error("dhcp-routes", "10.1.0.0/16 via 10.0.0.5, 10.1.0.0/16 via 10.0.0.6",
+			"invalid dhcp-routes '10.1.0.0/16 via 10.0.0.5, 10.1.0.0/16 via 10.0.0.6': "
+			"destination 10.1.0.0/16 is given twice");
+	check_set_error("dhcp-routes", "", "invalid dhcp-routes '': empty value");
+
+	/* The gateway must be a guest address of the subnet: checked in finish(). */
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dhcp-routes", "10.1.0.0/16 via 10.0.0.5, 10.2.0.0/16 via 10.9.0.1");
+	check_finish_error(&c, "dhcp-routes: gateway 10.9.0.1 of route 10.2.0.0/16 is outside "
+			       "subnet 10.0.0.0/24");
+	check_set_ok(&c, "dhcp-routes", "10.1.0.0/16 via 10.0.0.0");
+	check_finish_error(&c, "dhcp-routes: gateway 10.0.0.0 of route 10.1.0.0/16 is the network "
+			       "address of subnet 10.0.0.0/24");
+	check_set_ok(&c, "dhcp-routes", "10.1.0.0/16 via 10.0.0.255");
+	check_finish_error(&c, "dhcp-routes: gateway 10.0.0.255 of route 10.1.0.0/16 is the "
+			       "broadcast address of subnet 10.0.0.0/24");
+	check_set_ok(&c, "dhcp-routes", "10.1.0.0/16 via 0.0.0.0");
+	check_finish_error(&c, "dhcp-routes: gateway 0.0.0.0 of route 10.1.0.0/16 is outside "
+			       "subnet 10.0.0.0/24");
+	/* ... whatever order the keys came in. */
+	network_config_init(&c);
+	check_set_ok(&c, "dhcp-routes", "10.1.0.0/16 via 10.5.0.7");
+	check_set_ok(&c, "name", "lab");
+	check_set_ok(&c, "subnet", "10.5.0.0/16");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_parse_error("[network]\ndhcp-routes = 10.1.0.0/16 via 10.0.0.5\nsubnet = 10.3.0.0/24\n",
+			  "lab", -EINVAL,
+			  "dhcp-routes: gateway 10.0.0.5 of route 10.1.0.0/16 is outside subnet "
+			  "10.3.0.0/24");
+
+	/* Built in code: count and host bits are checked again. */
+	config_basic(&c, "10.0.0.0/24");
+	c.n_routes = NETWORK_ROUTES_MAX + 1;
+	check_finish_error(&c, "dhcp-routes: more than 16 routes");
+	config_basic(&c, "10.0.0.0/24");
+	c.n_routes = 1;
+	c.routes[0].dst.addr = in_addr_from_host(0x0a010001);
+	c.routes[0].dst.prefixlen = 16;
+	c.routes[0].gw = in_addr_from_host(0x0a000005);
+	check_finish_error(&c, "dhcp-routes: destination 10.1.0.1/16 has host bits set");
+}
+
+/* A network with a /24 and three reservations, unsorted in the file. */
+static const char hosts_text[] = "[network]\n"
+				 "subnet = 10.0.0.0/24\n"
+				 "\n"
+				 "[host web1]\n"
+				 "mac = 52:54:00:12:34:56\n"
+				 "ip = 10.0.0.10\n"
+				 "\n"
+				 "[host]\n"
+				 "ip = 10.0.0.12\n"
+				 "mac = 52-54-00-00-00-01\n"
+				 "[host DB-1] ; the database\n"
+				 "  mac = 52:54:00:AA:BB:CC\n"
+				 "  ip = 10.0.0.200\n";
+
+static void assert_host(const struct network_host *h, const char *name, const char *mac,
+			const char *ip)
+{
+	char buf[MAC_STRLEN];
+
+	assert_non_null(h);
+	assert_string_equal(h->name, name);
+	assert_string_equal(mac_to_string(h->mac, buf), mac);
+	assert_addr(h->ip, ip);
+}
+
+static void test_hosts_parse(void **state)
+{
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	struct network_config c;
+
+	parse_hosts_ok(hosts_text, "lab", &c, &hosts);
+	assert_int_equal(hosts.n, 3);
+	/* Sorted by MAC. */
+	assert_host(&hosts.items[0], "", "52:54:00:00:00:01", "10.0.0.12");
+	assert_host(&hosts.items[1], "web1", "52:54:00:12:34:56", "10.0.0.10");
+	assert_host(&hosts.items[2], "DB-1", "52:54:00:aa:bb:cc", "10.0.0.200");
+	check_round_trip_hosts(&c, &hosts);
+	network_hosts_done(&hosts);
+
+	/* [host] sections may come first, and a network may have none. */
+	parse_hosts_ok("[host a]\nmac = 02:00:00:00:00:01\nip = 10.0.0.2\n[network]\nsubnet = "
+		       "10.0.0.0/24\n",
+		       "lab", &c, &hosts);
+	assert_int_equal(hosts.n, 1);
+	assert_host(&hosts.items[0], "a", "02:00:00:00:00:01", "10.0.0.2");
+	network_hosts_done(&hosts);
+	parse_hosts_ok("[network]\nsubnet = 10.0.0.0/24\n", "lab", &c, &hosts);
+	assert_int_equal(hosts.n, 0);
+	assert_null(hosts.items);
+
+	/* Without a place to put them, [host] sections are refused. */
+	{
+		char err[256] = "";
+
+		assert_int_equal(network_config_parse(hosts_text, strlen(hosts_text), "lab", &c,
+						      NULL, err, sizeof(err)),
+				 -EINVAL);
+		assert_string_equal(err, "line 4: [host] sections are not allowed here");
+	}
+}
+
+static void test_hosts_parse_errors(void **state)
+{
+	static const char net[] = "[network]\nsubnet = 10.0.0.0/24\n";
+	char text[1024];
+
+#define HOSTS_ERROR(body, msg)                                                                     \
+	do {                                                                                       \
+		snprintf(text, sizeof(text), "%s%s", net, body);                                   \
+		check_parse_error(text, "lab", -EINVAL, msg);                                      \
+	} while (0)
+
+	/* Duplicates, reported at the header of the later section. */
+	HOSTS_ERROR("[host a]\nmac = 52:54:00:12:34:56\nip = 10.0.0.10\n"
+		    "[host b]\nmac = 52:54:00:12:34:56\nip = 10.0.0.11\n",
+		    "line 6: MAC 52:54:00:12:34:56 already has a reservation (a)");
+	HOSTS_ERROR("[host]\nmac = 52:54:00:12:34:56\nip = 10.0.0.10\n"
+		    "[host b]\nmac = 52:54:00:12:34:56\nip = 10.0.0.11\n",
+		    "line 6: MAC 52:54:00:12:34:56 already has a reservation (10.0.0.10)");
+	HOSTS_ERROR("[host db1]\nmac = 52:54:00:aa:bb:cc\nip = 10.0.0.10\n\n\n"
+		    "[host web1]\nmac = 52:54:00:12:34:56\nip = 10.0.0.10\n",
+		    "line 8: address 10.0.0.10 is reserved for 52:54:00:aa:bb:cc (db1)");
+	HOSTS_ERROR("[host]\nmac = 52:54:00:aa:bb:cc\nip = 10.0.0.10\n"
+		    "[host]\nmac = 52:54:00:12:34:56\nip = 10.0.0.10\n",
+		    "line 6: address 10.0.0.10 is reserved for 52:54:00:aa:bb:cc");
+	HOSTS_ERROR("[host web1]\nmac = 52:54:00:aa:bb:cc\nip = 10.0.0.10\n"
+		    "[host WEB1]\nmac = 52:54:00:12:34:56\nip = 10.0.0.11\n",
+		    "line 6: host name 'WEB1' is already used by 52:54:00:aa:bb:cc");
+
+	/* Checks against the network. */
+	HOSTS_ERROR("[host gw]\nmac = 52:54:00:12:34:56\nip = 10.0.0.1\n",
+		    "line 3: address 10.0.0.1 is the gateway");
+	HOSTS_ERROR("[host x]\nmac = 52:54:00:12:34:56\nip = 10.0.1.1\n",
+		    "line 3: address 10.0.1.1 is outside subnet 10.0.0.0/24");
+	HOSTS_ERROR("[host x]\nmac = 01:00:5e:00:00:01\nip = 10.0.0.9\n",
+		    "line 3: multicast MAC 01:00:5e:00:00:01 cannot be reserved");
+
+	/* Line-level errors. */
+	HOSTS_ERROR("[host x]\nmac = 52:54:00:12:34\nip = 10.0.0.9\n",
+		    "line 4: invalid mac '52:54:00:12:34': expected six hex bytes, e.g. "
+		    "52:54:00:12:34:56");
+	HOSTS_ERROR("[host x]\nmac = 52:54:00:12:34:5g\n",
+		    "line 4: invalid mac '52:54:00:12:34:5g': expected six hex bytes, e.g. "
+		    "52:54:00:12:34:56");
+	HOSTS_ERROR("[host x]\nmac = 52:54:00:12:34:56\nip = 10.0.0\n",
+		    "line 5: invalid ip '10.0.0': expected an IPv4 address, e.g. 192.168.122.10");
+	HOSTS_ERROR("[host x]\nmac =\n", "line 4: invalid mac '': empty value");
+	HOSTS_ERROR("[host x]\nmac = 52:54:00:12:34:56\nhostname = x\n",
+		    "line 5: unknown key 'hostname' in [host x]");
+	HOSTS_ERROR("[host]\nmac = 52:54:00:12:34:56\nmac = 52:54:00:12:34:57\n",
+		    "line 5: duplicate key 'mac' in [host] (first set on line 4)");
+	HOSTS_ERROR("[host a_b]\n", "line 3: host name 'a_b' is not a valid DNS label");
+	HOSTS_ERROR("[host -a]\n", "line 3: host name '-a' is not a valid DNS label");
+	HOSTS_ERROR("[host a b]\n", "line 3: host name 'a b' is not a valid DNS label");
+	HOSTS_ERROR("[host ]\n", "line 3: expected [host] or [host NAME]");
+	HOSTS_ERROR("[host\tweb]\nmac = 52:54:00:12:34:56\n", "line 3: missing key 'ip' in [host web]");
+	HOSTS_ERROR("[hostweb]\n", "line 3: unknown section [hostweb]");
+	HOSTS_ERROR("[host "
+		    "a234567890123456789012345678901234567890123456789012345678901234]\n",
+		    "line 3: host name "
+		    "'a234567890123456789012345678901234567890123456789012345678901234' is not a "
+		    "valid DNS label");
+	/* A key outside any section is still refused; so is a second [network]. */
+	check_parse_error("mac = 52:54:00:12:34:56\n[network]\n", "lab", -EINVAL,
+			  "line 1: key 'mac' before the [network] section");
+	HOSTS_ERROR("[host]\nmac = 52:54:00:12:34:56\nip = 10.0.0.2\n[network]\n",
+		    "line 6: duplicate section [network]");
+
+	/* Structural: a section without its keys (after every line-level error). */
+	HOSTS_ERROR("[host a]\nip = 10.0.0.9\n", "line 3: missing key 'mac' in [host a]");
+	HOSTS_ERROR("[host]\n\n[host b]\nmac = 52:54:00:12:34:56\nip = 10.0.0.9\n",
+		    "line 3: missing key 'mac' in [host]");
+	HOSTS_ERROR("[host a]\nip = 10.0.0.9\n[host b]\nmtu = 9000\n",
+		    "line 6: unknown key 'mtu' in [host b]");
+	check_parse_error("[host a]\nmac = 52:54:00:12:34:56\nip = 10.0.0.9\n", "lab", -EINVAL,
+			  "missing [network] section");
+	/* The network is checked before its reservations. */
+	check_parse_error("[network]\n[host a]\nmac = 52:54:00:12:34:56\nip = 10.0.0.1\n", "lab",
+			  -EINVAL, "subnet is required");
+#undef HOSTS_ERROR
+}
+
+static void test_hosts_format(void **state)
+{
+	static const char expected[] = "[network]\n"
+				       "mode = nat\n"
+				       "subnet = 10.0.0.0/24\n"
+				       "\n"
+				       "[host]\n"
+				       "mac = 52:54:00:00:00:01\n"
+				       "ip = 10.0.0.12\n"
+				       "\n"
+				       "[host web1]\n"
+				       "mac = 52:54:00:12:34:56\n"
+				       "ip = 10.0.0.10\n"
+				       "\n"
+				       "[host DB-1]\n"
+				       "mac = 52:54:00:aa:bb:cc\n"
+				       "ip = 10.0.0.200\n";
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 }, empty = { 0 };
+	_cleanup_free_ char *text = NULL, *none = NULL;
+	struct network_config c;
+
+	parse_hosts_ok(hosts_text, "lab", &c, &hosts);
+	assert_int_equal(network_config_format(&c, &hosts, &text), 0);
+	assert_string_equal(text, expected);
+	/* No reservations: the same as passing NULL. */
+	assert_int_equal(network_config_format(&c, &empty, &none), 0);
+	assert_string_equal(none, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
+}
+
+static void test_hosts_round_trip(void **state)
+{
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	struct network_config c;
+	char err[256];
+
+	config_basic(&c, "10.20.0.0/16");
+	check_set_ok(&c, "lease-time", "12h");
+	check_set_ok(&c, "dhcp-routes", "0.0.0.0/0 via 10.20.0.1");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	/* Many reservations, named and not, added in an order unlike the MACs'. */
+	for (unsigned i = 0; i < 500; i++) {
+		struct network_host h = { 0 };
+		unsigned k = (i * 7919) % 500;
+
+		h.mac[0] = 0x52;
+		h.mac[1] = 0x54;
+		h.mac[4] = (uint8_t)(k >> 8);
+		h.mac[5] = (uint8_t)k;
+		h.ip = in_addr_from_host(0x0a140000 + 0x100 + i);
+		if (i % 3)
+			snprintf(h.name, sizeof(h.name), "vm-%u", i);
+		assert_int_equal(network_hosts_add(&hosts, &h, &c, err, sizeof(err)), 0);
+	}
+	check_round_trip_hosts(&c, &hosts);
+}
+
+/* format() never produces a text that parse() would refuse for its size. */
+static void test_hosts_format_limit(void **state)
+{
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	_cleanup_free_ struct network_host *items = calloc(10000, sizeof(*items));
+	_cleanup_free_ char *text = NULL;
+	struct network_config c;
+	char err[256];
+
+	assert_non_null(items);
+	config_basic(&c, "10.0.0.0/8");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	for (unsigned i = 0; i < 10000; i++) {
+		items[i].mac[0] = 0x52;
+		items[i].mac[4] = (uint8_t)(i >> 8);
+		items[i].mac[5] = (uint8_t)i;
+		items[i].ip = in_addr_from_host(0x0a000100 + i);
+		/* 63-character names: about 117 bytes a section. */
+		snprintf(items[i].name, sizeof(items[i].name), "h%05u-%056u", i, 0);
+	}
+	assert_int_equal(network_hosts_build(&hosts, items, 10000, &c, NULL, err, sizeof(err)), 0);
+	assert_int_equal(network_config_format(&c, &hosts, &text), -E2BIG);
+	assert_null(text);
+	/* 8000 fit. */
+	network_hosts_done(&hosts);
+	assert_int_equal(network_hosts_build(&hosts, items, 8000, &c, NULL, err, sizeof(err)), 0);
+	check_round_trip_hosts(&c, &hosts);
+}
+
 static void test_equal(void **state)
 {
 	struct network_config a, b;
@@ -949,6 +1410,25 @@ static void test_equal(void **state)
 	assert_false(network_config_equal(&a, &b));
 	b = a;
 	strcpy(b.uplink, "eth0");
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	b.lease_time_sec = 7200;
+	assert_false(network_config_equal(&a, &b));
+
+	/* Routes: count and contents matter, entries past the count do not. */
+	check_set_ok(&a, "dhcp-routes", "10.1.0.0/16 via 10.0.0.5");
+	b = a;
+	assert_true(network_config_equal(&a, &b));
+	b.routes[1].gw = in_addr_from_host(1);
+	assert_true(network_config_equal(&a, &b));
+	b = a;
+	b.routes[0].gw = in_addr_from_host(0x0a000006);
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	b.routes[0].dst.prefixlen = 17;
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	b.n_routes = 0;
 	assert_false(network_config_equal(&a, &b));
 }
 
@@ -977,6 +1457,13 @@ int main(void)
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_format_golden),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_lease_time),
+		cmocka_unit_test(test_dhcp_routes),
+		cmocka_unit_test(test_hosts_parse),
+		cmocka_unit_test(test_hosts_parse_errors),
+		cmocka_unit_test(test_hosts_format),
+		cmocka_unit_test(test_hosts_round_trip),
+		cmocka_unit_test(test_hosts_format_limit),
 		cmocka_unit_test(test_equal),
 	};
 

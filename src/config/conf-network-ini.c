@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The text form of a network's definition (conf-network.h): network_config_parse() reads an INI
+ * file through inih, with a line reader of our own so that line numbers, section headers, NUL
+ * bytes and long lines are checked exactly; network_config_format() writes it back. Keys go
+ * through the same setters as the CLI (conf-network.c); [host] sections are collected while
+ * reading and validated by conf-host.c once the [network] part is finished.
+ */
+#include "config/conf-network.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "config/conf-host.h"
+#include "config/conf-network-internal.h"
+#include "shared/alloc-util.h"
+#include "shared/in-addr-util.h"
+#include "shared/strbuf.h"
+
+/* Longest input line accepted in a definition file (a 253-character domain needs about 262). */
+#define CONF_LINE_MAX 1000
+/* Line buffer inih is asked to use: CONF_LINE_MAX plus '\r', '\n' and NUL. */
+#define CONF_INIH_LINE_BUF (CONF_LINE_MAX + 3)
+
+/* One [host] section as read; validated against the network once the whole text is read. */
+struct parsed_host {
+	struct network_host host;
+	int line;		/* of the section header */
+	int mac_line;		/* line "mac" was set on, 0 = not yet */
+	int ip_line;		/* line "ip" was set on, 0 = not yet */
+};
+
+enum parse_section {
+	PARSE_SECTION_NONE,	/* before the first section header */
+	PARSE_SECTION_NETWORK,
+	PARSE_SECTION_HOST,	/* the last entry of 'hosts' */
+};
+
+/* "[host NAME]" or "[host]", as messages name a section. */
+#define HOST_SECTION_BUF (NETWORK_HOST_NAME_MAX + 8)
+
+/* State shared by the inih reader and handler while one text is parsed. */
+struct parse_state {
+	const char *p, *end;	/* unread part of the text */
+	int line;		/* number of the line last handed to inih, from 1 */
+	int err_line;		/* line of the first error recorded here, 0 = none */
+	bool oom;		/* the error recorded is an allocation failure */
+	enum parse_section section;
+	bool seen_network;
+	bool hosts_allowed;	/* the caller takes reservations ('hosts' not NULL) */
+	int key_line[CONF_NETWORK_KEYS]; /* line each key was set on, 0 = not yet */
+	struct parsed_host *hosts; /* every [host] section so far, in file order; owned */
+	size_t n_hosts, hosts_allocated;
+	struct network_config *c;
+	char *reterr;
+	size_t errlen;
+};
+
+_printf_(2, 3) static void parse_fail(struct parse_state *st, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (st->err_line > 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	st->err_line = st->line;
+	conf_fail(st->reterr, st->errlen, "line %d: %s", st->line, msg);
+}
+
+static const char *host_section_name(const struct network_host *h, char *buf)
+{
+	if (h->name[0])
+		snprintf(buf, HOST_SECTION_BUF, "[host %s]", h->name);
+	else
+		snprintf(buf, HOST_SECTION_BUF, "[host]");
+	return buf;
+}
+
+/*
+ * Starts a [host] section. 'rest' ('len' bytes) is what follows "host" inside the brackets:
+ * nothing, or blanks and the host name.
+ */
+static bool parse_host_header(struct parse_state *st, const char *rest, size_t len)
+{
+	char name[CONF_SHOW_BUF], v[CONF_SHOW_BUF];
+	struct parsed_host *ph;
+	bool blank = len > 0;
+
+	if (!st->hosts_allowed) {
+		parse_fail(st, "[host] sections are not allowed here");
+		return false;
+	}
+	while (len > 0 && (*rest == ' ' || *rest == '\t')) {
+		rest++;
+		len--;
+	}
+	if (blank && len == 0) {
+		parse_fail(st, "expected [host] or [host NAME]");
+		return false;
+	}
+	memcpy(name, rest, len > CONF_SHOW_MAX ? CONF_SHOW_MAX : len);
+	name[len > CONF_SHOW_MAX ? CONF_SHOW_MAX : len] = '\0';
+	if (len > 0 && (len > NETWORK_HOST_NAME_MAX || !host_name_is_valid(name))) {
+		parse_fail(st, "host name '%s' is not a valid DNS label", conf_show(name, v));
+		return false;
+	}
+	if (st->n_hosts >= NETWORK_HOSTS_MAX) {
+		parse_fail(st, "too many [host] sections (limit %d)", NETWORK_HOSTS_MAX);
+		return false;
+	}
+	if (st->n_hosts == st->hosts_allocated) {
+		size_t n = st->hosts_allocated ? 2 * st->hosts_allocated : 16;
+		struct parsed_host *p = realloc(st->hosts, n * sizeof(*p));
+
+		if (!p) {
+			parse_fail(st, "out of memory");
+			st->oom = true;
+			return false;
+		}
+		st->hosts = p;
+		st->hosts_allocated = n;
+	}
+	ph = &st->hosts[st->n_hosts++];
+	memset(ph, 0, sizeof(*ph));
+	memcpy(ph->host.name, name, len);
+	ph->line = st->line;
+	st->section = PARSE_SECTION_HOST;
+	return true;
+}
+
+/*
+ * Section headers are checked here, not in the handler: inih as packaged calls the handler only
+ * for key/value pairs, so an empty unknown section or a second [network] would go unnoticed.
+ * Returns false after recording an error.
+ */
+static bool parse_section_header(struct parse_state *st, const char *s, size_t len)
+{
+	const char *close = memchr(s, ']', len);
+	char name[CONF_SHOW_BUF], v[CONF_SHOW_BUF];
+	size_t n, i;
+
+	if (!close) {
+		parse_fail(st, "missing ']' in section header");
+		return false;
+	}
+	for (i = (size_t)(close - s) + 1; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	if (i < len && s[i] != ';' && s[i] != '#') {
+		parse_fail(st, "unexpected text after section header");
+		return false;
+	}
+
+	n = (size_t)(close - s) - 1;
+	if (n == strlen("network") && memcmp(s + 1, "network", n) == 0) {
+		if (st->seen_network) {
+			parse_fail(st, "duplicate section [network]");
+			return false;
+		}
+		st->seen_network = true;
+		st->section = PARSE_SECTION_NETWORK;
+		return true;
+	}
+	if (n >= 4 && memcmp(s + 1, "host", 4) == 0 && (n == 4 || s[5] == ' ' || s[5] == '\t'))
+		return parse_host_header(st, s + 5, n - 4);
+	if (n > CONF_SHOW_MAX)
+		n = CONF_SHOW_MAX;
+	memcpy(name, s + 1, n);
+	name[n] = '\0';
+	parse_fail(st, "unknown section [%s]", conf_show(name, v));
+	return false;
+}
+
+/*
+ * inih reader (fgets-like): hands over one line per call, so inih's line count and ours agree.
+ * It also strips indentation (inih would otherwise take an indented line as the continuation of
+ * the previous value), a UTF-8 BOM and '\r', and refuses NUL bytes and over-long lines.
+ */
+static char *parse_reader(char *buf, int size, void *userdata)
+{
+	struct parse_state *st = userdata;
+	const char *s = st->p, *nl;
+	size_t len, max;
+
+	if (st->err_line > 0 || st->p >= st->end)
+		return NULL;
+
+	nl = memchr(s, '\n', (size_t)(st->end - s));
+	len = nl ? (size_t)(nl - s) : (size_t)(st->end - s);
+	st->p = nl ? nl + 1 : st->end;
+	st->line++;
+
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	if (memchr(s, '\0', len)) {
+		parse_fail(st, "NUL byte");
+		return NULL;
+	}
+	if (st->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;
+		len -= 3;
+	}
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+
+	max = size > 3 ? (size_t)size - 3 : 0;
+	if (max > CONF_LINE_MAX)
+		max = CONF_LINE_MAX;
+	if (len > max) {
+		parse_fail(st, "line too long (more than %zu characters)", max);
+		return NULL;
+	}
+	if (len > 0 && s[0] == '[' && !parse_section_header(st, s, len))
+		return NULL;
+
+	memcpy(buf, s, len);
+	buf[len] = '\n';
+	buf[len + 1] = '\0';
+	return buf;
+}
+
+/* A key of the current [host] section. Returns 1 (inih's "go on") or 0 after an error. */
+static int parse_host_key(struct parse_state *st, const char *name, const char *value)
+{
+	struct parsed_host *ph = &st->hosts[st->n_hosts - 1];
+	char sec[HOST_SECTION_BUF], k[CONF_SHOW_BUF], v[CONF_SHOW_BUF];
+	int *line;
+
+	host_section_name(&ph->host, sec);
+	if (strcmp(name, "mac") == 0)
+		line = &ph->mac_line;
+	else if (strcmp(name, "ip") == 0)
+		line = &ph->ip_line;
+	else {
+		parse_fail(st, "unknown key '%s' in %s", conf_show(name, k), sec);
+		return 0;
+	}
+	if (*line > 0) {
+		parse_fail(st, "duplicate key '%s' in %s (first set on line %d)", name, sec, *line);
+		return 0;
+	}
+	*line = st->line;
+	if (value[0] == '\0') {
+		parse_fail(st, "invalid %s '': empty value", name);
+		return 0;
+	}
+	if (line == &ph->mac_line && mac_from_string(value, ph->host.mac) < 0) {
+		parse_fail(st, "invalid mac '%s': expected six hex bytes, e.g. 52:54:00:12:34:56",
+			   conf_show(value, v));
+		return 0;
+	}
+	if (line == &ph->ip_line && in_addr_from_string(value, &ph->host.ip) < 0) {
+		parse_fail(st, "invalid ip '%s': expected an IPv4 address, e.g. 192.168.122.10",
+			   conf_show(value, v));
+		return 0;
+	}
+	return 1;
+}
+
+static int parse_handler(void *userdata, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = userdata;
+	char msg[512], k[CONF_SHOW_BUF];
+	int i;
+
+	if (st->err_line > 0)
+		return 0;
+	if (st->section == PARSE_SECTION_HOST)
+		return parse_host_key(st, name, value);
+	if (st->section != PARSE_SECTION_NETWORK) {
+		parse_fail(st, "key '%s' before the [network] section", conf_show(name, k));
+		return 0;
+	}
+	i = network_key_find(name);
+	if (i < 0) {
+		parse_fail(st, "unknown key '%s' in [network]", conf_show(name, k));
+		return 0;
+	}
+	if (st->key_line[i] > 0) {
+		parse_fail(st, "duplicate key '%s' in [network] (first set on line %d)", name,
+			   st->key_line[i]);
+		return 0;
+	}
+	st->key_line[i] = st->line;
+	if (network_config_set(st->c, name, value, msg, sizeof(msg)) < 0) {
+		parse_fail(st, "%s", msg);
+		return 0;
+	}
+	return 1;
+}
+
+/* Every [host] section needs both keys; reported with the section's header line. */
+static int parse_hosts_complete(const struct parse_state *st)
+{
+	char sec[HOST_SECTION_BUF];
+
+	for (size_t i = 0; i < st->n_hosts; i++) {
+		const struct parsed_host *ph = &st->hosts[i];
+
+		if (ph->mac_line == 0 || ph->ip_line == 0)
+			return conf_fail(st->reterr, st->errlen, "line %d: missing key '%s' in %s",
+					 ph->line, ph->mac_line == 0 ? "mac" : "ip",
+					 host_section_name(&ph->host, sec));
+	}
+	return 0;
+}
+
+/* Validates the [host] sections against the finished config, in file order, into 'ret'. */
+static int parse_hosts_build(const struct parse_state *st, struct network_hosts *ret)
+{
+	_cleanup_free_ struct network_host *items = NULL;
+	char msg[256];
+	size_t bad = 0;
+	int r;
+
+	if (st->n_hosts == 0)
+		return 0;
+	items = calloc(st->n_hosts, sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_hosts; i++)
+		items[i] = st->hosts[i].host;
+	r = network_hosts_build(ret, items, st->n_hosts, st->c, &bad, msg, sizeof(msg));
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return conf_fail(st->reterr, st->errlen, "line %d: %s", st->hosts[bad].line, msg);
+	return 0;
+}
+
+static int parse_text(struct parse_state *st, const char *text, size_t len, const char *name,
+		      struct network_hosts *hosts)
+{
+	struct network_config *c = st->c;
+	int r;
+
+	if (len > NETWORK_CONFIG_TEXT_MAX) {
+		conf_fail(st->reterr, st->errlen, "definition is larger than %d bytes",
+			  NETWORK_CONFIG_TEXT_MAX);
+		return -E2BIG;
+	}
+	/* 'text' may be NULL when 'len' is 0, and NULL + 0 is undefined in C. */
+	st->p = text ? text : "";
+	st->end = st->p + len;
+
+	/*
+	 * Debian builds inih with run-time options and a 200-byte line buffer by default, too short
+	 * for a 253-character domain. Every parse sets the same constant, so this is configuration,
+	 * not state; the reader still enforces whatever buffer size inih actually passes.
+	 */
+	ini_max_line = CONF_INIH_LINE_BUF;
+	r = ini_parse_stream(parse_reader, st, parse_handler, st);
+	if (r == -2 || st->oom)
+		return -ENOMEM;
+	/* inih reports lines without '=' itself and keeps going: compare with our first error. */
+	if (r > 0 && (st->err_line == 0 || r < st->err_line)) {
+		st->err_line = 0;
+		st->line = r;
+		parse_fail(st, "expected 'key = value', '[section]' or a comment");
+	}
+	if (st->err_line > 0)
+		return -EINVAL;
+	if (r < 0)
+		return -EIO;
+
+	if (!st->seen_network)
+		return conf_fail(st->reterr, st->errlen, "missing [network] section");
+	r = parse_hosts_complete(st);
+	if (r < 0)
+		return r;
+	if (st->key_line[network_key_find("name")] == 0 && name) {
+		r = network_config_set(c, "name", name, st->reterr, st->errlen);
+		if (r < 0)
+			return r;
+	}
+	r = network_config_finish(c, st->reterr, st->errlen);
+	if (r < 0)
+		return r;
+	return hosts ? parse_hosts_build(st, hosts) : 0;
+}
+
+int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
+			 struct network_hosts *hosts, char *reterr, size_t errlen)
+{
+	struct parse_state st = {
+		.hosts_allowed = hosts != NULL,
+		.c = c,
+		.reterr = reterr,
+		.errlen = errlen,
+	};
+	int r;
+
+	assert(text || len == 0);
+	assert(c);
+
+	network_config_init(c);
+	if (hosts)
+		*hosts = (struct network_hosts){ 0 };
+	r = parse_text(&st, text, len, name, hosts);
+	free(st.hosts);
+	return r;
+}
+
+static int format_routes(struct strbuf *sb, const struct network_config *c)
+{
+	char d[IN_PREFIX_STRLEN], g[INET_ADDRSTRLEN];
+	int r = strbuf_append(sb, "dhcp-routes = ");
+
+	for (size_t i = 0; r == 0 && i < c->n_routes && i < NETWORK_ROUTES_MAX; i++)
+		r = strbuf_appendf(sb, "%s%s via %s", i > 0 ? ", " : "",
+				   in_prefix_to_string(&c->routes[i].dst, d),
+				   in_addr_to_string(c->routes[i].gw, g));
+	return r < 0 ? r : strbuf_append(sb, "\n");
+}
+
+static int format_host(struct strbuf *sb, const struct network_host *h)
+{
+	char m[MAC_STRLEN], a[INET_ADDRSTRLEN];
+	size_t n = strnlen(h->name, sizeof(h->name));
+
+	if (n > 0)
+		return strbuf_appendf(sb, "\n[host %.*s]\nmac = %s\nip = %s\n", (int)n, h->name,
+				      mac_to_string(h->mac, m), in_addr_to_string(h->ip, a));
+	return strbuf_appendf(sb, "\n[host]\nmac = %s\nip = %s\n", mac_to_string(h->mac, m),
+			      in_addr_to_string(h->ip, a));
+}
+
+int network_config_format(const struct network_config *c, const struct network_hosts *hosts,
+			  char **ret)
+{
+	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], s[IN_PREFIX_STRLEN], t[16];
+	const char *mode = network_mode_to_string(c->mode);
+	int r;
+
+	assert(ret);
+
+	if (!mode)
+		return -EINVAL;
+	r = strbuf_appendf(&sb, "[network]\nmode = %s\n", mode);
+	if (r == 0 && c->has_subnet)
+		r = strbuf_appendf(&sb, "subnet = %s\n", in_prefix_to_string(&c->subnet, s));
+	if (r == 0 && c->has_range)
+		r = strbuf_appendf(&sb, "dhcp-range = %s-%s\n",
+				   in_addr_to_string(c->range_first, a),
+				   in_addr_to_string(c->range_last, b));
+	if (r == 0 && c->lease_time_sec != NETWORK_LEASE_TIME_DEFAULT)
+		r = strbuf_appendf(&sb, "lease-time = %s\n",
+				   lease_time_to_string(c->lease_time_sec, t, sizeof(t)));
+	if (r == 0 && c->n_routes > 0)
+		r = format_routes(&sb, c);
+	if (r == 0 && c->domain[0] != '\0')
+		r = strbuf_appendf(&sb, "domain = %s\n", c->domain);
+	if (r == 0 && c->mtu != 0)
+		r = strbuf_appendf(&sb, "mtu = %u\n", (unsigned)c->mtu);
+	if (r == 0 && c->has_bridge)
+		r = strbuf_appendf(&sb, "bridge = %s\n", c->bridge);
+	if (r == 0 && c->uplink[0] != '\0')
+		r = strbuf_appendf(&sb, "uplink = %s\n", c->uplink);
+	if (r == 0 && !c->dhcp)
+		r = strbuf_append(&sb, "dhcp = no\n");
+	if (r == 0 && !c->dns)
+		r = strbuf_append(&sb, "dns = no\n");
+	if (r == 0 && c->autostart)
+		r = strbuf_append(&sb, "autostart = yes\n");
+	for (size_t i = 0; r == 0 && hosts && i < hosts->n; i++)
+		r = format_host(&sb, &hosts->items[i]);
+	if (r < 0)
+		return r;
+	/* A text the parser would refuse is never produced (nor saved). */
+	if (sb.len > NETWORK_CONFIG_TEXT_MAX)
+		return -E2BIG;
+	return strbuf_steal(&sb, ret);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers shared by conf-network.c (keys, validation) and conf-network-ini.c (text form). Not
+ * part of the config module's API.
+ */
+#ifndef KN_CONFIG_CONF_NETWORK_INTERNAL_H
+#define KN_CONFIG_CONF_NETWORK_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/alloc-util.h"
+
+/* Values quoted in error messages are cut to this many characters. */
+#define CONF_SHOW_MAX 80
+#define CONF_SHOW_BUF (CONF_SHOW_MAX + 4)
+
+/* Number of keys of the [network] section (checked against the key table at compile time). */
+#define CONF_NETWORK_KEYS 13
+
+/*
+ * Copies 's' into 'buf' (CONF_SHOW_BUF bytes) for quoting in a message: control and non-ASCII
+ * bytes become '?', and more than CONF_SHOW_MAX characters are cut and end in "...". Returns 'buf'.
+ */
+const char *conf_show(const char *s, char *buf);
+
+/* Writes the message to 'reterr' (size 'errlen'; may be NULL/0) and returns -EINVAL. */
+int conf_fail(char *reterr, size_t errlen, const char *fmt, ...) _printf_(3, 4);
+
+/* Index of 'key' in the [network] key table, or -ENOENT. */
+int network_key_find(const char *key);
+
+/*
+ * Writes the canonical text of a lease time into 'buf' ('size' bytes, 16 are enough): the number
+ * in the largest unit that divides it exactly, "1d", "2h", "90m" or "61s". Returns 'buf'.
+ */
+const char *lease_time_to_string(uint32_t sec, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the api-methods*.c files share: parameter helpers and the per-file method functions. */
+#ifndef KN_DAEMON_API_METHODS_INTERNAL_H
+#define KN_DAEMON_API_METHODS_INTERNAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct manager;
+struct network;
+struct network_config;
+struct network_hosts;
+
+typedef int (*api_method_fn)(struct manager *m, json_t *params, json_t **ret, char *err,
+			     size_t errlen);
+
+/* Reads the mandatory string parameter 'key'; -EINVAL with a reason otherwise. */
+int api_param_string(json_t *params, const char *key, const char **ret, char *err, size_t errlen);
+/* Looks up the network named by parameter 'key'; -ENOENT "network 'x' does not exist". */
+int api_param_network(struct manager *m, json_t *params, const char *key, struct network **ret,
+		      char *err, size_t errlen);
+/* Writes the definition file of network 'c' with reservations 'hosts' (may be NULL), atomically. */
+int api_save_definition(struct manager *m, const struct network_config *c,
+			const struct network_hosts *hosts, char *err, size_t errlen);
+
+int api_method_host_add(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
+int api_method_host_remove(struct manager *m, json_t *params, json_t **ret, char *err,
+			   size_t errlen);
+int api_method_host_list(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
+int api_method_lease_list(struct manager *m, json_t *params, json_t **ret, char *err,
+			  size_t errlen);
+
+#endif
