@@ -435,6 +435,7 @@ static void test_build(void **state)
 	assert_int_equal(hs.n, 5);
 
 	/* The first problem in input order wins: here the name of the third. */
+	network_hosts_done(&hs);
 	items[2] = host("C", "52:54:00:00:00:02", "10.0.0.5");
 	assert_int_equal(network_hosts_build(&hs, items, 3, &c, &bad, err, sizeof(err)), -EEXIST);
 	assert_int_equal(bad, 2);
