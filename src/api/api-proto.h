@@ -15,7 +15,7 @@
 
 #define KVMNET_API_VERSION 1
 /* Largest message either side accepts, newline included. */
-#define API_MESSAGE_MAX (1024 * 1024)
+#define API_MESSAGE_MAX (16 * 1024 * 1024)
 
 struct api_request {
 	json_t *root;         /* owned: the whole document */

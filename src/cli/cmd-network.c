@@ -11,7 +11,7 @@
 #include "shared/alloc-util.h"
 #include "shared/file-util.h"
 
-#define CLI_DEFINITION_MAX (1024 * 1024)
+#define CLI_DEFINITION_MAX (8 * 1024 * 1024)
 
 static const struct output_column net_columns[] = {
 	{ "NAME", "name" },     { "MODE", "mode" },     { "STATE", "state" },

@@ -23,7 +23,7 @@
 #define NETWORK_PREFIXLEN_MIN 8
 #define NETWORK_PREFIXLEN_MAX 30
 /* Largest definition text network_config_parse() accepts (-E2BIG beyond). */
-#define NETWORK_CONFIG_TEXT_MAX (1024 * 1024)
+#define NETWORK_CONFIG_TEXT_MAX (8 * 1024 * 1024)
 /* DHCP lease time ("lease-time"), seconds: 1 minute to 365 days, 1 hour by default. */
 #define NETWORK_LEASE_TIME_MIN 60
 #define NETWORK_LEASE_TIME_MAX (365 * 24 * 3600)

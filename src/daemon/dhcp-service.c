@@ -32,6 +32,7 @@
 struct dhcp_service {
 	struct manager *manager;
 	struct lease_journal *journal;
+	bool append_failed;            /* a lease change of this batch is not in the journal */
 	struct event_source *expire_source;
 	struct event_source *compact_source;
 	uint64_t expire_at;            /* wall clock second the expiry timer is armed for; 0 = none */
@@ -66,9 +67,11 @@ static void dhcp_service_on_lease_change(const struct lease *l, bool removed, vo
 	if (!d->journal)
 		return;   /* replaying: nothing to record */
 	r = lease_journal_append(d->journal, n->config.name, l, removed);
-	if (r < 0)
+	if (r < 0) {
 		log_error_errno(r, "Failed to journal lease %s of network '%s': %m",
 				lease_state_to_string(l->state), n->config.name);
+		d->append_failed = true;
+	}
 	if (!removed && l->state == LEASE_BOUND)
 		dhcp_service_arm_expiry(d, l->expires);
 }
@@ -80,8 +83,10 @@ static int dhcp_service_on_compacted(struct event_source *s, int fd, uint32_t re
 	struct dhcp_service *d = data;
 	int r;
 
-	d->compact_source = event_source_free(d->compact_source);
 	r = lease_journal_compact_end(d->journal);
+	if (r == -EAGAIN)
+		return 0;   /* not finished after all: keep watching */
+	d->compact_source = event_source_free(d->compact_source);
 	if (r < 0)
 		log_warning_errno(r, "Lease journal compaction failed: %m, keeping the old journal");
 	else
@@ -330,6 +335,11 @@ static void dhcp_service_flush(struct dhcp_service *d)
 	if (d->n_replies == 0 && !lease_journal_pending(d->journal))
 		return;
 	r = dhcp_service_commit(d);
+	/* No ACK may promise a lease the journal does not hold: drop the batch, clients retry. */
+	if (d->append_failed) {
+		r = -EIO;
+		d->append_failed = false;
+	}
 	for (size_t i = 0; i < d->n_replies && r >= 0; i++) {
 		struct network *n = d->reply_networks[i];
 		int s = dhcp_io_send(n->dhcp_io, &d->replies[i]);

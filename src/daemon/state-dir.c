@@ -16,7 +16,7 @@
 #include "shared/file-util.h"
 #include "shared/log.h"
 
-#define STATE_DIR_FILE_MAX (1024 * 1024)
+#define STATE_DIR_FILE_MAX (8 * 1024 * 1024 + 1)
 
 struct state_dir {
 	char *path;

@@ -47,6 +47,7 @@ struct dhcp_server {
 	struct dhcp_server_config cfg;
 	struct lease_store *store;            /* borrowed */
 	const struct network_hosts *hosts;    /* borrowed, may be NULL */
+	const struct network_host **by_ip;    /* 'hosts' sorted by address; NULL: scan 'hosts' */
 	struct dhcp_server_stats stats;
 	uint32_t net, mask, bcast;            /* host order, from cfg.subnet */
 	uint32_t first, last;                 /* host order, the dynamic pool */
@@ -100,7 +101,25 @@ static bool is_special(const struct dhcp_server *s, struct in_addr a)
 
 static const struct network_host *reserved_by(const struct dhcp_server *s, struct in_addr a)
 {
-	return s->hosts ? network_hosts_find_ip(s->hosts, a) : NULL;
+	size_t lo = 0, hi;
+	uint32_t want = in_addr_to_host(a);
+
+	if (!s->hosts || s->hosts->n == 0)
+		return NULL;
+	if (!s->by_ip)
+		return network_hosts_find_ip(s->hosts, a);
+	hi = s->hosts->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t h = in_addr_to_host(s->by_ip[mid]->ip);
+		if (h == want)
+			return s->by_ip[mid];
+		if (h < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 static bool pool_excluded(struct in_addr a, void *data)
@@ -979,13 +998,34 @@ struct dhcp_server *dhcp_server_free(struct dhcp_server *s)
 		return NULL;
 	ports_clear(s);
 	free(s->ports);
+	free(s->by_ip);
 	free(s);
 	return NULL;
+}
+
+static int host_cmp_ip(const void *a, const void *b)
+{
+	uint32_t x = in_addr_to_host((*(const struct network_host *const *)a)->ip);
+	uint32_t y = in_addr_to_host((*(const struct network_host *const *)b)->ip);
+
+	return x < y ? -1 : x > y;
 }
 
 void dhcp_server_set_hosts(struct dhcp_server *s, const struct network_hosts *hosts)
 {
 	s->hosts = hosts;
+	/* An index by address makes the per-message reservation lookups O(log n); without memory
+	 * for it, lookups fall back to a scan. */
+	free(s->by_ip);
+	s->by_ip = NULL;
+	if (hosts && hosts->n > 0) {
+		s->by_ip = calloc(hosts->n, sizeof(*s->by_ip));
+		if (s->by_ip) {
+			for (size_t i = 0; i < hosts->n; i++)
+				s->by_ip[i] = &hosts->items[i];
+			qsort(s->by_ip, hosts->n, sizeof(*s->by_ip), host_cmp_ip);
+		}
+	}
 	/* reserved addresses the free search set aside may be free now */
 	lease_store_reset_excluded(s->store);
 }
