@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The authoritative data of one network: its domain (forward zone) and the reverse zone of its
+ * subnet. Names come from three sources -- the gateway, reservations and leases with host names,
+ * and static records from the definition -- and are updated one by one as leases come and go
+ * (O(1) hash maps), never rebuilt. Pure data: no I/O.
+ */
+#ifndef KN_DNS_DNS_ZONE_H
+#define KN_DNS_DNS_ZONE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/in-addr-util.h"
+
+#define DNS_ZONE_NAME_MAX 253     /* text form, no trailing dot */
+#define DNS_ZONE_RECORDS_MAX 262144
+
+enum dns_zone_source {
+	DNS_ZONE_SOURCE_GATEWAY,
+	DNS_ZONE_SOURCE_RESERVATION,
+	DNS_ZONE_SOURCE_LEASE,
+	_DNS_ZONE_SOURCE_MAX,
+};
+
+/* Static records of the definition ([dns-record NAME] sections). */
+enum dns_record_type {
+	DNS_RECORD_A,
+	DNS_RECORD_CNAME,
+	DNS_RECORD_TXT,
+	DNS_RECORD_SRV,
+	_DNS_RECORD_TYPE_MAX,
+};
+
+struct dns_static_record {
+	char name[DNS_ZONE_NAME_MAX + 1];   /* relative to the domain ("www") or "@" for the apex */
+	enum dns_record_type type;
+	struct in_addr a;                    /* A */
+	char target[DNS_ZONE_NAME_MAX + 1];  /* CNAME, SRV: absolute (ends without dot) */
+	char txt[256];                       /* TXT: one character-string */
+	uint16_t priority, weight, port;     /* SRV */
+};
+
+struct dns_zone;
+
+/*
+ * Creates the zone of 'domain' (lowercase, no trailing dot) for 'subnet' (its reverse zone is
+ * the in-addr.arpa zone(s) covering it). TTL of answers: 'ttl_sec'.
+ */
+int dns_zone_new(const char *domain, const struct in_prefix *subnet, uint32_t ttl_sec,
+		 struct dns_zone **ret);
+struct dns_zone *dns_zone_free(struct dns_zone *z);
+
+/*
+ * Sets host 'label' (one DNS label, case-insensitive) to 'ip' for 'source'. A name defined by a
+ * higher-priority source (gateway > reservation > lease) is not overridden by a lower one.
+ * Returns 0, -EINVAL for an invalid label, -E2BIG over DNS_ZONE_RECORDS_MAX.
+ */
+int dns_zone_set_host(struct dns_zone *z, const char *label, struct in_addr ip,
+		      enum dns_zone_source source);
+/* Removes 'label' if it is held by 'source' with address 'ip'. */
+void dns_zone_remove_host(struct dns_zone *z, const char *label, struct in_addr ip,
+			  enum dns_zone_source source);
+/* Replaces the static records (copied). */
+int dns_zone_set_static(struct dns_zone *z, const struct dns_static_record *r, size_t n);
+
+/*
+ * Whether 'qname' (lowercase, no trailing dot) is inside this zone or its reverse zone: such
+ * names are answered here (possibly NXDOMAIN), never forwarded.
+ */
+bool dns_zone_is_authoritative(const struct dns_zone *z, const char *qname);
+
+/* Borrowed views for the answer builder, valid until the zone next changes. */
+bool dns_zone_lookup_a(const struct dns_zone *z, const char *qname, struct in_addr *ret);
+const char *dns_zone_lookup_ptr(const struct dns_zone *z, struct in_addr ip);  /* FQDN */
+const struct dns_static_record *dns_zone_static_get(const struct dns_zone *z, size_t i,
+						    size_t *ret_n);
+const char *dns_zone_domain(const struct dns_zone *z);
+uint32_t dns_zone_ttl(const struct dns_zone *z);
+/* Serial for the SOA: bumped on every change. */
+uint32_t dns_zone_serial(const struct dns_zone *z);
+
+#endif
