@@ -3,9 +3,14 @@
 #   make check   install what is missing, build (plain and ASan+UBSan), run every test
 # Everything else here is a step of those two.
 
+# Needed to build and to run the tests: an install failure stops the run.
 DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libmnl-dev libnftables-dev libjansson-dev libinih-dev libcmocka-dev \
-	nftables iproute2 iputils-ping netcat-openbsd procps python3 python3-pytest python3-scapy isc-dhcp-client dhcpcd-base busybox
+	nftables iproute2 iputils-ping netcat-openbsd procps python3 python3-pytest python3-scapy \
+	isc-dhcp-client dhcpcd-base busybox
+# Extra real clients some tests prefer (dig); each such test says so and falls back to another
+# real client when the package cannot be installed (a machine without a package mirror).
+DEB_OPTIONAL := bind9-dnsutils
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -19,13 +24,21 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stac
 
 all: build
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+missing = $$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	done); \
+	done)
+
+deps:
+	@missing="$(call missing,$(DEB_PACKAGES))"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@optional="$(call missing,$(DEB_OPTIONAL))"; \
+	if [ -n "$$optional" ]; then \
+		echo "Installing optional Debian packages:" $$optional; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$optional; } \
+			|| echo "warning: could not install $$optional; tests preferring them use fallbacks"; \
 	fi
 
 $(BUILD)/build.ninja:
@@ -69,8 +82,10 @@ integration: build build-asan
 
 check: unit fuzz integration
 
+# ldconfig: glibc finds libnss_kvmnet.so.2 under /usr/local only through the linker cache.
 install: build
 	meson install -C $(BUILD)
+	ldconfig
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -28,6 +28,7 @@ static const struct {
 	{ "--uplink", "uplink", NULL }, { "--no-dhcp", "dhcp", "no" },
 	{ "--no-dns", "dns", "no" },    { "--autostart", "autostart", "yes" },
 	{ "--lease-time", "lease-time", NULL }, { "--dhcp-routes", "dhcp-routes", NULL },
+	{ "--dns-forwarders", "dns-forwarders", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */

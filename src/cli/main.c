@@ -33,7 +33,7 @@ static void usage(FILE *f)
 	      "                  [--dhcp-range FIRST-LAST] [--domain NAME] [--mtu N]\n"
 	      "                  [--bridge IFNAME] [--uplink IFNAME] [--no-dhcp] [--no-dns]\n"
 	      "                  [--autostart] [--lease-time SECONDS|2m|1h|1d]\n"
-	      "                  [--dhcp-routes 'DEST/LEN via GW,...']\n"
+	      "                  [--dhcp-routes 'DEST/LEN via GW,...'] [--dns-forwarders IP,...]\n"
 	      "  net define FILE            create or replace from a definition file\n"
 	      "  net export NAME            print the definition file\n"
 	      "  net start|stop|show|delete NAME\n"

@@ -3,8 +3,9 @@
  * The text form of a network's definition (conf-network.h): network_config_parse() reads an INI
  * file through inih, with a line reader of our own so that line numbers, section headers, NUL
  * bytes and long lines are checked exactly; network_config_format() writes it back. Keys go
- * through the same setters as the CLI (conf-network.c); [host] sections are collected while
- * reading and validated by conf-host.c once the [network] part is finished.
+ * through the same setters as the CLI (conf-network.c); [host] and [dns-record] sections are
+ * collected while reading and validated by conf-host.c and conf-dns-record.c once the [network]
+ * part is finished.
  */
 #include "config/conf-network.h"
 
@@ -16,6 +17,7 @@
 
 #include <ini.h>
 
+#include "config/conf-dns-record.h"
 #include "config/conf-host.h"
 #include "config/conf-network-internal.h"
 #include "shared/alloc-util.h"
@@ -35,14 +37,26 @@ struct parsed_host {
 	int ip_line;		/* line "ip" was set on, 0 = not yet */
 };
 
+/* One [dns-record] section as read; its value is checked once its type is known. */
+struct parsed_record {
+	struct network_dns_record rec;
+	int line;		/* of the section header */
+	int type_line;		/* line "type" was set on, 0 = not yet */
+	int value_line;		/* line "value" was set on, 0 = not yet */
+	char *value;		/* owned: a value given before the type, until the type comes */
+};
+
 enum parse_section {
 	PARSE_SECTION_NONE,	/* before the first section header */
 	PARSE_SECTION_NETWORK,
 	PARSE_SECTION_HOST,	/* the last entry of 'hosts' */
+	PARSE_SECTION_RECORD,	/* the last entry of 'records' */
 };
 
 /* "[host NAME]" or "[host]", as messages name a section. */
 #define HOST_SECTION_BUF (NETWORK_HOST_NAME_MAX + 8)
+/* "[dns-record NAME]", the name cut as in other messages. */
+#define RECORD_SECTION_BUF (CONF_SHOW_BUF + 14)
 
 /* State shared by the inih reader and handler while one text is parsed. */
 struct parse_state {
@@ -53,15 +67,19 @@ struct parse_state {
 	enum parse_section section;
 	bool seen_network;
 	bool hosts_allowed;	/* the caller takes reservations ('hosts' not NULL) */
+	bool records_allowed;	/* the caller takes DNS records ('records' not NULL) */
 	int key_line[CONF_NETWORK_KEYS]; /* line each key was set on, 0 = not yet */
 	struct parsed_host *hosts; /* every [host] section so far, in file order; owned */
 	size_t n_hosts, hosts_allocated;
+	struct parsed_record *records; /* every [dns-record] section so far, in file order; owned */
+	size_t n_records, records_allocated;
 	struct network_config *c;
 	char *reterr;
 	size_t errlen;
 };
 
-_printf_(2, 3) static void parse_fail(struct parse_state *st, const char *fmt, ...)
+/* Records the first error, on line 'line' (not always the current one: see record values). */
+_printf_(3, 4) static void parse_fail_at(struct parse_state *st, int line, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -71,9 +89,11 @@ _printf_(2, 3) static void parse_fail(struct parse_state *st, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	st->err_line = st->line;
-	conf_fail(st->reterr, st->errlen, "line %d: %s", st->line, msg);
+	st->err_line = line;
+	conf_fail(st->reterr, st->errlen, "line %d: %s", line, msg);
 }
+
+#define parse_fail(st, ...) parse_fail_at((st), (st)->line, __VA_ARGS__)
 
 static const char *host_section_name(const struct network_host *h, char *buf)
 {
@@ -136,6 +156,71 @@ static bool parse_host_header(struct parse_state *st, const char *rest, size_t l
 	return true;
 }
 
+static const char *record_section_name(const struct network_dns_record *r, char *buf)
+{
+	char shown[CONF_SHOW_BUF];
+
+	snprintf(buf, RECORD_SECTION_BUF, "[dns-record %s]", conf_show(r->name, shown));
+	return buf;
+}
+
+/*
+ * Starts a [dns-record NAME] section. 'rest' ('len' bytes) is what follows "dns-record" inside
+ * the brackets: blanks and the record's name.
+ */
+static bool parse_record_header(struct parse_state *st, const char *rest, size_t len)
+{
+	char name[NETWORK_DNS_NAME_MAX + 1], v[CONF_SHOW_BUF], why[256];
+	struct parsed_record *pr;
+
+	if (!st->records_allowed) {
+		parse_fail(st, "[dns-record] sections are not allowed here");
+		return false;
+	}
+	while (len > 0 && (*rest == ' ' || *rest == '\t')) {
+		rest++;
+		len--;
+	}
+	if (len == 0) {
+		parse_fail(st, "expected [dns-record NAME]");
+		return false;
+	}
+	memcpy(name, rest, len > NETWORK_DNS_NAME_MAX ? NETWORK_DNS_NAME_MAX : len);
+	name[len > NETWORK_DNS_NAME_MAX ? NETWORK_DNS_NAME_MAX : len] = '\0';
+	if (len > NETWORK_DNS_NAME_MAX) {
+		parse_fail(st, "invalid record name '%s': longer than %d characters",
+			   conf_show(name, v), NETWORK_DNS_NAME_MAX);
+		return false;
+	}
+	if (network_dns_record_name_check(name, why, sizeof(why)) < 0) {
+		parse_fail(st, "invalid record name '%s': %s", conf_show(name, v), why);
+		return false;
+	}
+	if (st->n_records >= NETWORK_DNS_RECORDS_MAX) {
+		parse_fail(st, "too many [dns-record] sections (limit %d)",
+			   NETWORK_DNS_RECORDS_MAX);
+		return false;
+	}
+	if (st->n_records == st->records_allocated) {
+		size_t n = st->records_allocated ? 2 * st->records_allocated : 16;
+		struct parsed_record *p = realloc(st->records, n * sizeof(*p));
+
+		if (!p) {
+			parse_fail(st, "out of memory");
+			st->oom = true;
+			return false;
+		}
+		st->records = p;
+		st->records_allocated = n;
+	}
+	pr = &st->records[st->n_records++];
+	memset(pr, 0, sizeof(*pr));
+	memcpy(pr->rec.name, name, len);
+	pr->line = st->line;
+	st->section = PARSE_SECTION_RECORD;
+	return true;
+}
+
 /*
  * Section headers are checked here, not in the handler: inih as packaged calls the handler only
  * for key/value pairs, so an empty unknown section or a second [network] would go unnoticed.
@@ -170,6 +255,9 @@ static bool parse_section_header(struct parse_state *st, const char *s, size_t l
 	}
 	if (n >= 4 && memcmp(s + 1, "host", 4) == 0 && (n == 4 || s[5] == ' ' || s[5] == '\t'))
 		return parse_host_header(st, s + 5, n - 4);
+	if (n >= 10 && memcmp(s + 1, "dns-record", 10) == 0 &&
+	    (n == 10 || s[11] == ' ' || s[11] == '\t'))
+		return parse_record_header(st, s + 11, n - 10);
 	if (n > CONF_SHOW_MAX)
 		n = CONF_SHOW_MAX;
 	memcpy(name, s + 1, n);
@@ -266,6 +354,78 @@ static int parse_host_key(struct parse_state *st, const char *name, const char *
 	return 1;
 }
 
+/* Sets the value of a record whose type is known; an error is reported on 'line', the value's. */
+static int parse_record_value(struct parse_state *st, struct parsed_record *pr, const char *value,
+			      int line)
+{
+	char why[256], v[CONF_SHOW_BUF];
+
+	if (network_dns_record_set_value(&pr->rec, value, why, sizeof(why)) < 0) {
+		parse_fail_at(st, line, "invalid value '%s' for %s: %s", conf_show(value, v),
+			      network_dns_record_type_to_string(pr->rec.type), why);
+		return 0;
+	}
+	return 1;
+}
+
+/* A key of the current [dns-record] section. Returns 1 (inih's "go on") or 0 after an error. */
+static int parse_record_key(struct parse_state *st, const char *name, const char *value)
+{
+	struct parsed_record *pr = &st->records[st->n_records - 1];
+	char sec[RECORD_SECTION_BUF], k[CONF_SHOW_BUF], v[CONF_SHOW_BUF], why[256];
+	enum network_dns_record_type t;
+	int *line, r;
+
+	record_section_name(&pr->rec, sec);
+	if (strcmp(name, "type") == 0)
+		line = &pr->type_line;
+	else if (strcmp(name, "value") == 0)
+		line = &pr->value_line;
+	else {
+		parse_fail(st, "unknown key '%s' in %s", conf_show(name, k), sec);
+		return 0;
+	}
+	if (*line > 0) {
+		parse_fail(st, "duplicate key '%s' in %s (first set on line %d)", name, sec, *line);
+		return 0;
+	}
+	*line = st->line;
+	if (value[0] == '\0') {
+		parse_fail(st, "invalid %s '': empty value", name);
+		return 0;
+	}
+	if (line == &pr->value_line) {
+		if (pr->type_line > 0)
+			return parse_record_value(st, pr, value, st->line);
+		/* Checked when the type comes (or the section is reported incomplete). */
+		pr->value = strdup(value);
+		if (!pr->value) {
+			parse_fail(st, "out of memory");
+			st->oom = true;
+			return 0;
+		}
+		return 1;
+	}
+
+	t = network_dns_record_type_from_string(value);
+	if (t < 0) {
+		parse_fail(st, "invalid type '%s': must be A, CNAME, TXT or SRV",
+			   conf_show(value, v));
+		return 0;
+	}
+	if (network_dns_record_type_check(t, pr->rec.name, why, sizeof(why)) < 0) {
+		parse_fail(st, "invalid type '%s': %s", conf_show(value, v), why);
+		return 0;
+	}
+	pr->rec.type = t;
+	if (!pr->value)
+		return 1;
+	r = parse_record_value(st, pr, pr->value, pr->value_line);
+	free(pr->value);
+	pr->value = NULL;
+	return r;
+}
+
 static int parse_handler(void *userdata, const char *section, const char *name, const char *value)
 {
 	struct parse_state *st = userdata;
@@ -276,6 +436,8 @@ static int parse_handler(void *userdata, const char *section, const char *name, 
 		return 0;
 	if (st->section == PARSE_SECTION_HOST)
 		return parse_host_key(st, name, value);
+	if (st->section == PARSE_SECTION_RECORD)
+		return parse_record_key(st, name, value);
 	if (st->section != PARSE_SECTION_NETWORK) {
 		parse_fail(st, "key '%s' before the [network] section", conf_show(name, k));
 		return 0;
@@ -298,19 +460,30 @@ static int parse_handler(void *userdata, const char *section, const char *name, 
 	return 1;
 }
 
-/* Every [host] section needs both keys; reported with the section's header line. */
-static int parse_hosts_complete(const struct parse_state *st)
+/*
+ * Every [host] and [dns-record] section needs both its keys; the first section without reports,
+ * with its header's line.
+ */
+static int parse_sections_complete(const struct parse_state *st)
 {
-	char sec[HOST_SECTION_BUF];
+	const struct parsed_host *ph = NULL;
+	const struct parsed_record *pr = NULL;
+	char sec[RECORD_SECTION_BUF > HOST_SECTION_BUF ? RECORD_SECTION_BUF : HOST_SECTION_BUF];
 
-	for (size_t i = 0; i < st->n_hosts; i++) {
-		const struct parsed_host *ph = &st->hosts[i];
-
-		if (ph->mac_line == 0 || ph->ip_line == 0)
-			return conf_fail(st->reterr, st->errlen, "line %d: missing key '%s' in %s",
-					 ph->line, ph->mac_line == 0 ? "mac" : "ip",
-					 host_section_name(&ph->host, sec));
-	}
+	for (size_t i = 0; i < st->n_hosts && !ph; i++)
+		if (st->hosts[i].mac_line == 0 || st->hosts[i].ip_line == 0)
+			ph = &st->hosts[i];
+	for (size_t i = 0; i < st->n_records && !pr; i++)
+		if (st->records[i].type_line == 0 || st->records[i].value_line == 0)
+			pr = &st->records[i];
+	if (ph && (!pr || ph->line < pr->line))
+		return conf_fail(st->reterr, st->errlen, "line %d: missing key '%s' in %s",
+				 ph->line, ph->mac_line == 0 ? "mac" : "ip",
+				 host_section_name(&ph->host, sec));
+	if (pr)
+		return conf_fail(st->reterr, st->errlen, "line %d: missing key '%s' in %s",
+				 pr->line, pr->type_line == 0 ? "type" : "value",
+				 record_section_name(&pr->rec, sec));
 	return 0;
 }
 
@@ -337,8 +510,31 @@ static int parse_hosts_build(const struct parse_state *st, struct network_hosts 
 	return 0;
 }
 
+/* Validates the [dns-record] sections against the finished config, in file order, into 'ret'. */
+static int parse_records_build(const struct parse_state *st, struct network_dns_records *ret)
+{
+	_cleanup_free_ struct network_dns_record *items = NULL;
+	char msg[512];
+	size_t bad = 0;
+	int r;
+
+	if (st->n_records == 0)
+		return 0;
+	items = calloc(st->n_records, sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n_records; i++)
+		items[i] = st->records[i].rec;
+	r = network_dns_records_build(ret, items, st->n_records, st->c, &bad, msg, sizeof(msg));
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return conf_fail(st->reterr, st->errlen, "line %d: %s", st->records[bad].line, msg);
+	return 0;
+}
+
 static int parse_text(struct parse_state *st, const char *text, size_t len, const char *name,
-		      struct network_hosts *hosts)
+		      struct network_hosts *hosts, struct network_dns_records *records)
 {
 	struct network_config *c = st->c;
 	int r;
@@ -374,7 +570,7 @@ static int parse_text(struct parse_state *st, const char *text, size_t len, cons
 
 	if (!st->seen_network)
 		return conf_fail(st->reterr, st->errlen, "missing [network] section");
-	r = parse_hosts_complete(st);
+	r = parse_sections_complete(st);
 	if (r < 0)
 		return r;
 	if (st->key_line[network_key_find("name")] == 0 && name) {
@@ -385,14 +581,19 @@ static int parse_text(struct parse_state *st, const char *text, size_t len, cons
 	r = network_config_finish(c, st->reterr, st->errlen);
 	if (r < 0)
 		return r;
-	return hosts ? parse_hosts_build(st, hosts) : 0;
+	r = hosts ? parse_hosts_build(st, hosts) : 0;
+	if (r < 0)
+		return r;
+	return records ? parse_records_build(st, records) : 0;
 }
 
 int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
-			 struct network_hosts *hosts, char *reterr, size_t errlen)
+			 struct network_hosts *hosts, struct network_dns_records *records,
+			 char *reterr, size_t errlen)
 {
 	struct parse_state st = {
 		.hosts_allowed = hosts != NULL,
+		.records_allowed = records != NULL,
 		.c = c,
 		.reterr = reterr,
 		.errlen = errlen,
@@ -405,8 +606,16 @@ int network_config_parse(const char *text, size_t len, const char *name, struct 
 	network_config_init(c);
 	if (hosts)
 		*hosts = (struct network_hosts){ 0 };
-	r = parse_text(&st, text, len, name, hosts);
+	if (records)
+		*records = (struct network_dns_records){ 0 };
+	r = parse_text(&st, text, len, name, hosts, records);
+	/* The reservations were built before a record failed: the caller gets neither. */
+	if (r < 0)
+		network_hosts_done(hosts);
 	free(st.hosts);
+	for (size_t i = 0; i < st.n_records; i++)
+		free(st.records[i].value);
+	free(st.records);
 	return r;
 }
 
@@ -422,6 +631,29 @@ static int format_routes(struct strbuf *sb, const struct network_config *c)
 	return r < 0 ? r : strbuf_append(sb, "\n");
 }
 
+static int format_forwarders(struct strbuf *sb, const struct network_config *c)
+{
+	char a[INET_ADDRSTRLEN];
+	int r = strbuf_append(sb, "dns-forwarders = ");
+
+	for (size_t i = 0; r == 0 && i < c->n_dns_forwarders && i < NETWORK_DNS_FORWARDERS_MAX; i++)
+		r = strbuf_appendf(sb, "%s%s", i > 0 ? ", " : "",
+				   in_addr_to_string(c->dns_forwarders[i], a));
+	return r < 0 ? r : strbuf_append(sb, "\n");
+}
+
+static int format_record(struct strbuf *sb, const struct network_dns_record *rec)
+{
+	const char *type = network_dns_record_type_to_string(rec->type);
+	char v[NETWORK_DNS_VALUE_MAX + 1];
+
+	if (!type)
+		return -EINVAL;
+	return strbuf_appendf(sb, "\n[dns-record %.*s]\ntype = %s\nvalue = %s\n",
+			      (int)strnlen(rec->name, sizeof(rec->name)), rec->name, type,
+			      network_dns_record_value_to_string(rec, v));
+}
+
 static int format_host(struct strbuf *sb, const struct network_host *h)
 {
 	char m[MAC_STRLEN], a[INET_ADDRSTRLEN];
@@ -435,7 +667,7 @@ static int format_host(struct strbuf *sb, const struct network_host *h)
 }
 
 int network_config_format(const struct network_config *c, const struct network_hosts *hosts,
-			  char **ret)
+			  const struct network_dns_records *records, char **ret)
 {
 	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], s[IN_PREFIX_STRLEN], t[16];
@@ -460,6 +692,8 @@ int network_config_format(const struct network_config *c, const struct network_h
 		r = format_routes(&sb, c);
 	if (r == 0 && c->domain[0] != '\0')
 		r = strbuf_appendf(&sb, "domain = %s\n", c->domain);
+	if (r == 0 && c->n_dns_forwarders > 0)
+		r = format_forwarders(&sb, c);
 	if (r == 0 && c->mtu != 0)
 		r = strbuf_appendf(&sb, "mtu = %u\n", (unsigned)c->mtu);
 	if (r == 0 && c->has_bridge)
@@ -474,6 +708,8 @@ int network_config_format(const struct network_config *c, const struct network_h
 		r = strbuf_append(&sb, "autostart = yes\n");
 	for (size_t i = 0; r == 0 && hosts && i < hosts->n; i++)
 		r = format_host(&sb, &hosts->items[i]);
+	for (size_t i = 0; r == 0 && records && i < records->n; i++)
+		r = format_record(&sb, &records->items[i]);
 	if (r < 0)
 		return r;
 	/* A text the parser would refuse is never produced (nor saved). */

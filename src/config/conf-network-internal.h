@@ -16,7 +16,7 @@
 #define CONF_SHOW_BUF (CONF_SHOW_MAX + 4)
 
 /* Number of keys of the [network] section (checked against the key table at compile time). */
-#define CONF_NETWORK_KEYS 13
+#define CONF_NETWORK_KEYS 14
 
 /*
  * Copies 's' into 'buf' (CONF_SHOW_BUF bytes) for quoting in a message: control and non-ASCII

@@ -23,6 +23,8 @@
 
 /* Longest "DEST/LEN via GATEWAY" item of dhcp-routes, blanks included. */
 #define ROUTE_ITEM_MAX 64
+/* Longest address item of dns-forwarders, blanks trimmed. */
+#define FORWARDER_ITEM_MAX (INET_ADDRSTRLEN - 1)
 
 static const char *const network_mode_names[_NETWORK_MODE_MAX] = {
 	[NETWORK_MODE_NAT] = "nat",
@@ -453,6 +455,77 @@ static int set_dhcp_routes(struct network_config *c, const char *key, const char
 	return 0;
 }
 
+/*
+ * Checks what a forwarder list allows on its own: count, unicast addresses, none given twice.
+ * Writes the reason to 'why' and returns -EINVAL.
+ */
+static int forwarders_check(const struct in_addr *addrs, size_t n, char *why, size_t whylen)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (n > NETWORK_DNS_FORWARDERS_MAX)
+		return fail(why, whylen, "more than %d addresses", NETWORK_DNS_FORWARDERS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = in_addr_to_host(addrs[i]);
+
+		in_addr_to_string(addrs[i], a);
+		/* 0.0.0.0/8 "this network", 224.0.0.0/4 multicast, 240.0.0.0/4 and broadcast. */
+		if ((h >> 24) == 0 || (h >> 28) >= 0xe)
+			return fail(why, whylen, "%s is not a unicast address", a);
+		for (size_t k = 0; k < i; k++)
+			if (in_addr_equal(addrs[k], addrs[i]))
+				return fail(why, whylen, "%s is given twice", a);
+	}
+	return 0;
+}
+
+static int set_dns_forwarders(struct network_config *c, const char *key, const char *value,
+			      char *reterr, size_t errlen)
+{
+	struct in_addr addrs[NETWORK_DNS_FORWARDERS_MAX];
+	char item[FORWARDER_ITEM_MAX + 1], why[256];
+	const char *p = value;
+	size_t n = 0;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0)
+			return invalid(reterr, errlen, key, value, "address %zu is empty", n + 1);
+		if (n == NETWORK_DNS_FORWARDERS_MAX)
+			return invalid(reterr, errlen, key, value, "more than %d addresses",
+				       NETWORK_DNS_FORWARDERS_MAX);
+		if (len <= FORWARDER_ITEM_MAX) {
+			memcpy(item, p, len);
+			item[len] = '\0';
+		} else {
+			item[0] = '\0'; /* too long for an address: refused just below */
+		}
+		if (in_addr_from_string(item, &addrs[n]) < 0)
+			return invalid(reterr, errlen, key, value,
+				       "address %zu: expected an IPv4 address, e.g. 192.0.2.53",
+				       n + 1);
+		n++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (forwarders_check(addrs, n, why, sizeof(why)) < 0)
+		return invalid(reterr, errlen, key, value, "%s", why);
+	/* Unused entries are zeroed so that copies of the config stay deterministic. */
+	memset(c->dns_forwarders, 0, sizeof(c->dns_forwarders));
+	memcpy(c->dns_forwarders, addrs, n * sizeof(addrs[0]));
+	c->n_dns_forwarders = n;
+	return 0;
+}
+
 static int set_domain(struct network_config *c, const char *key, const char *value, char *reterr,
 		      size_t errlen)
 {
@@ -564,6 +637,7 @@ static const struct network_key {
 	{ "lease-time", set_lease_time },
 	{ "dhcp-routes", set_dhcp_routes },
 	{ "domain", set_domain },
+	{ "dns-forwarders", set_dns_forwarders },
 	{ "mtu", set_mtu },
 	{ "bridge", set_bridge },
 	{ "uplink", set_uplink },
@@ -656,6 +730,22 @@ static int routes_finish(const struct network_config *c, char *reterr, size_t er
 	return 0;
 }
 
+/* Re-checks the forwarders (for configs built in code) and keeps the server from asking itself. */
+static int forwarders_finish(const struct network_config *c, char *reterr, size_t errlen)
+{
+	char a[INET_ADDRSTRLEN], msg[256];
+
+	if (forwarders_check(c->dns_forwarders, c->n_dns_forwarders, msg, sizeof(msg)) < 0)
+		return fail(reterr, errlen, "dns-forwarders: %s", msg);
+	for (size_t i = 0; i < c->n_dns_forwarders; i++)
+		if (in_addr_equal(c->dns_forwarders[i], c->gateway))
+			return fail(reterr, errlen,
+				    "dns-forwarders: %s is the network's own gateway (its DNS "
+				    "server would ask itself)",
+				    in_addr_to_string(c->gateway, a));
+	return 0;
+}
+
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 {
 	char s[IN_PREFIX_STRLEN], v[SHOW_BUF];
@@ -705,6 +795,9 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	r = routes_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
+	r = forwarders_finish(c, reterr, errlen);
+	if (r < 0)
+		return r;
 
 	if (!c->has_bridge)
 		network_default_bridge(c->name, c->bridge);
@@ -721,6 +814,25 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 				    show(c->uplink, v));
 	}
 	return 0;
+}
+
+const char *network_config_domain(const struct network_config *c, char *buf)
+{
+	if (c->domain[0] != '\0')
+		snprintf(buf, NETWORK_DOMAIN_MAX + 1, "%.*s", NETWORK_DOMAIN_MAX, c->domain);
+	else
+		snprintf(buf, NETWORK_DOMAIN_MAX + 1, "%.*s.kvmnet", NETWORK_NAME_MAX, c->name);
+	return buf;
+}
+
+static bool forwarders_equal(const struct network_config *a, const struct network_config *b)
+{
+	if (a->n_dns_forwarders != b->n_dns_forwarders)
+		return false;
+	for (size_t i = 0; i < a->n_dns_forwarders && i < NETWORK_DNS_FORWARDERS_MAX; i++)
+		if (!in_addr_equal(a->dns_forwarders[i], b->dns_forwarders[i]))
+			return false;
+	return true;
 }
 
 static bool routes_equal(const struct network_config *a, const struct network_config *b)
@@ -744,7 +856,7 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 	       in_addr_equal(a->range_first, b->range_first) &&
 	       in_addr_equal(a->range_last, b->range_last) &&
 	       a->lease_time_sec == b->lease_time_sec && routes_equal(a, b) &&
-	       strcmp(a->domain, b->domain) == 0 && a->mtu == b->mtu &&
+	       strcmp(a->domain, b->domain) == 0 && forwarders_equal(a, b) && a->mtu == b->mtu &&
 	       strcmp(a->bridge, b->bridge) == 0 && strcmp(a->uplink, b->uplink) == 0 &&
 	       a->dhcp == b->dhcp && a->dns == b->dns && a->autostart == b->autostart &&
 	       a->has_subnet == b->has_subnet && a->has_range == b->has_range &&

@@ -30,6 +30,8 @@
 #define NETWORK_LEASE_TIME_DEFAULT 3600
 /* Most classless static routes ("dhcp-routes", DHCP option 121) a network announces. */
 #define NETWORK_ROUTES_MAX 16
+/* Most upstream resolvers ("dns-forwarders") a network's DNS server forwards to. */
+#define NETWORK_DNS_FORWARDERS_MAX 4
 
 enum network_mode {
 	NETWORK_MODE_NAT,
@@ -40,6 +42,7 @@ enum network_mode {
 	_NETWORK_MODE_INVALID = -EINVAL,
 };
 
+struct network_dns_records;
 struct network_hosts;
 
 /* One classless static route (RFC 3442) handed to the guests by DHCP. */
@@ -56,6 +59,9 @@ struct network_config {
 	struct in_addr range_first;    /* DHCP range, inclusive */
 	struct in_addr range_last;
 	char domain[NETWORK_DOMAIN_MAX + 1]; /* "" = default "NAME.kvmnet" */
+	/* Upstream resolvers, in the order given; none = those of the host's /etc/resolv.conf. */
+	struct in_addr dns_forwarders[NETWORK_DNS_FORWARDERS_MAX];
+	size_t n_dns_forwarders;       /* entries used in 'dns_forwarders' */
 	uint32_t mtu;                  /* 0 = kernel default */
 	uint32_t lease_time_sec;       /* DHCP lease time, NETWORK_LEASE_TIME_MIN..MAX */
 	struct network_route routes[NETWORK_ROUTES_MAX]; /* DHCP option 121, in the order given */
@@ -97,12 +103,14 @@ void network_default_bridge(const char *name, char *buf);
 
 /*
  * Sets one key from the CLI flags / [network] section ("mode", "subnet", "dhcp-range",
- * "lease-time", "dhcp-routes", "domain", "mtu", "bridge", "uplink", "dhcp", "dns", "autostart",
- * "name"). Booleans accept yes/no, true/false, on/off and 1/0 in any case. "lease-time" is a
- * number of seconds, or of minutes, hours or days with the suffix m, h or d ("s" for seconds is
- * accepted too), within 60 s .. 365 d. "dhcp-routes" is a comma-separated list of at most
- * NETWORK_ROUTES_MAX "DEST/LEN via GATEWAY" (blanks around commas allowed), each destination
- * without host bits and given once. On failure returns -EINVAL and writes a one-line reason
+ * "lease-time", "dhcp-routes", "domain", "dns-forwarders", "mtu", "bridge", "uplink", "dhcp",
+ * "dns", "autostart", "name"). Booleans accept yes/no, true/false, on/off and 1/0 in any case.
+ * "lease-time" is a number of seconds, or of minutes, hours or days with the suffix m, h or d
+ * ("s" for seconds is accepted too), within 60 s .. 365 d. "dhcp-routes" is a comma-separated
+ * list of at most NETWORK_ROUTES_MAX "DEST/LEN via GATEWAY" (blanks around commas allowed), each
+ * destination without host bits and given once. "dns-forwarders" is a comma-separated list of
+ * 1..NETWORK_DNS_FORWARDERS_MAX unicast IPv4 addresses (not in 0.0.0.0/8, 224.0.0.0/4 or
+ * 240.0.0.0/4), each given once. On failure returns -EINVAL and writes a one-line reason
  * to 'reterr' (size 'errlen'; may be NULL/0), e.g. "invalid subnet '10.0.0.1/24': host bits set";
  * 'c' is then unchanged.
  *
@@ -120,53 +128,70 @@ int network_config_set(struct network_config *c, const char *key, const char *va
  * Validates 'c' as a whole and fills derived fields: subnet required (-EINVAL "subnet is
  * required"), gateway, default range, range inside the subnet and not containing the gateway,
  * range first <= last, lease time within bounds, every route's gateway a guest address of the
- * subnet, default bridge name. Returns 0 or -EINVAL with a reason in 'reterr'. Checks run in a
- * fixed order (name, subnet, dhcp-range, domain, mtu, lease-time, dhcp-routes, bridge/uplink),
+ * subnet, no DNS forwarder at the network's own gateway (the server would ask itself), default
+ * bridge name. Returns 0 or -EINVAL with a reason in 'reterr'. Checks run in a fixed order (name,
+ * subnet, dhcp-range, domain, mtu, lease-time, dhcp-routes, dns-forwarders, bridge/uplink),
  * so the first error reported does not depend on the order in which keys were set. Idempotent.
  */
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen);
 
 /*
+ * Writes the network's DNS domain into 'buf' (NETWORK_DOMAIN_MAX + 1 bytes): 'domain', or
+ * "NAME.kvmnet" when it is empty. Returns 'buf'.
+ */
+const char *network_config_domain(const struct network_config *c, char *buf);
+
+/*
  * Parses the INI text 'text' (length 'len', need not be NUL-terminated) into 'c' (initialised
- * here) and its reservations into 'hosts'. 'name' (may be NULL) is the network's name unless the
- * [network] section sets "name =".
+ * here), its reservations into 'hosts' and its static DNS records into 'records'. 'name' (may be
+ * NULL) is the network's name unless the [network] section sets "name =".
  *
  * Besides the one [network] section, the text may hold any number of "[host NAME]" sections
- * (NAME a valid host name, unique) and unnamed "[host]" sections, in any order, each with the
- * keys "mac" and "ip" (both required). When 'hosts' is NULL, a [host] section is an error ("line
- * N: [host] sections are not allowed here"). Otherwise '*hosts' is overwritten (not freed): on
- * success it holds the reservations, validated with network_hosts_add() against the finished
- * config (a failure there is reported with the line of the offending section's header, e.g.
- * "line 9: address 10.0.0.10 is reserved for 52:54:00:aa:bb:cc (db1)"), and the caller frees it
- * with network_hosts_done(); on failure it is left empty.
+ * (NAME a valid host name, unique) and unnamed "[host]" sections, each with the keys "mac" and
+ * "ip" (both required), and any number of "[dns-record NAME]" sections (NAME a record name, see
+ * network_dns_record_name_check(); the same NAME may head several sections), each with the keys
+ * "type" and "value" (both required, in either order; see network_dns_record_set_value()), all
+ * in any order. When 'hosts' is NULL, a [host] section is an error ("line N: [host] sections are
+ * not allowed here"); when 'records' is NULL, a [dns-record] section is ("line N: [dns-record]
+ * sections are not allowed here"). Otherwise '*hosts' and '*records' are overwritten (not
+ * freed): on success they hold the reservations, validated with network_hosts_add() against the
+ * finished config, and the records, validated with network_dns_records_add() in file order (a
+ * failure there is reported with the line of the offending section's header, e.g. "line 9:
+ * address 10.0.0.10 is reserved for 52:54:00:aa:bb:cc (db1)"), and the caller frees them with
+ * network_hosts_done() and network_dns_records_done(); on failure they are left empty.
  *
  * Unknown sections or keys, a missing or repeated [network] section, repeated keys, syntax errors,
  * NUL bytes, lines over 1000 characters and invalid values are errors, reported with the line
- * number: "line 3: unknown key 'foo' in [network]". Errors found line by line come first (the
- * earliest line wins), then a missing [network] section or a [host] section without its "mac" or
- * "ip", then network_config_finish()'s, then the reservations'. Comments are lines starting with
- * '#' or ';' and ';' after whitespace; indentation is ignored (no continuation lines). Returns 0,
- * -EINVAL with a reason in 'reterr', -E2BIG when 'len' exceeds NETWORK_CONFIG_TEXT_MAX, or
- * -ENOMEM.
+ * number: "line 3: unknown key 'foo' in [network]". A record's value is checked once its type is
+ * known, and an error in it is reported with the value's line. Errors found line by line come
+ * first (the earliest line wins), then a missing [network] section, then the first [host] or
+ * [dns-record] section without one of its keys, then network_config_finish()'s, then the
+ * reservations', then the records'. Comments are lines starting with '#' or ';' and ';' after
+ * whitespace; indentation is ignored (no continuation lines). Returns 0, -EINVAL with a reason
+ * in 'reterr', -E2BIG when 'len' exceeds NETWORK_CONFIG_TEXT_MAX, or -ENOMEM.
  */
 int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
-			 struct network_hosts *hosts, char *reterr, size_t errlen);
+			 struct network_hosts *hosts, struct network_dns_records *records,
+			 char *reterr, size_t errlen);
 
 /*
  * Renders 'c' as INI text (malloc'd, NUL-terminated, caller frees) in the documented key order,
- * followed by one section per reservation in 'hosts' (may be NULL), in MAC order, a blank line
- * before each: "[host NAME]" or, for a reservation without a name, "[host]". Defaults that were
- * not given explicitly (range, bridge, a lease time of 1 h, no routes) are not written. Returns
- * 0, -ENOMEM, or -E2BIG when the text would exceed NETWORK_CONFIG_TEXT_MAX (so that whatever is
- * formatted parses back: parse(format(c, h)) gives c and h again).
+ * followed by one section per reservation in 'hosts' (may be NULL), in MAC order, then one per
+ * record in 'records' (may be NULL), in their order, a blank line before each: "[host NAME]" or,
+ * for a reservation without a name, "[host]"; "[dns-record NAME]" with "type" and "value".
+ * Defaults that were not given explicitly (range, bridge, a lease time of 1 h, no routes, no
+ * forwarders) are not written. Returns 0, -ENOMEM, or -E2BIG when the text would exceed
+ * NETWORK_CONFIG_TEXT_MAX (so that whatever is formatted parses back: parse(format(c, h, r))
+ * gives c, h and r again).
  */
 int network_config_format(const struct network_config *c, const struct network_hosts *hosts,
-			  char **ret);
+			  const struct network_dns_records *records, char **ret);
 
 /*
  * True if 'a' and 'b' hold the same definition, field by field (including has_range/has_bridge,
- * ignoring bytes after the strings' NULs and routes past 'n_routes'). parse(format(c)) == c for
- * every finished 'c'. Reservations are compared with network_hosts_equal().
+ * ignoring bytes after the strings' NULs, routes past 'n_routes' and forwarders past
+ * 'n_dns_forwarders'). parse(format(c)) == c for every finished 'c'. Reservations are compared
+ * with network_hosts_equal(), records with network_dns_records_equal().
  */
 bool network_config_equal(const struct network_config *a, const struct network_config *b);
 

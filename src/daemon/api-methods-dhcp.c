@@ -11,6 +11,7 @@
 #include "config/conf-host.h"
 #include "daemon/api-methods-internal.h"
 #include "daemon/dhcp-service.h"
+#include "daemon/dns-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "shared/log.h"
@@ -27,7 +28,7 @@ static json_t *host_to_json(const struct network_host *h)
 static int api_hosts_commit(struct manager *m, struct network *n, struct network_hosts *hosts,
 			    char *err, size_t errlen)
 {
-	int r = api_save_definition(m, &n->config, hosts, err, errlen);
+	int r = api_save_definition(m, &n->config, hosts, &n->dns_records, err, errlen);
 
 	if (r < 0) {
 		network_hosts_done(hosts);
@@ -39,6 +40,10 @@ static int api_hosts_commit(struct manager *m, struct network *n, struct network
 	r = dhcp_service_network_reconfigure(n);
 	if (r < 0)
 		log_warning_errno(r, "Failed to apply reservations of '%s' to its DHCP server: %m",
+				  n->config.name);
+	r = dns_service_network_reconfigure(n);
+	if (r < 0)
+		log_warning_errno(r, "Failed to apply reservations of '%s' to its DNS zone: %m",
 				  n->config.name);
 	return 0;
 }

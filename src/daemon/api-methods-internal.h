@@ -9,6 +9,7 @@
 struct manager;
 struct network;
 struct network_config;
+struct network_dns_records;
 struct network_hosts;
 
 typedef int (*api_method_fn)(struct manager *m, json_t *params, json_t **ret, char *err,
@@ -19,9 +20,13 @@ int api_param_string(json_t *params, const char *key, const char **ret, char *er
 /* Looks up the network named by parameter 'key'; -ENOENT "network 'x' does not exist". */
 int api_param_network(struct manager *m, json_t *params, const char *key, struct network **ret,
 		      char *err, size_t errlen);
-/* Writes the definition file of network 'c' with reservations 'hosts' (may be NULL), atomically. */
+/*
+ * Writes the definition file of network 'c' with reservations 'hosts' and static DNS records
+ * 'records' (each may be NULL), atomically.
+ */
 int api_save_definition(struct manager *m, const struct network_config *c,
-			const struct network_hosts *hosts, char *err, size_t errlen);
+			const struct network_hosts *hosts,
+			const struct network_dns_records *records, char *err, size_t errlen);
 
 int api_method_host_add(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 int api_method_host_remove(struct manager *m, json_t *params, json_t **ret, char *err,

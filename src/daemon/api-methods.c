@@ -11,6 +11,7 @@
 #include "api/api-proto.h"
 #include "daemon/api-methods-internal.h"
 #include "daemon/dhcp-service.h"
+#include "daemon/dns-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "daemon/state-dir.h"
@@ -47,10 +48,11 @@ int api_param_network(struct manager *m, json_t *params, const char *key, struct
 }
 
 int api_save_definition(struct manager *m, const struct network_config *c,
-			const struct network_hosts *hosts, char *err, size_t errlen)
+			const struct network_hosts *hosts,
+			const struct network_dns_records *records, char *err, size_t errlen)
 {
 	_cleanup_free_ char *text = NULL;
-	int r = network_config_format(c, hosts, &text);
+	int r = network_config_format(c, hosts, records, &text);
 
 	if (r >= 0)
 		r = state_dir_save_network(m->state, c->name, text);
@@ -108,13 +110,13 @@ static int api_method_net_create(struct manager *m, json_t *params, json_t **ret
 	if (r < 0)
 		return r;
 
-	r = network_new(m, &c, NULL, &n);
+	r = network_new(m, &c, NULL, NULL, &n);
 	if (r < 0)
 		return r;
 	r = network_up(m, n, NULL, false, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = api_save_definition(m, &c, NULL, err, errlen);
+	r = api_save_definition(m, &c, NULL, NULL, err, errlen);
 	if (r < 0)
 		goto fail_down;
 	r = state_dir_set_running(m->state, c.name, true);
@@ -176,6 +178,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 				 size_t errlen)
 {
 	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
 	struct network_config c;
 	struct network *n;
 	const char *name, *text;
@@ -188,7 +191,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 	r = api_param_string(params, "text", &text, err, errlen);
 	if (r < 0)
 		return r;
-	r = network_config_parse(text, strlen(text), name, &c, &hosts, err, errlen);
+	r = network_config_parse(text, strlen(text), name, &c, &hosts, &records, err, errlen);
 	if (r < 0)
 		return r;
 	n = manager_find_network(m, c.name);
@@ -201,10 +204,10 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			snprintf(err, errlen, "too many networks (limit %d)", MANAGER_NETWORKS_MAX);
 			return -E2BIG;
 		}
-		r = api_save_definition(m, &c, &hosts, err, errlen);
+		r = api_save_definition(m, &c, &hosts, &records, err, errlen);
 		if (r < 0)
 			return r;
-		r = network_new(m, &c, &hosts, &n);
+		r = network_new(m, &c, &hosts, &records, &n);
 		if (r >= 0)
 			r = manager_add_network(m, n);
 		if (r < 0) {
@@ -221,7 +224,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			if (r < 0)
 				return r;
 		}
-		r = api_save_definition(m, &c, &hosts, err, errlen);
+		r = api_save_definition(m, &c, &hosts, &records, err, errlen);
 		if (r < 0) {
 			char ignored[256];
 			if (live && api_redefine_active(m, n, &old, ignored, sizeof(ignored)) < 0)
@@ -232,10 +235,17 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 		network_hosts_done(&n->hosts);
 		n->hosts = hosts;
 		hosts = (struct network_hosts){ 0 };
+		network_dns_records_done(&n->dns_records);
+		n->dns_records = records;
+		records = (struct network_dns_records){ 0 };
 		r = dhcp_service_network_reconfigure(n);
 		if (r < 0)
 			log_warning_errno(r, "Failed to apply the new definition of '%s' to its DHCP "
 					  "server: %m", c.name);
+		r = dns_service_network_reconfigure(n);
+		if (r < 0)
+			log_warning_errno(r, "Failed to apply the new definition of '%s' to its DNS "
+					  "zone: %m", c.name);
 	}
 	log_info("Network '%s' %s", c.name, created ? "defined" : "redefined");
 	*ret = network_to_json(n);
@@ -254,7 +264,7 @@ static int api_method_net_export(struct manager *m, json_t *params, json_t **ret
 	r = api_param_network(m, params, "name", &n, err, errlen);
 	if (r < 0)
 		return r;
-	r = network_config_format(&n->config, &n->hosts, &text);
+	r = network_config_format(&n->config, &n->hosts, &n->dns_records, &text);
 	if (r < 0)
 		return r;
 	*ret = json_pack("{s:s}", "text", text);
@@ -365,6 +375,9 @@ static int api_method_net_show(struct manager *m, json_t *params, json_t **ret, 
 		return -ENOMEM;
 	json_t *stats = dhcp_service_network_stats_to_json(n);
 	if (stats && json_object_set_new(*ret, "dhcp-stats", stats) < 0)
+		return -ENOMEM;
+	stats = dns_service_network_stats_to_json(n);
+	if (stats && json_object_set_new(*ret, "dns-stats", stats) < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "config/conf-host.h"
+#include "daemon/dns-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "dhcp/dhcp-io.h"
@@ -74,6 +75,7 @@ static void dhcp_service_on_lease_change(const struct lease *l, bool removed, vo
 	}
 	if (!removed && l->state == LEASE_BOUND)
 		dhcp_service_arm_expiry(d, l->expires);
+	dns_service_lease_changed(n, l, removed);
 }
 
 static int dhcp_service_snapshot(struct lease_journal *j, lease_journal_emit_fn emit, void *data);
@@ -314,12 +316,8 @@ static void dhcp_service_config(const struct network *n, struct dhcp_server_conf
 		.decline_sec = DHCP_SERVICE_DECLINE_SEC,
 		.max_leases_per_port = DHCP_SERVICE_LEASES_PER_PORT,
 	};
-	if (c->dns) {
-		if (c->domain[0])
-			snprintf(ret->domain, sizeof(ret->domain), "%s", c->domain);
-		else
-			snprintf(ret->domain, sizeof(ret->domain), "%s.kvmnet", c->name);
-	}
+	if (c->dns)
+		network_config_domain(c, ret->domain);
 	for (size_t i = 0; i < c->n_routes && i < DHCP_ROUTES_MAX; i++) {
 		ret->routes[i].dst = c->routes[i].dst;
 		ret->routes[i].gw = c->routes[i].gw;

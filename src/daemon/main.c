@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "daemon/manager.h"
+#include "shared/alloc-util.h"
 #include "shared/log.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/kvmnet"
@@ -99,6 +101,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* The NSS module's hosts file lives beside the socket (/run/kvmnet/hosts by default). */
+	_cleanup_free_ char *hosts_file = NULL;
+	{
+		const char *slash = strrchr(o.socket_path, '/');
+		if (asprintf(&hosts_file, "%.*s/hosts", slash ? (int)(slash - o.socket_path) : 1,
+			     slash ? o.socket_path : ".") < 0)
+			return 1;
+		o.hosts_file = hosts_file;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "kvmnetd: unexpected argument '%s'\n", argv[optind]);
 		return 2;
@@ -107,6 +118,14 @@ int main(int argc, char **argv)
 		log_warning("Not running as root: kernel changes will fail");
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Sockets per network (DHCP, DNS) and per forwarded DNS query add up: use the hard limit. */
+	{
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	if (!foreground) {
 		ready_fd = daemonize();
 		if (ready_fd < 0) {

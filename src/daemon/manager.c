@@ -15,6 +15,7 @@
 
 #include "daemon/api-server.h"
 #include "daemon/dhcp-service.h"
+#include "daemon/dns-service.h"
 #include "daemon/network.h"
 #include "daemon/state-dir.h"
 #include "event/event.h"
@@ -147,6 +148,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	r = dhcp_service_new(m, &m->dhcp);
 	if (r < 0)
 		goto fail;
+	r = dns_service_new(m, o->hosts_file, &m->dns);
+	if (r < 0)
+		goto fail;
 	r = api_server_new(m, o->socket_path, &m->api);
 	if (r < 0)
 		goto fail;
@@ -166,6 +170,7 @@ struct manager *manager_free(struct manager *m)
 		network_free(m->networks[i]);
 	free(m->networks);
 	m->dhcp = dhcp_service_free(m->dhcp);
+	m->dns = dns_service_free(m->dns);
 	/* Sources are freed with the loop; the monitor's fd must outlive its source. */
 	m->loop = event_loop_free(m->loop);
 	nl_monitor_free(m->monitor);
@@ -301,12 +306,13 @@ static int manager_load_cb(const char *name, const char *text, size_t len, void 
 {
 	struct manager *m = data;
 	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
 	struct network_config c;
 	struct network *n;
 	char err[256];
 	int r;
 
-	r = network_config_parse(text, len, name, &c, &hosts, err, sizeof(err));
+	r = network_config_parse(text, len, name, &c, &hosts, &records, err, sizeof(err));
 	if (r < 0) {
 		log_error("Definition of network '%s' is invalid, skipping it: %s", name, err);
 		return 0;
@@ -315,7 +321,7 @@ static int manager_load_cb(const char *name, const char *text, size_t len, void 
 		log_error("Definition file '%s.conf' names network '%s', skipping it", name, c.name);
 		return 0;
 	}
-	r = network_new(m, &c, &hosts, &n);
+	r = network_new(m, &c, &hosts, &records, &n);
 	if (r < 0)
 		return r;
 	r = dhcp_service_network_attach(n);

@@ -15,6 +15,7 @@
 
 struct api_server;
 struct dhcp_service;
+struct dns_service;
 struct event_loop;
 struct event_source;
 struct fw_ctx;
@@ -29,6 +30,7 @@ struct state_dir;
 struct manager_options {
 	const char *state_dir;
 	const char *socket_path;
+	const char *hosts_file;      /* for the NSS module; NULL = none */
 };
 
 struct manager {
@@ -39,6 +41,7 @@ struct manager {
 	struct fw_ctx *fw;
 	struct api_server *api;
 	struct dhcp_service *dhcp;
+	struct dns_service *dns;
 	struct event_source *monitor_source, *repair_source, *sigterm_source, *sigint_source;
 	struct network **networks;   /* owned, sorted by name */
 	size_t n_networks;

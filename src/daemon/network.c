@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "daemon/dhcp-service.h"
+#include "daemon/dns-service.h"
 #include "daemon/manager.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-model.h"
@@ -27,7 +28,7 @@
 #define IP_FORWARD_PATH "/proc/sys/net/ipv4/ip_forward"
 
 int network_new(struct manager *m, const struct network_config *c, struct network_hosts *hosts,
-		struct network **ret)
+		struct network_dns_records *records, struct network **ret)
 {
 	struct network *n = calloc(1, sizeof(*n));
 
@@ -39,6 +40,10 @@ int network_new(struct manager *m, const struct network_config *c, struct networ
 		n->hosts = *hosts;
 		*hosts = (struct network_hosts){ 0 };
 	}
+	if (records) {
+		n->dns_records = *records;
+		*records = (struct network_dns_records){ 0 };
+	}
 	*ret = n;
 	return 0;
 }
@@ -47,8 +52,10 @@ struct network *network_free(struct network *n)
 {
 	if (!n)
 		return NULL;
+	dns_service_network_stop(n);
 	dhcp_service_network_detach(n);
 	network_hosts_done(&n->hosts);
+	network_dns_records_done(&n->dns_records);
 	free(n);
 	return NULL;
 }
@@ -221,10 +228,14 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 		}
 	}
 
-	/* 7. DHCP on the bridge (re-opened if the bridge was re-created). */
+	/* 7. DHCP and DNS on the bridge (re-opened if the bridge was re-created). */
 	r = dhcp_service_network_start(n, err, errlen);
-	if (r < 0)
+	if (r >= 0)
+		r = dns_service_network_start(n, err, errlen);
+	if (r < 0) {
+		dhcp_service_network_stop(n);
 		goto rollback_fw;
+	}
 
 	/* 8. Addresses left from an older definition go last: nothing can fail after this. */
 	for (size_t i = 0; i < scan.n_stale; i++) {
@@ -273,6 +284,7 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 		return r;
 	}
 	dhcp_service_network_stop(n);
+	dns_service_network_stop(n);
 	n->fw_hash = 0;
 	n->fw_unknown = false;
 
@@ -296,10 +308,7 @@ json_t *network_to_json(const struct network *n)
 	in_addr_to_string(c->range_first, first);
 	in_addr_to_string(c->range_last, last);
 	snprintf(range, sizeof(range), "%s-%s", first, last);
-	if (c->domain[0])
-		snprintf(domain, sizeof(domain), "%s", c->domain);
-	else
-		snprintf(domain, sizeof(domain), "%s.kvmnet", c->name);
+	network_config_domain(c, domain);
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?, s:b, s:b, s:b, s:i}",
 			 "name", c->name, "mode", network_mode_to_string(c->mode), "state",

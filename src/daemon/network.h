@@ -12,11 +12,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/conf-dns-record.h"
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 
 struct dhcp_io;
 struct dhcp_server;
+struct dns_cache;
+struct dns_forward;
+struct dns_io;
+struct dns_server;
+struct dns_zone;
 struct event_source;
 struct lease_store;
 struct manager;
@@ -25,6 +31,7 @@ struct network {
 	struct manager *manager;        /* borrowed back pointer */
 	struct network_config config;
 	struct network_hosts hosts;     /* DHCP reservations, owned */
+	struct network_dns_records dns_records; /* static DNS records, owned */
 	bool active;        /* desired state: up */
 	int ifindex;        /* the bridge's, while up; 0 otherwise */
 	uint64_t fw_hash;   /* hash of the rules known to be installed; 0 = none or unknown */
@@ -36,14 +43,22 @@ struct network {
 	struct dhcp_server *dhcp;
 	struct dhcp_io *dhcp_io;
 	struct event_source *dhcp_source;
+
+	/* DNS (dns-service.c), while up. */
+	struct dns_zone *dns_zone;
+	struct dns_server *dns_server;
+	struct dns_cache *dns_cache;
+	struct dns_forward *dns_forward;
+	struct dns_io *dns_io;
+	int dns_ifindex;                /* the bridge the sockets were opened for */
 };
 
 /*
- * Allocates a network holding a copy of 'c' (validated) and taking the contents of 'hosts'
- * (may be NULL; emptied on success), inactive.
+ * Allocates a network holding a copy of 'c' (validated) and taking the contents of 'hosts' and
+ * 'records' (each may be NULL; emptied on success), inactive.
  */
 int network_new(struct manager *m, const struct network_config *c, struct network_hosts *hosts,
-		struct network **ret);
+		struct network_dns_records *records, struct network **ret);
 struct network *network_free(struct network *n);
 
 /*

@@ -29,12 +29,39 @@ typedef void (*dns_forward_reply_fn)(const uint8_t *answer, size_t len, void *co
 
 struct dns_forward;
 
+/*
+ * Makes a forwarder on 'loop' (borrowed; must outlive it) using 'cache' (borrowed, may be NULL
+ * for no caching), with no upstreams yet. Returns 0, -ENOMEM or -errno from the loop.
+ */
 int dns_forward_new(struct event_loop *loop, struct dns_cache *cache, struct dns_forward **ret);
-/* Cancels pending queries (their callbacks are not called). */
+
+/*
+ * Cancels pending queries (their callbacks are not called) and frees 'f'; accepts NULL; returns
+ * NULL. Not from inside a reply callback of 'f'.
+ */
 struct dns_forward *dns_forward_free(struct dns_forward *f);
 
-/* Sets the upstream servers (port 53). 0 upstreams: every forwarded query gets SERVFAIL. */
+/*
+ * Sets the upstream servers (port 53), copied. 0 upstreams: every forwarded query gets
+ * SERVFAIL. Queries in flight go on with the new list. Returns 0 or -E2BIG (more than
+ * DNS_FORWARD_UPSTREAMS_MAX).
+ */
 int dns_forward_set_upstreams(struct dns_forward *f, const struct in_addr *servers, size_t n);
+
+/* For tests: the UDP port (host order) upstreams are asked on instead of 53. */
+void dns_forward_set_upstream_port(struct dns_forward *f, uint16_t port);
+
+/*
+ * For tests: how long to wait for each upstream instead of DNS_FORWARD_TIMEOUT_USEC. Applies to
+ * attempts started afterwards. Returns 0 or -EINVAL for 0.
+ */
+int dns_forward_set_timeout(struct dns_forward *f, uint64_t timeout_usec);
+
+/* For tests: a lower bound than DNS_FORWARD_PENDING_MAX (1..). Returns 0 or -EINVAL. */
+int dns_forward_set_pending_max(struct dns_forward *f, size_t max);
+
+/* Number of queries waiting for an upstream. */
+size_t dns_forward_pending_count(const struct dns_forward *f);
 
 /*
  * Parses "nameserver" lines of a resolv.conf text into 'ret' (at most 'max'), skipping
@@ -47,14 +74,25 @@ size_t dns_forward_parse_resolv_conf(const char *text, struct in_addr *ret, size
  * Answers 'query' ('len' bytes; its question already parsed into qname/qtype/qclass by the
  * engine) from the cache or upstream. 'reply' is called exactly once unless the forwarder is
  * freed first -- possibly before this returns (cache hit, immediate SERVFAIL). 'cookie' must stay
- * valid until then. Returns 0, or -E2BIG when DNS_FORWARD_PENDING_MAX queries are in flight (the
- * caller answers SERVFAIL).
+ * valid until then. 'now_sec' is the cache's clock (monotonic seconds). The query is copied and
+ * sent unchanged except for its ID, so the guest's EDNS0 buffer size reaches the upstream.
+ *
+ * Upstreams are tried once each, in order, starting with the one that last answered; on
+ * timeout, a socket error (ICMP unreachable) or REFUSED the next is asked. SERVFAIL when none
+ * is left. Answers with TC are passed on uncached (the guest retries over TCP).
+ *
+ * 'answer' is valid only during the callback. The callback may call dns_forward_query() and
+ * dns_forward_cancel(), but not dns_forward_free().
+ *
+ * Returns 0, -E2BIG when DNS_FORWARD_PENDING_MAX queries are in flight (the caller answers
+ * SERVFAIL), -EBADMSG if 'query' does not hold exactly one uncompressed question, -EINVAL for a
+ * qname over 253 characters, or -ENOMEM; 'reply' is not called on failure. Never blocks.
  */
 int dns_forward_query(struct dns_forward *f, const uint8_t *query, size_t len, const char *qname,
 		      uint16_t qtype, uint16_t qclass, uint64_t now_sec, dns_forward_reply_fn reply,
 		      void *cookie);
 
-/* Drops pending queries whose cookie is 'cookie' (a TCP client went away). */
+/* Drops pending queries whose cookie is 'cookie' (a TCP client went away); no callbacks. */
 void dns_forward_cancel(struct dns_forward *f, void *cookie);
 
 #endif

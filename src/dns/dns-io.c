@@ -1,3 +1,532 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int kn_placeholder_t;
+/*
+ * Implementation of dns-io.h. A forwarded UDP query carries a small heap cookie (who asked,
+ * which io) that the forwarder hands back with the answer; the io keeps a list of them so that
+ * freeing the io cancels them. TCP connections are their own cookie.
+ */
+#include "dns-io.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns/dns-forward.h"
+#include "dns/dns-server.h"
+#include "event/event.h"
+#include "shared/alloc-util.h"
+#include "shared/log.h"
+
+#define DNS_PORT 53
+#define DNS_IO_BATCH 32
+#define DNS_QUERY_MAX 4096      /* a UDP query larger than this is not a query */
+
+struct dns_udp_cookie {
+	struct dns_io *io;
+	struct sockaddr_in to;
+	size_t limit;                 /* the asker's UDP size: 512, or its EDNS0 buffer size */
+	struct dns_udp_cookie *next, *prev;
+};
+
+struct dns_tcp_client {
+	struct dns_io *io;
+	int fd;
+	struct event_source *source, *timer;
+	uint8_t in[2 + DNS_TCP_MAX];
+	size_t in_len;
+	uint8_t *out;                 /* queued answers, each length-prefixed */
+	size_t out_len, out_off;
+	struct in_addr peer;
+	bool dead;                    /* failed inside a callback: freed by the next io event */
+	struct dns_tcp_client *next, *prev;
+};
+
+struct dns_io {
+	struct event_loop *loop;
+	struct dns_server *server;
+	struct dns_forward *fwd;
+	struct in_addr addr;
+	int udp_fd, tcp_fd;
+	struct event_source *udp_source, *tcp_source;
+	struct dns_udp_cookie *cookies;
+	struct dns_tcp_client *clients;
+	size_t n_clients;
+};
+
+/* Finds the process holding 'port' on 'addr' ('proto' "udp" or "tcp") for the error message. */
+static void dns_io_describe_holder(const char *proto, struct in_addr addr, char *buf, size_t size)
+{
+	char path[64], line[512], want[32];
+	unsigned long inode = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/net/%s", proto);
+	/* /proc/net/{udp,tcp} print the local address as host-order hex of the raw u32. */
+	snprintf(want, sizeof(want), "%08X:%04X", addr.s_addr, DNS_PORT);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char local[64];
+		unsigned long ino;
+		if (sscanf(line, "%*d: %63s %*s %*s %*s %*s %*s %*s %*s %lu", local, &ino) != 2)
+			continue;
+		if (strcmp(local, want) == 0 ||
+		    (strncmp(local, "00000000:", 9) == 0 && strcmp(local + 9, want + 9) == 0)) {
+			inode = ino;
+			break;
+		}
+	}
+	fclose(f);
+	if (!inode)
+		return;
+
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	char target[64];
+	snprintf(target, sizeof(target), "socket:[%lu]", inode);
+	while (proc && (de = readdir(proc))) {
+		char fdpath[300];
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(fdpath, sizeof(fdpath), "/proc/%s/fd", de->d_name);
+		DIR *fds = opendir(fdpath);
+		struct dirent *fe;
+		while (fds && (fe = readdir(fds))) {
+			char link[600], dest[64];
+			snprintf(link, sizeof(link), "%s/%s", fdpath, fe->d_name);
+			ssize_t n = readlink(link, dest, sizeof(dest) - 1);
+			if (n <= 0)
+				continue;
+			dest[n] = '\0';
+			if (strcmp(dest, target) != 0)
+				continue;
+			char comm[64] = "?", commpath[300];
+			snprintf(commpath, sizeof(commpath), "/proc/%s/comm", de->d_name);
+			FILE *c = fopen(commpath, "re");
+			if (c) {
+				if (fgets(comm, sizeof(comm), c))
+					comm[strcspn(comm, "\n")] = '\0';
+				fclose(c);
+			}
+			snprintf(buf, size, " held by %.32s (pid %d)", comm, atoi(de->d_name));
+			closedir(fds);
+			closedir(proc);
+			return;
+		}
+		if (fds)
+			closedir(fds);
+	}
+	if (proc)
+		closedir(proc);
+}
+
+static int dns_io_bind(int type, struct in_addr addr)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(DNS_PORT), .sin_addr = addr };
+	_cleanup_close_ int fd = -1;
+	int one = 1;
+
+	fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		return -errno;
+	if (type == SOCK_DGRAM) {
+		int size = 4 * 1024 * 1024;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	if (type == SOCK_STREAM && listen(fd, 64) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+/* UDP */
+
+/*
+ * Cuts an answer that is too large for the asker down to its header and question with TC set
+ * (RFC 1035 4.2.1): the asker retries over TCP. Returns the new length, or 0 if the question
+ * cannot be found within the first 'len' bytes.
+ */
+static size_t dns_io_truncate(uint8_t *pkt, size_t len)
+{
+	size_t off = 12;
+	unsigned qd;
+
+	if (len < 12)
+		return 0;
+	qd = (unsigned)pkt[4] << 8 | pkt[5];
+	for (unsigned q = 0; q < qd && q < 4; q++) {
+		/* The question's name: labels, or a pointer that ends it. */
+		for (unsigned labels = 0; labels < 128; labels++) {
+			if (off >= len)
+				return 0;
+			if ((pkt[off] & 0xc0) == 0xc0) {
+				off += 2;
+				break;
+			}
+			if (pkt[off] == 0) {
+				off++;
+				break;
+			}
+			off += 1 + pkt[off];
+		}
+		off += 4;
+		if (off > len)
+			return 0;
+	}
+	pkt[2] |= 0x02;                       /* TC */
+	memset(pkt + 6, 0, 6);                /* no answer, authority or additional records */
+	return off;
+}
+
+static void dns_io_udp_answer(const uint8_t *answer, size_t len, void *cookie)
+{
+	struct dns_udp_cookie *c = cookie;
+	struct dns_io *io = c->io;
+	uint8_t cut[DNS_QUERY_MAX];
+
+	if (len > c->limit) {
+		size_t n = len < sizeof(cut) ? len : sizeof(cut);
+		memcpy(cut, answer, n);
+		len = dns_io_truncate(cut, n);
+		answer = cut;
+	}
+	if (len > 0)
+		(void)sendto(io->udp_fd, answer, len, MSG_DONTWAIT, (struct sockaddr *)&c->to,
+			     sizeof(c->to));
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		io->cookies = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+}
+
+static void dns_io_udp_forward(struct dns_io *io, const uint8_t *pkt, size_t len,
+			       const struct dns_query_info *info, const struct sockaddr_in *from)
+{
+	struct dns_udp_cookie *c = calloc(1, sizeof(*c));
+	uint8_t fail[512];
+	int n;
+
+	if (c) {
+		c->io = io;
+		c->to = *from;
+		c->limit = info->has_edns && info->edns_udp_size > 512 ? info->edns_udp_size : 512;
+		if (c->limit > DNS_UDP_MAX)
+			c->limit = DNS_UDP_MAX;
+		c->next = io->cookies;
+		if (io->cookies)
+			io->cookies->prev = c;
+		io->cookies = c;
+		if (dns_forward_query(io->fwd, pkt, len, info->qname, info->qtype, info->qclass,
+				      now_usec() / 1000000ULL, dns_io_udp_answer, c) == 0)
+			return;
+		/* Refused by the forwarder (too many in flight): the cookie was not used. */
+		io->cookies = c->next;
+		if (io->cookies)
+			io->cookies->prev = NULL;
+		free(c);
+	}
+	n = dns_build_error(pkt, len, 2 /* SERVFAIL */, fail, sizeof(fail));
+	if (n > 0)
+		(void)sendto(io->udp_fd, fail, (size_t)n, MSG_DONTWAIT, (const struct sockaddr *)from,
+			     sizeof(*from));
+}
+
+static int dns_io_on_udp(struct event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct dns_io *io = data;
+	static uint8_t in[DNS_IO_BATCH][DNS_QUERY_MAX], out[DNS_IO_BATCH][DNS_UDP_MAX];
+	struct mmsghdr rmsg[DNS_IO_BATCH], smsg[DNS_IO_BATCH];
+	struct iovec riov[DNS_IO_BATCH], siov[DNS_IO_BATCH];
+	struct sockaddr_in from[DNS_IO_BATCH];
+	int n, n_out = 0;
+
+	memset(rmsg, 0, sizeof(rmsg));
+	for (int i = 0; i < DNS_IO_BATCH; i++) {
+		riov[i] = (struct iovec){ .iov_base = in[i], .iov_len = sizeof(in[i]) };
+		rmsg[i].msg_hdr.msg_iov = &riov[i];
+		rmsg[i].msg_hdr.msg_iovlen = 1;
+		rmsg[i].msg_hdr.msg_name = &from[i];
+		rmsg[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	n = recvmmsg(fd, rmsg, DNS_IO_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+
+	memset(smsg, 0, sizeof(smsg));
+	for (int i = 0; i < n; i++) {
+		struct dns_query_info info;
+		size_t len = 0;
+		if (rmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
+			continue;
+		enum dns_verdict v = dns_server_handle_query(io->server, in[i], rmsg[i].msg_len,
+							     from[i].sin_addr, false, out[n_out],
+							     sizeof(out[n_out]), &len, &info);
+		if (v == DNS_VERDICT_ANSWER) {
+			siov[n_out] = (struct iovec){ .iov_base = out[n_out], .iov_len = len };
+			smsg[n_out].msg_hdr.msg_iov = &siov[n_out];
+			smsg[n_out].msg_hdr.msg_iovlen = 1;
+			smsg[n_out].msg_hdr.msg_name = &from[i];
+			smsg[n_out].msg_hdr.msg_namelen = sizeof(from[i]);
+			n_out++;
+		} else if (v == DNS_VERDICT_FORWARD)
+			dns_io_udp_forward(io, in[i], rmsg[i].msg_len, &info, &from[i]);
+	}
+	if (n_out > 0)
+		(void)sendmmsg(fd, smsg, (unsigned)n_out, MSG_DONTWAIT);
+	return 0;
+}
+
+/* TCP */
+
+static void dns_tcp_client_free(struct dns_tcp_client *c)
+{
+	struct dns_io *io = c->io;
+
+	if (io->fwd)
+		dns_forward_cancel(io->fwd, c);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		io->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	io->n_clients--;
+	event_source_free(c->source);
+	event_source_free(c->timer);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+static int dns_tcp_client_flush(struct dns_tcp_client *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EAGAIN)
+				return event_source_set_io_events(c->source, EPOLLIN | EPOLLOUT);
+			return -errno;
+		}
+		c->out_off += (size_t)n;
+	}
+	c->out_len = c->out_off = 0;
+	return event_source_set_io_events(c->source, EPOLLIN);
+}
+
+static int dns_tcp_client_queue(struct dns_tcp_client *c, const uint8_t *answer, size_t len)
+{
+	uint8_t *p;
+
+	/* A client that does not read its answers gets no more than a few of them queued. */
+	if (c->out_len - c->out_off + len + 2 > 4 * (DNS_TCP_MAX + 2))
+		return -E2BIG;
+	p = realloc(c->out, c->out_len + len + 2);
+	if (!p)
+		return -ENOMEM;
+	c->out = p;
+	p[c->out_len] = (uint8_t)(len >> 8);
+	p[c->out_len + 1] = (uint8_t)len;
+	memcpy(p + c->out_len + 2, answer, len);
+	c->out_len += len + 2;
+	return dns_tcp_client_flush(c);
+}
+
+/*
+ * May run inside dns_forward_query() (a cache hit), so it never frees the client: it marks it
+ * dead and shuts the socket down, and the io handler frees it.
+ */
+static void dns_tcp_forward_answer(const uint8_t *answer, size_t len, void *cookie)
+{
+	struct dns_tcp_client *c = cookie;
+
+	if (!c->dead && dns_tcp_client_queue(c, answer, len) < 0) {
+		c->dead = true;
+		shutdown(c->fd, SHUT_RDWR);
+	}
+}
+
+static int dns_tcp_client_handle(struct dns_tcp_client *c, const uint8_t *q, size_t len)
+{
+	static uint8_t out[DNS_TCP_MAX];
+	struct dns_query_info info;
+	size_t out_len = 0;
+	enum dns_verdict v;
+
+	v = dns_server_handle_query(c->io->server, q, len, c->peer, true, out, sizeof(out),
+				    &out_len, &info);
+	if (v == DNS_VERDICT_ANSWER)
+		return dns_tcp_client_queue(c, out, out_len);
+	if (v == DNS_VERDICT_FORWARD && c->io->fwd) {
+		if (dns_forward_query(c->io->fwd, q, len, info.qname, info.qtype, info.qclass,
+				      now_usec() / 1000000ULL, dns_tcp_forward_answer, c) == 0)
+			return 0;
+		int n = dns_build_error(q, len, 2, out, sizeof(out));
+		if (n > 0)
+			return dns_tcp_client_queue(c, out, (size_t)n);
+	}
+	return 0;
+}
+
+static int dns_tcp_on_idle(struct event_source *s, uint64_t now, void *data)
+{
+	dns_tcp_client_free(data);
+	return 0;
+}
+
+static int dns_tcp_on_io(struct event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct dns_tcp_client *c = data;
+	ssize_t n;
+
+	if (c->dead || ((revents & EPOLLOUT) && dns_tcp_client_flush(c) < 0))
+		goto drop;
+	if (!(revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return 0;
+	n = recv(fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	if (n <= 0)
+		goto drop;
+	c->in_len += (size_t)n;
+	event_source_set_time(c->timer, now_usec() + DNS_IO_TCP_IDLE_USEC);
+
+	/* Every complete length-prefixed message, in order (pipelining). */
+	while (c->in_len >= 2) {
+		size_t len = (size_t)c->in[0] << 8 | c->in[1];
+		if (len == 0)
+			goto drop;
+		if (c->in_len < 2 + len)
+			break;
+		if (dns_tcp_client_handle(c, c->in + 2, len) < 0 || c->dead)
+			goto drop;
+		memmove(c->in, c->in + 2 + len, c->in_len - 2 - len);
+		c->in_len -= 2 + len;
+	}
+	return 0;
+drop:
+	dns_tcp_client_free(c);
+	return 0;
+}
+
+static int dns_io_on_accept(struct event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct dns_io *io = data;
+	struct sockaddr_in peer;
+	socklen_t plen = sizeof(peer);
+	struct dns_tcp_client *c;
+	int cfd;
+
+	cfd = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	if (io->n_clients >= DNS_IO_TCP_CLIENTS_MAX) {
+		close(cfd);
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(cfd);
+		return -ENOMEM;
+	}
+	c->io = io;
+	c->fd = cfd;
+	c->peer = peer.sin_addr;
+	if (event_add_io(io->loop, cfd, EPOLLIN, dns_tcp_on_io, c, &c->source) < 0 ||
+	    event_add_timer(io->loop, now_usec() + DNS_IO_TCP_IDLE_USEC, dns_tcp_on_idle, c,
+			    &c->timer) < 0) {
+		event_source_free(c->source);
+		close(cfd);
+		free(c);
+		return -ENOMEM;
+	}
+	c->next = io->clients;
+	if (io->clients)
+		io->clients->prev = c;
+	io->clients = c;
+	io->n_clients++;
+	return 0;
+}
+
+int dns_io_new(struct event_loop *loop, struct in_addr addr, struct dns_server *server,
+	       struct dns_forward *fwd, struct dns_io **ret, char *err, size_t errlen)
+{
+	struct dns_io *io = calloc(1, sizeof(*io));
+	char a[INET_ADDRSTRLEN], holder[128];
+	int r;
+
+	if (!io)
+		return -ENOMEM;
+	*io = (struct dns_io){ .loop = loop, .server = server, .fwd = fwd, .addr = addr,
+			       .udp_fd = -1, .tcp_fd = -1 };
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	r = dns_io_bind(SOCK_DGRAM, addr);
+	if (r < 0) {
+		dns_io_describe_holder("udp", addr, holder, sizeof(holder));
+		snprintf(err, errlen, "cannot bind DNS on %s:53/udp: %s%s", a, strerror(-r), holder);
+		goto fail;
+	}
+	io->udp_fd = r;
+	r = dns_io_bind(SOCK_STREAM, addr);
+	if (r < 0) {
+		dns_io_describe_holder("tcp", addr, holder, sizeof(holder));
+		snprintf(err, errlen, "cannot bind DNS on %s:53/tcp: %s%s", a, strerror(-r), holder);
+		goto fail;
+	}
+	io->tcp_fd = r;
+	r = event_add_io(loop, io->udp_fd, EPOLLIN, dns_io_on_udp, io, &io->udp_source);
+	if (r >= 0)
+		r = event_add_io(loop, io->tcp_fd, EPOLLIN, dns_io_on_accept, io, &io->tcp_source);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot watch the DNS sockets: %s", strerror(-r));
+		goto fail;
+	}
+	*ret = io;
+	return 0;
+fail:
+	dns_io_free(io);
+	return r;
+}
+
+void dns_io_set_server(struct dns_io *io, struct dns_server *server)
+{
+	io->server = server;
+}
+
+struct dns_io *dns_io_free(struct dns_io *io)
+{
+	if (!io)
+		return NULL;
+	while (io->clients)
+		dns_tcp_client_free(io->clients);
+	while (io->cookies) {
+		struct dns_udp_cookie *c = io->cookies;
+		io->cookies = c->next;
+		if (io->fwd)
+			dns_forward_cancel(io->fwd, c);
+		free(c);
+	}
+	event_source_free(io->udp_source);
+	event_source_free(io->tcp_source);
+	if (io->udp_fd >= 0)
+		close(io->udp_fd);
+	if (io->tcp_fd >= 0)
+		close(io->tcp_fd);
+	free(io);
+	return NULL;
+}

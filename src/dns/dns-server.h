@@ -37,6 +37,11 @@ struct dns_query_info {
 	bool edns_do;
 };
 
+/*
+ * Counters since dns_server_new(). Every query is DNS_VERDICT_ANSWER ('answered', of which
+ * 'refused', 'nxdomain', 'formerr' and 'truncated' count those with that response code or TC),
+ * 'forwarded' or 'dropped'.
+ */
 struct dns_server_stats {
 	uint64_t queries, answered, forwarded, refused, nxdomain, formerr, dropped, truncated;
 };
@@ -49,9 +54,15 @@ struct dns_server_config {
 
 struct dns_server;
 
+/*
+ * Creates the engine for 'cfg' (copied), answering from 'zone' (borrowed: it must outlive the
+ * server; changes to it show in the next answer). Returns 0, -EINVAL or -ENOMEM.
+ */
 int dns_server_new(const struct dns_server_config *cfg, struct dns_zone *zone,
 		   struct dns_server **ret);
+/* Frees 's' (not its zone); NULL is fine. Returns NULL. */
 struct dns_server *dns_server_free(struct dns_server *s);
+/* Replaces the configuration (copied); takes effect with the next query. */
 void dns_server_set_config(struct dns_server *s, const struct dns_server_config *cfg);
 
 /*
@@ -66,11 +77,14 @@ enum dns_verdict dns_server_handle_query(struct dns_server *s, const uint8_t *pk
 					 size_t reply_size, size_t *reply_len,
 					 struct dns_query_info *info);
 
+/* Copies the counters into 'ret'. */
 void dns_server_get_stats(const struct dns_server *s, struct dns_server_stats *ret);
 
 /*
  * Builds a SERVFAIL (or any 'rcode') answer to the query 'pkt' into 'reply'. For the forwarder.
- * Returns the length, or -EBADMSG.
+ * The question is echoed when it parses, and an OPT record (no options) added when the query had
+ * one. Returns the length, or -EBADMSG (no header), -EINVAL ('rcode' over 15, or 'reply_size'
+ * below a header).
  */
 int dns_build_error(const uint8_t *pkt, size_t len, uint8_t rcode, uint8_t *reply,
 		    size_t reply_size);

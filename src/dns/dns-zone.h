@@ -38,7 +38,8 @@ struct dns_static_record {
 	char name[DNS_ZONE_NAME_MAX + 1];   /* relative to the domain ("www") or "@" for the apex */
 	enum dns_record_type type;
 	struct in_addr a;                    /* A */
-	char target[DNS_ZONE_NAME_MAX + 1];  /* CNAME, SRV: absolute (ends without dot) */
+	char target[DNS_ZONE_NAME_MAX + 1];  /* CNAME, SRV: absolute (ends without dot); "@" the
+					      * domain; SRV "" or "." none (RFC 2782) */
 	char txt[256];                       /* TXT: one character-string */
 	uint16_t priority, weight, port;     /* SRV */
 };
@@ -47,23 +48,33 @@ struct dns_zone;
 
 /*
  * Creates the zone of 'domain' (lowercase, no trailing dot) for 'subnet' (its reverse zone is
- * the in-addr.arpa zone(s) covering it). TTL of answers: 'ttl_sec'.
+ * the in-addr.arpa zone(s) covering it). TTL of answers: 'ttl_sec'. Returns 0, -EINVAL for an
+ * invalid domain, -ENOMEM.
  */
 int dns_zone_new(const char *domain, const struct in_prefix *subnet, uint32_t ttl_sec,
 		 struct dns_zone **ret);
+/* Frees 'z' and everything it holds; NULL is fine. Returns NULL. */
 struct dns_zone *dns_zone_free(struct dns_zone *z);
 
 /*
  * Sets host 'label' (one DNS label, case-insensitive) to 'ip' for 'source'. A name defined by a
  * higher-priority source (gateway > reservation > lease) is not overridden by a lower one.
- * Returns 0, -EINVAL for an invalid label, -E2BIG over DNS_ZONE_RECORDS_MAX.
+ * Returns 0, -EINVAL for an invalid label (or a name over 253 characters), -E2BIG over
+ * DNS_ZONE_RECORDS_MAX names, -ENOMEM.
  */
 int dns_zone_set_host(struct dns_zone *z, const char *label, struct in_addr ip,
 		      enum dns_zone_source source);
-/* Removes 'label' if it is held by 'source' with address 'ip'. */
+/*
+ * Removes 'label' if it is held by 'source' with address 'ip'; a lower-priority source holding it
+ * too then answers again.
+ */
 void dns_zone_remove_host(struct dns_zone *z, const char *label, struct in_addr ip,
 			  enum dns_zone_source source);
-/* Replaces the static records (copied). */
+/*
+ * Replaces the static records (copied; names and targets lowercased). Returns 0, -EINVAL for an
+ * invalid record (a bad name or target, a CNAME at the apex or beside other records of its name,
+ * RFC 1034 §3.6.2), -E2BIG over DNS_ZONE_RECORDS_MAX, -ENOMEM; on failure the old ones stay.
+ */
 int dns_zone_set_static(struct dns_zone *z, const struct dns_static_record *r, size_t n);
 
 /*
@@ -72,11 +83,42 @@ int dns_zone_set_static(struct dns_zone *z, const struct dns_static_record *r, s
  */
 bool dns_zone_is_authoritative(const struct dns_zone *z, const char *qname);
 
-/* Borrowed views for the answer builder, valid until the zone next changes. */
+/*
+ * What the zone holds at one name, for the answer builder (dns_zone_lookup()). Borrowed views,
+ * valid until the zone next changes.
+ */
+struct dns_zone_node {
+	bool exists;              /* false: NXDOMAIN (RFC 2308) */
+	bool reverse;             /* in the reverse zone rather than the domain */
+	bool apex;                /* the name is a zone apex: SOA and NS */
+	size_t apex_len;          /* the apex of the name's zone: the last 'apex_len' chars of it */
+	bool has_host;            /* a host (gateway, reservation, lease) holds the name */
+	struct in_addr host_ip;
+	const char *ptr;          /* reverse: the FQDN of the address, or NULL */
+	const struct dns_static_record *statics;  /* static records at the name, 'n_statics' */
+	size_t n_statics;
+};
+
+/*
+ * Looks up 'qname' ('len' chars, lowercase, no trailing dot, as dns_name_to_text() writes it).
+ * Returns false when the name is outside the domain and the reverse zone (not ours); true with
+ * 'ret' filled otherwise, also for names that do not exist. O(1): two hash lookups.
+ */
+bool dns_zone_lookup(const struct dns_zone *z, const char *qname, size_t len,
+		     struct dns_zone_node *ret);
+
+/*
+ * Borrowed views for the answer builder, valid until the zone next changes.
+ * dns_zone_lookup_a(): the address of 'qname' (FQDN): its first static A record, else its host.
+ * dns_zone_lookup_ptr(): the FQDN of the host answering for 'ip' (highest-priority source).
+ * dns_zone_static_get(): static record 'i' (sorted by name; those of one name are contiguous,
+ * in the order given) and their count in '*ret_n'; NULL past the end.
+ */
 bool dns_zone_lookup_a(const struct dns_zone *z, const char *qname, struct in_addr *ret);
 const char *dns_zone_lookup_ptr(const struct dns_zone *z, struct in_addr ip);  /* FQDN */
 const struct dns_static_record *dns_zone_static_get(const struct dns_zone *z, size_t i,
 						    size_t *ret_n);
+/* The domain (lowercase) and the TTL of every record, as given to dns_zone_new(). */
 const char *dns_zone_domain(const struct dns_zone *z);
 uint32_t dns_zone_ttl(const struct dns_zone *z);
 /* Serial for the SOA: bumped on every change. */

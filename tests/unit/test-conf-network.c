@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/conf-dns-record.h"
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "shared/alloc-util.h"
@@ -69,19 +70,25 @@ static void check_finish_error(struct network_config *c, const char *msg)
 	assert_string_equal(err, msg);
 }
 
-/* Parsing 'text' (reservations allowed) fails with 'r' and exactly 'msg'; no hosts are left. */
+/*
+ * Parsing 'text' (reservations and DNS records allowed) fails with 'r' and exactly 'msg'; no
+ * hosts or records are left.
+ */
 static void check_parse_error(const char *text, const char *name, int r, const char *msg)
 {
 	struct network_hosts hosts = { .items = (void *)&hosts, .n = 42 };
+	struct network_dns_records records = { .items = (void *)&records, .n = 42 };
 	struct network_config c;
 	char err[512] = "";
 
-	assert_int_equal(network_config_parse(text, strlen(text), name, &c, &hosts, err,
+	assert_int_equal(network_config_parse(text, strlen(text), name, &c, &hosts, &records, err,
 					      sizeof(err)),
 			 r);
 	assert_string_equal(err, msg);
 	assert_null(hosts.items);
 	assert_int_equal(hosts.n, 0);
+	assert_null(records.items);
+	assert_int_equal(records.n, 0);
 }
 
 /* Parses 'text' into 'c' and 'hosts' (caller frees), or fails the test. */
@@ -89,7 +96,7 @@ static void parse_hosts_ok(const char *text, const char *name, struct network_co
 			   struct network_hosts *hosts)
 {
 	char err[512] = "";
-	int r = network_config_parse(text, strlen(text), name, c, hosts, err, sizeof(err));
+	int r = network_config_parse(text, strlen(text), name, c, hosts, NULL, err, sizeof(err));
 
 	if (r != 0)
 		fail_msg("parse failed (%d): %s", r, err);
@@ -99,7 +106,7 @@ static void parse_hosts_ok(const char *text, const char *name, struct network_co
 static void parse_ok(const char *text, const char *name, struct network_config *c)
 {
 	char err[512] = "";
-	int r = network_config_parse(text, strlen(text), name, c, NULL, err, sizeof(err));
+	int r = network_config_parse(text, strlen(text), name, c, NULL, NULL, err, sizeof(err));
 
 	if (r != 0)
 		fail_msg("parse failed (%d): %s", r, err);
@@ -604,6 +611,7 @@ static void test_order_independence(void **state)
 		{ "dhcp", "no" },	    { "dns", "off" },		{ "autostart", "yes" },
 		{ "lease-time", "2h" },
 		{ "dhcp-routes", "10.8.0.0/16 via 10.7.0.5, 0.0.0.0/0 via 10.7.0.1" },
+		{ "dns-forwarders", "10.7.0.53, 192.0.2.53" },
 	};
 	const size_t n = ELEMENTSOF(kv);
 	struct network_config ref, c, f;
@@ -697,7 +705,7 @@ static void test_parse_syntax_variants(void **state)
 		char err[256] = "";
 
 		assert_int_equal(network_config_parse(text, strlen(text) - strlen("GARBAGE"), "lab",
-						      &c, NULL, err, sizeof(err)),
+						      &c, NULL, NULL, err, sizeof(err)),
 				 0);
 	}
 
@@ -798,8 +806,8 @@ static void test_parse_limits(void **state)
 	{
 		static const char nul[] = "[network]\nsubnet = 10.0.0.0/24\nmode = n\0t\n";
 
-		assert_int_equal(network_config_parse(nul, sizeof(nul) - 1, "lab", &c, NULL, err,
-						      sizeof(err)),
+		assert_int_equal(network_config_parse(nul, sizeof(nul) - 1, "lab", &c, NULL, NULL,
+						      err, sizeof(err)),
 				 -EINVAL);
 		assert_string_equal(err, "line 3: NUL byte");
 	}
@@ -819,7 +827,8 @@ static void test_parse_limits(void **state)
 	text = malloc(len);
 	assert_non_null(text);
 	memset(text, '\n', len);
-	assert_int_equal(network_config_parse(text, len, "lab", &c, NULL, err, sizeof(err)), -E2BIG);
+	assert_int_equal(network_config_parse(text, len, "lab", &c, NULL, NULL, err, sizeof(err)),
+			 -E2BIG);
 	{
 		char want[64];
 		snprintf(want, sizeof(want), "definition is larger than %d bytes",
@@ -832,7 +841,8 @@ static void test_parse_limits(void **state)
 	 */
 	memcpy(text, "[network]\n", 10);
 	memcpy(text + len - 1 - 5, "mtu=1", 5);
-	assert_int_equal(network_config_parse(text, len - 1, "lab", &c, NULL, err, sizeof(err)),
+	assert_int_equal(network_config_parse(text, len - 1, "lab", &c, NULL, NULL, err,
+					      sizeof(err)),
 			 -EINVAL);
 	{
 		char want[96];
@@ -843,11 +853,12 @@ static void test_parse_limits(void **state)
 	free(text);
 
 	/* A NULL text with length 0, and a NULL or tiny error buffer. */
-	assert_int_equal(network_config_parse(NULL, 0, "lab", &c, NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(network_config_parse(NULL, 0, "lab", &c, NULL, NULL, err, sizeof(err)),
+			 -EINVAL);
 	assert_string_equal(err, "missing [network] section");
-	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, NULL, 0), -EINVAL);
+	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, NULL, NULL, 0), -EINVAL);
 	strcpy(err, "zzzz");
-	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, err, 5), -EINVAL);
+	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, NULL, err, 5), -EINVAL);
 	assert_string_equal(err, "line");
 }
 
@@ -882,13 +893,13 @@ static void test_format_golden(void **state)
 	check_set_ok(&c, "mode", "routed");
 	check_set_ok(&c, "name", "lab");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, NULL, &text), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, &text), 0);
 	assert_string_equal(text, expected);
 
 	/* Defaults (derived range and bridge, dhcp/dns on, no autostart) are not written. */
 	config_basic(&c, "10.0.0.0/24");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, NULL, &minimal), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, &minimal), 0);
 	assert_string_equal(minimal, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
 }
 
@@ -900,13 +911,13 @@ static void check_round_trip_hosts(const struct network_config *c,
 	_cleanup_(network_hosts_done) struct network_hosts back_hosts = { 0 };
 	struct network_config back;
 
-	assert_int_equal(network_config_format(c, hosts, &text), 0);
+	assert_int_equal(network_config_format(c, hosts, NULL, &text), 0);
 	parse_hosts_ok(text, c->name, &back, &back_hosts);
 	if (!network_config_equal(&back, c))
 		fail_msg("round trip changed the config:\n%s", text);
 	if (!network_hosts_equal(&back_hosts, hosts))
 		fail_msg("round trip changed the reservations:\n%s", text);
-	assert_int_equal(network_config_format(&back, &back_hosts, &text2), 0);
+	assert_int_equal(network_config_format(&back, &back_hosts, NULL, &text2), 0);
 	assert_string_equal(text, text2);
 }
 
@@ -940,6 +951,7 @@ static void test_round_trip(void **state)
 	check_set_ok(&c, "autostart", "on");
 	check_set_ok(&c, "lease-time", "45m");
 	check_set_ok(&c, "dhcp-routes", "10.0.0.0/8 via 172.16.0.9,192.168.0.0/16 via 172.31.255.254");
+	check_set_ok(&c, "dns-forwarders", "198.51.100.53,192.0.2.53 , 127.0.0.53,172.16.0.53");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
 	check_round_trip(&c);
 
@@ -1032,7 +1044,7 @@ static void test_lease_time(void **state)
 		config_basic(&c, "10.0.0.0/24");
 		check_set_ok(&c, "lease-time", canonical[i].value);
 		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-		assert_int_equal(network_config_format(&c, NULL, &text), 0);
+		assert_int_equal(network_config_format(&c, NULL, NULL, &text), 0);
 		if (canonical[i].written) {
 			snprintf(msg, sizeof(msg),
 				 "[network]\nmode = nat\nsubnet = 10.0.0.0/24\nlease-time = %s\n",
@@ -1081,7 +1093,7 @@ static void test_dhcp_routes(void **state)
 	assert_route(&c.routes[1], "192.168.7.0/24", "10.0.0.254");
 	assert_route(&c.routes[2], "10.9.9.9/32", "10.0.0.2");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, NULL, &out), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, &out), 0);
 	assert_string_equal(out, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
 				 "dhcp-routes = 0.0.0.0/0 via 10.0.0.1, 192.168.7.0/24 via "
 				 "10.0.0.254, 10.9.9.9/32 via 10.0.0.2\n");
@@ -1223,7 +1235,7 @@ static void test_hosts_parse(void **state)
 		char err[256] = "";
 
 		assert_int_equal(network_config_parse(hosts_text, strlen(hosts_text), "lab", &c,
-						      NULL, err, sizeof(err)),
+						      NULL, NULL, err, sizeof(err)),
 				 -EINVAL);
 		assert_string_equal(err, "line 4: [host] sections are not allowed here");
 	}
@@ -1332,10 +1344,10 @@ static void test_hosts_format(void **state)
 	struct network_config c;
 
 	parse_hosts_ok(hosts_text, "lab", &c, &hosts);
-	assert_int_equal(network_config_format(&c, &hosts, &text), 0);
+	assert_int_equal(network_config_format(&c, &hosts, NULL, &text), 0);
 	assert_string_equal(text, expected);
 	/* No reservations: the same as passing NULL. */
-	assert_int_equal(network_config_format(&c, &empty, &none), 0);
+	assert_int_equal(network_config_format(&c, &empty, NULL, &none), 0);
 	assert_string_equal(none, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
 }
 
@@ -1390,6 +1402,486 @@ static void test_hosts_format_limit(void **state)
 					     sizeof(err)),
 			 0);
 	check_round_trip_hosts(&c, &hosts);
+}
+
+/* "dns-forwarders": values, messages, the check against the gateway, text form. */
+static void test_dns_forwarders(void **state)
+{
+	struct network_config c, before;
+	char err[512] = "";
+	_cleanup_free_ char *text = NULL;
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dns-forwarders", "192.0.2.53");
+	assert_int_equal(c.n_dns_forwarders, 1);
+	assert_addr(c.dns_forwarders[0], "192.0.2.53");
+	check_set_ok(&c, "dns-forwarders", " 198.51.100.53 ,\t192.0.2.53,127.0.0.53, 10.0.0.53 ");
+	assert_int_equal(c.n_dns_forwarders, 4);
+	assert_addr(c.dns_forwarders[0], "198.51.100.53");
+	assert_addr(c.dns_forwarders[1], "192.0.2.53");
+	assert_addr(c.dns_forwarders[2], "127.0.0.53");
+	assert_addr(c.dns_forwarders[3], "10.0.0.53");
+	/* Setting again replaces the list and zeroes the unused entries. */
+	check_set_ok(&c, "dns-forwarders", "192.0.2.1");
+	assert_int_equal(c.n_dns_forwarders, 1);
+	assert_int_equal(c.dns_forwarders[1].s_addr, 0);
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+
+	check_set_error("dns-forwarders", "", "invalid dns-forwarders '': empty value");
+	check_set_error("dns-forwarders", "192.0.2.53,",
+			"invalid dns-forwarders '192.0.2.53,': address 2 is empty");
+	check_set_error("dns-forwarders", " , 192.0.2.53",
+			"invalid dns-forwarders ' , 192.0.2.53': address 1 is empty");
+	check_set_error("dns-forwarders", "192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4,192.0.2.5",
+			"invalid dns-forwarders '192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4,192.0.2.5': "
+			"more than 4 addresses");
+	check_set_error("dns-forwarders", "192.0.2.1 192.0.2.2",
+			"invalid dns-forwarders '192.0.2.1 192.0.2.2': address 1: expected an IPv4 "
+			"address, e.g. 192.0.2.53");
+	check_set_error("dns-forwarders", "192.0.2.1, dns.example",
+			"invalid dns-forwarders '192.0.2.1, dns.example': address 2: expected an "
+			"IPv4 address, e.g. 192.0.2.53");
+	check_set_error("dns-forwarders", "192.0.2.1, 1111111111111111111111111",
+			"invalid dns-forwarders '192.0.2.1, 1111111111111111111111111': address 2: "
+			"expected an IPv4 address, e.g. 192.0.2.53");
+	check_set_error("dns-forwarders", "192.0.2.1:53",
+			"invalid dns-forwarders '192.0.2.1:53': address 1: expected an IPv4 "
+			"address, e.g. 192.0.2.53");
+	check_set_error("dns-forwarders", "0.0.0.0",
+			"invalid dns-forwarders '0.0.0.0': 0.0.0.0 is not a unicast address");
+	check_set_error("dns-forwarders", "192.0.2.1, 224.0.0.251",
+			"invalid dns-forwarders '192.0.2.1, 224.0.0.251': 224.0.0.251 is not a "
+			"unicast address");
+	check_set_error("dns-forwarders", "240.0.0.1",
+			"invalid dns-forwarders '240.0.0.1': 240.0.0.1 is not a unicast address");
+	check_set_error("dns-forwarders", "255.255.255.255",
+			"invalid dns-forwarders '255.255.255.255': 255.255.255.255 is not a unicast "
+			"address");
+	check_set_error("dns-forwarders", "192.0.2.1, 192.0.2.2, 192.0.2.1",
+			"invalid dns-forwarders '192.0.2.1, 192.0.2.2, 192.0.2.1': 192.0.2.1 is "
+			"given twice");
+
+	/* The network's own gateway would be the DNS server asking itself: finish() refuses. */
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dns-forwarders", "192.0.2.53, 10.0.0.1");
+	check_finish_error(&c, "dns-forwarders: 10.0.0.1 is the network's own gateway (its DNS "
+			       "server would ask itself)");
+	check_parse_error("[network]\ndns-forwarders = 10.0.0.1\nsubnet = 10.0.0.0/24\n", "lab",
+			  -EINVAL,
+			  "dns-forwarders: 10.0.0.1 is the network's own gateway (its DNS server "
+			  "would ask itself)");
+	/* Other guests of the subnet may serve DNS. */
+	check_set_ok(&c, "dns-forwarders", "10.0.0.2");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+
+	/* Built in code: count, unicast and duplicates are checked again, after the routes. */
+	config_basic(&c, "10.0.0.0/24");
+	c.n_dns_forwarders = NETWORK_DNS_FORWARDERS_MAX + 1;
+	check_finish_error(&c, "dns-forwarders: more than 4 addresses");
+	config_basic(&c, "10.0.0.0/24");
+	c.n_dns_forwarders = 2;
+	c.dns_forwarders[0] = in_addr_from_host(0xc0000235);
+	c.dns_forwarders[1] = in_addr_from_host(0xc0000235);
+	check_finish_error(&c, "dns-forwarders: 192.0.2.53 is given twice");
+	c.dns_forwarders[1] = in_addr_from_host(0xe0000001);
+	check_finish_error(&c, "dns-forwarders: 224.0.0.1 is not a unicast address");
+	c.n_routes = NETWORK_ROUTES_MAX + 1;
+	check_finish_error(&c, "dhcp-routes: more than 16 routes");
+
+	/* Text form: after the domain, in the order given; a repeated key is an error. */
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "domain", "lab.example");
+	check_set_ok(&c, "mtu", "1400");
+	check_set_ok(&c, "dns-forwarders", "198.51.100.53,192.0.2.53");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, &text), 0);
+	assert_string_equal(text, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
+				  "domain = lab.example\n"
+				  "dns-forwarders = 198.51.100.53, 192.0.2.53\n"
+				  "mtu = 1400\n");
+	parse_ok(text, "lab", &before);
+	assert_true(network_config_equal(&before, &c));
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\ndns-forwarders = 192.0.2.1\n"
+			  "dns-forwarders = 192.0.2.2\n",
+			  "lab", -EINVAL,
+			  "line 4: duplicate key 'dns-forwarders' in [network] (first set on line 3)");
+
+	/* Equality looks at the used entries only. */
+	before = c;
+	before.dns_forwarders[3] = in_addr_from_host(1);
+	assert_true(network_config_equal(&before, &c));
+	before.dns_forwarders[1] = in_addr_from_host(1);
+	assert_false(network_config_equal(&before, &c));
+	before = c;
+	before.n_dns_forwarders = 1;
+	assert_false(network_config_equal(&before, &c));
+}
+
+static void test_config_domain(void **state)
+{
+	char buf[NETWORK_DOMAIN_MAX + 1];
+	struct network_config c;
+
+	config_basic(&c, "10.0.0.0/24");
+	assert_string_equal(network_config_domain(&c, buf), "lab.kvmnet");
+	check_set_ok(&c, "domain", "vm.internal");
+	assert_string_equal(network_config_domain(&c, buf), "vm.internal");
+}
+
+/* Parses 'text' with reservations and records (caller frees both), or fails the test. */
+static void parse_records_ok(const char *text, struct network_config *c,
+			     struct network_hosts *hosts, struct network_dns_records *records)
+{
+	char err[512] = "";
+	int r = network_config_parse(text, strlen(text), "lab", c, hosts, records, err,
+				     sizeof(err));
+
+	if (r != 0)
+		fail_msg("parse failed (%d): %s", r, err);
+}
+
+/* format -> parse gives 'c', 'hosts' and 'records' back, and formatting again is stable. */
+static void check_round_trip_records(const struct network_config *c,
+				     const struct network_hosts *hosts,
+				     const struct network_dns_records *records)
+{
+	_cleanup_(network_dns_records_done) struct network_dns_records back_records = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts back_hosts = { 0 };
+	_cleanup_free_ char *text = NULL, *text2 = NULL;
+	struct network_config back;
+
+	assert_int_equal(network_config_format(c, hosts, records, &text), 0);
+	parse_records_ok(text, &back, &back_hosts, &back_records);
+	if (!network_config_equal(&back, c))
+		fail_msg("round trip changed the config:\n%s", text);
+	if (!network_hosts_equal(&back_hosts, hosts))
+		fail_msg("round trip changed the reservations:\n%s", text);
+	if (!network_dns_records_equal(&back_records, records))
+		fail_msg("round trip changed the records:\n%s", text);
+	assert_int_equal(network_config_format(&back, &back_hosts, &back_records, &text2), 0);
+	assert_string_equal(text, text2);
+}
+
+static const char records_text[] = "[dns-record www]\n"
+				   "type = A\n"
+				   "value = 10.0.0.10\n"
+				   "[network]\n"
+				   "subnet = 10.0.0.0/24\n"
+				   "dns-forwarders = 192.0.2.53\n"
+				   "\n"
+				   "[dns-record www]   ; a second address\n"
+				   "value = 10.0.0.11\n"
+				   "type = a\n"
+				   "[dns-record @]\n"
+				   "type = TXT\n"
+				   "value = v=spf1 -all; \"quoted\" # kept\n"
+				   "[host web1]\n"
+				   "mac = 52:54:00:12:34:56\n"
+				   "ip = 10.0.0.10\n"
+				   "[dns-record\tdocs]\n"
+				   "  type = cname\n"
+				   "  value = www.example.org.\n"
+				   "[dns-record _http._tcp]\n"
+				   "type = SRV\n"
+				   "value = 10   5 8080 web1\n";
+
+static void test_records_parse(void **state)
+{
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	struct network_config c;
+
+	parse_records_ok(records_text, &c, &hosts, &records);
+	assert_int_equal(hosts.n, 1);
+	assert_int_equal(c.n_dns_forwarders, 1);
+	assert_int_equal(records.n, 5);
+	/* In file order. */
+	assert_string_equal(records.items[0].name, "www");
+	assert_int_equal(records.items[0].type, NETWORK_DNS_RECORD_A);
+	assert_addr(records.items[0].a, "10.0.0.10");
+	assert_string_equal(records.items[1].name, "www");
+	assert_addr(records.items[1].a, "10.0.0.11");
+	assert_string_equal(records.items[2].name, "@");
+	assert_int_equal(records.items[2].type, NETWORK_DNS_RECORD_TXT);
+	assert_string_equal(records.items[2].txt, "v=spf1 -all; \"quoted\" # kept");
+	assert_string_equal(records.items[3].name, "docs");
+	assert_int_equal(records.items[3].type, NETWORK_DNS_RECORD_CNAME);
+	assert_string_equal(records.items[3].target, "www.example.org.");
+	assert_string_equal(records.items[4].name, "_http._tcp");
+	assert_int_equal(records.items[4].type, NETWORK_DNS_RECORD_SRV);
+	assert_int_equal(records.items[4].priority, 10);
+	assert_int_equal(records.items[4].weight, 5);
+	assert_int_equal(records.items[4].port, 8080);
+	assert_string_equal(records.items[4].target, "web1");
+	check_round_trip_records(&c, &hosts, &records);
+
+	/* Without a place to put them, [dns-record] sections are refused; [host] ones are not. */
+	{
+		char err[256] = "";
+
+		network_hosts_done(&hosts);
+		assert_int_equal(network_config_parse(records_text, strlen(records_text), "lab", &c,
+						      &hosts, NULL, err, sizeof(err)),
+				 -EINVAL);
+		assert_string_equal(err, "line 1: [dns-record] sections are not allowed here");
+		assert_int_equal(hosts.n, 0);
+	}
+	/* A network without records. */
+	network_dns_records_done(&records);
+	parse_records_ok("[network]\nsubnet = 10.0.0.0/24\n", &c, &hosts, &records);
+	assert_int_equal(records.n, 0);
+	assert_null(records.items);
+}
+
+static void test_records_format(void **state)
+{
+	static const char expected[] = "[network]\n"
+				       "mode = nat\n"
+				       "subnet = 10.0.0.0/24\n"
+				       "dns-forwarders = 192.0.2.53\n"
+				       "\n"
+				       "[host web1]\n"
+				       "mac = 52:54:00:12:34:56\n"
+				       "ip = 10.0.0.10\n"
+				       "\n"
+				       "[dns-record www]\n"
+				       "type = A\n"
+				       "value = 10.0.0.10\n"
+				       "\n"
+				       "[dns-record www]\n"
+				       "type = A\n"
+				       "value = 10.0.0.11\n"
+				       "\n"
+				       "[dns-record @]\n"
+				       "type = TXT\n"
+				       "value = v=spf1 -all; \"quoted\" # kept\n"
+				       "\n"
+				       "[dns-record docs]\n"
+				       "type = CNAME\n"
+				       "value = www.example.org.\n"
+				       "\n"
+				       "[dns-record _http._tcp]\n"
+				       "type = SRV\n"
+				       "value = 10 5 8080 web1\n";
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 },
+								       empty = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	_cleanup_free_ char *text = NULL, *none = NULL;
+	struct network_config c;
+
+	parse_records_ok(records_text, &c, &hosts, &records);
+	assert_int_equal(network_config_format(&c, &hosts, &records, &text), 0);
+	assert_string_equal(text, expected);
+	/* No records: the same as passing NULL. */
+	assert_int_equal(network_config_format(&c, NULL, &empty, &none), 0);
+	assert_string_equal(none, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
+				  "dns-forwarders = 192.0.2.53\n");
+}
+
+static void test_records_parse_errors(void **state)
+{
+	static const char net[] = "[network]\nsubnet = 10.0.0.0/24\n";
+	char text[2048], name254[300];
+
+#define RECORD_ERROR(body, msg)                                                                    \
+	do {                                                                                       \
+		snprintf(text, sizeof(text), "%s%s", net, body);                                   \
+		check_parse_error(text, "lab", -EINVAL, msg);                                      \
+	} while (0)
+
+	/* Headers. */
+	RECORD_ERROR("[dns-record]\n", "line 3: expected [dns-record NAME]");
+	RECORD_ERROR("[dns-record  ]\n", "line 3: expected [dns-record NAME]");
+	RECORD_ERROR("[dns-recordwww]\n", "line 3: unknown section [dns-recordwww]");
+	RECORD_ERROR("[dns-record Www]\n",
+		     "line 3: invalid record name 'Www': uppercase 'W' (names are written in "
+		     "lowercase)");
+	RECORD_ERROR("[dns-record www.lab.kvmnet.]\n",
+		     "line 3: invalid record name 'www.lab.kvmnet.': names are relative to the "
+		     "network's domain: no trailing '.'");
+	RECORD_ERROR("[dns-record a..b]\n", "line 3: invalid record name 'a..b': empty label");
+	RECORD_ERROR("[dns-record www x]\n",
+		     "line 3: invalid record name 'www x': character ' ' not allowed (labels use "
+		     "a-z, 0-9, '_' and '-')");
+	RECORD_ERROR("[dns-record -www]\n",
+		     "line 3: invalid record name '-www': a label starts or ends with '-'");
+	memset(name254, 'a', 254);
+	name254[254] = '\0';
+	snprintf(text, sizeof(text), "%s[dns-record %s]\n", net, name254);
+	check_parse_error(text, "lab", -EINVAL,
+			  "line 3: invalid record name "
+			  "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			  "aaaa...': longer than 253 characters");
+	RECORD_ERROR("[dns-record x]\ntype = A\nvalue = 10.0.0.9\n[dns-record]\n",
+		     "line 6: expected [dns-record NAME]");
+
+	/* Keys. */
+	RECORD_ERROR("[dns-record www]\nttl = 60\n",
+		     "line 4: unknown key 'ttl' in [dns-record www]");
+	RECORD_ERROR("[dns-record www]\ntype = A\ntype = TXT\n",
+		     "line 5: duplicate key 'type' in [dns-record www] (first set on line 4)");
+	RECORD_ERROR("[dns-record www]\nvalue = x\nvalue = y\n",
+		     "line 5: duplicate key 'value' in [dns-record www] (first set on line 4)");
+	RECORD_ERROR("[dns-record www]\ntype =\n", "line 4: invalid type '': empty value");
+	RECORD_ERROR("[dns-record www]\nvalue =\n", "line 4: invalid value '': empty value");
+	RECORD_ERROR("[dns-record www]\ntype = MX\n",
+		     "line 4: invalid type 'MX': must be A, CNAME, TXT or SRV");
+	RECORD_ERROR("[dns-record @]\ntype = CNAME\n",
+		     "line 4: invalid type 'CNAME': the apex '@' cannot be an alias");
+	RECORD_ERROR("[dns-record www]\ntype = SRV\n",
+		     "line 4: invalid type 'SRV': an SRV record's name starts with _service._proto, "
+		     "e.g. _http._tcp");
+
+	/* Values, type first and value first: the error is on the value's line. */
+	RECORD_ERROR("[dns-record www]\ntype = A\nvalue = 10.0.0.256\n",
+		     "line 5: invalid value '10.0.0.256' for A: expected an IPv4 address, e.g. "
+		     "192.168.122.10");
+	RECORD_ERROR("[dns-record www]\nvalue = 10.0.0.256\n\n# comment\ntype = A\n",
+		     "line 4: invalid value '10.0.0.256' for A: expected an IPv4 address, e.g. "
+		     "192.168.122.10");
+	RECORD_ERROR("[dns-record www]\nvalue = www\ntype = CNAME\n",
+		     "line 4: invalid value 'www' for CNAME: 'www' would be an alias of itself");
+	RECORD_ERROR("[dns-record www]\ntype = CNAME\nvalue = Web1\n",
+		     "line 5: invalid value 'Web1' for CNAME: uppercase 'W' (names are written in "
+		     "lowercase)");
+	RECORD_ERROR("[dns-record www]\ntype = CNAME\nvalue = .\n",
+		     "line 5: invalid value '.' for CNAME: '.' is not a name");
+	RECORD_ERROR("[dns-record @]\ntype = TXT\nvalue = a\tb\n",
+		     "line 5: invalid value 'a?b' for TXT: control character at byte 2");
+	/* In the file, ';' after a blank starts a comment: the text is "a;b". */
+	{
+		_cleanup_(network_dns_records_done) struct network_dns_records rs = { 0 };
+		struct network_config c;
+
+		snprintf(text, sizeof(text), "%s[dns-record @]\ntype = TXT\nvalue = a;b ;c\n", net);
+		parse_records_ok(text, &c, NULL, &rs);
+		assert_string_equal(rs.items[0].txt, "a;b");
+	}
+	RECORD_ERROR("[dns-record _h._tcp]\ntype = SRV\nvalue = 1 2 70000 web1\n",
+		     "line 5: invalid value '1 2 70000 web1' for SRV: expected PRIORITY WEIGHT PORT "
+		     "TARGET (numbers 0-65535), e.g. 10 5 443 web1");
+	RECORD_ERROR("[dns-record _h._tcp]\ntype = SRV\nvalue = 1 2 3 web_1..x\n",
+		     "line 5: invalid value '1 2 3 web_1..x' for SRV: target 'web_1..x': empty "
+		     "label");
+	/* A value whose type never comes: the section is incomplete. */
+	RECORD_ERROR("[dns-record www]\nvalue = 10.0.0.256\n",
+		     "line 3: missing key 'type' in [dns-record www]");
+
+	/* Structural (after every line-level error): the first incomplete section, by line. */
+	RECORD_ERROR("[dns-record www]\ntype = A\n",
+		     "line 3: missing key 'value' in [dns-record www]");
+	RECORD_ERROR("[dns-record www]\n[host a]\nip = 10.0.0.9\n",
+		     "line 3: missing key 'type' in [dns-record www]");
+	RECORD_ERROR("[host a]\nip = 10.0.0.9\n[dns-record www]\n",
+		     "line 3: missing key 'mac' in [host a]");
+	RECORD_ERROR("[dns-record www]\n[dns-record x]\nbad\n",
+		     "line 5: expected 'key = value', '[section]' or a comment");
+
+	/* Against each other, at the header of the later section. */
+	RECORD_ERROR("[dns-record www]\ntype = A\nvalue = 10.0.0.5\n\n"
+		     "[dns-record www]\nvalue = 10.0.0.5\ntype = A\n",
+		     "line 7: record www A 10.0.0.5 is given twice");
+	RECORD_ERROR("[dns-record www]\ntype = A\nvalue = 10.0.0.5\n"
+		     "[dns-record www]\ntype = CNAME\nvalue = web1\n",
+		     "line 6: record www CNAME: www already has A records, and an alias (CNAME) "
+		     "must be the only record of its name");
+	RECORD_ERROR("[dns-record www]\ntype = CNAME\nvalue = web1\n"
+		     "[dns-record www]\ntype = TXT\nvalue = hello\n",
+		     "line 6: record www TXT: www is an alias (CNAME) and can have no other records");
+	/* Against the network: the name must fit in the domain. */
+	snprintf(text, sizeof(text),
+		 "[network]\nsubnet = 10.0.0.0/24\ndomain = %.63s.%.63s.%.63s.%.59s\n"
+		 "[dns-record a]\ntype = A\nvalue = 10.0.0.5\n"
+		 "[dns-record ab]\ntype = A\nvalue = 10.0.0.5\n",
+		 name254, name254, name254, name254);
+	{
+		char msg[600];
+
+		snprintf(msg, sizeof(msg),
+			 "line 7: record ab A: the name is longer than 253 characters in domain "
+			 "%.63s.%.63s.%.63s.%.59s",
+			 name254, name254, name254, name254);
+		check_parse_error(text, "lab", -EINVAL, msg);
+	}
+	/* The network, then its reservations, then its records; none are returned on failure. */
+	check_parse_error("[network]\n[dns-record www]\ntype = A\nvalue = 10.0.0.5\n", "lab",
+			  -EINVAL, "subnet is required");
+	RECORD_ERROR("[dns-record www]\ntype = CNAME\nvalue = web1\n"
+		     "[dns-record www]\ntype = TXT\nvalue = hello\n"
+		     "[host gw]\nmac = 52:54:00:12:34:56\nip = 10.0.0.1\n",
+		     "line 9: address 10.0.0.1 is the gateway");
+	RECORD_ERROR("[host web1]\nmac = 52:54:00:12:34:56\nip = 10.0.0.10\n"
+		     "[dns-record www]\ntype = CNAME\nvalue = web1\n"
+		     "[dns-record www]\ntype = TXT\nvalue = hello\n",
+		     "line 9: record www TXT: www is an alias (CNAME) and can have no other records");
+#undef RECORD_ERROR
+}
+
+/* The most records a network may have: one more is refused at its header. */
+static void test_records_limit(void **state)
+{
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	size_t size = 64 + (NETWORK_DNS_RECORDS_MAX + 1) * 64, off = 0;
+	_cleanup_free_ char *text = malloc(size);
+	struct network_config c;
+	char msg[128];
+
+	assert_non_null(text);
+	off += (size_t)snprintf(text, size, "[network]\nsubnet = 10.0.0.0/16\n");
+	for (unsigned i = 0; i < NETWORK_DNS_RECORDS_MAX; i++)
+		off += (size_t)snprintf(text + off, size - off,
+					"[dns-record @]\ntype = TXT\nvalue = t%u\n", i);
+	parse_records_ok(text, &c, &hosts, &records);
+	assert_int_equal(records.n, NETWORK_DNS_RECORDS_MAX);
+	check_round_trip_records(&c, &hosts, &records);
+
+	snprintf(text + off, size - off, "[dns-record @]\ntype = TXT\nvalue = more\n");
+	snprintf(msg, sizeof(msg), "line %d: too many [dns-record] sections (limit 4096)",
+		 2 + 3 * NETWORK_DNS_RECORDS_MAX + 1);
+	check_parse_error(text, "lab", -EINVAL, msg);
+}
+
+static void test_records_round_trip(void **state)
+{
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	static const struct {
+		const char *name;
+		enum network_dns_record_type type;
+		const char *value;
+	} list[] = {
+		{ "@", NETWORK_DNS_RECORD_A, "10.0.0.2" },
+		{ "@", NETWORK_DNS_RECORD_TXT, "x=1" },
+		{ "a.b.c", NETWORK_DNS_RECORD_A, "192.0.2.1" },
+		{ "alias", NETWORK_DNS_RECORD_CNAME, "@" },
+		{ "ext", NETWORK_DNS_RECORD_CNAME, "host.example.com." },
+		{ "_acme-challenge", NETWORK_DNS_RECORD_TXT, "a:b=c;d \"e\" #f [g] \xc3\xa9" },
+		{ "_sip._udp", NETWORK_DNS_RECORD_SRV, "0 0 0 ." },
+		{ "_sip._udp", NETWORK_DNS_RECORD_SRV, "65535 65535 65535 sip.example.net." },
+		{ "_ldap._tcp.dc", NETWORK_DNS_RECORD_SRV, "1 2 389 @" },
+		{ "0-9_x", NETWORK_DNS_RECORD_A, "255.255.255.255" },
+	};
+	struct network_config c;
+	char err[256];
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "domain", "lab.example");
+	check_set_ok(&c, "dns-forwarders", "192.0.2.53, 198.51.100.53");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	for (size_t i = 0; i < ELEMENTSOF(list); i++) {
+		struct network_dns_record r = { 0 };
+
+		strcpy(r.name, list[i].name);
+		r.type = list[i].type;
+		assert_int_equal(network_dns_record_set_value(&r, list[i].value, err, sizeof(err)),
+				 0);
+		if (network_dns_records_add(&records, &r, &c, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", list[i].name, err);
+	}
+	check_round_trip_records(&c, &hosts, &records);
+	check_round_trip_records(&c, NULL, &records);
 }
 
 static void test_equal(void **state)
@@ -1471,6 +1963,13 @@ int main(void)
 		cmocka_unit_test(test_hosts_format),
 		cmocka_unit_test(test_hosts_round_trip),
 		cmocka_unit_test(test_hosts_format_limit),
+		cmocka_unit_test(test_dns_forwarders),
+		cmocka_unit_test(test_config_domain),
+		cmocka_unit_test(test_records_parse),
+		cmocka_unit_test(test_records_format),
+		cmocka_unit_test(test_records_parse_errors),
+		cmocka_unit_test(test_records_limit),
+		cmocka_unit_test(test_records_round_trip),
 		cmocka_unit_test(test_equal),
 	};
 

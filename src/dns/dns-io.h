@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sockets of one network's DNS service: UDP and TCP port 53 on the gateway address only
+ * (never the wildcard, so kvmnet runs beside systemd-resolved, a host dnsmasq or any other
+ * server). UDP queries are read and answered in batches (recvmmsg/sendmmsg); TCP connections
+ * (RFC 7766: length-prefixed, pipelined, idle timeout) are bounded in number and size. Each
+ * query goes to the engine; what it does not answer goes to the forwarder.
+ */
+#ifndef KN_DNS_DNS_IO_H
+#define KN_DNS_DNS_IO_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+
+struct dns_forward;
+struct dns_io;
+struct dns_server;
+struct event_loop;
+
+#define DNS_IO_TCP_CLIENTS_MAX 64
+#define DNS_IO_TCP_IDLE_USEC (10 * 1000000ULL)
+
+/*
+ * Binds UDP and TCP 'addr':53 and starts serving on 'loop' with 'server' and 'fwd' (both
+ * borrowed; 'fwd' may be NULL: nothing is forwarded). On -EADDRINUSE, 'err' names the process
+ * holding the address when it can be found ("... held by dnsmasq (pid 123)").
+ */
+int dns_io_new(struct event_loop *loop, struct in_addr addr, struct dns_server *server,
+	       struct dns_forward *fwd, struct dns_io **ret, char *err, size_t errlen);
+/* Points the io at another engine (a rebuilt zone), keeping its sockets. */
+void dns_io_set_server(struct dns_io *io, struct dns_server *server);
+
+/* Closes everything; forwarded queries still pending for it are cancelled. Accepts NULL. */
+struct dns_io *dns_io_free(struct dns_io *io);
+
+#endif
