@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -270,6 +272,50 @@ static int dns_service_build_zone(const struct network *n, struct dns_zone **ret
 	return 0;
 }
 
+#define RESOLVED_STUB "/run/systemd/resolve/stub-resolv.conf"
+#define RESOLVECTL "/usr/bin/resolvectl"
+
+extern char **environ;
+
+/* Runs 'argv' and waits for it (resolvectl answers in milliseconds). */
+static int dns_service_run(char *const argv[])
+{
+	pid_t pid;
+	int status, r;
+
+	r = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+	if (r != 0)
+		return -r;
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+/*
+ * Where systemd-resolved runs, tells it that the network's domain (and its reverse zone, via
+ * the routing-only domain) is answered by our server on the bridge, so the host resolves guests
+ * through its usual resolver. The registration lives and dies with the bridge.
+ */
+static void dns_service_register_resolved(const struct network *n)
+{
+	char gw[INET_ADDRSTRLEN], domain[256], routing[258];
+	int r;
+
+	if (access(RESOLVED_STUB, F_OK) < 0 || access(RESOLVECTL, X_OK) < 0)
+		return;
+	in_addr_to_string(n->config.gateway, gw);
+	network_config_domain(&n->config, domain);
+	snprintf(routing, sizeof(routing), "~%s", domain);
+	char *dns_argv[] = { RESOLVECTL, "dns", (char *)n->config.bridge, gw, NULL };
+	char *domain_argv[] = { RESOLVECTL, "domain", (char *)n->config.bridge, routing, NULL };
+	r = dns_service_run(dns_argv);
+	if (r >= 0)
+		r = dns_service_run(domain_argv);
+	if (r < 0)
+		log_warning_errno(r, "Failed to register domain '%s' of network '%s' with "
+				  "systemd-resolved: %m, ignoring", domain, n->config.name);
+}
+
 static void dns_service_server_config(const struct network *n, struct dns_server_config *ret)
 {
 	*ret = (struct dns_server_config){
@@ -311,6 +357,7 @@ int dns_service_network_start(struct network *n, char *err, size_t errlen)
 	if (r < 0)
 		goto fail;
 	n->dns_ifindex = n->ifindex;
+	dns_service_register_resolved(n);
 	dns_service_schedule_hosts_file(d);
 	return 0;
 fail:
