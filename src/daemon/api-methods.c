@@ -217,7 +217,9 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 		created = true;
 	} else {
 		struct network_config old = n->config;
-		bool live = n->active && network_config_kernel_differs(&old, &c);
+		/* Turning DHCP or DNS on or off opens or closes sockets: that is live work too. */
+		bool live = n->active && (network_config_kernel_differs(&old, &c) ||
+					  old.dhcp != c.dhcp || old.dns != c.dns);
 
 		if (live) {
 			r = api_redefine_active(m, n, &c, err, errlen);

@@ -190,20 +190,34 @@ static size_t dns_io_truncate(uint8_t *pkt, size_t len)
 	return off;
 }
 
+/*
+ * Copies a forwarded answer into 'buf' as ours: not authoritative (we are not the authority for
+ * it, RFC 1035 4.1.1) and with recursion available (we just provided it), whatever the upstream
+ * said. Returns the length copied.
+ */
+static size_t dns_io_forwarded_copy(const uint8_t *answer, size_t len, uint8_t *buf, size_t size)
+{
+	if (len > size)
+		len = size;
+	memcpy(buf, answer, len);
+	if (len >= 4) {
+		buf[2] &= (uint8_t)~0x04;   /* AA */
+		buf[3] |= 0x80;             /* RA */
+	}
+	return len;
+}
+
 static void dns_io_udp_answer(const uint8_t *answer, size_t len, void *cookie)
 {
 	struct dns_udp_cookie *c = cookie;
 	struct dns_io *io = c->io;
-	uint8_t cut[DNS_QUERY_MAX];
+	static uint8_t copy[DNS_TCP_MAX];
 
-	if (len > c->limit) {
-		size_t n = len < sizeof(cut) ? len : sizeof(cut);
-		memcpy(cut, answer, n);
-		len = dns_io_truncate(cut, n);
-		answer = cut;
-	}
+	len = dns_io_forwarded_copy(answer, len, copy, sizeof(copy));
+	if (len > c->limit)
+		len = dns_io_truncate(copy, len);
 	if (len > 0)
-		(void)sendto(io->udp_fd, answer, len, MSG_DONTWAIT, (struct sockaddr *)&c->to,
+		(void)sendto(io->udp_fd, copy, len, MSG_DONTWAIT, (struct sockaddr *)&c->to,
 			     sizeof(c->to));
 	if (c->prev)
 		c->prev->next = c->next;
@@ -354,8 +368,10 @@ static int dns_tcp_client_queue(struct dns_tcp_client *c, const uint8_t *answer,
 static void dns_tcp_forward_answer(const uint8_t *answer, size_t len, void *cookie)
 {
 	struct dns_tcp_client *c = cookie;
+	static uint8_t copy[DNS_TCP_MAX];
 
-	if (!c->dead && dns_tcp_client_queue(c, answer, len) < 0) {
+	len = dns_io_forwarded_copy(answer, len, copy, sizeof(copy));
+	if (!c->dead && dns_tcp_client_queue(c, copy, len) < 0) {
 		c->dead = true;
 		shutdown(c->fd, SHUT_RDWR);
 	}

@@ -875,3 +875,256 @@ class DhcpClient:
                 self.lab.stop_proc(self.proc)
         else:
             self.lab.stop_proc(self.proc)
+
+
+# ---- DNS: one client interface over dig or nettool.py's stub client; an upstream; NSS -------
+#
+# dns_query() runs a real DNS client inside a namespace: dig when it is installed (the
+# Makefile installs bind9-dnsutils when it can), else nettool.py's 'dns' command. Both give the
+# same normalised result, so the tests' assertions are the same either way:
+#   {"tool": "dig"|"nettool", "rcode": "NOERROR", "flags": ["qr", "aa", "rd", "ra"],
+#    "answer": [{"name": "web1.lab.kvmnet", "type": "A", "ttl": 300, "data": "10.0.0.10"}],
+#    "authority": [...], "additional": [...] (no OPT), "tcp": bool (the answer came over TCP),
+#    "tc_retried": bool (a UDP answer had TC and the client asked again over TCP)}
+# or {"tool": ..., "error": "timeout" | "..."} when no usable answer came. Names are lowercase
+# without the trailing dot; data as dig prints it (SOA "MNAME RNAME SERIAL REFRESH RETRY EXPIRE
+# MINIMUM", SRV "PRIO WEIGHT PORT TARGET", TXT the text without quotes), names normalised too.
+# KVMNET_DNS_CLIENT=nettool forces the fallback, =dig requires dig.
+
+
+def dns_client_kind():
+    want = os.environ.get("KVMNET_DNS_CLIENT", "auto")
+    if want == "dig" and shutil.which("dig") is None:
+        raise AssertionError("KVMNET_DNS_CLIENT=dig but dig is not installed")
+    if want == "nettool":
+        return "nettool"
+    return "dig" if shutil.which("dig") else "nettool"
+
+
+def _dig_name(tok):
+    return tok.rstrip(".").lower() if tok != "." else ""
+
+
+def _dig_txt(rest):
+    """The character-strings of dig's TXT presentation ("a" "b"), unescaped and joined."""
+    out, i, cur, inq = [], 0, bytearray(), False
+    while i < len(rest):
+        ch = rest[i]
+        if ch == '"':
+            if inq:
+                out.append(bytes(cur))
+                cur = bytearray()
+            inq = not inq
+        elif ch == "\\" and i + 1 < len(rest):
+            if rest[i + 1:i + 4].isdigit() and len(rest[i + 1:i + 4]) == 3:
+                cur.append(int(rest[i + 1:i + 4]))
+                i += 3
+            else:
+                cur += rest[i + 1].encode()
+                i += 1
+        elif inq:
+            cur += ch.encode()
+        i += 1
+    return b"".join(out).decode("utf-8", "backslashreplace")
+
+
+def _dig_rdata(rtype, rest):
+    toks = rest.split()
+    if rtype in ("NS", "CNAME", "PTR"):
+        return _dig_name(toks[0])
+    if rtype == "SOA":
+        return " ".join([_dig_name(toks[0]), _dig_name(toks[1])] + toks[2:7])
+    if rtype == "SRV":
+        return " ".join(toks[:3] + [_dig_name(toks[3]) or "."])
+    if rtype == "TXT":
+        return _dig_txt(rest)
+    return rest.strip()
+
+
+def parse_dig(text):
+    """dig's default output (with comments) as the normalised result of dns_query()."""
+    res = {"tool": "dig", "tc_retried": "Truncated, retrying in TCP mode" in text,
+           "answer": [], "authority": [], "additional": []}
+    section = None
+    for line in text.splitlines():
+        m = re.search(r"->>HEADER<<- opcode: (\S+), status: (\S+), id: (\d+)", line)
+        if m:
+            # after a retry over TCP only the last answer counts
+            res.update(rcode=m.group(2), id=int(m.group(3)), answer=[], authority=[],
+                       additional=[])
+            section = None
+            continue
+        m = re.match(r";; flags:([^;]*);", line)
+        if m:
+            res["flags"] = m.group(1).split()
+            continue
+        m = re.match(r";; (ANSWER|AUTHORITY|ADDITIONAL) SECTION:", line)
+        if m:
+            section = m.group(1).lower()
+            continue
+        m = re.match(r";; SERVER: \S+.*\((UDP|TCP)\)\s*$", line)
+        if m:
+            res["tcp"] = m.group(1) == "TCP"
+            continue
+        if not line.strip() or line.startswith(";"):
+            if not line.strip():
+                section = None
+            continue
+        if section:
+            parts = line.split(None, 4)
+            if len(parts) < 4:
+                continue
+            name, ttl, klass, rtype = parts[:4]
+            res[section].append({"name": _dig_name(name), "type": rtype, "ttl": int(ttl),
+                                 "data": _dig_rdata(rtype, parts[4] if len(parts) > 4 else "")})
+    if "rcode" not in res:
+        res["error"] = "timeout" if "timed out" in text or "no servers could be reached" in text \
+            else "no answer parsed"
+    return res
+
+
+def dns_query(ns, server, name, qtype="A", tcp=False, edns=None, ignore_tc=False, timeout=2,
+              tool=None):
+    """Asks 'server' (port 53) for 'name' 'qtype' from namespace 'ns' with a real client: see
+    above. 'edns': None for a plain query (512-octet answers over UDP), else the EDNS0 buffer
+    size. 'ignore_tc': keep a truncated UDP answer instead of retrying over TCP."""
+    tool = tool or dns_client_kind()
+    if tool == "dig":
+        cmd = ["dig", "@" + server, name, qtype, "+tries=1", "+time=%d" % max(1, round(timeout)),
+               "+nocookie", "+nosearch"]
+        cmd += ["+tcp"] if tcp else []
+        cmd += ["+edns=0", "+bufsize=%d" % edns] if edns else ["+noedns"]
+        cmd += ["+ignore"] if ignore_tc else []
+        p = run(["ip", "netns", "exec", ns] + cmd, check=False, timeout=timeout * 3 + 5)
+        res = parse_dig(p.stdout)
+        res.setdefault("tcp", tcp)
+        if res.get("tc_retried"):
+            res["tcp"] = True
+        res["raw"] = p.stdout + p.stderr
+        return res
+    cmd = [PY, NETTOOL, "dns", server, name, "--type", qtype, "--timeout", str(timeout)]
+    cmd += ["--tcp"] if tcp else []
+    cmd += ["--edns", str(edns)] if edns else []
+    cmd += ["--ignore-tc"] if ignore_tc else []
+    p = run(["ip", "netns", "exec", ns] + cmd, check=False, timeout=timeout * 3 + 5)
+    try:
+        res = json.loads(p.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"tool": "nettool", "error": "no JSON: %s %s" % (p.stdout, p.stderr)}
+    res["raw"] = p.stdout + p.stderr
+    return res
+
+
+def dns_ok(res, what=""):
+    """Fails unless 'res' is an answer (any rcode); returns it."""
+    assert "error" not in res, "%s: no answer from %s: %s\n%s" % (
+        what, res.get("tool"), res.get("error"), res.get("raw", ""))
+    return res
+
+
+def rr_data(res, section="answer", rtype=None):
+    """The data of the records of 'section' (of type 'rtype' if given), sorted."""
+    return sorted(r["data"] for r in res.get(section, []) if rtype is None or r["type"] == rtype)
+
+
+def reverse_name(ip):
+    return ".".join(reversed(ip.split("."))) + ".in-addr.arpa"
+
+
+class Upstream:
+    """An upstream DNS server in the lab's "outside" namespace on OUTSIDE:53 answering
+    'records' ({name: (ip, ttl)}) with A records, NXDOMAIN (or REFUSED) for other names: dnsmasq (no config file, no
+    /etc/hosts, no resolv.conf, queries logged) or, without dnsmasq or with
+    KVMNET_DNS_UPSTREAM=nettool, nettool.py's dns-serve. stop() ends it by PID;
+    queries() lists the names it was asked."""
+
+    def __init__(self, lab, records):
+        self.lab = lab
+        self.kind = "dnsmasq" if (shutil.which("dnsmasq") and
+                                  os.environ.get("KVMNET_DNS_UPSTREAM") != "nettool") \
+            else "nettool"
+        if self.kind == "dnsmasq":
+            args = ["dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--no-resolv",
+                    "--no-hosts", "--port=53", "--listen-address=" + OUTSIDE,
+                    "--bind-interfaces", "--log-queries", "--log-facility=-", "--pid-file=",
+                    "--user=root", "--group=root", "--cache-size=0"]
+            args += ["--host-record=%s,%s,%d" % (n, ip, ttl) for n, (ip, ttl) in records.items()]
+            ready = r"started, version"
+        else:
+            args = [PY, NETTOOL, "dns-serve", OUTSIDE]
+            args += ["--record=%s=%s,%d" % (n, ip, ttl) for n, (ip, ttl) in records.items()]
+            ready = r"^ready$"
+        self.proc, self.outp = lab.spawn(lab.out, args)
+        lab.wait_output(self.proc, self.outp, ready)
+        self.wait_listening()
+
+    def wait_listening(self, timeout=5):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = run(["ip", "netns", "exec", self.lab.out, "ss", "-Hlun", "sport", "= :53"]).stdout
+            if OUTSIDE + ":53" in out:
+                return
+            time.sleep(0.05)
+        raise AssertionError("upstream %s not listening on %s:53\n%s"
+                             % (self.kind, OUTSIDE, self.outp.read_text()))
+
+    def queries(self, name=None):
+        """Names asked (dnsmasq: 'query[A] NAME from IP'; nettool: 'query NAME A from IP')."""
+        got = []
+        for line in self.outp.read_text(errors="replace").splitlines():
+            m = re.search(r"query\[(\S+)\] (\S+) from|query (\S+) (\S+) from", line)
+            if m:
+                qname = (m.group(2) or m.group(3)).lower()
+                if name is None or qname == name:
+                    got.append(qname)
+        return got
+
+    def stop(self):
+        self.lab.stop_proc(self.proc)
+        assert self.proc.poll() is not None
+
+
+def nss_getent(lab, queries, hosts_file=None, timeout=20):
+    """Runs 'getent hosts Q' for each of 'queries' with libnss_kvmnet.so.2 of the build, in a
+    private mount namespace (docs/NSS.md): an overlay adds the module to the library directory
+    and a private nsswitch.conf says 'hosts: files kvmnet'; KVMNET_NSS_HOSTS names the daemon's
+    hosts file. Nothing of the host changes. Returns {query: (exit status, output line)}."""
+    module = lab.bin / "src" / "nss" / "libnss_kvmnet.so.2"
+    assert module.exists(), "NSS module not built: %s" % module
+    libdir = "/usr/lib/x86_64-linux-gnu"
+    assert os.path.isfile(os.path.join(libdir, "libnss_files.so.2")), \
+        "no glibc NSS modules in %s on this machine" % libdir
+    hosts_file = hosts_file or lab.sock.parent / "hosts"
+    t = lab.tmp / ("nss-%d" % (lab.nproc + 1))
+    lab.nproc += 1
+    (t / "lib").mkdir(parents=True)
+    shutil.copy(module, t / "lib" / "libnss_kvmnet.so.2")
+    (t / "nsswitch.conf").write_text("passwd: files\ngroup: files\nhosts: files kvmnet\n")
+    script = ("set -e; mount --make-rprivate /; "
+              "mount --bind \"$0/nsswitch.conf\" /etc/nsswitch.conf; "
+              "mount -t overlay overlay -o lowerdir=\"$0/lib\":%s %s; "
+              "for q in \"$@\"; do out=$(getent hosts \"$q\") && rc=0 || rc=$?; "
+              "printf '%%s\\t%%s\\t%%s\\n' \"$q\" \"$rc\" \"$(echo $out)\"; done" % (libdir, libdir))
+    env = dict(os.environ, KVMNET_NSS_HOSTS=str(hosts_file))
+    p = run(["unshare", "-m", "sh", "-c", script, str(t)] + list(queries), env=env,
+            timeout=timeout)
+    res = {}
+    for line in p.stdout.splitlines():
+        q, rc, out = line.split("\t")
+        res[q] = (int(rc), out)
+    assert set(res) == set(queries), "getent output incomplete:\n%s\n%s" % (p.stdout, p.stderr)
+    return res
+
+
+def dns_stats(lab, net):
+    """The "dns-stats" object of 'kvmnet net show NET --json'."""
+    doc = lab.kn_json("net", "show", net)
+    assert isinstance(doc.get("dns-stats"), dict), "no dns-stats in net show: %s" % doc
+    return doc["dns-stats"]
+
+
+def define(lab, name, text, expect=0):
+    """Writes 'text' to TMP/NAME.conf and runs 'kvmnet net define' on it."""
+    path = lab.tmp / ("%s.conf" % name)
+    path.write_text(text)
+    return lab.kn("net", "define", path, expect=expect)

@@ -7,7 +7,9 @@ kvmnetd's own DNS), then one "accept IP PORT" line per TCP connection. A TCP ser
 the peer's address (as it sees it) followed by a newline, then echoes whatever it receives.
 Probes exit 0 when the target answered and 1 otherwise; they never wait more than ~1 s.
 The dhcp-* commands craft DHCP packets with scapy on the namespace's eth0 and print one JSON
-document (see the section below).
+document (see the section below). 'dns' is a stub DNS client (UDP, EDNS0, TCP, the TCP retry on
+TC), 'dns-serve' a tiny upstream DNS server, 'dns-hostile' a scapy-made stream of malformed
+queries (UDP and TCP); see the DNS section.
 """
 import argparse
 import errno
@@ -581,6 +583,680 @@ def cmd_dhcp_fuzz(a):
     return 0
 
 
+# ---- DNS: a small stub client, a tiny upstream server and hostile queries ------------------
+#
+# 'dns' is the fallback real client of the DNS tests when dig is not installed: one query over
+# UDP (optionally with EDNS0) or TCP; on a truncated (TC) UDP answer it asks again over TCP,
+# as dig does, unless --ignore-tc. It prints one JSON document: rcode, flags, the sections as
+# {name, type, ttl, data} records (names lowercase, without the trailing dot; data as dig
+# shows it, names likewise normalised), and how the answer came (tcp, tc_retried). Its parser
+# is strict: a malformed answer prints {"error": "malformed answer: ..."} instead of guessing.
+
+DNS_TYPES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA",
+             33: "SRV", 41: "OPT", 255: "ANY"}
+DNS_TYPE_NUM = {v: k for k, v in DNS_TYPES.items()}
+DNS_RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP",
+              5: "REFUSED", 16: "BADVERS"}
+DNS_FLAG_BITS = (("qr", 0x8000), ("aa", 0x0400), ("tc", 0x0200), ("rd", 0x0100),
+                 ("ra", 0x0080), ("ad", 0x0020), ("cd", 0x0010))
+
+
+class DnsMalformed(Exception):
+    pass
+
+
+def dns_qtype(t):
+    t = str(t).upper()
+    if t in DNS_TYPE_NUM:
+        return DNS_TYPE_NUM[t]
+    if t.startswith("TYPE") and t[4:].isdigit():
+        return int(t[4:])
+    return int(t)
+
+
+def dns_encode_name(name):
+    """Wire form of a text name (no escapes: the tests' names are plain)."""
+    out = b""
+    name = name.rstrip(".")
+    for label in name.split(".") if name else []:
+        raw = label.encode()
+        if not 0 < len(raw) <= 63:
+            raise ValueError("bad label %r" % label)
+        out += bytes([len(raw)]) + raw
+    out += b"\0"
+    if len(out) > 255:
+        raise ValueError("name too long")
+    return out
+
+
+def dns_build_query(name, qtype="A", qid=None, rd=True, edns=None, qclass=1):
+    """A query; 'edns' None for none, else the EDNS0 UDP buffer size to advertise."""
+    qid = int.from_bytes(os.urandom(2), "big") if qid is None else qid
+    hdr = struct.pack("!HHHHHH", qid, 0x0100 if rd else 0, 1, 0, 0, 1 if edns else 0)
+    msg = hdr + dns_encode_name(name) + struct.pack("!HH", dns_qtype(qtype), qclass)
+    if edns:
+        msg += b"\0" + struct.pack("!HHIH", 41, edns, 0, 0)
+    return msg
+
+
+def dns_read_name(msg, off):
+    """(text name, offset after it at the original position). Pointers must point backwards
+    (RFC 1035 4.1.4: to a prior occurrence); hops and length are bounded."""
+    labels, end, hops, total, lowest = [], None, 0, 1, off
+    while True:
+        if off >= len(msg):
+            raise DnsMalformed("name runs past the end at %d" % off)
+        c = msg[off]
+        if c & 0xC0 == 0xC0:
+            if off + 1 >= len(msg):
+                raise DnsMalformed("pointer cut at %d" % off)
+            target = ((c & 0x3F) << 8) | msg[off + 1]
+            if end is None:
+                end = off + 2
+            if target >= lowest:
+                raise DnsMalformed("pointer at %d to %d does not point backwards" % (off, target))
+            hops += 1
+            if hops > 64:
+                raise DnsMalformed("pointer loop")
+            off = lowest = target
+            continue
+        if c & 0xC0:
+            raise DnsMalformed("label type 0x%02x at %d" % (c, off))
+        if c == 0:
+            if end is None:
+                end = off + 1
+            return ".".join(labels).lower(), end
+        if off + 1 + c > len(msg):
+            raise DnsMalformed("label runs past the end at %d" % off)
+        total += c + 1
+        if total > 255:
+            raise DnsMalformed("name longer than 255 octets")
+        raw = msg[off + 1:off + 1 + c]
+        labels.append("".join(chr(b) if 0x21 <= b <= 0x7E and b not in b".\\" else "\\%03d" % b
+                              for b in raw))
+        off += 1 + c
+
+
+def _dns_txt(rdata):
+    parts, i = [], 0
+    while i < len(rdata):
+        n = rdata[i]
+        if i + 1 + n > len(rdata):
+            raise DnsMalformed("TXT string runs past its RDATA")
+        parts.append(rdata[i + 1:i + 1 + n].decode("utf-8", "backslashreplace"))
+        i += 1 + n
+    return "".join(parts)
+
+
+def dns_parse_message(msg):
+    """The whole message as a dict; raises DnsMalformed on anything not well-formed."""
+    if len(msg) < 12:
+        raise DnsMalformed("%d octets: shorter than a header" % len(msg))
+    qid, flags, qd, an, ns, ar = struct.unpack("!HHHHHH", msg[:12])
+    res = {"id": qid, "flags": [f for f, bit in DNS_FLAG_BITS if flags & bit],
+           "opcode": (flags >> 11) & 0xF, "rcode_num": flags & 0xF, "question": [],
+           "answer": [], "authority": [], "additional": [], "edns": None, "size": len(msg)}
+    off = 12
+    for _ in range(qd):
+        name, off = dns_read_name(msg, off)
+        if off + 4 > len(msg):
+            raise DnsMalformed("question cut")
+        t, c = struct.unpack("!HH", msg[off:off + 4])
+        off += 4
+        res["question"].append({"name": name, "type": DNS_TYPES.get(t, "TYPE%d" % t),
+                                "class": c})
+    for section, count in (("answer", an), ("authority", ns), ("additional", ar)):
+        for _ in range(count):
+            name, off = dns_read_name(msg, off)
+            if off + 10 > len(msg):
+                raise DnsMalformed("record header cut in %s" % section)
+            t, c, ttl, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
+            off += 10
+            if off + rdlen > len(msg):
+                raise DnsMalformed("RDATA runs past the end in %s" % section)
+            rd_off, rdata = off, msg[off:off + rdlen]
+            off += rdlen
+            if t == 41:
+                if section != "additional" or res["edns"] is not None or name != "":
+                    raise DnsMalformed("misplaced or second OPT record")
+                res["edns"] = {"udp_size": c, "ext_rcode": ttl >> 24, "version": (ttl >> 16) & 0xFF,
+                               "do": bool(ttl & 0x8000), "options": rdata.hex()}
+                res["rcode_num"] |= (ttl >> 24) << 4
+                continue
+            data = rdata.hex()
+            if t == 1:
+                if rdlen != 4:
+                    raise DnsMalformed("A record of %d octets" % rdlen)
+                data = socket.inet_ntoa(rdata)
+            elif t == 28:
+                if rdlen != 16:
+                    raise DnsMalformed("AAAA record of %d octets" % rdlen)
+                data = socket.inet_ntop(socket.AF_INET6, rdata)
+            elif t in (2, 5, 12):
+                target, after = dns_read_name(msg, rd_off)
+                if after != rd_off + rdlen:
+                    raise DnsMalformed("name RDATA length mismatch")
+                data = target
+            elif t == 6:
+                mname, p = dns_read_name(msg, rd_off)
+                rname, p = dns_read_name(msg, p)
+                if p + 20 != rd_off + rdlen:
+                    raise DnsMalformed("SOA RDATA length mismatch")
+                data = " ".join([mname, rname] + [str(v) for v in
+                                                  struct.unpack("!IIIII", msg[p:p + 20])])
+            elif t == 16:
+                data = _dns_txt(rdata)
+            elif t == 33:
+                if rdlen < 7:
+                    raise DnsMalformed("SRV RDATA too short")
+                prio, weight, port = struct.unpack("!HHH", rdata[:6])
+                target, after = dns_read_name(msg, rd_off + 6)
+                if after != rd_off + rdlen:
+                    raise DnsMalformed("SRV RDATA length mismatch")
+                data = "%d %d %d %s" % (prio, weight, port, target or ".")
+            res[section].append({"name": name, "type": DNS_TYPES.get(t, "TYPE%d" % t),
+                                 "class": c, "ttl": ttl, "data": data})
+    if off != len(msg):
+        raise DnsMalformed("%d octets after the last record" % (len(msg) - off))
+    res["rcode"] = DNS_RCODES.get(res["rcode_num"], str(res["rcode_num"]))
+    return res
+
+
+def _recv_exact(c, n):
+    buf = b""
+    while len(buf) < n:
+        data = c.recv(n - len(buf))
+        if not data:
+            raise ConnectionError("connection closed after %d of %d octets" % (len(buf), n))
+        buf += data
+    return buf
+
+
+def dns_exchange_udp(server, port, msg, timeout):
+    """Sends 'msg' from a fresh socket; returns the first datagram with our ID from the server."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.connect((server, port))
+        s.send(msg)
+        deadline = time.monotonic() + timeout
+        while True:
+            s.settimeout(max(0.01, deadline - time.monotonic()))
+            data = s.recv(65535)
+            if data[:2] == msg[:2]:
+                return data
+    finally:
+        s.close()
+
+
+def dns_exchange_tcp(server, port, msg, timeout):
+    c = socket.create_connection((server, port), timeout=timeout)
+    try:
+        c.sendall(struct.pack("!H", len(msg)) + msg)
+        n = struct.unpack("!H", _recv_exact(c, 2))[0]
+        return _recv_exact(c, n)
+    finally:
+        c.close()
+
+
+def dns_lookup(server, name, qtype="A", port=53, tcp=False, edns=None, ignore_tc=False,
+               timeout=2.0, rd=True):
+    """One lookup the way a stub resolver does it; returns the JSON-able result."""
+    msg = dns_build_query(name, qtype, rd=rd, edns=edns)
+    res = {"tool": "nettool", "server": server, "tc_retried": False}
+    try:
+        if tcp:
+            raw = dns_exchange_tcp(server, port, msg, timeout)
+        else:
+            raw = dns_exchange_udp(server, port, msg, timeout)
+            first = dns_parse_message(raw)
+            if "tc" in first["flags"] and not ignore_tc:
+                res["tc_retried"] = True
+                res["udp_flags"] = first["flags"]
+                tcp = True
+                raw = dns_exchange_tcp(server, port, msg, timeout)
+    except socket.timeout:
+        res["error"] = "timeout"
+        return res
+    except OSError as e:
+        res["error"] = "%s: %s" % (type(e).__name__, e)
+        return res
+    except DnsMalformed as e:
+        res["error"] = "malformed answer: %s" % e
+        return res
+    try:
+        res.update(dns_parse_message(raw))
+    except DnsMalformed as e:
+        res["error"] = "malformed answer: %s (%s)" % (e, raw.hex())
+        return res
+    res["tcp"] = tcp
+    if res["id"] != struct.unpack("!H", msg[:2])[0] or "qr" not in res["flags"]:
+        res["error"] = "not an answer to our query: %s" % raw.hex()
+    elif [(q["name"], q["type"]) for q in res["question"]] not in (
+            [], [(name.lower().rstrip("."), DNS_TYPES.get(dns_qtype(qtype), str(qtype)))]):
+        res["error"] = "answer to another question: %s" % res["question"]
+    return res
+
+
+def cmd_dns(a):
+    res = dns_lookup(a.server, a.name, a.type, a.port, a.tcp, a.edns or None, a.ignore_tc,
+                     a.timeout, not a.norecurse)
+    say(json.dumps(res))
+    return 0 if "error" not in res else 1
+
+
+def cmd_dns_serve(a):
+    """A tiny authoritative UDP server (an upstream for the forwarder when dnsmasq is not
+    installed): A records from --record NAME=IP[,TTL] (default TTL --ttl), NXDOMAIN for anything else, one
+    "query NAME TYPE from IP" line per query."""
+    records = {}
+    for r in a.record:
+        n, v = r.split("=", 1)
+        ip, _, ttl = v.partition(",")
+        records[n.lower().rstrip(".")] = (ip, int(ttl) if ttl else a.ttl)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((a.addr, a.port))
+    say("ready")
+    while True:
+        data, peer = s.recvfrom(65535)
+        try:
+            q = dns_parse_message(data)
+            name, qtype = q["question"][0]["name"], q["question"][0]["type"]
+            qend = 12 + len(dns_encode_name(name)) + 4
+        except (DnsMalformed, IndexError, ValueError):
+            continue
+        say("query %s %s from %s" % (name, qtype, peer[0]))
+        # QR, AA, RA as dnsmasq answers its own records; RD copied
+        flags = 0x8480 | (struct.unpack("!H", data[2:4])[0] & 0x0100)
+        ans = b""
+        if name in records and qtype == "A":
+            ip, ttl = records[name]
+            ans = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, ttl, 4) + socket.inet_aton(ip)
+        elif name not in records:
+            flags |= 3
+        s.sendto(data[:2] + struct.pack("!HHHHH", flags, 1, 1 if ans else 0, 0, 0)
+                 + data[12:qend] + ans, peer)
+
+
+def _dns_hostile_payloads(rnd, names):
+    """An endless stream of (kind, expect, payload bytearray) hostile DNS queries. 'expect' is
+    what the server must do with it: "formerr" (answer FORMERR), "drop" (no answer) or None
+    (anything well-formed, or nothing). The first two octets (the ID) are set by the caller."""
+    from scapy.layers.dns import DNS, DNSQR, DNSRROPT
+    from scapy.packet import fuzz
+
+    def rand_bytes(n):
+        return bytes(rnd.getrandbits(8) for _ in range(n))
+
+    def hdr(qd=1, an=0, ns=0, ar=0, flags=0x0100):
+        return bytearray(struct.pack("!HHHHHH", 0, flags, qd, an, ns, ar))
+
+    def qtail():
+        return struct.pack("!HH", rnd.choice([1, 12, 16, 28, 33, 255]), 1)
+
+    def valid(name=None, qtype=None, edns=None):
+        name = name or rnd.choice(names)
+        p = DNS(id=0, rd=1, qd=DNSQR(qname=name, qtype=qtype or rnd.choice(["A", "PTR", "TXT",
+                                                                            "SRV", "ANY"])))
+        if edns:
+            p.ar = DNSRROPT(rclass=edns)
+            p.arcount = 1
+        return bytearray(bytes(p))
+
+    kinds = []
+
+    def kind(expect):
+        def deco(f):
+            kinds.append((f, expect))
+            return f
+        return deco
+
+    @kind("drop")
+    def truncated_header():
+        return bytearray(rand_bytes(rnd.randrange(0, 12)))
+
+    @kind("drop")
+    def answer_bit_set():
+        p = valid()
+        p[2] |= 0x80
+        return p
+
+    @kind("formerr")
+    def compression_self_loop():
+        # the question's name is a pointer to itself
+        return hdr() + b"\xc0\x0c" + qtail()
+
+    @kind("formerr")
+    def compression_label_loop():
+        # "abc" then a pointer back to the start of the name: abc.abc.abc... forever
+        return hdr() + b"\x03abc\xc0\x0c" + qtail()
+
+    @kind("formerr")
+    def compression_two_pointer_loop():
+        # two pointers pointing at each other
+        return hdr() + b"\xc0\x0e\xc0\x0c" + qtail()
+
+    @kind("formerr")
+    def pointer_forward():
+        return hdr() + b"\x03abc\xc0" + bytes([rnd.randrange(0x12, 0x40)]) + qtail() + \
+            b"\x03fwd\x00" + rand_bytes(rnd.randrange(0, 60))
+
+    @kind(None)
+    def pointer_into_header():
+        return hdr() + b"\xc0" + bytes([rnd.randrange(0, 12)]) + qtail()
+
+    @kind("formerr")
+    def pointer_past_end():
+        return hdr() + b"\x03abc\xff\xff" + qtail()
+
+    @kind("formerr")
+    def pointer_cut():
+        return hdr() + b"\x03abc\xc0"
+
+    @kind("formerr")
+    def oversized_label():
+        n = rnd.randrange(64, 192)   # 0x40 and 0x80: reserved label types
+        return hdr() + bytes([n]) + b"a" * min(n, 200) + b"\0" + qtail()
+
+    @kind("formerr")
+    def name_over_255():
+        labels = b"".join(b"\x3f" + bytes([0x61 + i]) * 63 for i in range(rnd.randrange(5, 9)))
+        return hdr() + labels + b"\0" + qtail()
+
+    @kind("formerr")
+    def too_many_labels():
+        return hdr() + b"\x01a" * rnd.randrange(128, 400) + b"\0" + qtail()
+
+    @kind("formerr")
+    def label_past_end():
+        return hdr() + b"\x03abc\x3fxyz"
+
+    @kind("formerr")
+    def question_cut():
+        p = valid()
+        return p[:len(p) - rnd.randrange(1, 4)]
+
+    @kind("formerr")
+    def no_question():
+        return hdr(qd=0, ar=rnd.choice([0, 1]))
+
+    @kind("formerr")
+    def two_questions():
+        q = valid()[12:]
+        return hdr(qd=2) + q + q
+
+    @kind(None)
+    def huge_counts():
+        p = valid()
+        p[4:12] = struct.pack("!HHHH", rnd.choice([1, 0xFFFF, rnd.randrange(65536)]),
+                              rnd.choice([0, 0xFFFF, rnd.randrange(65536)]),
+                              rnd.choice([0, 0xFFFF, rnd.randrange(65536)]),
+                              rnd.choice([0, 1, 0xFFFF, rnd.randrange(65536)]))
+        return p + rand_bytes(rnd.randrange(0, 40))
+
+    @kind("formerr")
+    def edns_rdata_overrun():
+        p = valid()
+        p[10:12] = b"\x00\x01"
+        return p + b"\x00" + struct.pack("!HHIH", 41, 1232, 0, rnd.choice([4, 100, 0xFFFF])) + b"\0\0"
+
+    @kind(None)
+    def edns_oddities():
+        p = valid()
+        choice = rnd.randrange(4)
+        if choice == 0:     # two OPT records
+            opt = b"\x00" + struct.pack("!HHIH", 41, 1232, 0, 0)
+            p[10:12] = b"\x00\x02"
+            return p + opt + opt
+        if choice == 1:     # OPT with a non-root owner
+            p[10:12] = b"\x00\x01"
+            return p + b"\x03opt\x00" + struct.pack("!HHIH", 41, 1232, 0, 0)
+        if choice == 2:     # options whose lengths lie
+            p[10:12] = b"\x00\x01"
+            opts = struct.pack("!HH", 10, 200) + rand_bytes(8)
+            return p + b"\x00" + struct.pack("!HHIH", 41, 4096, 0, len(opts)) + opts
+        # EDNS version 1, buffer size 0
+        p[10:12] = b"\x00\x01"
+        return p + b"\x00" + struct.pack("!HHIH", 41, 0, 0x00010000, 0)
+
+    @kind(None)
+    def odd_opcodes_and_types():
+        p = valid()
+        p[2] = (p[2] & 0x87) | (rnd.randrange(1, 16) << 3) if rnd.random() < 0.5 else p[2]
+        p[-4:] = struct.pack("!HH", rnd.choice([0, 41, 250, 251, 252, 253, 254, 65535]),
+                             rnd.choice([1, 3, 254, 255, 0, 65535]))
+        return p
+
+    @kind(None)
+    def strange_label_bytes():
+        label = rnd.choice([b"a.b", b"a\\b", b"\x00\x00", b"\xff\xfe", b"A" * 63, b"\x7f", b" "])
+        return hdr() + bytes([len(label)]) + label + b"\x06kvmnet\x00" + qtail()
+
+    @kind(None)
+    def scapy_fuzz():
+        for _ in range(5):
+            try:
+                return bytearray(bytes(fuzz(DNS(qd=DNSQR(qname=rnd.choice(names))))))
+            except Exception:   # scapy cannot always build what it fuzzed
+                continue
+        return bytearray(rand_bytes(40))
+
+    @kind(None)
+    def bit_flips():
+        p = valid(edns=rnd.choice([None, 1232, 4096]))
+        for _ in range(rnd.randrange(1, 12)):
+            i = rnd.randrange(len(p))
+            p[i] ^= 1 << rnd.randrange(8)
+        p[2] &= 0x7F
+        return p
+
+    @kind(None)
+    def random_bytes():
+        p = bytearray(rand_bytes(rnd.randrange(12, 1500)))
+        p[2] &= 0x7F   # not an answer: gets past the header check
+        return p
+
+    @kind(None)
+    def big_datagram():
+        p = valid(edns=4096)
+        return p + rand_bytes(rnd.choice([500, 3000, 4200]))
+
+    while True:
+        f, expect = rnd.choice(kinds)
+        yield f.__name__, expect, bytearray(f())
+
+
+def cmd_dns_hostile(a):
+    """Sends --count hostile DNS queries over UDP to SERVER:53 within about --seconds, then a
+    few hostile TCP connections. Every reply must parse (dns_parse_message) and answer one of
+    our queries. Prints one JSON document."""
+    import random
+    import select
+    rnd = random.Random(a.seed)
+    names = a.names.split(",")
+    gen = _dns_hostile_payloads(rnd, names)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    s.bind((a.src, 0) if a.src else ("0.0.0.0", 0))
+    sent = {}            # id -> (kind, expect)
+    kinds, expects = {}, {}
+    res = {"sent": 0, "send_errors": 0, "replies": 0, "unmatched": 0, "malformed": [],
+           "mismatch": [], "rcodes": {}}
+
+    def handle(data):
+        res["replies"] += 1
+        try:
+            m = dns_parse_message(data)
+        except DnsMalformed as e:
+            res["malformed"].append("%s: %s" % (e, data[:64].hex()))
+            return
+        rc = m["rcode"]
+        res["rcodes"][rc] = res["rcodes"].get(rc, 0) + 1
+        if "qr" not in m["flags"] or m["id"] not in sent:
+            res["unmatched"] += 1
+            return
+        kind, expect = sent[m["id"]]
+        if expect == "drop" or (expect == "formerr" and rc != "FORMERR"):
+            res["mismatch"].append("%s (id %d): expected %s, got %s" % (kind, m["id"], expect, rc))
+        expects.setdefault(kind, {})
+        expects[kind][rc] = expects[kind].get(rc, 0) + 1
+
+    def drain(wait):
+        while True:
+            r, _, _ = select.select([s], [], [], wait)
+            if not r:
+                return
+            data = s.recv(65535)
+            handle(data)
+
+    start = time.monotonic()
+    interval = a.seconds / max(a.count, 1)
+    for i in range(a.count):
+        kind, expect, p = next(gen)
+        qid = i + 1
+        if len(p) >= 2:
+            p[0:2] = struct.pack("!H", qid)
+        kinds[kind] = kinds.get(kind, 0) + 1
+        try:
+            s.sendto(bytes(p), (a.server, 53))
+            res["sent"] += 1
+            sent[qid] = (kind, expect)
+        except OSError:
+            res["send_errors"] += 1
+        if i % 20 == 19:
+            drain(0)
+        behind = start + (i + 1) * interval - time.monotonic()
+        if behind > 0:
+            time.sleep(behind)
+    res["seconds"] = round(time.monotonic() - start, 2)
+    drain(1.5)   # forwarded ones wait for the upstream's timeout
+    res["kinds"] = kinds
+    res["rcodes_by_kind"] = expects
+    res["expected_formerr"] = sum(1 for _, e in sent.values() if e == "formerr")
+    res["expected_drop"] = sum(1 for _, e in sent.values() if e == "drop")
+    res["malformed"] = res["malformed"][:10]
+    res["mismatch"] = res["mismatch"][:10]
+    res["tcp"] = dns_hostile_tcp(a.server, rnd, names)
+    say(json.dumps(res))
+    return 0
+
+
+def _tcp_read_answers(c, want, timeout):
+    """Reads up to 'want' length-prefixed answers; returns (answers, closed_by_peer)."""
+    c.settimeout(timeout)
+    got = []
+    try:
+        while len(got) < want:
+            n = struct.unpack("!H", _recv_exact(c, 2))[0]
+            got.append(dns_parse_message(_recv_exact(c, n)))
+    except ConnectionError:
+        return got, True
+    except (socket.timeout, OSError):
+        return got, False
+    if want == 0:
+        try:
+            return got, c.recv(1) == b""
+        except socket.timeout:
+            return got, False
+        except OSError:
+            return got, True
+    return got, False
+
+
+def dns_hostile_tcp(server, rnd, names):
+    """Hostile TCP connections; returns what happened in each case (checked by the test)."""
+    def rand_bytes(n):
+        return bytes(rnd.getrandbits(8) for _ in range(n))
+
+    def framed(msg):
+        return struct.pack("!H", len(msg)) + msg
+
+    def conn():
+        return socket.create_connection((server, 53), timeout=2)
+
+    def normal():
+        r = dns_lookup(server, names[0], tcp=True, timeout=2)
+        return r.get("error") or r["rcode"]
+
+    out = {}
+    # a length prefix promising 65535 octets, 100 sent, then close
+    c = conn()
+    c.sendall(b"\xff\xff" + rand_bytes(100))
+    c.close()
+    out["long_prefix_then_close"] = normal()
+    # a zero length prefix: the server must drop the connection (no answer to what follows)
+    c = conn()
+    c.sendall(b"\x00\x00" + framed(dns_build_query(names[0], qid=7)))
+    got, closed = _tcp_read_answers(c, 1, 2)
+    c.close()
+    out["zero_length"] = {"answers": len(got), "closed": closed}
+    # a message shorter than a header (dropped), then a valid query on the same connection
+    c = conn()
+    c.sendall(framed(rand_bytes(5)) + framed(dns_build_query(names[0], qid=8)))
+    got, closed = _tcp_read_answers(c, 1, 2)
+    c.close()
+    out["short_then_valid"] = {"ids": [m["id"] for m in got], "closed": closed,
+                               "rcodes": [m["rcode"] for m in got]}
+    # framed garbage (not an answer), then a valid query: both answered or the garbage dropped
+    c = conn()
+    junk = bytearray(rand_bytes(100))
+    junk[0:2] = b"\x00\x09"
+    junk[2] &= 0x7F
+    c.sendall(framed(bytes(junk)) + framed(dns_build_query(names[0], qid=10)))
+    got, closed = _tcp_read_answers(c, 2, 2)
+    c.close()
+    out["garbage_then_valid"] = {"ids": [m["id"] for m in got], "closed": closed}
+    # two valid queries in one segment (pipelining): two answers, in order
+    c = conn()
+    c.sendall(framed(dns_build_query(names[0], qid=11)) + framed(dns_build_query(names[-1], qid=12)))
+    got, closed = _tcp_read_answers(c, 2, 2)
+    c.close()
+    out["pipelined"] = {"ids": [m["id"] for m in got], "rcodes": [m["rcode"] for m in got]}
+    # a full 65535-octet frame of garbage, then close
+    c = conn()
+    try:
+        c.sendall(b"\xff\xff" + b"\x00\x0d\x01\x00" + rand_bytes(65531))
+    except OSError:
+        pass
+    got, closed = _tcp_read_answers(c, 1, 1)
+    c.close()
+    out["max_frame_garbage"] = {"answers": len(got), "closed": closed}
+    # a query, then our write side shut: the answer still comes
+    c = conn()
+    c.sendall(framed(dns_build_query(names[0], qid=13)))
+    c.shutdown(socket.SHUT_WR)
+    got, closed = _tcp_read_answers(c, 1, 2)
+    c.close()
+    out["half_close"] = {"ids": [m["id"] for m in got]}
+    # slowloris: 20 connections each holding part of a message; a normal query still works
+    held = []
+    for i in range(20):
+        c = conn()
+        q = framed(dns_build_query(names[0], qid=100 + i))
+        c.sendall(q[:rnd.randrange(1, len(q) - 1)])
+        held.append(c)
+    time.sleep(0.3)
+    out["during_slowloris"] = normal()
+    for c in held:
+        c.close()
+    # more connections than the server keeps (64): afterwards all is well again
+    held = []
+    for i in range(80):
+        try:
+            c = socket.create_connection((server, 53), timeout=1)
+            c.sendall(b"\x00")
+            held.append(c)
+        except OSError:
+            break
+    out["flood_connections"] = len(held)
+    out["during_flood"] = normal()
+    for c in held:
+        c.close()
+    time.sleep(0.2)
+    out["after"] = normal()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -610,7 +1286,31 @@ def main():
         p.add_argument("--seconds", type=float, default=6.0)
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--subnet-ips", default="")
+    p = sub.add_parser("dns")
+    p.add_argument("server")
+    p.add_argument("name")
+    p.add_argument("--type", default="A")
+    p.add_argument("--port", type=int, default=53)
+    p.add_argument("--tcp", action="store_true")
+    p.add_argument("--edns", type=int, default=0, help="EDNS0 buffer size (0: no EDNS)")
+    p.add_argument("--ignore-tc", action="store_true")
+    p.add_argument("--norecurse", action="store_true")
+    p.add_argument("--timeout", type=float, default=2.0)
+    p = sub.add_parser("dns-serve")
+    p.add_argument("addr")
+    p.add_argument("--port", type=int, default=53)
+    p.add_argument("--record", action="append", default=[])
+    p.add_argument("--ttl", type=int, default=300)
+    p = sub.add_parser("dns-hostile")
+    p.add_argument("server")
+    p.add_argument("--src")
+    p.add_argument("--names", default="gateway.kvmnet")
+    p.add_argument("--count", type=int, default=3000)
+    p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
+    if a.cmd in ("dns", "dns-serve", "dns-hostile"):
+        return globals()["cmd_" + a.cmd.replace("-", "_")](a)
     if a.cmd.startswith("dhcp-"):
         return globals()["cmd_" + a.cmd.replace("-", "_")](a)
     if a.cmd == "serve-tcp":
