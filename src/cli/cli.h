@@ -25,6 +25,12 @@ struct cli {
  */
 int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret);
 
+/*
+ * Like cli_call(), but takes ownership of 'params' and frees it; NULL 'params' (a failed
+ * json_pack) is reported as out of memory.
+ */
+int cli_call_take(struct cli *cli, const char *method, json_t *params, json_t **ret);
+
 /* Prints "kvmnet: WHAT: MESSAGE" (printf-style) and returns CLI_EXIT_FAILED. */
 int cli_fail(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "kvmnet: MESSAGE" plus a hint to run 'kvmnet --help', returns CLI_EXIT_USAGE. */

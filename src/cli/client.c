@@ -109,3 +109,14 @@ int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret)
 	api_response_done(&resp);
 	return 0;
 }
+
+int cli_call_take(struct cli *cli, const char *method, json_t *params, json_t **ret)
+{
+	int r;
+
+	if (!params)
+		return cli_fail(cli, "out of memory");
+	r = cli_call(cli, method, params, ret);
+	json_decref(params);
+	return r;
+}

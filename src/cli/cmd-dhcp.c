@@ -28,10 +28,7 @@ int cmd_host_add(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("usage: host add NET MAC IP [HOSTNAME]");
 	params = json_pack("{s:s, s:s, s:s, s:s?}", "network", argv[0], "mac", argv[1], "ip",
 			   argv[2], "hostname", argc == 4 ? argv[3] : NULL);
-	if (!params)
-		return cli_fail(cli, "out of memory");
-	r = cli_call(cli, "host.add", params, &result);
-	json_decref(params);
+	r = cli_call_take(cli, "host.add", params, &result);
 	if (r != 0)
 		return r;
 	if (cli->json)
@@ -50,10 +47,7 @@ int cmd_host_remove(struct cli *cli, int argc, char **argv)
 	if (argc != 2)
 		return cli_usage_error("usage: host remove NET MAC");
 	params = json_pack("{s:s, s:s}", "network", argv[0], "mac", argv[1]);
-	if (!params)
-		return cli_fail(cli, "out of memory");
-	r = cli_call(cli, "host.remove", params, &result);
-	json_decref(params);
+	r = cli_call_take(cli, "host.remove", params, &result);
 	if (r != 0)
 		return r;
 	if (cli->json)
@@ -72,10 +66,7 @@ int cmd_host_list(struct cli *cli, int argc, char **argv)
 	if (argc != 1)
 		return cli_usage_error("usage: host list NET");
 	params = json_pack("{s:s}", "network", argv[0]);
-	if (!params)
-		return cli_fail(cli, "out of memory");
-	r = cli_call(cli, "host.list", params, &result);
-	json_decref(params);
+	r = cli_call_take(cli, "host.list", params, &result);
 	if (r != 0)
 		return r;
 	output_table(host_columns, ELEMENTSOF(host_columns), result, cli->json);
@@ -100,10 +91,7 @@ int cmd_lease_list(struct cli *cli, int argc, char **argv)
 			return cli_usage_error("usage: lease list [NET] [--all]");
 	}
 	params = json_pack("{s:s?, s:b}", "network", net, "all", all);
-	if (!params)
-		return cli_fail(cli, "out of memory");
-	r = cli_call(cli, "lease.list", params, &result);
-	json_decref(params);
+	r = cli_call_take(cli, "lease.list", params, &result);
 	if (r != 0)
 		return r;
 	if (!cli->json)

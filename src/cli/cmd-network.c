@@ -103,10 +103,7 @@ int cmd_net_create(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("'net create' needs a network name");
 	}
 	params = json_pack("{s:s, s:o}", "name", name, "config", config);
-	if (!params)
-		return cli_fail(cli, "out of memory");
-	r = cli_call(cli, "net.create", params, &result);
-	json_decref(params);
+	r = cli_call_take(cli, "net.create", params, &result);
 	if (r != 0)
 		return r;
 	if (cli->json)
