@@ -13,7 +13,7 @@ KVMNETD=$BUILD/kvmnetd
 KVMNET=$BUILD/kvmnet
 NETTOOL=$ROOT/tests/integration/nettool.py
 PY=/usr/bin/python3
-HOST=kndemo-host OUT=kndemo-outside G1=kndemo-g1 G2=kndemo-g2
+HOST=kndemo-host OUT=kndemo-outside G1=kndemo-g1 G2=kndemo-g2 G3=kndemo-g3
 
 die() { echo "demo: $*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "run me as root: I create network namespaces"
@@ -136,6 +136,38 @@ check g2 $G2 blocked "g1 10.10.0.10 (ping)" -- ping -n -q -c1 -W1 10.10.0.10
 check g2 $G2 allowed "own gateway DNS 10.20.0.1:53 (udp)" -- $PY "$NETTOOL" udp 10.20.0.1 53
 echo "  (g1's connection is seen from outside as the host's uplink 198.51.100.1: masquerade;"
 echo "   the DNS answer came from the $dns_note)"
+
+# DHCP and DNS from kvmnetd itself: a third guest asks for an address by name, g1 looks it up.
+echo
+echo "DHCP and DNS: g3 joins lab with no address and runs busybox udhcpc as host 'web'"
+add_ns $G3
+ip -n $HOST link add vg3 type veth peer name eth0 netns $G3
+ip -n $HOST link set vg3 master kn-lab up
+ip -n $G3 link set eth0 up
+cat >"$TMP/udhcpc.sh" <<'SCRIPT'
+#!/bin/sh
+[ "$1" = bound ] && ip addr add "$ip/$mask" dev "$interface" && echo "  g3 got $ip from $serverid"
+exit 0
+SCRIPT
+chmod +x "$TMP/udhcpc.sh"
+if timeout 20 ip netns exec $G3 busybox udhcpc -i eth0 -f -q -n -t 5 -s "$TMP/udhcpc.sh" \
+	-x hostname:web 2>/dev/null; then
+	echo "\$ kvmnet lease list"
+	kn lease list
+	echo "\$ (in g1) nslookup web.lab.kvmnet 10.10.0.1"
+	if addr=$(ip netns exec $G1 busybox nslookup web.lab.kvmnet 10.10.0.1 2>/dev/null |
+		  awk '/^Address/ && $2 !~ /#53$/ && $2 != "10.10.0.1" { print $2 }' | tail -n1) &&
+	   [[ -n $addr ]]; then
+		echo "  web.lab.kvmnet is $addr"
+	else
+		echo "  FAIL: kvmnetd's DNS did not answer web.lab.kvmnet"
+		FAILED=$((FAILED + 1))
+	fi
+else
+	echo "  FAIL: g3 got no lease from kvmnetd"
+	FAILED=$((FAILED + 1))
+fi
+
 echo
 if (( FAILED )); then
 	echo "demo: $FAILED check(s) did not behave as expected"
