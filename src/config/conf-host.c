@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/conf-network-internal.h"
 #include "config/conf-network.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
@@ -82,18 +83,6 @@ bool host_name_is_valid(const char *name)
 		if (!is_alnum(name[i]) && name[i] != '-')
 			return false;
 	return true;
-}
-
-_printf_(3, 4) static int fail(char *reterr, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (reterr && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(reterr, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
 }
 
 /* Index of the first item whose MAC is >= 'mac' (the insertion point). */
@@ -169,11 +158,11 @@ static int host_check(const struct network_host *host, const struct network_conf
 	mac_to_string(host->mac, m);
 	in_addr_to_string(host->ip, a);
 	if (host->mac[0] & 0x01)
-		return fail(reterr, errlen, "multicast MAC %s cannot be reserved", m);
+		return conf_fail(reterr, errlen, "multicast MAC %s cannot be reserved", m);
 	if (memcmp(host->mac, zero, 6) == 0)
-		return fail(reterr, errlen, "MAC %s cannot be reserved", m);
+		return conf_fail(reterr, errlen, "MAC %s cannot be reserved", m);
 	if (name_len == sizeof(host->name))
-		return fail(reterr, errlen, "host name is longer than %d characters",
+		return conf_fail(reterr, errlen, "host name is longer than %d characters",
 			    NETWORK_HOST_NAME_MAX);
 	if (name_len > 0 && !host_name_is_valid(host->name)) {
 		char shown[NETWORK_HOST_NAME_MAX + 1];
@@ -185,17 +174,17 @@ static int host_check(const struct network_host *host, const struct network_conf
 			shown[i] = ch < ' ' || ch >= 0x7f ? '?' : (char)ch;
 		}
 		shown[name_len] = '\0';
-		return fail(reterr, errlen, "host name '%s' is not a valid DNS label", shown);
+		return conf_fail(reterr, errlen, "host name '%s' is not a valid DNS label", shown);
 	}
 	if (!in_prefix_contains(&c->subnet, host->ip))
-		return fail(reterr, errlen, "address %s is outside subnet %s", a,
+		return conf_fail(reterr, errlen, "address %s is outside subnet %s", a,
 			    in_prefix_to_string(&c->subnet, s));
 	if (in_addr_equal(host->ip, in_prefix_first(&c->subnet)))
-		return fail(reterr, errlen, "address %s is the network address", a);
+		return conf_fail(reterr, errlen, "address %s is the network address", a);
 	if (in_addr_equal(host->ip, in_prefix_last(&c->subnet)))
-		return fail(reterr, errlen, "address %s is the broadcast address", a);
+		return conf_fail(reterr, errlen, "address %s is the broadcast address", a);
 	if (in_addr_equal(host->ip, c->gateway))
-		return fail(reterr, errlen, "address %s is the gateway", a);
+		return conf_fail(reterr, errlen, "address %s is the gateway", a);
 	return 0;
 }
 
@@ -205,7 +194,7 @@ static int fail_dup_mac(const struct network_host *host, const struct network_ho
 {
 	char m[MAC_STRLEN], a[INET_ADDRSTRLEN];
 
-	fail(reterr, errlen, "MAC %s already has a reservation (%s)", mac_to_string(host->mac, m),
+	conf_fail(reterr, errlen, "MAC %s already has a reservation (%s)", mac_to_string(host->mac, m),
 	     o->name[0] ? o->name : in_addr_to_string(o->ip, a));
 	return -EEXIST;
 }
@@ -218,9 +207,9 @@ static int fail_dup_ip(const struct network_host *host, const struct network_hos
 	in_addr_to_string(host->ip, a);
 	mac_to_string(o->mac, m);
 	if (o->name[0])
-		fail(reterr, errlen, "address %s is reserved for %s (%s)", a, m, o->name);
+		conf_fail(reterr, errlen, "address %s is reserved for %s (%s)", a, m, o->name);
 	else
-		fail(reterr, errlen, "address %s is reserved for %s", a, m);
+		conf_fail(reterr, errlen, "address %s is reserved for %s", a, m);
 	return -EEXIST;
 }
 
@@ -229,7 +218,7 @@ static int fail_dup_name(const struct network_host *host, const struct network_h
 {
 	char m[MAC_STRLEN];
 
-	fail(reterr, errlen, "host name '%s' is already used by %s", host->name,
+	conf_fail(reterr, errlen, "host name '%s' is already used by %s", host->name,
 	     mac_to_string(o->mac, m));
 	return -EEXIST;
 }
@@ -270,7 +259,7 @@ int network_hosts_add(struct network_hosts *h, const struct network_host *host,
 	if (r < 0)
 		return r;
 	if (h->n >= NETWORK_HOSTS_MAX) {
-		fail(reterr, errlen, "too many reservations (limit %d)", NETWORK_HOSTS_MAX);
+		conf_fail(reterr, errlen, "too many reservations (limit %d)", NETWORK_HOSTS_MAX);
 		return -E2BIG;
 	}
 
@@ -397,7 +386,7 @@ int network_hosts_build(struct network_hosts *h, const struct network_host *item
 		else if (first[2 * valid + i] != i)
 			r = fail_dup_name(&items[i], &items[first[2 * valid + i]], reterr, errlen);
 		else if (i == NETWORK_HOSTS_MAX) {
-			fail(reterr, errlen, "too many reservations (limit %d)", NETWORK_HOSTS_MAX);
+			conf_fail(reterr, errlen, "too many reservations (limit %d)", NETWORK_HOSTS_MAX);
 			r = -E2BIG;
 		}
 	}
@@ -454,9 +443,9 @@ int network_hosts_check(const struct network_hosts *h, const struct network_conf
 		if (host_check(host, c, msg, sizeof(msg)) < 0) {
 			mac_to_string(host->mac, m);
 			if (host->name[0])
-				return fail(reterr, errlen, "reservation %s (%s): %s", m, host->name,
+				return conf_fail(reterr, errlen, "reservation %s (%s): %s", m, host->name,
 					    msg);
-			return fail(reterr, errlen, "reservation %s: %s", m, msg);
+			return conf_fail(reterr, errlen, "reservation %s: %s", m, msg);
 		}
 	}
 	return 0;

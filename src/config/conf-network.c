@@ -129,18 +129,6 @@ static const char *show(const char *s, char *buf)
 	return buf;
 }
 
-_printf_(3, 4) static int fail(char *reterr, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (reterr && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(reterr, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 const char *conf_show(const char *s, char *buf)
 {
 	return show(s, buf);
@@ -168,7 +156,7 @@ _printf_(5, 6) static int invalid(char *reterr, size_t errlen, const char *key, 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return fail(reterr, errlen, "invalid %s '%s': %s", key, show(value, v), why);
+	return conf_fail(reterr, errlen, "invalid %s '%s': %s", key, show(value, v), why);
 }
 
 static void copy_string(char *dst, size_t size, const char *src)
@@ -396,18 +384,18 @@ static int routes_check(const struct network_route *routes, size_t n, char *why,
 	char p[IN_PREFIX_STRLEN];
 
 	if (n > NETWORK_ROUTES_MAX)
-		return fail(why, whylen, "more than %d routes", NETWORK_ROUTES_MAX);
+		return conf_fail(why, whylen, "more than %d routes", NETWORK_ROUTES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		if (routes[i].dst.prefixlen > 32)
-			return fail(why, whylen, "route %zu has prefix length %u", i + 1,
+			return conf_fail(why, whylen, "route %zu has prefix length %u", i + 1,
 				    (unsigned)routes[i].dst.prefixlen);
 		if (!in_addr_equal(routes[i].dst.addr, in_prefix_first(&routes[i].dst)))
-			return fail(why, whylen, "destination %s has host bits set",
+			return conf_fail(why, whylen, "destination %s has host bits set",
 				    in_prefix_to_string(&routes[i].dst, p));
 		for (size_t k = 0; k < i; k++)
 			if (routes[k].dst.prefixlen == routes[i].dst.prefixlen &&
 			    in_addr_equal(routes[k].dst.addr, routes[i].dst.addr))
-				return fail(why, whylen, "destination %s is given twice",
+				return conf_fail(why, whylen, "destination %s is given twice",
 					    in_prefix_to_string(&routes[i].dst, p));
 	}
 	return 0;
@@ -464,17 +452,17 @@ static int forwarders_check(const struct in_addr *addrs, size_t n, char *why, si
 	char a[INET_ADDRSTRLEN];
 
 	if (n > NETWORK_DNS_FORWARDERS_MAX)
-		return fail(why, whylen, "more than %d addresses", NETWORK_DNS_FORWARDERS_MAX);
+		return conf_fail(why, whylen, "more than %d addresses", NETWORK_DNS_FORWARDERS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t h = in_addr_to_host(addrs[i]);
 
 		in_addr_to_string(addrs[i], a);
 		/* 0.0.0.0/8 "this network", 224.0.0.0/4 multicast, 240.0.0.0/4 and broadcast. */
 		if ((h >> 24) == 0 || (h >> 28) >= 0xe)
-			return fail(why, whylen, "%s is not a unicast address", a);
+			return conf_fail(why, whylen, "%s is not a unicast address", a);
 		for (size_t k = 0; k < i; k++)
 			if (in_addr_equal(addrs[k], addrs[i]))
-				return fail(why, whylen, "%s is given twice", a);
+				return conf_fail(why, whylen, "%s is given twice", a);
 	}
 	return 0;
 }
@@ -668,9 +656,9 @@ int network_config_set(struct network_config *c, const char *key, const char *va
 
 	i = network_key_find(key);
 	if (i < 0)
-		return fail(reterr, errlen, "unknown key '%s'", show(key, k));
+		return conf_fail(reterr, errlen, "unknown key '%s'", show(key, k));
 	if (value[0] == '\0')
-		return fail(reterr, errlen, "invalid %s '': empty value", key);
+		return conf_fail(reterr, errlen, "invalid %s '': empty value", key);
 	return network_keys[i].set(c, key, value, reterr, errlen);
 }
 
@@ -686,19 +674,19 @@ static int range_check(const struct network_config *c, char *reterr, size_t errl
 	in_prefix_to_string(&c->subnet, s);
 
 	if (first > last)
-		return fail(reterr, errlen, "dhcp-range %s-%s: first address is after the last", a,
+		return conf_fail(reterr, errlen, "dhcp-range %s-%s: first address is after the last", a,
 			    b);
 	if (!in_prefix_contains(&c->subnet, c->range_first) ||
 	    !in_prefix_contains(&c->subnet, c->range_last))
-		return fail(reterr, errlen, "dhcp-range %s-%s is outside subnet %s", a, b, s);
+		return conf_fail(reterr, errlen, "dhcp-range %s-%s is outside subnet %s", a, b, s);
 	if (first == in_addr_to_host(network))
-		return fail(reterr, errlen, "dhcp-range %s-%s includes the network address %s", a,
+		return conf_fail(reterr, errlen, "dhcp-range %s-%s includes the network address %s", a,
 			    b, in_addr_to_string(network, x));
 	if (last == in_addr_to_host(broadcast))
-		return fail(reterr, errlen, "dhcp-range %s-%s includes the broadcast address %s", a,
+		return conf_fail(reterr, errlen, "dhcp-range %s-%s includes the broadcast address %s", a,
 			    b, in_addr_to_string(broadcast, x));
 	if (first <= in_addr_to_host(c->gateway) && in_addr_to_host(c->gateway) <= last)
-		return fail(reterr, errlen, "dhcp-range %s-%s includes the gateway %s", a, b,
+		return conf_fail(reterr, errlen, "dhcp-range %s-%s includes the gateway %s", a, b,
 			    in_addr_to_string(c->gateway, x));
 	return 0;
 }
@@ -710,7 +698,7 @@ static int routes_finish(const struct network_config *c, char *reterr, size_t er
 
 	/* Re-checked for configs built in code rather than through network_config_set(). */
 	if (routes_check(c->routes, c->n_routes, msg, sizeof(msg)) < 0)
-		return fail(reterr, errlen, "dhcp-routes: %s", msg);
+		return conf_fail(reterr, errlen, "dhcp-routes: %s", msg);
 	in_prefix_to_string(&c->subnet, s);
 	for (size_t i = 0; i < c->n_routes; i++) {
 		const struct network_route *rt = &c->routes[i];
@@ -723,7 +711,7 @@ static int routes_finish(const struct network_config *c, char *reterr, size_t er
 		else if (in_addr_equal(rt->gw, in_prefix_last(&c->subnet)))
 			why = "is the broadcast address of subnet";
 		if (why)
-			return fail(reterr, errlen, "dhcp-routes: gateway %s of route %s %s %s",
+			return conf_fail(reterr, errlen, "dhcp-routes: gateway %s of route %s %s %s",
 				    in_addr_to_string(rt->gw, g), in_prefix_to_string(&rt->dst, d),
 				    why, s);
 	}
@@ -736,10 +724,10 @@ static int forwarders_finish(const struct network_config *c, char *reterr, size_
 	char a[INET_ADDRSTRLEN], msg[256];
 
 	if (forwarders_check(c->dns_forwarders, c->n_dns_forwarders, msg, sizeof(msg)) < 0)
-		return fail(reterr, errlen, "dns-forwarders: %s", msg);
+		return conf_fail(reterr, errlen, "dns-forwarders: %s", msg);
 	for (size_t i = 0; i < c->n_dns_forwarders; i++)
 		if (in_addr_equal(c->dns_forwarders[i], c->gateway))
-			return fail(reterr, errlen,
+			return conf_fail(reterr, errlen,
 				    "dns-forwarders: %s is the network's own gateway (its DNS "
 				    "server would ask itself)",
 				    in_addr_to_string(c->gateway, a));
@@ -755,21 +743,21 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 
 	/* The order here is the order errors are reported in, whatever order keys were set. */
 	if (c->name[0] == '\0')
-		return fail(reterr, errlen, "name is required");
+		return conf_fail(reterr, errlen, "name is required");
 	if (!network_name_is_valid(c->name))
 		return invalid(reterr, errlen, "name", c->name,
 			       "must match [a-z0-9][a-z0-9_-]{0,31}");
 	if (!network_mode_to_string(c->mode))
-		return fail(reterr, errlen, "invalid mode %d", (int)c->mode);
+		return conf_fail(reterr, errlen, "invalid mode %d", (int)c->mode);
 	if (!c->has_subnet)
-		return fail(reterr, errlen, "subnet is required");
+		return conf_fail(reterr, errlen, "subnet is required");
 	/* Re-checked for configs built in code rather than through network_config_set(). */
 	r = subnet_check(&c->subnet, in_prefix_to_string(&c->subnet, s), reterr, errlen);
 	if (r < 0)
 		return r;
 	r = in_prefix_default_gateway(&c->subnet, &c->gateway);
 	if (r < 0)
-		return fail(reterr, errlen, "subnet %s has no room for a gateway", s);
+		return conf_fail(reterr, errlen, "subnet %s has no room for a gateway", s);
 
 	if (c->has_range) {
 		r = range_check(c, reterr, errlen);
@@ -778,7 +766,7 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	} else {
 		r = in_prefix_default_range(&c->subnet, &c->range_first, &c->range_last);
 		if (r < 0)
-			return fail(reterr, errlen, "subnet %s has no room for a DHCP range", s);
+			return conf_fail(reterr, errlen, "subnet %s has no room for a DHCP range", s);
 	}
 
 	if (c->domain[0] != '\0') {
@@ -787,10 +775,10 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 			return r;
 	}
 	if (c->mtu != 0 && (c->mtu < NETWORK_MTU_MIN || c->mtu > NETWORK_MTU_MAX))
-		return fail(reterr, errlen, "invalid mtu %u: must be between %d and %d",
+		return conf_fail(reterr, errlen, "invalid mtu %u: must be between %d and %d",
 			    (unsigned)c->mtu, NETWORK_MTU_MIN, NETWORK_MTU_MAX);
 	if (c->lease_time_sec < NETWORK_LEASE_TIME_MIN || c->lease_time_sec > NETWORK_LEASE_TIME_MAX)
-		return fail(reterr, errlen, "invalid lease-time %u: must be between 60s and 365d",
+		return conf_fail(reterr, errlen, "invalid lease-time %u: must be between 60s and 365d",
 			    (unsigned)c->lease_time_sec);
 	r = routes_finish(c, reterr, errlen);
 	if (r < 0)
@@ -809,7 +797,7 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 		if (r < 0)
 			return r;
 		if (strcmp(c->uplink, c->bridge) == 0)
-			return fail(reterr, errlen,
+			return conf_fail(reterr, errlen,
 				    "uplink '%s' cannot be the network's own bridge",
 				    show(c->uplink, v));
 	}

@@ -14,18 +14,18 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "dns/dns-packet.h"
 #include "shared/alloc-util.h"
 
 #define DNS_HEADER_SIZE 12
 #define DNS_PACKET_MAX 65535
 #define DNS_NAME_TEXT_MAX 253   /* presentation form, no trailing dot */
-#define DNS_NAME_LABELS_MAX 127 /* a 255-byte wire name holds at most 127 labels */
 #define DNS_TYPE_SOA 6
 #define DNS_TYPE_OPT 41
 #define DNS_RCODE_NOERROR 0
 #define DNS_RCODE_NXDOMAIN 3
-#define DNS_FLAG_QR 0x80        /* in byte 2 */
-#define DNS_FLAG_TC 0x02        /* in byte 2 */
+#define HDR_FLAG_QR 0x80        /* in byte 2 */
+#define HDR_FLAG_TC 0x02        /* in byte 2 */
 #define DNS_CACHE_TTL_MAX_SEC 86400U
 #define DNS_CACHE_BUCKETS_MIN 16
 
@@ -290,32 +290,6 @@ size_t dns_cache_bytes(const struct dns_cache *c)
 	return c ? c->n_bytes : 0;
 }
 
-/* Moves '*off' past the name there. Pointers end a name, so they are skipped, not followed. */
-static int skip_name(const uint8_t *pkt, size_t len, size_t *off)
-{
-	size_t o = *off;
-
-	for (unsigned i = 0; i <= DNS_NAME_LABELS_MAX; i++) {
-		if (o >= len)
-			return -EBADMSG;
-		uint8_t l = pkt[o];
-		if (l == 0) {
-			*off = o + 1;
-			return 0;
-		}
-		if ((l & 0xc0) == 0xc0) {
-			if (o + 2 > len)
-				return -EBADMSG;
-			*off = o + 2;
-			return 0;
-		}
-		if (l & 0xc0) /* the obsolete extended label types (RFC 6891 §5) */
-			return -EBADMSG;
-		o += 1 + (size_t)l;
-	}
-	return -EBADMSG;
-}
-
 /* Moves '*off' past the single question; QDCOUNT must be 1 (RFC 1035 §4.1.2 in practice). */
 static int skip_question(const uint8_t *pkt, size_t len, size_t *off)
 {
@@ -324,7 +298,7 @@ static int skip_question(const uint8_t *pkt, size_t len, size_t *off)
 	if (len < DNS_HEADER_SIZE || rd16(pkt + 4) != 1)
 		return -EBADMSG;
 	*off = DNS_HEADER_SIZE;
-	r = skip_name(pkt, len, off);
+	r = dns_name_skip(pkt, len, off);
 	if (r < 0)
 		return r;
 	if (*off + 4 > len)
@@ -335,7 +309,7 @@ static int skip_question(const uint8_t *pkt, size_t len, size_t *off)
 
 static int read_rr(const uint8_t *pkt, size_t len, size_t *off, struct dns_rr_view *rr)
 {
-	int r = skip_name(pkt, len, off);
+	int r = dns_name_skip(pkt, len, off);
 
 	if (r < 0)
 		return r;
@@ -380,7 +354,7 @@ static uint32_t answer_cache_ttl(const uint8_t *pkt, size_t len, size_t *ret_sto
 
 	if (len < DNS_HEADER_SIZE || len > DNS_PACKET_MAX)
 		return 0;
-	if (!(pkt[2] & DNS_FLAG_QR) || (pkt[2] & DNS_FLAG_TC))
+	if (!(pkt[2] & HDR_FLAG_QR) || (pkt[2] & HDR_FLAG_TC))
 		return 0;
 	rcode = pkt[3] & 0x0f;
 	if (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN)

@@ -17,6 +17,7 @@
 
 #include "dns-cache.h"
 #include "event/event.h"
+#include "dns/dns-packet.h"
 #include "shared/alloc-util.h"
 #include "shared/log.h"
 
@@ -26,9 +27,9 @@
 #define DNS_NAME_TEXT_MAX 253
 #define DNS_NAME_LABELS_MAX 127
 #define DNS_POINTER_HOPS_MAX 16
-#define DNS_FLAG_QR 0x80         /* byte 2 */
-#define DNS_FLAG_TC 0x02         /* byte 2 */
-#define DNS_FLAG_RA 0x80         /* byte 3 */
+#define HDR_FLAG_QR 0x80         /* byte 2 */
+#define HDR_FLAG_TC 0x02         /* byte 2 */
+#define HDR_FLAG_RA 0x80         /* byte 3 */
 #define DNS_RCODE_SERVFAIL 2
 #define DNS_RCODE_REFUSED 5
 #define DNS_PORT 53
@@ -86,32 +87,6 @@ static void wr16(uint8_t *p, uint16_t v)
 static uint8_t ascii_lower(uint8_t ch)
 {
 	return ch >= 'A' && ch <= 'Z' ? (uint8_t)(ch - 'A' + 'a') : ch;
-}
-
-/* Moves '*off' past the name there; a pointer ends a name, so it is skipped, not followed. */
-static int skip_name(const uint8_t *pkt, size_t len, size_t *off)
-{
-	size_t o = *off;
-
-	for (unsigned i = 0; i <= DNS_NAME_LABELS_MAX; i++) {
-		if (o >= len)
-			return -EBADMSG;
-		uint8_t l = pkt[o];
-		if (l == 0) {
-			*off = o + 1;
-			return 0;
-		}
-		if ((l & 0xc0) == 0xc0) {
-			if (o + 2 > len)
-				return -EBADMSG;
-			*off = o + 2;
-			return 0;
-		}
-		if (l & 0xc0)
-			return -EBADMSG;
-		o += 1 + (size_t)l;
-	}
-	return -EBADMSG;
 }
 
 /*
@@ -192,7 +167,7 @@ static bool answer_matches(const struct dns_forward_pending *p, const uint8_t *p
 	size_t off, qlen = p->question_end - DNS_HEADER_SIZE;
 	uint32_t n;
 
-	if (len < DNS_HEADER_SIZE || !(pkt[2] & DNS_FLAG_QR) || rd16(pkt) != rd16(p->query) ||
+	if (len < DNS_HEADER_SIZE || !(pkt[2] & HDR_FLAG_QR) || rd16(pkt) != rd16(p->query) ||
 	    rd16(pkt + 4) != 1)
 		return false;
 	if (name_equal_at(pkt, len, DNS_HEADER_SIZE, p->query + DNS_HEADER_SIZE, &off) != 1)
@@ -200,12 +175,12 @@ static bool answer_matches(const struct dns_forward_pending *p, const uint8_t *p
 	if (off + 4 > len || memcmp(pkt + off, p->query + DNS_HEADER_SIZE + qlen - 4, 4) != 0)
 		return false;
 	off += 4;
-	if (pkt[2] & DNS_FLAG_TC)
+	if (pkt[2] & HDR_FLAG_TC)
 		return true;
 
 	n = (uint32_t)rd16(pkt + 6) + rd16(pkt + 8) + rd16(pkt + 10);
 	for (uint32_t i = 0; i < n; i++) {
-		if (skip_name(pkt, len, &off) < 0 || off + 10 > len)
+		if (dns_name_skip(pkt, len, &off) < 0 || off + 10 > len)
 			return false;
 		off += 10 + (size_t)rd16(pkt + off + 8);
 		if (off > len)
@@ -219,8 +194,8 @@ static size_t build_servfail(const struct dns_forward_pending *p, uint8_t *buf)
 {
 	memset(buf, 0, DNS_HEADER_SIZE);
 	wr16(buf, p->guest_id);
-	buf[2] = DNS_FLAG_QR | (p->query[2] & 0x79); /* opcode and RD copied from the query */
-	buf[3] = DNS_FLAG_RA | DNS_RCODE_SERVFAIL;
+	buf[2] = HDR_FLAG_QR | (p->query[2] & 0x79); /* opcode and RD copied from the query */
+	buf[3] = HDR_FLAG_RA | DNS_RCODE_SERVFAIL;
 	wr16(buf + 4, 1);
 	memcpy(buf + DNS_HEADER_SIZE, p->query + DNS_HEADER_SIZE,
 	       p->question_end - DNS_HEADER_SIZE);
