@@ -49,6 +49,9 @@ int cmd_host_add(struct cli *cli, int argc, char **argv);
 int cmd_host_remove(struct cli *cli, int argc, char **argv);
 int cmd_host_list(struct cli *cli, int argc, char **argv);
 int cmd_lease_list(struct cli *cli, int argc, char **argv);
+int cmd_port_add(struct cli *cli, int argc, char **argv);
+int cmd_port_remove(struct cli *cli, int argc, char **argv);
+int cmd_port_list(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
 

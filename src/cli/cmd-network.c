@@ -29,6 +29,8 @@ static const struct {
 	{ "--no-dns", "dns", "no" },    { "--autostart", "autostart", "yes" },
 	{ "--lease-time", "lease-time", NULL }, { "--dhcp-routes", "dhcp-routes", NULL },
 	{ "--dns-forwarders", "dns-forwarders", NULL },
+	{ "--isolate-ports", "isolate-ports", "yes" }, { "--port-security", "port-security", NULL },
+	{ "--allow-attach", "allow-attach", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */

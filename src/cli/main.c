@@ -23,6 +23,8 @@ static const struct {
 	{ "net", "delete", cmd_net_delete }, { "net", "list", cmd_net_list },
 	{ "host", "add", cmd_host_add },     { "host", "remove", cmd_host_remove },
 	{ "host", "list", cmd_host_list },   { "lease", "list", cmd_lease_list },
+	{ "port", "add", cmd_port_add },     { "port", "remove", cmd_port_remove },
+	{ "port", "list", cmd_port_list },
 	{ "status", NULL, cmd_status },      { "version", NULL, cmd_version },
 };
 
@@ -34,12 +36,17 @@ static void usage(FILE *f)
 	      "                  [--bridge IFNAME] [--uplink IFNAME] [--no-dhcp] [--no-dns]\n"
 	      "                  [--autostart] [--lease-time SECONDS|2m|1h|1d]\n"
 	      "                  [--dhcp-routes 'DEST/LEN via GW,...'] [--dns-forwarders IP,...]\n"
+	      "                  [--isolate-ports] [--port-security yes|mac|no]\n"
+	      "                  [--allow-attach USER,@GROUP,...]\n"
 	      "  net define FILE            create or replace from a definition file\n"
 	      "  net export NAME            print the definition file\n"
 	      "  net start|stop|show|delete NAME\n"
 	      "  net list\n"
 	      "  host add NET MAC IP [HOSTNAME] | host remove NET MAC | host list NET\n"
 	      "  lease list [NET] [--all]\n"
+	      "  port add NET [--name IFNAME] [--mac MAC] [--owner UID|USER] [--queues N]\n"
+	      "               [--rate MBIT]   make a persistent tap; prints its name\n"
+	      "  port remove [NET] NAME | port list [NET]\n"
 	      "  status | version\n"
 	      "Global options may appear anywhere on the line. The socket defaults to\n"
 	      "$KVMNET_SOCKET, else " DEFAULT_SOCKET ".\n",

@@ -3,9 +3,9 @@
  * The text form of a network's definition (conf-network.h): network_config_parse() reads an INI
  * file through inih, with a line reader of our own so that line numbers, section headers, NUL
  * bytes and long lines are checked exactly; network_config_format() writes it back. Keys go
- * through the same setters as the CLI (conf-network.c); [host] and [dns-record] sections are
- * collected while reading and validated by conf-host.c and conf-dns-record.c once the [network]
- * part is finished.
+ * through the same setters as the CLI (conf-network.c, conf-port.c); [host], [dns-record] and
+ * [port] sections are collected while reading and validated by conf-host.c, conf-dns-record.c
+ * and conf-port.c once the [network] part is finished.
  */
 #include "config/conf-network.h"
 
@@ -20,6 +20,7 @@
 #include "config/conf-dns-record.h"
 #include "config/conf-host.h"
 #include "config/conf-network-internal.h"
+#include "config/conf-port.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
 #include "shared/strbuf.h"
@@ -46,11 +47,19 @@ struct parsed_record {
 	char *value;		/* owned: a value given before the type, until the type comes */
 };
 
+/* One [port] section as read; validated against the network once the whole text is read. */
+struct parsed_port {
+	struct network_port port;
+	int line;		/* of the section header */
+	int key_line[CONF_PORT_KEYS]; /* line each key was set on, 0 = not yet */
+};
+
 enum parse_section {
 	PARSE_SECTION_NONE,	/* before the first section header */
 	PARSE_SECTION_NETWORK,
 	PARSE_SECTION_HOST,	/* the last entry of 'hosts' */
 	PARSE_SECTION_RECORD,	/* the last entry of 'records' */
+	PARSE_SECTION_PORT,	/* the last entry of 'ports' */
 };
 
 /* "[host NAME]" or "[host]", as messages name a section. */
@@ -68,11 +77,14 @@ struct parse_state {
 	bool seen_network;
 	bool hosts_allowed;	/* the caller takes reservations ('hosts' not NULL) */
 	bool records_allowed;	/* the caller takes DNS records ('records' not NULL) */
+	bool ports_allowed;	/* the caller takes ports ('ports' not NULL) */
 	int key_line[CONF_NETWORK_KEYS]; /* line each key was set on, 0 = not yet */
 	struct parsed_host *hosts; /* every [host] section so far, in file order; owned */
 	size_t n_hosts, hosts_allocated;
 	struct parsed_record *records; /* every [dns-record] section so far, in file order; owned */
 	size_t n_records, records_allocated;
+	struct parsed_port *ports; /* every [port] section so far, in file order; owned */
+	size_t n_ports, ports_allocated;
 	struct network_config *c;
 	char *reterr;
 	size_t errlen;
@@ -222,6 +234,59 @@ static bool parse_record_header(struct parse_state *st, const char *rest, size_t
 }
 
 /*
+ * Starts a [port NAME] section. 'rest' ('len' bytes) is what follows "port" inside the brackets:
+ * blanks and the port's (interface) name.
+ */
+static bool parse_port_header(struct parse_state *st, const char *rest, size_t len)
+{
+	char name[CONF_SHOW_BUF], v[CONF_SHOW_BUF];
+	struct parsed_port *pp;
+
+	if (!st->ports_allowed) {
+		parse_fail(st, "[port] sections are not allowed here");
+		return false;
+	}
+	while (len > 0 && (*rest == ' ' || *rest == '\t')) {
+		rest++;
+		len--;
+	}
+	if (len == 0) {
+		parse_fail(st, "expected [port NAME]");
+		return false;
+	}
+	/* One character more than is shown, so that conf_show() marks a long name as cut. */
+	memcpy(name, rest, len > CONF_SHOW_MAX + 1 ? CONF_SHOW_MAX + 1 : len);
+	name[len > CONF_SHOW_MAX + 1 ? CONF_SHOW_MAX + 1 : len] = '\0';
+	if (len >= IFNAMSIZ || !ifname_is_valid(name)) {
+		parse_fail(st, "invalid port name '%s': " CONF_IFNAME_RULE, conf_show(name, v));
+		return false;
+	}
+	if (st->n_ports >= NETWORK_PORTS_MAX) {
+		parse_fail(st, "too many [port] sections (limit %d)", NETWORK_PORTS_MAX);
+		return false;
+	}
+	if (st->n_ports == st->ports_allocated) {
+		size_t n = st->ports_allocated ? 2 * st->ports_allocated : 16;
+		struct parsed_port *p = realloc(st->ports, n * sizeof(*p));
+
+		if (!p) {
+			parse_fail(st, "out of memory");
+			st->oom = true;
+			return false;
+		}
+		st->ports = p;
+		st->ports_allocated = n;
+	}
+	pp = &st->ports[st->n_ports++];
+	memset(pp, 0, sizeof(*pp));
+	network_port_init(&pp->port);
+	memcpy(pp->port.name, name, len);
+	pp->line = st->line;
+	st->section = PARSE_SECTION_PORT;
+	return true;
+}
+
+/*
  * Section headers are checked here, not in the handler: inih as packaged calls the handler only
  * for key/value pairs, so an empty unknown section or a second [network] would go unnoticed.
  * Returns false after recording an error.
@@ -258,6 +323,8 @@ static bool parse_section_header(struct parse_state *st, const char *s, size_t l
 	if (n >= 10 && memcmp(s + 1, "dns-record", 10) == 0 &&
 	    (n == 10 || s[11] == ' ' || s[11] == '\t'))
 		return parse_record_header(st, s + 11, n - 10);
+	if (n >= 4 && memcmp(s + 1, "port", 4) == 0 && (n == 4 || s[5] == ' ' || s[5] == '\t'))
+		return parse_port_header(st, s + 5, n - 4);
 	if (n > CONF_SHOW_MAX)
 		n = CONF_SHOW_MAX;
 	memcpy(name, s + 1, n);
@@ -426,6 +493,30 @@ static int parse_record_key(struct parse_state *st, const char *name, const char
 	return r;
 }
 
+/* A key of the current [port] section. Returns 1 (inih's "go on") or 0 after an error. */
+static int parse_port_key(struct parse_state *st, const char *name, const char *value)
+{
+	struct parsed_port *pp = &st->ports[st->n_ports - 1];
+	char k[CONF_SHOW_BUF], msg[256];
+	int i = network_port_key_find(name);
+
+	if (i < 0) {
+		parse_fail(st, "unknown key '%s' in [port %s]", conf_show(name, k), pp->port.name);
+		return 0;
+	}
+	if (pp->key_line[i] > 0) {
+		parse_fail(st, "duplicate key '%s' in [port %s] (first set on line %d)", name,
+			   pp->port.name, pp->key_line[i]);
+		return 0;
+	}
+	pp->key_line[i] = st->line;
+	if (network_port_set(&pp->port, name, value, msg, sizeof(msg)) < 0) {
+		parse_fail(st, "%s", msg);
+		return 0;
+	}
+	return 1;
+}
+
 static int parse_handler(void *userdata, const char *section, const char *name, const char *value)
 {
 	struct parse_state *st = userdata;
@@ -438,6 +529,8 @@ static int parse_handler(void *userdata, const char *section, const char *name, 
 		return parse_host_key(st, name, value);
 	if (st->section == PARSE_SECTION_RECORD)
 		return parse_record_key(st, name, value);
+	if (st->section == PARSE_SECTION_PORT)
+		return parse_port_key(st, name, value);
 	if (st->section != PARSE_SECTION_NETWORK) {
 		parse_fail(st, "key '%s' before the [network] section", conf_show(name, k));
 		return 0;
@@ -533,8 +626,26 @@ static int parse_records_build(const struct parse_state *st, struct network_dns_
 	return 0;
 }
 
+/* Adds the [port] sections to 'ret' in file order, validated against the finished config. */
+static int parse_ports_build(const struct parse_state *st, struct network_ports *ret)
+{
+	char msg[256];
+
+	for (size_t i = 0; i < st->n_ports; i++) {
+		int r = network_ports_add(ret, &st->ports[i].port, st->c, msg, sizeof(msg));
+
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return conf_fail(st->reterr, st->errlen, "line %d: %s", st->ports[i].line,
+					 msg);
+	}
+	return 0;
+}
+
 static int parse_text(struct parse_state *st, const char *text, size_t len, const char *name,
-		      struct network_hosts *hosts, struct network_dns_records *records)
+		      struct network_hosts *hosts, struct network_dns_records *records,
+		      struct network_ports *ports)
 {
 	struct network_config *c = st->c;
 	int r;
@@ -584,16 +695,20 @@ static int parse_text(struct parse_state *st, const char *text, size_t len, cons
 	r = hosts ? parse_hosts_build(st, hosts) : 0;
 	if (r < 0)
 		return r;
-	return records ? parse_records_build(st, records) : 0;
+	r = records ? parse_records_build(st, records) : 0;
+	if (r < 0)
+		return r;
+	return ports ? parse_ports_build(st, ports) : 0;
 }
 
 int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
 			 struct network_hosts *hosts, struct network_dns_records *records,
-			 char *reterr, size_t errlen)
+			 struct network_ports *ports, char *reterr, size_t errlen)
 {
 	struct parse_state st = {
 		.hosts_allowed = hosts != NULL,
 		.records_allowed = records != NULL,
+		.ports_allowed = ports != NULL,
 		.c = c,
 		.reterr = reterr,
 		.errlen = errlen,
@@ -608,11 +723,17 @@ int network_config_parse(const char *text, size_t len, const char *name, struct 
 		*hosts = (struct network_hosts){ 0 };
 	if (records)
 		*records = (struct network_dns_records){ 0 };
-	r = parse_text(&st, text, len, name, hosts, records);
-	/* The reservations were built before a record failed: the caller gets neither. */
-	if (r < 0)
+	if (ports)
+		*ports = (struct network_ports){ 0 };
+	r = parse_text(&st, text, len, name, hosts, records, ports);
+	/* What was built before a later part failed is not handed out: the caller gets nothing. */
+	if (r < 0) {
 		network_hosts_done(hosts);
+		network_dns_records_done(records);
+		network_ports_done(ports);
+	}
 	free(st.hosts);
+	free(st.ports);
 	for (size_t i = 0; i < st.n_records; i++)
 		free(st.records[i].value);
 	free(st.records);
@@ -666,8 +787,54 @@ static int format_host(struct strbuf *sb, const struct network_host *h)
 			      in_addr_to_string(h->ip, a));
 }
 
+static int format_port(struct strbuf *sb, const struct network_port *p)
+{
+	char m[MAC_STRLEN];
+	int r;
+
+	r = strbuf_appendf(sb, "\n[port %.*s]\n", (int)strnlen(p->name, sizeof(p->name)), p->name);
+	if (r == 0 && p->has_mac)
+		r = strbuf_appendf(sb, "mac = %s\n", mac_to_string(p->mac, m));
+	if (r == 0 && p->has_owner)
+		r = strbuf_appendf(sb, "owner = %lu\n", (unsigned long)p->owner);
+	if (r == 0 && p->queues != 1)
+		r = strbuf_appendf(sb, "queues = %lu\n", (unsigned long)p->queues);
+	if (r == 0 && p->rate_mbit != 0)
+		r = strbuf_appendf(sb, "rate = %lu\n", (unsigned long)p->rate_mbit);
+	return r;
+}
+
+static int format_allow_attach(struct strbuf *sb, const struct network_config *c)
+{
+	int r = strbuf_append(sb, "allow-attach = ");
+
+	for (size_t i = 0; r == 0 && i < c->n_allow_attach && i < NETWORK_ALLOW_ATTACH_MAX; i++)
+		r = strbuf_appendf(sb, "%s%.*s", i > 0 ? ", " : "",
+				   (int)strnlen(c->allow_attach[i], sizeof(c->allow_attach[i])),
+				   c->allow_attach[i]);
+	return r < 0 ? r : strbuf_append(sb, "\n");
+}
+
+/* The keys after "autostart", each only when it is not the default. */
+static int format_port_keys(struct strbuf *sb, const struct network_config *c)
+{
+	const char *ps = network_port_security_to_string(c->port_security);
+	int r = 0;
+
+	if (!ps)
+		return -EINVAL;
+	if (c->isolate_ports)
+		r = strbuf_append(sb, "isolate-ports = yes\n");
+	if (r == 0 && c->port_security != NETWORK_PORT_SECURITY_FULL)
+		r = strbuf_appendf(sb, "port-security = %s\n", ps);
+	if (r == 0 && c->n_allow_attach > 0)
+		r = format_allow_attach(sb, c);
+	return r;
+}
+
 int network_config_format(const struct network_config *c, const struct network_hosts *hosts,
-			  const struct network_dns_records *records, char **ret)
+			  const struct network_dns_records *records,
+			  const struct network_ports *ports, char **ret)
 {
 	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], s[IN_PREFIX_STRLEN], t[16];
@@ -706,10 +873,14 @@ int network_config_format(const struct network_config *c, const struct network_h
 		r = strbuf_append(&sb, "dns = no\n");
 	if (r == 0 && c->autostart)
 		r = strbuf_append(&sb, "autostart = yes\n");
+	if (r == 0)
+		r = format_port_keys(&sb, c);
 	for (size_t i = 0; r == 0 && hosts && i < hosts->n; i++)
 		r = format_host(&sb, &hosts->items[i]);
 	for (size_t i = 0; r == 0 && records && i < records->n; i++)
 		r = format_record(&sb, &records->items[i]);
+	for (size_t i = 0; r == 0 && ports && i < ports->n; i++)
+		r = format_port(&sb, &ports->items[i]);
 	if (r < 0)
 		return r;
 	/* A text the parser would refuse is never produced (nor saved). */

@@ -16,7 +16,12 @@
 #define CONF_SHOW_BUF (CONF_SHOW_MAX + 4)
 
 /* Number of keys of the [network] section (checked against the key table at compile time). */
-#define CONF_NETWORK_KEYS 14
+#define CONF_NETWORK_KEYS 17
+/* Number of keys of a [port] section ("mac", "owner", "queues", "rate"). */
+#define CONF_PORT_KEYS 4
+
+/* Why a name is refused by ifname_is_valid(), as messages put it. */
+#define CONF_IFNAME_RULE "not an interface name (1-15 characters from A-Z, a-z, 0-9, '_', '.', '-')"
 
 /*
  * Copies 's' into 'buf' (CONF_SHOW_BUF bytes) for quoting in a message: control and non-ASCII
@@ -29,6 +34,9 @@ int conf_fail(char *reterr, size_t errlen, const char *fmt, ...) _printf_(3, 4);
 
 /* Index of 'key' in the [network] key table, or -ENOENT. */
 int network_key_find(const char *key);
+
+/* Index (0..CONF_PORT_KEYS-1) of 'key' among the keys of a [port] section, or -ENOENT. */
+int network_port_key_find(const char *key);
 
 /*
  * Writes the canonical text of a lease time into 'buf' ('size' bytes, 16 are enough): the number

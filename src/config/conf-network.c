@@ -50,6 +50,38 @@ enum network_mode network_mode_from_string(const char *s)
 	return _NETWORK_MODE_INVALID;
 }
 
+static const char *const port_security_names[_NETWORK_PORT_SECURITY_MAX] = {
+	[NETWORK_PORT_SECURITY_FULL] = "yes",
+	[NETWORK_PORT_SECURITY_MAC] = "mac",
+	[NETWORK_PORT_SECURITY_OFF] = "no",
+};
+
+/* The spellings of the booleans (parse_boolean()), index for index. */
+static const char *const boolean_yes[] = { "yes", "true", "on", "1" };
+static const char *const boolean_no[] = { "no", "false", "off", "0" };
+
+const char *network_port_security_to_string(enum network_port_security s)
+{
+	if (s < 0 || s >= _NETWORK_PORT_SECURITY_MAX)
+		return NULL;
+	return port_security_names[s];
+}
+
+enum network_port_security network_port_security_from_string(const char *s)
+{
+	if (!s)
+		return _NETWORK_PORT_SECURITY_INVALID;
+	if (strcasecmp(s, "mac") == 0)
+		return NETWORK_PORT_SECURITY_MAC;
+	for (size_t i = 0; i < ELEMENTSOF(boolean_yes); i++) {
+		if (strcasecmp(s, boolean_yes[i]) == 0)
+			return NETWORK_PORT_SECURITY_FULL;
+		if (strcasecmp(s, boolean_no[i]) == 0)
+			return NETWORK_PORT_SECURITY_OFF;
+	}
+	return _NETWORK_PORT_SECURITY_INVALID;
+}
+
 void network_config_init(struct network_config *c)
 {
 	/* memset rather than a compound literal: padding and string tails are zero too. */
@@ -59,6 +91,9 @@ void network_config_init(struct network_config *c)
 	c->dns = true;
 	c->autostart = false;
 	c->lease_time_sec = NETWORK_LEASE_TIME_DEFAULT;
+	c->isolate_ports = false;
+	c->port_security = NETWORK_PORT_SECURITY_FULL;
+	c->n_allow_attach = 0;
 }
 
 bool network_name_is_valid(const char *name)
@@ -545,9 +580,7 @@ static int set_mtu(struct network_config *c, const char *key, const char *value,
 static int check_ifname(const char *key, const char *value, char *reterr, size_t errlen)
 {
 	if (!ifname_is_valid(value))
-		return invalid(reterr, errlen, key, value,
-			       "not an interface name (1-15 characters from A-Z, a-z, 0-9, '_', "
-			       "'.', '-')");
+		return invalid(reterr, errlen, key, value, CONF_IFNAME_RULE);
 	return 0;
 }
 
@@ -577,15 +610,12 @@ static int set_uplink(struct network_config *c, const char *key, const char *val
 static int parse_boolean(const char *key, const char *value, bool *ret, char *reterr,
 			 size_t errlen)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-		if (strcasecmp(value, yes[i]) == 0) {
+	for (size_t i = 0; i < ELEMENTSOF(boolean_yes); i++) {
+		if (strcasecmp(value, boolean_yes[i]) == 0) {
 			*ret = true;
 			return 0;
 		}
-		if (strcasecmp(value, no[i]) == 0) {
+		if (strcasecmp(value, boolean_no[i]) == 0) {
 			*ret = false;
 			return 0;
 		}
@@ -611,6 +641,128 @@ static int set_autostart(struct network_config *c, const char *key, const char *
 	return parse_boolean(key, value, &c->autostart, reterr, errlen);
 }
 
+static int set_isolate_ports(struct network_config *c, const char *key, const char *value,
+			     char *reterr, size_t errlen)
+{
+	return parse_boolean(key, value, &c->isolate_ports, reterr, errlen);
+}
+
+static int set_port_security(struct network_config *c, const char *key, const char *value,
+			     char *reterr, size_t errlen)
+{
+	enum network_port_security ps = network_port_security_from_string(value);
+
+	if (ps < 0)
+		return invalid(reterr, errlen, key, value,
+			       "expected yes, mac or no (yes/no also as true/false, on/off or "
+			       "1/0)");
+	c->port_security = ps;
+	return 0;
+}
+
+/*
+ * True if 's' is a user name or, after '@', a group name as useradd and groupadd accept them by
+ * default: [a-z_][a-z0-9_-]{0,31}, and a trailing '$' (Samba machine accounts).
+ */
+static bool allow_attach_name_is_valid(const char *s)
+{
+	size_t n;
+
+	if (*s == '@')
+		s++;
+	n = strlen(s);
+	if (n > 0 && s[n - 1] == '$')
+		n--;
+	if (n == 0 || n > 32)
+		return false;
+	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+#define ALLOW_ATTACH_SYNTAX                                                                        \
+	"expected a user name or @group ([a-z_][a-z0-9_-]{0,31}, optionally ending in '$')"
+
+/*
+ * Checks what an allow-attach list allows on its own: count, names, none given twice. Writes
+ * the reason to 'why' and returns -EINVAL. ('names' is not const only because C11 would not
+ * convert a char (*)[N] to a const char (*)[N] without a cast.)
+ */
+static int allow_attach_check(char (*names)[NETWORK_ALLOW_ATTACH_NAME_MAX + 1], size_t n,
+			      char *why, size_t whylen)
+{
+	if (n > NETWORK_ALLOW_ATTACH_MAX)
+		return conf_fail(why, whylen, "more than %d names", NETWORK_ALLOW_ATTACH_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (strnlen(names[i], sizeof(names[i])) == sizeof(names[i]) ||
+		    !allow_attach_name_is_valid(names[i]))
+			return conf_fail(why, whylen, "name %zu: " ALLOW_ATTACH_SYNTAX, i + 1);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(names[k], names[i]) == 0)
+				return conf_fail(why, whylen, "%s is given twice", names[i]);
+	}
+	return 0;
+}
+
+/* Splits a non-blank allow-attach 'value' into 'names' (zeroed by the caller) and checks it. */
+static int allow_attach_parse(const char *key, const char *value,
+			      char names[][NETWORK_ALLOW_ATTACH_NAME_MAX + 1], size_t *ret_n,
+			      char *reterr, size_t errlen)
+{
+	const char *p = value;
+	size_t n = 0;
+	char why[256];
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0)
+			return invalid(reterr, errlen, key, value, "name %zu is empty", n + 1);
+		if (n == NETWORK_ALLOW_ATTACH_MAX)
+			return invalid(reterr, errlen, key, value, "more than %d names",
+				       NETWORK_ALLOW_ATTACH_MAX);
+		if (len > NETWORK_ALLOW_ATTACH_NAME_MAX)
+			return invalid(reterr, errlen, key, value, "name %zu: " ALLOW_ATTACH_SYNTAX,
+				       n + 1);
+		memcpy(names[n], p, len);
+		n++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (allow_attach_check(names, n, why, sizeof(why)) < 0)
+		return invalid(reterr, errlen, key, value, "%s", why);
+	*ret_n = n;
+	return 0;
+}
+
+static int set_allow_attach(struct network_config *c, const char *key, const char *value,
+			    char *reterr, size_t errlen)
+{
+	char names[NETWORK_ALLOW_ATTACH_MAX][NETWORK_ALLOW_ATTACH_NAME_MAX + 1];
+	size_t n = 0;
+
+	/* Zeroed so that unused entries and the names' tails stay deterministic in copies. */
+	memset(names, 0, sizeof(names));
+	/* Nothing but blanks is the default (anyone the API admits), as an empty value is. */
+	if (value[strspn(value, " \t")] != '\0') {
+		int r = allow_attach_parse(key, value, names, &n, reterr, errlen);
+
+		if (r < 0)
+			return r;
+	}
+	memcpy(c->allow_attach, names, sizeof(names));
+	c->n_allow_attach = n;
+	return 0;
+}
+
 typedef int (*network_key_set_fn)(struct network_config *c, const char *key, const char *value,
 				  char *reterr, size_t errlen);
 
@@ -632,6 +784,9 @@ static const struct network_key {
 	{ "dhcp", set_dhcp },
 	{ "dns", set_dns },
 	{ "autostart", set_autostart },
+	{ "isolate-ports", set_isolate_ports },
+	{ "port-security", set_port_security },
+	{ "allow-attach", set_allow_attach },
 };
 
 _Static_assert(ELEMENTSOF(network_keys) == CONF_NETWORK_KEYS, "update CONF_NETWORK_KEYS");
@@ -657,7 +812,8 @@ int network_config_set(struct network_config *c, const char *key, const char *va
 	i = network_key_find(key);
 	if (i < 0)
 		return conf_fail(reterr, errlen, "unknown key '%s'", show(key, k));
-	if (value[0] == '\0')
+	/* Only an empty allow-attach means something: the default, anyone the API admits. */
+	if (value[0] == '\0' && network_keys[i].set != set_allow_attach)
 		return conf_fail(reterr, errlen, "invalid %s '': empty value", key);
 	return network_keys[i].set(c, key, value, reterr, errlen);
 }
@@ -736,7 +892,7 @@ static int forwarders_finish(const struct network_config *c, char *reterr, size_
 
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 {
-	char s[IN_PREFIX_STRLEN], v[SHOW_BUF];
+	char s[IN_PREFIX_STRLEN], v[SHOW_BUF], msg[256];
 	int r;
 
 	assert(c);
@@ -801,6 +957,12 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 				    "uplink '%s' cannot be the network's own bridge",
 				    show(c->uplink, v));
 	}
+	/* Re-checked for configs built in code rather than through network_config_set(). */
+	if (!network_port_security_to_string(c->port_security))
+		return conf_fail(reterr, errlen, "invalid port-security %d", (int)c->port_security);
+	if (allow_attach_check(c->allow_attach, c->n_allow_attach, msg,
+			       sizeof(msg)) < 0)
+		return conf_fail(reterr, errlen, "allow-attach: %s", msg);
 	return 0;
 }
 
@@ -819,6 +981,17 @@ static bool forwarders_equal(const struct network_config *a, const struct networ
 		return false;
 	for (size_t i = 0; i < a->n_dns_forwarders && i < NETWORK_DNS_FORWARDERS_MAX; i++)
 		if (!in_addr_equal(a->dns_forwarders[i], b->dns_forwarders[i]))
+			return false;
+	return true;
+}
+
+static bool allow_attach_equal(const struct network_config *a, const struct network_config *b)
+{
+	if (a->n_allow_attach != b->n_allow_attach)
+		return false;
+	for (size_t i = 0; i < a->n_allow_attach && i < NETWORK_ALLOW_ATTACH_MAX; i++)
+		if (strncmp(a->allow_attach[i], b->allow_attach[i],
+			    sizeof(a->allow_attach[i])) != 0)
 			return false;
 	return true;
 }
@@ -847,6 +1020,7 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 	       strcmp(a->domain, b->domain) == 0 && forwarders_equal(a, b) && a->mtu == b->mtu &&
 	       strcmp(a->bridge, b->bridge) == 0 && strcmp(a->uplink, b->uplink) == 0 &&
 	       a->dhcp == b->dhcp && a->dns == b->dns && a->autostart == b->autostart &&
-	       a->has_subnet == b->has_subnet && a->has_range == b->has_range &&
-	       a->has_bridge == b->has_bridge;
+	       a->isolate_ports == b->isolate_ports && a->port_security == b->port_security &&
+	       allow_attach_equal(a, b) && a->has_subnet == b->has_subnet &&
+	       a->has_range == b->has_range && a->has_bridge == b->has_bridge;
 }

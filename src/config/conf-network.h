@@ -32,6 +32,10 @@
 #define NETWORK_ROUTES_MAX 16
 /* Most upstream resolvers ("dns-forwarders") a network's DNS server forwards to. */
 #define NETWORK_DNS_FORWARDERS_MAX 4
+/* Most users and groups "allow-attach" names. */
+#define NETWORK_ALLOW_ATTACH_MAX 16
+/* Longest "allow-attach" entry: '@', a name of 32 characters ([a-z_][a-z0-9_-]{0,31}) and '$'. */
+#define NETWORK_ALLOW_ATTACH_NAME_MAX 34
 
 enum network_mode {
 	NETWORK_MODE_NAT,
@@ -42,8 +46,23 @@ enum network_mode {
 	_NETWORK_MODE_INVALID = -EINVAL,
 };
 
+/*
+ * Per-port policy on the guests' ports ("port-security"). FULL: frames from a guest's port carry
+ * the port's MAC, its IPv4 and ARP sources are leased or reserved for that MAC, and it sends no
+ * DHCP server replies or router advertisements. MAC: the same without the IPv4 binding (guests
+ * with static addresses). OFF: no per-port policy.
+ */
+enum network_port_security {
+	NETWORK_PORT_SECURITY_FULL,
+	NETWORK_PORT_SECURITY_MAC,
+	NETWORK_PORT_SECURITY_OFF,
+	_NETWORK_PORT_SECURITY_MAX,
+	_NETWORK_PORT_SECURITY_INVALID = -EINVAL,
+};
+
 struct network_dns_records;
 struct network_hosts;
+struct network_ports;
 
 /* One classless static route (RFC 3442) handed to the guests by DHCP. */
 struct network_route {
@@ -71,6 +90,14 @@ struct network_config {
 	bool dhcp;
 	bool dns;
 	bool autostart;
+	bool isolate_ports;            /* guests reach the gateway and beyond, never each other */
+	enum network_port_security port_security;
+	/*
+	 * Who besides root may attach VMs through QEMU's bridge helper: user names and "@group"
+	 * names, in the order given, each once; none = any caller the daemon's API admits.
+	 */
+	char allow_attach[NETWORK_ALLOW_ATTACH_MAX][NETWORK_ALLOW_ATTACH_NAME_MAX + 1];
+	size_t n_allow_attach;         /* entries used in 'allow_attach' */
 	bool has_subnet;               /* false only before validation fills defaults */
 	bool has_range;                /* dhcp-range given explicitly (kept in the file) */
 	bool has_bridge;               /* bridge given explicitly (kept in the file) */
@@ -80,7 +107,18 @@ const char *network_mode_to_string(enum network_mode m);
 /* Returns the mode or _NETWORK_MODE_INVALID. */
 enum network_mode network_mode_from_string(const char *s);
 
-/* Sets defaults: mode nat, dhcp and dns on, autostart off, lease time 1 h, nothing else. */
+/* "yes", "mac", "no", or NULL for an invalid value. */
+const char *network_port_security_to_string(enum network_port_security s);
+/*
+ * Any case; "yes" and "no" also as true/false, on/off and 1/0, like the booleans. Returns the
+ * value or _NETWORK_PORT_SECURITY_INVALID.
+ */
+enum network_port_security network_port_security_from_string(const char *s);
+
+/*
+ * Sets defaults: mode nat, dhcp and dns on, autostart off, lease time 1 h, isolate-ports off,
+ * port-security yes, allow-attach empty, nothing else.
+ */
 void network_config_init(struct network_config *c);
 
 /* True if 'name' matches [a-z0-9][a-z0-9_-]{0,31}. */
@@ -104,7 +142,13 @@ void network_default_bridge(const char *name, char *buf);
 /*
  * Sets one key from the CLI flags / [network] section ("mode", "subnet", "dhcp-range",
  * "lease-time", "dhcp-routes", "domain", "dns-forwarders", "mtu", "bridge", "uplink", "dhcp",
- * "dns", "autostart", "name"). Booleans accept yes/no, true/false, on/off and 1/0 in any case.
+ * "dns", "autostart", "isolate-ports", "port-security", "allow-attach", "name"). Booleans
+ * ("dhcp", "dns", "autostart", "isolate-ports") accept yes/no, true/false, on/off and 1/0 in any
+ * case; "port-security" is yes, mac or no (see enum network_port_security; yes/no spelled as
+ * the booleans may be). "allow-attach" is a comma-separated list (blanks around commas allowed)
+ * of at most NETWORK_ALLOW_ATTACH_MAX user names or "@group" names, each
+ * [a-z_][a-z0-9_-]{0,31} with an optional trailing '$' and given once; an empty value (the only
+ * key that takes one) clears the list.
  * "lease-time" is a number of seconds, or of minutes, hours or days with the suffix m, h or d
  * ("s" for seconds is accepted too), within 60 s .. 365 d. "dhcp-routes" is a comma-separated
  * list of at most NETWORK_ROUTES_MAX "DEST/LEN via GATEWAY" (blanks around commas allowed), each
@@ -130,8 +174,9 @@ int network_config_set(struct network_config *c, const char *key, const char *va
  * range first <= last, lease time within bounds, every route's gateway a guest address of the
  * subnet, no DNS forwarder at the network's own gateway (the server would ask itself), default
  * bridge name. Returns 0 or -EINVAL with a reason in 'reterr'. Checks run in a fixed order (name,
- * subnet, dhcp-range, domain, mtu, lease-time, dhcp-routes, dns-forwarders, bridge/uplink),
- * so the first error reported does not depend on the order in which keys were set. Idempotent.
+ * subnet, dhcp-range, domain, mtu, lease-time, dhcp-routes, dns-forwarders, bridge/uplink,
+ * port-security, allow-attach), so the first error reported does not depend on the order in
+ * which keys were set. Idempotent.
  */
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen);
 
@@ -143,22 +188,28 @@ const char *network_config_domain(const struct network_config *c, char *buf);
 
 /*
  * Parses the INI text 'text' (length 'len', need not be NUL-terminated) into 'c' (initialised
- * here), its reservations into 'hosts' and its static DNS records into 'records'. 'name' (may be
- * NULL) is the network's name unless the [network] section sets "name =".
+ * here), its reservations into 'hosts', its static DNS records into 'records' and its persistent
+ * ports into 'ports'. 'name' (may be NULL) is the network's name unless the [network] section
+ * sets "name =".
  *
  * Besides the one [network] section, the text may hold any number of "[host NAME]" sections
  * (NAME a valid host name, unique) and unnamed "[host]" sections, each with the keys "mac" and
- * "ip" (both required), and any number of "[dns-record NAME]" sections (NAME a record name, see
+ * "ip" (both required), any number of "[dns-record NAME]" sections (NAME a record name, see
  * network_dns_record_name_check(); the same NAME may head several sections), each with the keys
- * "type" and "value" (both required, in either order; see network_dns_record_set_value()), all
- * in any order. When 'hosts' is NULL, a [host] section is an error ("line N: [host] sections are
- * not allowed here"); when 'records' is NULL, a [dns-record] section is ("line N: [dns-record]
- * sections are not allowed here"). Otherwise '*hosts' and '*records' are overwritten (not
- * freed): on success they hold the reservations, validated with network_hosts_add() against the
- * finished config, and the records, validated with network_dns_records_add() in file order (a
- * failure there is reported with the line of the offending section's header, e.g. "line 9:
- * address 10.0.0.10 is reserved for 52:54:00:aa:bb:cc (db1)"), and the caller frees them with
- * network_hosts_done() and network_dns_records_done(); on failure they are left empty.
+ * "type" and "value" (both required, in either order; see network_dns_record_set_value()), and
+ * any number of "[port NAME]" sections (NAME an interface name, ifname_is_valid(); an unnamed
+ * "[port]" is an error), each with the optional keys "mac", "owner", "queues" and "rate" (see
+ * network_port_set()), all in any order. When 'hosts' is NULL, a [host] section is an error
+ * ("line N: [host] sections are not allowed here"); when 'records' is NULL, a [dns-record]
+ * section is ("line N: [dns-record] sections are not allowed here"); when 'ports' is NULL, a
+ * [port] section is ("line N: [port] sections are not allowed here"). Otherwise '*hosts',
+ * '*records' and '*ports' are overwritten (not freed): on success they hold the reservations,
+ * validated with network_hosts_add() against the finished config, the records, validated with
+ * network_dns_records_add() in file order, and the ports, validated with network_ports_add() in
+ * file order (a failure there is reported with the line of the offending section's header, e.g.
+ * "line 9: address 10.0.0.10 is reserved for 52:54:00:aa:bb:cc (db1)"), and the caller frees
+ * them with network_hosts_done(), network_dns_records_done() and network_ports_done(); on
+ * failure they are left empty.
  *
  * Unknown sections or keys, a missing or repeated [network] section, repeated keys, syntax errors,
  * NUL bytes, lines over 1000 characters and invalid values are errors, reported with the line
@@ -166,32 +217,37 @@ const char *network_config_domain(const struct network_config *c, char *buf);
  * known, and an error in it is reported with the value's line. Errors found line by line come
  * first (the earliest line wins), then a missing [network] section, then the first [host] or
  * [dns-record] section without one of its keys, then network_config_finish()'s, then the
- * reservations', then the records'. Comments are lines starting with '#' or ';' and ';' after
- * whitespace; indentation is ignored (no continuation lines). Returns 0, -EINVAL with a reason
- * in 'reterr', -E2BIG when 'len' exceeds NETWORK_CONFIG_TEXT_MAX, or -ENOMEM.
+ * reservations', then the records', then the ports'. Comments are lines starting with '#' or
+ * ';' and ';' after whitespace; indentation is ignored (no continuation lines). Returns 0,
+ * -EINVAL with a reason in 'reterr', -E2BIG when 'len' exceeds NETWORK_CONFIG_TEXT_MAX, or
+ * -ENOMEM.
  */
 int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
 			 struct network_hosts *hosts, struct network_dns_records *records,
-			 char *reterr, size_t errlen);
+			 struct network_ports *ports, char *reterr, size_t errlen);
 
 /*
  * Renders 'c' as INI text (malloc'd, NUL-terminated, caller frees) in the documented key order,
  * followed by one section per reservation in 'hosts' (may be NULL), in MAC order, then one per
- * record in 'records' (may be NULL), in their order, a blank line before each: "[host NAME]" or,
- * for a reservation without a name, "[host]"; "[dns-record NAME]" with "type" and "value".
- * Defaults that were not given explicitly (range, bridge, a lease time of 1 h, no routes, no
- * forwarders) are not written. Returns 0, -ENOMEM, or -E2BIG when the text would exceed
- * NETWORK_CONFIG_TEXT_MAX (so that whatever is formatted parses back: parse(format(c, h, r))
- * gives c, h and r again).
+ * record in 'records' (may be NULL), in their order, then one per port in 'ports' (may be NULL),
+ * in name order, a blank line before each: "[host NAME]" or, for a reservation without a name,
+ * "[host]"; "[dns-record NAME]" with "type" and "value"; "[port NAME]" with those of "mac",
+ * "owner", "queues" and "rate" that are not the default. Defaults that were not given explicitly
+ * (range, bridge, a lease time of 1 h, no routes, no forwarders, isolate-ports off,
+ * port-security yes, no allow-attach) are not written. Returns 0, -ENOMEM, or -E2BIG when the
+ * text would exceed NETWORK_CONFIG_TEXT_MAX (so that whatever is formatted parses back:
+ * parse(format(c, h, r, p)) gives c, h, r and p again).
  */
 int network_config_format(const struct network_config *c, const struct network_hosts *hosts,
-			  const struct network_dns_records *records, char **ret);
+			  const struct network_dns_records *records,
+			  const struct network_ports *ports, char **ret);
 
 /*
  * True if 'a' and 'b' hold the same definition, field by field (including has_range/has_bridge,
- * ignoring bytes after the strings' NULs, routes past 'n_routes' and forwarders past
- * 'n_dns_forwarders'). parse(format(c)) == c for every finished 'c'. Reservations are compared
- * with network_hosts_equal(), records with network_dns_records_equal().
+ * ignoring bytes after the strings' NULs, routes past 'n_routes', forwarders past
+ * 'n_dns_forwarders' and allow-attach entries past 'n_allow_attach'). parse(format(c)) == c for
+ * every finished 'c'. Reservations are compared with network_hosts_equal(), records with
+ * network_dns_records_equal(), ports with network_ports_equal().
  */
 bool network_config_equal(const struct network_config *a, const struct network_config *b);
 

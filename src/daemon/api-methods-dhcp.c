@@ -14,6 +14,7 @@
 #include "daemon/dns-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
+#include "daemon/port-service.h"
 #include "shared/log.h"
 
 static json_t *host_to_json(const struct network_host *h)
@@ -28,7 +29,8 @@ static json_t *host_to_json(const struct network_host *h)
 static int api_hosts_commit(struct manager *m, struct network *n, struct network_hosts *hosts,
 			    char *err, size_t errlen)
 {
-	int r = api_save_definition(m, &n->config, hosts, &n->dns_records, err, errlen);
+	int r = api_save_definition(m, &n->config, hosts, &n->dns_records, &n->ports, err,
+				    errlen);
 
 	if (r < 0) {
 		network_hosts_done(hosts);
@@ -45,6 +47,7 @@ static int api_hosts_commit(struct manager *m, struct network *n, struct network
 	if (r < 0)
 		log_warning_errno(r, "Failed to apply reservations of '%s' to its DNS zone: %m",
 				  n->config.name);
+	port_service_network_changed(n);
 	return 0;
 }
 

@@ -11,6 +11,7 @@ struct network;
 struct network_config;
 struct network_dns_records;
 struct network_hosts;
+struct network_ports;
 
 typedef int (*api_method_fn)(struct manager *m, json_t *params, json_t **ret, char *err,
 			     size_t errlen);
@@ -21,17 +22,22 @@ int api_param_string(json_t *params, const char *key, const char **ret, char *er
 int api_param_network(struct manager *m, json_t *params, const char *key, struct network **ret,
 		      char *err, size_t errlen);
 /*
- * Writes the definition file of network 'c' with reservations 'hosts' and static DNS records
- * 'records' (each may be NULL), atomically.
+ * Writes the definition file of network 'c' with reservations 'hosts', static DNS records
+ * 'records' and ports 'ports' (each may be NULL), atomically.
  */
 int api_save_definition(struct manager *m, const struct network_config *c,
 			const struct network_hosts *hosts,
-			const struct network_dns_records *records, char *err, size_t errlen);
+			const struct network_dns_records *records,
+			const struct network_ports *ports, char *err, size_t errlen);
 
 int api_method_host_add(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 int api_method_host_remove(struct manager *m, json_t *params, json_t **ret, char *err,
 			   size_t errlen);
 int api_method_host_list(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
+int api_method_port_add(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
+int api_method_port_remove(struct manager *m, json_t *params, json_t **ret, char *err,
+			   size_t errlen);
+int api_method_port_list(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 int api_method_lease_list(struct manager *m, json_t *params, json_t **ret, char *err,
 			  size_t errlen);
 

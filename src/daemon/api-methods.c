@@ -14,6 +14,7 @@
 #include "daemon/dns-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
+#include "daemon/port-service.h"
 #include "daemon/state-dir.h"
 #include "event/event.h"
 #include "shared/alloc-util.h"
@@ -49,10 +50,11 @@ int api_param_network(struct manager *m, json_t *params, const char *key, struct
 
 int api_save_definition(struct manager *m, const struct network_config *c,
 			const struct network_hosts *hosts,
-			const struct network_dns_records *records, char *err, size_t errlen)
+			const struct network_dns_records *records,
+			const struct network_ports *ports, char *err, size_t errlen)
 {
 	_cleanup_free_ char *text = NULL;
-	int r = network_config_format(c, hosts, records, &text);
+	int r = network_config_format(c, hosts, records, ports, &text);
 
 	if (r >= 0)
 		r = state_dir_save_network(m->state, c->name, text);
@@ -116,7 +118,7 @@ static int api_method_net_create(struct manager *m, json_t *params, json_t **ret
 	r = network_up(m, n, NULL, false, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = api_save_definition(m, &c, NULL, NULL, err, errlen);
+	r = api_save_definition(m, &c, NULL, NULL, NULL, err, errlen);
 	if (r < 0)
 		goto fail_down;
 	r = state_dir_set_running(m->state, c.name, true);
@@ -179,6 +181,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 {
 	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
 	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
+	_cleanup_(network_ports_done) struct network_ports ports = { 0 };
 	struct network_config c;
 	struct network *n;
 	const char *name, *text;
@@ -191,7 +194,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 	r = api_param_string(params, "text", &text, err, errlen);
 	if (r < 0)
 		return r;
-	r = network_config_parse(text, strlen(text), name, &c, &hosts, &records, err, errlen);
+	r = network_config_parse(text, strlen(text), name, &c, &hosts, &records, &ports, err, errlen);
 	if (r < 0)
 		return r;
 	n = manager_find_network(m, c.name);
@@ -204,12 +207,15 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			snprintf(err, errlen, "too many networks (limit %d)", MANAGER_NETWORKS_MAX);
 			return -E2BIG;
 		}
-		r = api_save_definition(m, &c, &hosts, &records, err, errlen);
+		r = api_save_definition(m, &c, &hosts, &records, &ports, err, errlen);
 		if (r < 0)
 			return r;
 		r = network_new(m, &c, &hosts, &records, &n);
-		if (r >= 0)
+		if (r >= 0) {
+			n->ports = ports;
+			ports = (struct network_ports){ 0 };
 			r = manager_add_network(m, n);
+		}
 		if (r < 0) {
 			(void)state_dir_remove_network(m->state, c.name);
 			return r;
@@ -226,7 +232,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			if (r < 0)
 				return r;
 		}
-		r = api_save_definition(m, &c, &hosts, &records, err, errlen);
+		r = api_save_definition(m, &c, &hosts, &records, &ports, err, errlen);
 		if (r < 0) {
 			char ignored[256];
 			if (live && api_redefine_active(m, n, &old, ignored, sizeof(ignored)) < 0)
@@ -240,6 +246,12 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 		network_dns_records_done(&n->dns_records);
 		n->dns_records = records;
 		records = (struct network_dns_records){ 0 };
+		network_ports_done(&n->ports);
+		n->ports = ports;
+		ports = (struct network_ports){ 0 };
+		/* new, dropped or changed ports; port-security or isolate-ports changes */
+		if (n->active)
+			port_service_network_up(n);
 		r = dhcp_service_network_reconfigure(n);
 		if (r < 0)
 			log_warning_errno(r, "Failed to apply the new definition of '%s' to its DHCP "
@@ -266,7 +278,7 @@ static int api_method_net_export(struct manager *m, json_t *params, json_t **ret
 	r = api_param_network(m, params, "name", &n, err, errlen);
 	if (r < 0)
 		return r;
-	r = network_config_format(&n->config, &n->hosts, &n->dns_records, &text);
+	r = network_config_format(&n->config, &n->hosts, &n->dns_records, &n->ports, &text);
 	if (r < 0)
 		return r;
 	*ret = json_pack("{s:s}", "text", text);
@@ -432,12 +444,16 @@ static const struct {
 	{ "net.show", api_method_net_show },     { "net.list", api_method_net_list },
 	{ "host.add", api_method_host_add },     { "host.remove", api_method_host_remove },
 	{ "host.list", api_method_host_list },   { "lease.list", api_method_lease_list },
+	{ "port.add", api_method_port_add },     { "port.remove", api_method_port_remove },
+	{ "port.list", api_method_port_list },
 	{ "status", api_method_status },         { "version", api_method_version },
 };
 
-int api_methods_dispatch(struct manager *m, const char *method, json_t *params, json_t **ret_result,
-			 char *err, size_t errlen)
+int api_methods_dispatch(struct manager *m, struct api_call *call, const char *method,
+			 json_t *params, json_t **ret_result, char *err, size_t errlen)
 {
+	if (strcmp(method, "port.attach") == 0)
+		return api_method_port_attach(m, call, params, ret_result, err, errlen);
 	for (size_t i = 0; i < ELEMENTSOF(api_methods); i++)
 		if (strcmp(api_methods[i].name, method) == 0)
 			return api_methods[i].fn(m, params, ret_result, err, errlen);

@@ -21,6 +21,7 @@
 #include "daemon/manager.h"
 #include "event/event.h"
 #include "shared/alloc-util.h"
+#include "shared/fd-util.h"
 #include "shared/log.h"
 
 #define API_GROUP_NAME "kvmnet"
@@ -32,6 +33,8 @@ struct api_client {
 	struct api_linebuf in;
 	char *out;            /* unsent reply bytes */
 	size_t out_len, out_off;
+	int out_fd;           /* a descriptor to send with the byte at 'out_fd_at', or -1 */
+	size_t out_fd_at;
 	struct ucred cred;
 	struct api_client *next, *prev;
 };
@@ -59,6 +62,8 @@ static void api_client_free(struct api_client *c)
 	s->n_clients--;
 	event_source_free(c->source);
 	close(c->fd);
+	if (c->out_fd >= 0)
+		close(c->out_fd);
 	api_linebuf_done(&c->in);
 	free(c->out);
 	free(c);
@@ -92,15 +97,43 @@ static bool api_client_is_allowed(const struct api_server *s, const struct ucred
 	return allowed;
 }
 
+/* Sends bytes from 'off' with descriptor 'fd' attached (SCM_RIGHTS). */
+static ssize_t api_client_send_fd(struct api_client *c, int fd)
+{
+	struct iovec iov = { .iov_base = c->out + c->out_off, .iov_len = c->out_len - c->out_off };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control = { 0 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			      .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static int api_client_flush(struct api_client *c)
 {
 	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		bool with_fd = c->out_fd >= 0 && c->out_off == c->out_fd_at;
+		ssize_t n = with_fd ? api_client_send_fd(c, c->out_fd)
+				    : send(c->fd, c->out + c->out_off,
+					   (c->out_fd >= 0 && c->out_fd_at > c->out_off
+						    ? c->out_fd_at
+						    : c->out_len) - c->out_off,
+					   MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN)
 				return event_source_set_io_events(c->source, EPOLLIN | EPOLLOUT);
 			return -errno;
+		}
+		if (with_fd && n > 0) {
+			close(c->out_fd);
+			c->out_fd = -1;
 		}
 		c->out_off += (size_t)n;
 	}
@@ -110,16 +143,29 @@ static int api_client_flush(struct api_client *c)
 	return event_source_set_io_events(c->source, EPOLLIN);
 }
 
-static int api_client_queue(struct api_client *c, const char *line)
+/* Queues 'line'; 'fd' (>= 0: taken, closed once sent) goes with its first byte. */
+static int api_client_queue(struct api_client *c, const char *line, int fd)
 {
 	size_t len = strlen(line);
 	char *p;
 
-	if (c->out_len - c->out_off + len > 4 * API_MESSAGE_MAX)
+	/* one descriptor in flight at a time: a client waits for the reply of its attach */
+	if (fd >= 0 && c->out_fd >= 0) {
+		close(fd);
+		return -EBUSY;
+	}
+	if (c->out_len - c->out_off + len > 4 * API_MESSAGE_MAX) {
+		if (fd >= 0)
+			close(fd);
 		return -E2BIG;
+	}
+	if (fd >= 0) {
+		c->out_fd = fd;
+		c->out_fd_at = c->out_len;
+	}
 	p = realloc(c->out, c->out_len + len);
 	if (!p)
-		return -ENOMEM;
+		return -ENOMEM;   /* a queued fd is closed with the client */
 	memcpy(p + c->out_len, line, len);
 	c->out = p;
 	c->out_len += len;
@@ -139,9 +185,11 @@ static int api_client_handle_line(struct api_client *c, const char *line, size_t
 		r = api_response_encode_error(0, -EBADMSG, "malformed request", &reply);
 		if (r < 0)
 			return r;
-		return api_client_queue(c, reply);
+		return api_client_queue(c, reply, -1);
 	}
-	r = api_methods_dispatch(c->server->manager, req.method, req.params, &result, err,
+	struct api_call call = { .cred = c->cred, .fd = -1 };
+
+	r = api_methods_dispatch(c->server->manager, &call, req.method, req.params, &result, err,
 				 sizeof(err));
 	if (r < 0) {
 		if (!err[0])
@@ -152,9 +200,11 @@ static int api_client_handle_line(struct api_client *c, const char *line, size_t
 		r = api_response_encode_result(req.id, result, &reply);
 	json_decref(result);
 	api_request_done(&req);
-	if (r < 0)
+	if (r < 0) {
+		safe_close(call.fd);
 		return r;
-	return api_client_queue(c, reply);
+	}
+	return api_client_queue(c, reply, call.fd);
 }
 
 static int api_client_on_io(struct event_source *src, int fd, uint32_t revents, void *data)
@@ -215,6 +265,7 @@ static int api_server_on_accept(struct event_source *src, int fd, uint32_t reven
 	}
 	c->server = s;
 	c->fd = cfd;
+	c->out_fd = -1;
 	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0 ||
 	    !api_client_is_allowed(s, &c->cred)) {
 		_cleanup_free_ char *reply = NULL;

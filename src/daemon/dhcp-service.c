@@ -18,6 +18,7 @@
 #include "daemon/dns-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
+#include "daemon/port-service.h"
 #include "dhcp/dhcp-io.h"
 #include "dhcp/dhcp-server.h"
 #include "event/event.h"
@@ -76,6 +77,7 @@ static void dhcp_service_on_lease_change(const struct lease *l, bool removed, vo
 	if (!removed && l->state == LEASE_BOUND)
 		dhcp_service_arm_expiry(d, l->expires);
 	dns_service_lease_changed(n, l, removed);
+	port_service_lease_changed(n, l, removed);
 }
 
 static int dhcp_service_snapshot(struct lease_journal *j, lease_journal_emit_fn emit, void *data);
@@ -338,6 +340,9 @@ static void dhcp_service_flush(struct dhcp_service *d)
 		r = -EIO;
 		d->append_failed = false;
 	}
+	/* The ports must allow the addresses before the guests learn them. */
+	if (r >= 0)
+		port_service_flush(d->manager->ports);
 	for (size_t i = 0; i < d->n_replies && r >= 0; i++) {
 		struct network *n = d->reply_networks[i];
 		int s = dhcp_io_send(n->dhcp_io, &d->replies[i]);

@@ -17,6 +17,7 @@
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/network.h"
+#include "daemon/port-service.h"
 #include "daemon/state-dir.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
@@ -49,6 +50,7 @@ static void manager_on_change(const struct nl_change *c, void *data)
 	struct manager *m = data;
 	struct network *n;
 
+	port_service_link_changed(m->ports, c);
 	switch (c->type) {
 	case NL_CHANGE_LINK_DEL:
 	case NL_CHANGE_ADDR:
@@ -151,6 +153,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	r = dns_service_new(m, o->hosts_file, &m->dns);
 	if (r < 0)
 		goto fail;
+	r = port_service_new(m, &m->ports);
+	if (r < 0)
+		goto fail;
 	r = api_server_new(m, o->socket_path, &m->api);
 	if (r < 0)
 		goto fail;
@@ -171,6 +176,7 @@ struct manager *manager_free(struct manager *m)
 	free(m->networks);
 	m->dhcp = dhcp_service_free(m->dhcp);
 	m->dns = dns_service_free(m->dns);
+	m->ports = port_service_free(m->ports);
 	/* Sources are freed with the loop; the monitor's fd must outlive its source. */
 	m->loop = event_loop_free(m->loop);
 	nl_monitor_free(m->monitor);
@@ -307,12 +313,13 @@ static int manager_load_cb(const char *name, const char *text, size_t len, void 
 	struct manager *m = data;
 	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
 	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
+	_cleanup_(network_ports_done) struct network_ports ports = { 0 };
 	struct network_config c;
 	struct network *n;
 	char err[256];
 	int r;
 
-	r = network_config_parse(text, len, name, &c, &hosts, &records, err, sizeof(err));
+	r = network_config_parse(text, len, name, &c, &hosts, &records, &ports, err, sizeof(err));
 	if (r < 0) {
 		log_error("Definition of network '%s' is invalid, skipping it: %s", name, err);
 		return 0;
@@ -324,6 +331,8 @@ static int manager_load_cb(const char *name, const char *text, size_t len, void 
 	r = network_new(m, &c, &hosts, &records, &n);
 	if (r < 0)
 		return r;
+	n->ports = ports;
+	ports = (struct network_ports){ 0 };
 	r = dhcp_service_network_attach(n);
 	if (r < 0) {
 		network_free(n);
@@ -395,7 +404,7 @@ int manager_startup(struct manager *m)
 		log_info("Network '%s' is up on '%s' (ifindex %d)%s", n->config.name,
 			 n->config.bridge, n->ifindex, running ? "" : ", autostarted");
 	}
-	return 0;
+	return port_service_startup(m->ports);
 }
 
 int manager_run(struct manager *m)

@@ -22,6 +22,7 @@ struct fw_ctx;
 struct network;
 struct nl_monitor;
 struct nl_sock;
+struct port_service;
 struct state_dir;
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
@@ -42,6 +43,7 @@ struct manager {
 	struct api_server *api;
 	struct dhcp_service *dhcp;
 	struct dns_service *dns;
+	struct port_service *ports;
 	struct event_source *monitor_source, *repair_source, *sigterm_source, *sigint_source;
 	struct network **networks;   /* owned, sorted by name */
 	size_t n_networks;

@@ -17,6 +17,7 @@
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/manager.h"
+#include "daemon/port-service.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-model.h"
 #include "firewall/fw-render.h"
@@ -56,6 +57,7 @@ struct network *network_free(struct network *n)
 	dhcp_service_network_detach(n);
 	network_hosts_done(&n->hosts);
 	network_dns_records_done(&n->dns_records);
+	network_ports_done(&n->ports);
 	free(n);
 	return NULL;
 }
@@ -244,6 +246,8 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 			log_warning_errno(r, "Failed to remove stale address from '%s': %m, ignoring",
 					  c->bridge);
 	}
+	/* 9. Guest ports: made, adopted, under policy (single failures are only logged). */
+	port_service_network_up(n);
 	return 0;
 
 rollback_fw:
@@ -296,6 +300,7 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 		return r;
 	}
 	n->ifindex = 0;
+	port_service_network_down(n);
 	return 0;
 }
 

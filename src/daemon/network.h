@@ -15,6 +15,7 @@
 #include "config/conf-dns-record.h"
 #include "config/conf-host.h"
 #include "config/conf-network.h"
+#include "config/conf-port.h"
 
 struct dhcp_io;
 struct dhcp_server;
@@ -32,6 +33,7 @@ struct network {
 	struct network_config config;
 	struct network_hosts hosts;     /* DHCP reservations, owned */
 	struct network_dns_records dns_records; /* static DNS records, owned */
+	struct network_ports ports;     /* persistent taps ('port add'), owned */
 	bool active;        /* desired state: up */
 	int ifindex;        /* the bridge's, while up; 0 otherwise */
 	uint64_t fw_hash;   /* hash of the rules known to be installed; 0 = none or unknown */

@@ -118,6 +118,29 @@ static const char *skip_blank(const char *s)
 	return s + strspn(s, " \t");
 }
 
+/*
+ * The JSON flag also makes libnftables try to parse the input as JSON first; it falls back to
+ * nft syntax silently, so 'cmd' can stay plain text.
+ */
+int fw_list_json(struct fw_ctx *ctx, const char *cmd, char **ret)
+{
+	unsigned int flags = nft_ctx_output_get_flags(ctx->nft);
+	const char *out;
+	char *copy;
+	int r;
+
+	nft_ctx_output_set_flags(ctx->nft, (flags & ~NFT_CTX_OUTPUT_TERSE) | NFT_CTX_OUTPUT_JSON);
+	r = fw_run(ctx, cmd, &out, NULL);
+	nft_ctx_output_set_flags(ctx->nft, flags);
+	if (r != 0)
+		return -EIO;
+	copy = strdup(out);
+	if (!copy)
+		return -ENOMEM;
+	*ret = copy;
+	return 0;
+}
+
 int fw_table_exists(struct fw_ctx *ctx, int *ret)
 {
 	const char *out, *line;

@@ -44,4 +44,13 @@ int fw_list_installed(struct fw_ctx *ctx, fw_installed_fn cb, void *data);
 /* Returns 0 and sets '*ret' to whether the table inet kvmnet exists (1) or not (0); -EIO. */
 int fw_table_exists(struct fw_ctx *ctx, int *ret);
 
+/*
+ * Runs the listing command 'cmd' (nft syntax, e.g. "list table bridge kvmnet") with JSON output
+ * and full listings, set elements included, for this one run (the context's terse text mode is
+ * restored afterwards), and returns nft's JSON text in '*ret' (malloc'd, caller frees). Blocks
+ * for the netlink dumps. Returns 0; -EIO when nft fails (the table does not exist, say): nothing
+ * is printed, the error text is dropped; -ENOMEM.
+ */
+int fw_list_json(struct fw_ctx *ctx, const char *cmd, char **ret);
+
 #endif

@@ -20,12 +20,18 @@
 #include "netlink/nl-policy.h"
 #include "netlink/nl-sock.h"
 
+/* linux/if.h has it, but clashes with <net/if.h>, which nl-link.h needs */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
 static const struct nl_policy nl_link_policy[IFLA_MAX + 1] = {
 	[IFLA_IFNAME] = { NL_POLICY_STRING, IFNAMSIZ },
 	[IFLA_MTU] = { NL_POLICY_U32, 0 },
 	[IFLA_MASTER] = { NL_POLICY_U32, 0 },
 	[IFLA_ADDRESS] = { NL_POLICY_BINARY, 0 },  /* 6 bytes for Ethernet, other sizes elsewhere */
 	[IFLA_LINKINFO] = { NL_POLICY_NESTED, 0 },
+	[IFLA_STATS64] = { NL_POLICY_BINARY, 0 },  /* older kernels send a shorter struct */
 };
 
 static const struct nl_policy nl_link_info_policy[IFLA_INFO_MAX + 1] = {
@@ -59,6 +65,7 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret)
 
 	link.ifindex = ifi->ifi_index;
 	link.up = ifi->ifi_flags & IFF_UP;
+	link.carrier = ifi->ifi_flags & IFF_LOWER_UP;
 	if (tb[IFLA_IFNAME])
 		strcpy(link.name, mnl_attr_get_str(tb[IFLA_IFNAME])); /* policy: < IFNAMSIZ */
 	if (tb[IFLA_MTU])
@@ -72,6 +79,19 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret)
 	}
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(link.mac))
 		memcpy(link.mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(link.mac));
+
+	if (tb[IFLA_STATS64]) {
+		struct rtnl_link_stats64 st = { 0 };
+		size_t n = mnl_attr_get_payload_len(tb[IFLA_STATS64]);
+
+		memcpy(&st, mnl_attr_get_payload(tb[IFLA_STATS64]), n < sizeof(st) ? n : sizeof(st));
+		link.rx_packets = st.rx_packets;
+		link.tx_packets = st.tx_packets;
+		link.rx_bytes = st.rx_bytes;
+		link.tx_bytes = st.tx_bytes;
+		link.rx_dropped = st.rx_dropped;
+		link.tx_dropped = st.tx_dropped;
+	}
 
 	if (tb[IFLA_LINKINFO]) {
 		r = nl_policy_parse_nested(tb[IFLA_LINKINFO], nl_link_info_policy, IFLA_INFO_MAX,
@@ -299,5 +319,20 @@ int nl_link_delete(struct nl_sock *s, int ifindex)
 	if (ifindex <= 0)
 		return -EINVAL;
 	nlh = nl_link_request(buf, RTM_DELLINK, 0, ifindex);
+	return nl_sock_transact(s, nlh, NULL, NULL);
+}
+
+int nl_link_set_mac(struct nl_sock *s, int ifindex, const uint8_t mac[6])
+{
+	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
+	struct nlmsghdr *nlh;
+
+	assert(s);
+	assert(mac);
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	nlh = nl_link_request(buf, RTM_SETLINK, 0, ifindex);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	return nl_sock_transact(s, nlh, NULL, NULL);
 }

@@ -18,6 +18,9 @@ struct nl_link_info {
 	bool up;              /* IFF_UP set (administrative state) */
 	int master;           /* ifindex of the master (bridge), 0 if none */
 	uint8_t mac[6];
+	/* IFLA_STATS64, as the link itself counts (a tap's rx is what its guest sent) */
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_dropped, tx_dropped;
+	bool carrier;         /* IFF_LOWER_UP: for a tap, someone has it open */
 };
 
 /*
@@ -59,5 +62,7 @@ int nl_link_set_up(struct nl_sock *s, int ifindex, bool up);
 int nl_link_set_master(struct nl_sock *s, int ifindex, int master_ifindex);
 /* Deletes the link; -ENODEV if it is already gone. */
 int nl_link_delete(struct nl_sock *s, int ifindex);
+/* Sets the link's MAC address (IFLA_ADDRESS). */
+int nl_link_set_mac(struct nl_sock *s, int ifindex, const uint8_t mac[6]);
 
 #endif

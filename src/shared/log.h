@@ -38,5 +38,6 @@ int log_internal(enum log_level level, int error, const char *fmt, ...) _printf_
 #define log_error_errno(e, ...) log_internal(LOG_LEVEL_ERROR, (e), __VA_ARGS__)
 #define log_warning_errno(e, ...) log_internal(LOG_LEVEL_WARNING, (e), __VA_ARGS__)
 #define log_debug_errno(e, ...) log_internal(LOG_LEVEL_DEBUG, (e), __VA_ARGS__)
+#define log_oom() log_internal(LOG_LEVEL_ERROR, -ENOMEM, "Out of memory")
 
 #endif

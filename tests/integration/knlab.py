@@ -525,6 +525,83 @@ class Lab:
         """The link address of 'bridge' in the host namespace."""
         return self.link(bridge)["address"]
 
+    # ---- guest ports ('kvmnet port ...') and their policy, 'table bridge kvmnet' ----------
+
+    def ports(self, net=None):
+        """'kvmnet port list [NET] --json'."""
+        doc = self.kn_json("port", "list", *([net] if net else []))
+        assert isinstance(doc, list), "port list --json is not an array: %r" % (doc,)
+        return doc
+
+    def port(self, name, net=None):
+        """The listed port 'name', or None."""
+        mine = [p for p in self.ports(net) if p.get("name") == name]
+        assert len(mine) <= 1, "port %s listed %d times: %s" % (name, len(mine), mine)
+        return mine[0] if mine else None
+
+    def wait_port(self, name, pred=None, present=True, timeout=5):
+        """Waits until port 'name' is listed (and 'pred' of its entry holds), or is gone when
+        not 'present'; returns the entry (None when gone)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            p = self.port(name)
+            if (p is not None) == present and (p is None or pred is None or pred(p)):
+                return p
+            if time.monotonic() > deadline:
+                raise AssertionError("port %s: %s after %ss; port list: %s"
+                                     % (name, ("not listed as expected" if present
+                                               else "still listed"), timeout, self.ports()))
+            time.sleep(0.05)
+
+    def bridge_table(self):
+        """'nft -j list table bridge kvmnet' as {"sets": {name: [element text]}, "counters":
+        {name: (packets, bytes)}}; None when the table does not exist. Concatenations are
+        "a . b", map elements "key : value"."""
+        p = self.nft("-j", "list", "table", "bridge", "kvmnet", check=False)
+        if p.returncode != 0:
+            return None
+
+        def text(e):
+            if isinstance(e, dict):
+                if "concat" in e:
+                    return " . ".join(text(x) for x in e["concat"])
+                if "elem" in e:
+                    return text(e["elem"].get("val"))
+                if "prefix" in e:
+                    return "%s/%s" % (text(e["prefix"]["addr"]), e["prefix"]["len"])
+                return json.dumps(e, sort_keys=True)
+            if isinstance(e, list):
+                return " : ".join(text(x) for x in e)
+            return str(e)
+
+        res = {"sets": {}, "counters": {}}
+        for obj in json.loads(p.stdout)["nftables"]:
+            kind = next(iter(obj))
+            if kind in ("set", "map"):
+                res["sets"][obj[kind]["name"]] = [text(e) for e in obj[kind].get("elem", [])]
+            elif kind == "counter":
+                res["counters"][obj[kind]["name"]] = (obj[kind]["packets"], obj[kind]["bytes"])
+        return res
+
+    def port_policy(self, ifname):
+        """What 'table bridge kvmnet' holds for port 'ifname': {set or map name: [its elements
+        naming the port]} (only sets that name it) plus "counter" when d_IFNAME exists."""
+        table = self.bridge_table() or {"sets": {}, "counters": {}}
+        res = {}
+        for name, elems in table["sets"].items():
+            mine = [e for e in elems if ifname in re.split(r" [.:] ", e)]
+            if mine:
+                res[name] = mine
+        if "d_" + ifname in table["counters"]:
+            res["counter"] = table["counters"]["d_" + ifname]
+        return res
+
+    def tap_info(self, name):
+        """(link, linkinfo.info_data) of 'name' from 'ip -d -j link show' in the host namespace."""
+        link = self.link(name)
+        assert link is not None, "no link %s in the host namespace" % name
+        return link, link.get("linkinfo", {}).get("info_data", {})
+
     # ---- sanitizer gate and cleanup --------------------------------------------------------
 
     def sanitizer_reports(self):

@@ -1257,6 +1257,372 @@ def dns_hostile_tcp(server, rnd, names):
     return out
 
 
+# ---- guest ports: frames written straight into a port (tap fd or packet socket) ----------
+#
+# 'sniff' records which markers (b"KNM<tag>:<name>;" anywhere in a frame) arrive on an interface;
+# 'port-attack' plays a guest on a port: legitimate ARP/ping exchanges with its own MAC and
+# address, then a list of forged frames (each carrying its marker), then the legitimate
+# exchanges again; 'tap-relay' copies frames between a tap and a packet socket (a guest namespace
+# behind a kvmnet tap); 'offloads-off' makes an interface compute its checksums and segments
+# itself (for frames that leave the kernel through a packet socket).
+
+TUNSETIFF = 0x400454CA
+IFF_TAP = 0x0002
+IFF_NO_PI = 0x1000
+IFF_MULTI_QUEUE = 0x0100
+SIOCETHTOOL = 0x8946
+ETH_P_ALL = 0x0003
+
+
+def tap_open(name, multi_queue=False):
+    """Opens existing tap 'name' (IFF_TAP | IFF_NO_PI, no vnet header); non-blocking fd."""
+    import fcntl
+    fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
+    flags = IFF_TAP | IFF_NO_PI | (IFF_MULTI_QUEUE if multi_queue else 0)
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH22x", name.encode(), flags))
+    return fd
+
+
+def packet_socket(iface, promisc=True):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((iface, 0))
+    if promisc:
+        mreq = struct.pack("IHH8s", socket.if_nametoindex(iface), 1, 0, b"")
+        s.setsockopt(263, 1, mreq)  # SOL_PACKET, PACKET_ADD_MEMBERSHIP, PACKET_MR_PROMISC
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    s.setblocking(False)
+    return s
+
+
+class FrameIO:
+    """Frames in and out of a tap fd ('tap') or a packet socket on 'iface' (incoming only)."""
+
+    def __init__(self, iface=None, tap=None):
+        self.tap = tap
+        if tap:
+            self.fd = tap_open(tap)
+            self.sock = None
+        else:
+            self.sock = packet_socket(iface)
+            self.fd = self.sock.fileno()
+        self.sent = 0
+        self.received = 0
+
+    def send(self, frame):
+        frame = bytes(frame)
+        if self.sock:
+            self.sock.send(frame)
+        else:
+            os.write(self.fd, frame)
+        self.sent += 1
+
+    def recv(self, timeout):
+        """One incoming frame, or None after 'timeout' seconds."""
+        import select
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                return None
+            try:
+                if self.sock:
+                    data, addr = self.sock.recvfrom(65536)
+                    if addr[2] == socket.PACKET_OUTGOING:
+                        continue
+                else:
+                    data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                continue
+            self.received += 1
+            return data
+
+
+MARKER_RE = rb"KNM%s:([A-Za-z0-9_-]+);"
+
+
+def marker(tag, name):
+    return ("KNM%s:%s;" % (tag, name)).encode()
+
+
+def cmd_sniff(a):
+    """Counts the markers of --tag in incoming frames on --iface (promiscuous) until --stop
+    exists; prints "ready" first, then one JSON line {"frames": N, "markers": {name: count}}."""
+    import re
+    import select
+    s = packet_socket(a.iface)
+    pat = re.compile(MARKER_RE % re.escape(a.tag.encode()))
+    seen, frames = {}, 0
+    say("ready")
+    while True:
+        stopping = os.path.exists(a.stop)
+        r, _, _ = select.select([s], [], [], 0.05)
+        while r:
+            try:
+                data, addr = s.recvfrom(65536)
+            except BlockingIOError:
+                break
+            if addr[2] == socket.PACKET_OUTGOING:
+                continue
+            frames += 1
+            for m in pat.finditer(data):
+                name = m.group(1).decode()
+                seen[name] = seen.get(name, 0) + 1
+        if stopping:
+            break
+    say(json.dumps({"frames": frames, "markers": seen}))
+    return 0
+
+
+def _arp_resolve(sc, io, mac, ip, target, timeout=1.0, tries=3):
+    for _ in range(tries):
+        io.send(sc.Ether(src=mac, dst="ff:ff:ff:ff:ff:ff")
+                / sc.ARP(op=1, hwsrc=mac, psrc=ip, hwdst="00:00:00:00:00:00", pdst=target))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            data = io.recv(deadline - time.monotonic())
+            if data is None:
+                break
+            p = sc.Ether(data)
+            if sc.ARP in p and p[sc.ARP].op == 2 and p[sc.ARP].psrc == target \
+                    and p[sc.ARP].pdst == ip:
+                return p[sc.ARP].hwsrc
+    return None
+
+
+def _ping(sc, io, mac, ip, dst_mac, dst_ip, timeout=1.0, tries=3):
+    ident = int.from_bytes(os.urandom(2), "big")
+    for seq in range(1, tries + 1):
+        io.send(sc.Ether(src=mac, dst=dst_mac) / sc.IP(src=ip, dst=dst_ip)
+                / sc.ICMP(type=8, id=ident, seq=seq) / sc.Raw(b"kvmnet-port-ping"))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            data = io.recv(deadline - time.monotonic())
+            if data is None:
+                break
+            p = sc.Ether(data)
+            if sc.ICMP in p and p[sc.ICMP].type == 0 and p[sc.ICMP].id == ident \
+                    and p[sc.IP].src == dst_ip and p[sc.IP].dst == ip:
+                return True
+    return False
+
+
+def port_attacks(sc, a, gw_mac):
+    """(name, frame) of every forged frame; each carries its marker."""
+    mac, ip, forged = a.mac, a.ip, a.forged_mac
+    vmac, vip, gw = a.victim_mac, a.victim_ip, a.gw
+    bc = "ff:ff:ff:ff:ff:ff"
+    ll = "fe80::" + sc.in6_mactoifaceid(mac).lower()
+    vll = "fe80::" + sc.in6_mactoifaceid(vmac).lower()
+    m = lambda name: sc.Raw(marker(a.tag, name))  # noqa: E731
+    udp = lambda: sc.UDP(sport=40000, dport=9)  # noqa: E731
+
+    def offer(dst_mac, dst_ip, name):
+        return (sc.Ether(src=mac, dst=dst_mac) / sc.IP(src=ip, dst=dst_ip)
+                / sc.UDP(sport=67, dport=68)
+                / sc.BOOTP(op=2, xid=0x4b4e0001, yiaddr=a.unused_ip, siaddr=ip,
+                           chaddr=bytes.fromhex(vmac.replace(":", "")) + b"\0" * 10,
+                           sname=marker(a.tag, name))
+                / sc.DHCP(options=[("message-type", "offer"), ("server_id", ip),
+                                   ("subnet_mask", "255.255.255.0"), ("router", ip),
+                                   ("name_server", ip), ("lease_time", 86400), "end"]))
+
+    def ra(dst_mac, name):
+        return (sc.Ether(src=mac, dst=dst_mac) / sc.IPv6(src=ll, dst="ff02::1", hlim=255)
+                / sc.ICMPv6ND_RA(routerlifetime=1800)
+                / sc.ICMPv6NDOptSrcLLAddr(lladdr=mac)
+                / sc.ICMPv6NDOptPrefixInfo(prefix="2001:db8:66::", prefixlen=64)
+                / m(name))
+
+    return [
+        ("forged-mac-victim", sc.Ether(src=forged, dst=vmac) / sc.IP(src=ip, dst=vip) / udp()
+         / m("forged-mac-victim")),
+        ("forged-mac-bcast", sc.Ether(src=forged, dst=bc) / sc.IP(src=ip, dst="255.255.255.255")
+         / udp() / m("forged-mac-bcast")),
+        ("forged-mac-gw", sc.Ether(src=forged, dst=gw_mac) / sc.IP(src=ip, dst=gw) / udp()
+         / m("forged-mac-gw")),
+        ("forged-ip-victim", sc.Ether(src=mac, dst=vmac) / sc.IP(src=gw, dst=vip) / udp()
+         / m("forged-ip-victim")),
+        ("forged-ip-gw", sc.Ether(src=mac, dst=gw_mac) / sc.IP(src=vip, dst=gw) / udp()
+         / m("forged-ip-gw")),
+        ("forged-ip-bcast", sc.Ether(src=mac, dst=bc) / sc.IP(src=vip, dst="255.255.255.255")
+         / udp() / m("forged-ip-bcast")),
+        ("forged-ip-unused", sc.Ether(src=mac, dst=vmac) / sc.IP(src=a.unused_ip, dst=vip)
+         / udp() / m("forged-ip-unused")),
+        # claims the gateway's address to the victim (reply, request, gratuitous)
+        ("arp-reply-gw-to-victim", sc.Ether(src=mac, dst=vmac)
+         / sc.ARP(op=2, hwsrc=mac, psrc=gw, hwdst=vmac, pdst=vip) / m("arp-reply-gw-to-victim")),
+        ("arp-request-gw-to-victim", sc.Ether(src=mac, dst=vmac)
+         / sc.ARP(op=1, hwsrc=mac, psrc=gw, hwdst="00:00:00:00:00:00", pdst=vip)
+         / m("arp-request-gw-to-victim")),
+        ("arp-garp-gw", sc.Ether(src=mac, dst=bc)
+         / sc.ARP(op=1, hwsrc=mac, psrc=gw, hwdst="00:00:00:00:00:00", pdst=gw)
+         / m("arp-garp-gw")),
+        # claims the victim's address to the gateway (the host)
+        ("arp-reply-victim-to-gw", sc.Ether(src=mac, dst=gw_mac)
+         / sc.ARP(op=2, hwsrc=mac, psrc=vip, hwdst=gw_mac, pdst=gw)
+         / m("arp-reply-victim-to-gw")),
+        ("arp-request-victim-to-gw", sc.Ether(src=mac, dst=gw_mac)
+         / sc.ARP(op=1, hwsrc=mac, psrc=vip, hwdst="00:00:00:00:00:00", pdst=gw)
+         / m("arp-request-victim-to-gw")),
+        # own addresses, but another sender hardware address inside the ARP
+        ("arp-sha-forged", sc.Ether(src=mac, dst=bc)
+         / sc.ARP(op=1, hwsrc=forged, psrc=ip, hwdst="00:00:00:00:00:00", pdst=vip)
+         / m("arp-sha-forged")),
+        # a rogue DHCP server (its own, valid source address)
+        ("dhcp-offer-bcast", offer(bc, "255.255.255.255", "dhcp-offer-bcast")),
+        ("dhcp-offer-victim", offer(vmac, vip, "dhcp-offer-victim")),
+        # IPv6 router advertisements and a DHCPv6 server reply
+        ("ra-allnodes", ra("33:33:00:00:00:01", "ra-allnodes")),
+        ("ra-victim", ra(vmac, "ra-victim")),
+        ("dhcpv6-reply-victim", sc.Ether(src=mac, dst=vmac) / sc.IPv6(src=ll, dst=vll)
+         / sc.UDP(sport=547, dport=546) / m("dhcpv6-reply-victim")),
+        ("dhcpv6-reply-mcast", sc.Ether(src=mac, dst="33:33:00:00:00:01")
+         / sc.IPv6(src=ll, dst="ff02::1") / sc.UDP(sport=547, dport=546)
+         / m("dhcpv6-reply-mcast")),
+    ]
+
+
+def legit_frames(sc, a, gw_mac):
+    """Marked frames the policy must let through: the sniffers' positive controls."""
+    mac, ip = a.mac, a.ip
+    udp = lambda: sc.UDP(sport=40001, dport=9)  # noqa: E731
+    m = lambda name: sc.Raw(marker(a.tag, name))  # noqa: E731
+    return [
+        ("legit-victim", sc.Ether(src=mac, dst=a.victim_mac) / sc.IP(src=ip, dst=a.victim_ip)
+         / udp() / m("legit-victim")),
+        ("legit-bcast", sc.Ether(src=mac, dst="ff:ff:ff:ff:ff:ff")
+         / sc.IP(src=ip, dst="255.255.255.255") / udp() / m("legit-bcast")),
+        ("legit-gw", sc.Ether(src=mac, dst=gw_mac) / sc.IP(src=ip, dst=a.gw) / udp()
+         / m("legit-gw")),
+    ]
+
+
+def cmd_port_attack(a):
+    """Plays the guest on one port (--tap NAME: frames through the tap's fd; else a packet
+    socket on --iface): resolves and pings the gateway and the victim with its own MAC and
+    address, sends the marked legitimate frames, then every forged frame of port_attacks()
+    (--repeat times), then pings both again. Prints one JSON line."""
+    sc = _scapy()
+    io = FrameIO(a.iface, a.tap)
+    if not a.mac:
+        a.mac = sc.get_if_hwaddr(a.iface)
+    res = {"mac": a.mac, "legit": {}, "attacks": {}, "legit_sent": {}}
+    gw_mac = _arp_resolve(sc, io, a.mac, a.ip, a.gw)
+    res["legit"]["arp_gw"] = gw_mac
+    res["legit"]["arp_victim"] = _arp_resolve(sc, io, a.mac, a.ip, a.victim_ip)
+    gw_mac = gw_mac or a.gw_mac
+    res["legit"]["ping_gw"] = bool(gw_mac) and _ping(sc, io, a.mac, a.ip, gw_mac, a.gw)
+    res["legit"]["ping_victim"] = _ping(sc, io, a.mac, a.ip, a.victim_mac, a.victim_ip)
+    for name, frame in legit_frames(sc, a, gw_mac or a.gw_mac):
+        io.send(frame)
+        res["legit_sent"][name] = 1
+    time.sleep(0.1)
+    before = io.sent
+    for _ in range(a.repeat):
+        for name, frame in port_attacks(sc, a, gw_mac or a.gw_mac):
+            io.send(frame)
+            res["attacks"][name] = res["attacks"].get(name, 0) + 1
+            time.sleep(0.002)
+    res["attack_frames"] = io.sent - before
+    time.sleep(0.3)
+    res["legit"]["ping_gw_after"] = bool(gw_mac) and _ping(sc, io, a.mac, a.ip, gw_mac, a.gw)
+    res["legit"]["ping_victim_after"] = _ping(sc, io, a.mac, a.ip, a.victim_mac, a.victim_ip)
+    res["frames_sent"] = io.sent
+    res["frames_received"] = io.received
+    say(json.dumps(res))
+    return 0
+
+
+def ethtool_off(iface, cmds):
+    import array
+    import fcntl
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    done = []
+    try:
+        for name, cmd in cmds:
+            buf = array.array("I", [cmd, 0])
+            ifr = struct.pack("16sP", iface.encode(), buf.buffer_info()[0])
+            try:
+                fcntl.ioctl(s.fileno(), SIOCETHTOOL, ifr)
+                done.append(name)
+            except OSError as e:
+                if e.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                    raise
+    finally:
+        s.close()
+    return done
+
+
+def cmd_offloads_off(a):
+    """Turns off segmentation, GRO and checksum offload on --iface (legacy ethtool ioctls):
+    frames read from it with a packet socket are then complete (checksummed, MTU-sized)."""
+    done = ethtool_off(a.iface, [("tso", 0x1f), ("gso", 0x24), ("gro", 0x2c), ("sg", 0x19),
+                                 ("tx-csum", 0x17), ("rx-csum", 0x15)])
+    say(json.dumps({"iface": a.iface, "off": done}))
+    return 0
+
+
+def cmd_tap_relay(a):
+    """Copies frames both ways between tap --tap (opened by name in the namespace it runs in:
+    IFF_TAP | IFF_NO_PI, no vnet header) and a packet socket on --iface (in namespace --netns
+    when given: then no other IP stack sees the guest's frames) until killed; prints "ready"
+    once both are open. SIGTERM prints the counts: {"to_tap": N, "from_tap": N, "errors": N}."""
+    import select
+    import signal
+    fd = tap_open(a.tap)
+    if a.netns:
+        # the veth end lives in its own namespace: no IP stack but the guest's sees its frames
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        with open("/run/netns/" + a.netns) as f:
+            if libc.setns(f.fileno(), 0x40000000) != 0:  # CLONE_NEWNET
+                raise OSError(ctypes.get_errno(), "setns " + a.netns)
+    ethtool_off(a.iface, [("gro", 0x2c)])
+    s = packet_socket(a.iface)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
+    st = {"to_tap": 0, "from_tap": 0, "errors": 0}
+
+    def stop(*_):
+        say(json.dumps(st))
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    say("ready")
+    poller = select.epoll()
+    poller.register(fd, select.EPOLLIN)
+    poller.register(s.fileno(), select.EPOLLIN)
+    sfd = s.fileno()
+    while True:
+        for f, _ in poller.poll():
+            if f == fd:
+                for _ in range(64):
+                    try:
+                        data = os.read(fd, 65536)
+                    except BlockingIOError:
+                        break
+                    try:
+                        s.send(data)
+                        st["from_tap"] += 1
+                    except OSError:
+                        st["errors"] += 1
+            elif f == sfd:
+                for _ in range(64):
+                    try:
+                        data, addr = s.recvfrom(65536)
+                    except BlockingIOError:
+                        break
+                    if addr[2] == socket.PACKET_OUTGOING:
+                        continue
+                    try:
+                        os.write(fd, data)
+                        st["to_tap"] += 1
+                    except OSError:
+                        st["errors"] += 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -1308,7 +1674,32 @@ def main():
     p.add_argument("--count", type=int, default=3000)
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--seed", type=int, default=1)
+    p = sub.add_parser("sniff")
+    p.add_argument("--iface", required=True)
+    p.add_argument("--tag", required=True)
+    p.add_argument("--stop", required=True)
+    p = sub.add_parser("port-attack")
+    p.add_argument("--iface", default="eth0")
+    p.add_argument("--tap")
+    p.add_argument("--mac")
+    p.add_argument("--ip", required=True)
+    p.add_argument("--gw", required=True)
+    p.add_argument("--gw-mac")
+    p.add_argument("--victim-ip", required=True)
+    p.add_argument("--victim-mac", required=True)
+    p.add_argument("--unused-ip", required=True)
+    p.add_argument("--forged-mac", default="52:54:00:de:ad:01")
+    p.add_argument("--tag", required=True)
+    p.add_argument("--repeat", type=int, default=1)
+    p = sub.add_parser("offloads-off")
+    p.add_argument("--iface", default="eth0")
+    p = sub.add_parser("tap-relay")
+    p.add_argument("--tap", required=True)
+    p.add_argument("--iface", required=True)
+    p.add_argument("--netns")
     a = ap.parse_args()
+    if a.cmd in ("sniff", "port-attack", "offloads-off", "tap-relay"):
+        return globals()["cmd_" + a.cmd.replace("-", "_")](a)
     if a.cmd in ("dns", "dns-serve", "dns-hostile"):
         return globals()["cmd_" + a.cmd.replace("-", "_")](a)
     if a.cmd.startswith("dhcp-"):

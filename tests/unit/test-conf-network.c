@@ -2,8 +2,9 @@
 /*
  * Unit tests for config/conf-network: names, interface names, default bridges, every key's
  * validation and message (lease-time and dhcp-routes included), whole-config checks in
- * network_config_finish(), the INI parser (line numbers, sections, duplicates, syntax, [host]
- * sections) and the format/parse round trip with reservations.
+ * network_config_finish(), the INI parser (line numbers, sections, duplicates, syntax, [host],
+ * [dns-record] and [port] sections), the port keys (isolate-ports, port-security, allow-attach)
+ * and the format/parse round trip with reservations, records and ports.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include "config/conf-dns-record.h"
 #include "config/conf-host.h"
 #include "config/conf-network.h"
+#include "config/conf-port.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
 
@@ -71,24 +73,27 @@ static void check_finish_error(struct network_config *c, const char *msg)
 }
 
 /*
- * Parsing 'text' (reservations and DNS records allowed) fails with 'r' and exactly 'msg'; no
- * hosts or records are left.
+ * Parsing 'text' (reservations, DNS records and ports allowed) fails with 'r' and exactly 'msg';
+ * no hosts, records or ports are left.
  */
 static void check_parse_error(const char *text, const char *name, int r, const char *msg)
 {
 	struct network_hosts hosts = { .items = (void *)&hosts, .n = 42 };
 	struct network_dns_records records = { .items = (void *)&records, .n = 42 };
+	struct network_ports ports = { .items = (void *)&ports, .n = 42 };
 	struct network_config c;
 	char err[512] = "";
 
-	assert_int_equal(network_config_parse(text, strlen(text), name, &c, &hosts, &records, err,
-					      sizeof(err)),
+	assert_int_equal(network_config_parse(text, strlen(text), name, &c, &hosts, &records,
+					      &ports, err, sizeof(err)),
 			 r);
 	assert_string_equal(err, msg);
 	assert_null(hosts.items);
 	assert_int_equal(hosts.n, 0);
 	assert_null(records.items);
 	assert_int_equal(records.n, 0);
+	assert_null(ports.items);
+	assert_int_equal(ports.n, 0);
 }
 
 /* Parses 'text' into 'c' and 'hosts' (caller frees), or fails the test. */
@@ -96,7 +101,8 @@ static void parse_hosts_ok(const char *text, const char *name, struct network_co
 			   struct network_hosts *hosts)
 {
 	char err[512] = "";
-	int r = network_config_parse(text, strlen(text), name, c, hosts, NULL, err, sizeof(err));
+	int r = network_config_parse(text, strlen(text), name, c, hosts, NULL, NULL, err,
+				     sizeof(err));
 
 	if (r != 0)
 		fail_msg("parse failed (%d): %s", r, err);
@@ -106,7 +112,8 @@ static void parse_hosts_ok(const char *text, const char *name, struct network_co
 static void parse_ok(const char *text, const char *name, struct network_config *c)
 {
 	char err[512] = "";
-	int r = network_config_parse(text, strlen(text), name, c, NULL, NULL, err, sizeof(err));
+	int r = network_config_parse(text, strlen(text), name, c, NULL, NULL, NULL, err,
+				     sizeof(err));
 
 	if (r != 0)
 		fail_msg("parse failed (%d): %s", r, err);
@@ -149,6 +156,11 @@ static void test_init_defaults(void **state)
 	assert_int_equal(c.mtu, 0);
 	assert_int_equal(c.lease_time_sec, 3600);
 	assert_int_equal(c.n_routes, 0);
+	assert_false(c.isolate_ports);
+	assert_int_equal(c.port_security, NETWORK_PORT_SECURITY_FULL);
+	assert_int_equal(c.n_allow_attach, 0);
+	for (size_t i = 0; i < NETWORK_ALLOW_ATTACH_MAX; i++)
+		assert_string_equal(c.allow_attach[i], "");
 }
 
 static void test_name_is_valid(void **state)
@@ -257,14 +269,15 @@ static void test_booleans(void **state)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1", "YES", "True", "On" };
 	static const char *const no[] = { "no", "false", "off", "0", "NO", "False", "OFF" };
-	static const char *const keys[] = { "dhcp", "dns", "autostart" };
+	static const char *const keys[] = { "dhcp", "dns", "autostart", "isolate-ports" };
 
 	for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
 		struct network_config c;
 
 		network_config_init(&c);
 		for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-			bool *field = k == 0 ? &c.dhcp : k == 1 ? &c.dns : &c.autostart;
+			bool *field = k == 0 ? &c.dhcp : k == 1 ? &c.dns : k == 2 ? &c.autostart
+										: &c.isolate_ports;
 
 			check_set_ok(&c, keys[k], no[i]);
 			assert_false(*field);
@@ -277,6 +290,9 @@ static void test_booleans(void **state)
 	check_set_error("dns", "2", "invalid dns '2': expected yes/no, true/false, on/off or 1/0");
 	check_set_error("autostart", "yess",
 			"invalid autostart 'yess': expected yes/no, true/false, on/off or 1/0");
+	check_set_error("isolate-ports", "mac",
+			"invalid isolate-ports 'mac': expected yes/no, true/false, on/off or 1/0");
+	check_set_error("isolate-ports", "", "invalid isolate-ports '': empty value");
 }
 
 /* Every message network_config_set() can produce, each once. */
@@ -612,6 +628,8 @@ static void test_order_independence(void **state)
 		{ "lease-time", "2h" },
 		{ "dhcp-routes", "10.8.0.0/16 via 10.7.0.5, 0.0.0.0/0 via 10.7.0.1" },
 		{ "dns-forwarders", "10.7.0.53, 192.0.2.53" },
+		{ "isolate-ports", "yes" }, { "port-security", "mac" },
+		{ "allow-attach", "alice, @kvm" },
 	};
 	const size_t n = ELEMENTSOF(kv);
 	struct network_config ref, c, f;
@@ -705,7 +723,7 @@ static void test_parse_syntax_variants(void **state)
 		char err[256] = "";
 
 		assert_int_equal(network_config_parse(text, strlen(text) - strlen("GARBAGE"), "lab",
-						      &c, NULL, NULL, err, sizeof(err)),
+						      &c, NULL, NULL, NULL, err, sizeof(err)),
 				 0);
 	}
 
@@ -807,7 +825,7 @@ static void test_parse_limits(void **state)
 		static const char nul[] = "[network]\nsubnet = 10.0.0.0/24\nmode = n\0t\n";
 
 		assert_int_equal(network_config_parse(nul, sizeof(nul) - 1, "lab", &c, NULL, NULL,
-						      err, sizeof(err)),
+						      NULL, err, sizeof(err)),
 				 -EINVAL);
 		assert_string_equal(err, "line 3: NUL byte");
 	}
@@ -827,7 +845,8 @@ static void test_parse_limits(void **state)
 	text = malloc(len);
 	assert_non_null(text);
 	memset(text, '\n', len);
-	assert_int_equal(network_config_parse(text, len, "lab", &c, NULL, NULL, err, sizeof(err)),
+	assert_int_equal(network_config_parse(text, len, "lab", &c, NULL, NULL, NULL, err,
+					      sizeof(err)),
 			 -E2BIG);
 	{
 		char want[64];
@@ -841,7 +860,7 @@ static void test_parse_limits(void **state)
 	 */
 	memcpy(text, "[network]\n", 10);
 	memcpy(text + len - 1 - 5, "mtu=1", 5);
-	assert_int_equal(network_config_parse(text, len - 1, "lab", &c, NULL, NULL, err,
+	assert_int_equal(network_config_parse(text, len - 1, "lab", &c, NULL, NULL, NULL, err,
 					      sizeof(err)),
 			 -EINVAL);
 	{
@@ -853,12 +872,15 @@ static void test_parse_limits(void **state)
 	free(text);
 
 	/* A NULL text with length 0, and a NULL or tiny error buffer. */
-	assert_int_equal(network_config_parse(NULL, 0, "lab", &c, NULL, NULL, err, sizeof(err)),
+	assert_int_equal(network_config_parse(NULL, 0, "lab", &c, NULL, NULL, NULL, err,
+					      sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "missing [network] section");
-	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, NULL, NULL, 0), -EINVAL);
+	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, NULL, NULL, NULL, 0),
+			 -EINVAL);
 	strcpy(err, "zzzz");
-	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, NULL, err, 5), -EINVAL);
+	assert_int_equal(network_config_parse("[x]", 3, "lab", &c, NULL, NULL, NULL, err, 5),
+			 -EINVAL);
 	assert_string_equal(err, "line");
 }
 
@@ -893,13 +915,13 @@ static void test_format_golden(void **state)
 	check_set_ok(&c, "mode", "routed");
 	check_set_ok(&c, "name", "lab");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, NULL, NULL, &text), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
 	assert_string_equal(text, expected);
 
 	/* Defaults (derived range and bridge, dhcp/dns on, no autostart) are not written. */
 	config_basic(&c, "10.0.0.0/24");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, NULL, NULL, &minimal), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &minimal), 0);
 	assert_string_equal(minimal, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
 }
 
@@ -911,13 +933,13 @@ static void check_round_trip_hosts(const struct network_config *c,
 	_cleanup_(network_hosts_done) struct network_hosts back_hosts = { 0 };
 	struct network_config back;
 
-	assert_int_equal(network_config_format(c, hosts, NULL, &text), 0);
+	assert_int_equal(network_config_format(c, hosts, NULL, NULL, &text), 0);
 	parse_hosts_ok(text, c->name, &back, &back_hosts);
 	if (!network_config_equal(&back, c))
 		fail_msg("round trip changed the config:\n%s", text);
 	if (!network_hosts_equal(&back_hosts, hosts))
 		fail_msg("round trip changed the reservations:\n%s", text);
-	assert_int_equal(network_config_format(&back, &back_hosts, NULL, &text2), 0);
+	assert_int_equal(network_config_format(&back, &back_hosts, NULL, NULL, &text2), 0);
 	assert_string_equal(text, text2);
 }
 
@@ -1044,7 +1066,7 @@ static void test_lease_time(void **state)
 		config_basic(&c, "10.0.0.0/24");
 		check_set_ok(&c, "lease-time", canonical[i].value);
 		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-		assert_int_equal(network_config_format(&c, NULL, NULL, &text), 0);
+		assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
 		if (canonical[i].written) {
 			snprintf(msg, sizeof(msg),
 				 "[network]\nmode = nat\nsubnet = 10.0.0.0/24\nlease-time = %s\n",
@@ -1093,7 +1115,7 @@ static void test_dhcp_routes(void **state)
 	assert_route(&c.routes[1], "192.168.7.0/24", "10.0.0.254");
 	assert_route(&c.routes[2], "10.9.9.9/32", "10.0.0.2");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, NULL, NULL, &out), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &out), 0);
 	assert_string_equal(out, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
 				 "dhcp-routes = 0.0.0.0/0 via 10.0.0.1, 192.168.7.0/24 via "
 				 "10.0.0.254, 10.9.9.9/32 via 10.0.0.2\n");
@@ -1235,7 +1257,7 @@ static void test_hosts_parse(void **state)
 		char err[256] = "";
 
 		assert_int_equal(network_config_parse(hosts_text, strlen(hosts_text), "lab", &c,
-						      NULL, NULL, err, sizeof(err)),
+						      NULL, NULL, NULL, err, sizeof(err)),
 				 -EINVAL);
 		assert_string_equal(err, "line 4: [host] sections are not allowed here");
 	}
@@ -1344,10 +1366,10 @@ static void test_hosts_format(void **state)
 	struct network_config c;
 
 	parse_hosts_ok(hosts_text, "lab", &c, &hosts);
-	assert_int_equal(network_config_format(&c, &hosts, NULL, &text), 0);
+	assert_int_equal(network_config_format(&c, &hosts, NULL, NULL, &text), 0);
 	assert_string_equal(text, expected);
 	/* No reservations: the same as passing NULL. */
-	assert_int_equal(network_config_format(&c, &empty, NULL, &none), 0);
+	assert_int_equal(network_config_format(&c, &empty, NULL, NULL, &none), 0);
 	assert_string_equal(none, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
 }
 
@@ -1495,7 +1517,7 @@ static void test_dns_forwarders(void **state)
 	check_set_ok(&c, "mtu", "1400");
 	check_set_ok(&c, "dns-forwarders", "198.51.100.53,192.0.2.53");
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
-	assert_int_equal(network_config_format(&c, NULL, NULL, &text), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
 	assert_string_equal(text, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
 				  "domain = lab.example\n"
 				  "dns-forwarders = 198.51.100.53, 192.0.2.53\n"
@@ -1534,7 +1556,7 @@ static void parse_records_ok(const char *text, struct network_config *c,
 			     struct network_hosts *hosts, struct network_dns_records *records)
 {
 	char err[512] = "";
-	int r = network_config_parse(text, strlen(text), "lab", c, hosts, records, err,
+	int r = network_config_parse(text, strlen(text), "lab", c, hosts, records, NULL, err,
 				     sizeof(err));
 
 	if (r != 0)
@@ -1551,7 +1573,7 @@ static void check_round_trip_records(const struct network_config *c,
 	_cleanup_free_ char *text = NULL, *text2 = NULL;
 	struct network_config back;
 
-	assert_int_equal(network_config_format(c, hosts, records, &text), 0);
+	assert_int_equal(network_config_format(c, hosts, records, NULL, &text), 0);
 	parse_records_ok(text, &back, &back_hosts, &back_records);
 	if (!network_config_equal(&back, c))
 		fail_msg("round trip changed the config:\n%s", text);
@@ -1559,7 +1581,7 @@ static void check_round_trip_records(const struct network_config *c,
 		fail_msg("round trip changed the reservations:\n%s", text);
 	if (!network_dns_records_equal(&back_records, records))
 		fail_msg("round trip changed the records:\n%s", text);
-	assert_int_equal(network_config_format(&back, &back_hosts, &back_records, &text2), 0);
+	assert_int_equal(network_config_format(&back, &back_hosts, &back_records, NULL, &text2), 0);
 	assert_string_equal(text, text2);
 }
 
@@ -1622,7 +1644,7 @@ static void test_records_parse(void **state)
 
 		network_hosts_done(&hosts);
 		assert_int_equal(network_config_parse(records_text, strlen(records_text), "lab", &c,
-						      &hosts, NULL, err, sizeof(err)),
+						      &hosts, NULL, NULL, err, sizeof(err)),
 				 -EINVAL);
 		assert_string_equal(err, "line 1: [dns-record] sections are not allowed here");
 		assert_int_equal(hosts.n, 0);
@@ -1671,10 +1693,10 @@ static void test_records_format(void **state)
 	struct network_config c;
 
 	parse_records_ok(records_text, &c, &hosts, &records);
-	assert_int_equal(network_config_format(&c, &hosts, &records, &text), 0);
+	assert_int_equal(network_config_format(&c, &hosts, &records, NULL, &text), 0);
 	assert_string_equal(text, expected);
 	/* No records: the same as passing NULL. */
-	assert_int_equal(network_config_format(&c, NULL, &empty, &none), 0);
+	assert_int_equal(network_config_format(&c, NULL, &empty, NULL, &none), 0);
 	assert_string_equal(none, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
 				  "dns-forwarders = 192.0.2.53\n");
 }
@@ -1884,6 +1906,616 @@ static void test_records_round_trip(void **state)
 	check_round_trip_records(&c, NULL, &records);
 }
 
+static void test_port_security(void **state)
+{
+	static const struct {
+		const char *text;
+		enum network_port_security value;
+	} ok[] = {
+		{ "yes", NETWORK_PORT_SECURITY_FULL }, { "mac", NETWORK_PORT_SECURITY_MAC },
+		{ "no", NETWORK_PORT_SECURITY_OFF },   { "MAC", NETWORK_PORT_SECURITY_MAC },
+		{ "true", NETWORK_PORT_SECURITY_FULL }, { "On", NETWORK_PORT_SECURITY_FULL },
+		{ "1", NETWORK_PORT_SECURITY_FULL },   { "YES", NETWORK_PORT_SECURITY_FULL },
+		{ "false", NETWORK_PORT_SECURITY_OFF }, { "off", NETWORK_PORT_SECURITY_OFF },
+		{ "0", NETWORK_PORT_SECURITY_OFF },    { "No", NETWORK_PORT_SECURITY_OFF },
+	};
+	struct network_config c;
+	char err[256];
+
+	assert_string_equal(network_port_security_to_string(NETWORK_PORT_SECURITY_FULL), "yes");
+	assert_string_equal(network_port_security_to_string(NETWORK_PORT_SECURITY_MAC), "mac");
+	assert_string_equal(network_port_security_to_string(NETWORK_PORT_SECURITY_OFF), "no");
+	assert_null(network_port_security_to_string(_NETWORK_PORT_SECURITY_MAX));
+	assert_null(network_port_security_to_string(_NETWORK_PORT_SECURITY_INVALID));
+	for (int v = 0; v < _NETWORK_PORT_SECURITY_MAX; v++)
+		assert_int_equal(network_port_security_from_string(
+					 network_port_security_to_string(v)),
+				 v);
+	for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+		assert_int_equal(network_port_security_from_string(ok[i].text), ok[i].value);
+		config_basic(&c, "10.0.0.0/24");
+		check_set_ok(&c, "port-security", ok[i].text);
+		assert_int_equal(c.port_security, ok[i].value);
+	}
+	assert_int_equal(network_port_security_from_string("full"), _NETWORK_PORT_SECURITY_INVALID);
+	assert_int_equal(network_port_security_from_string(""), _NETWORK_PORT_SECURITY_INVALID);
+	assert_int_equal(network_port_security_from_string(NULL), _NETWORK_PORT_SECURITY_INVALID);
+
+	check_set_error("port-security", "strict",
+			"invalid port-security 'strict': expected yes, mac or no (yes/no also as "
+			"true/false, on/off or 1/0)");
+	check_set_error("port-security", "", "invalid port-security '': empty value");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n\nport-security = ip\n", "lab", -EINVAL,
+			  "line 4: invalid port-security 'ip': expected yes, mac or no (yes/no "
+			  "also as true/false, on/off or 1/0)");
+
+	/* Built in code: checked by finish(), after the bridge and uplink. */
+	config_basic(&c, "10.0.0.0/24");
+	c.port_security = _NETWORK_PORT_SECURITY_MAX;
+	check_finish_error(&c, "invalid port-security 3");
+	check_set_ok(&c, "uplink", "kn-lab");
+	check_finish_error(&c, "uplink 'kn-lab' cannot be the network's own bridge");
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "port-security", "no");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+}
+
+static void test_allow_attach(void **state)
+{
+	char name32[40], text[1024], msg[1200], err[512];
+	struct network_config c, before;
+	size_t off = 0;
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "allow-attach", "alice");
+	assert_int_equal(c.n_allow_attach, 1);
+	assert_string_equal(c.allow_attach[0], "alice");
+	/* Blanks around commas; users and groups; '_', '-', digits and a trailing '$'. */
+	check_set_ok(&c, "allow-attach", " @kvm ,\tbob_1,_svc-x$ , @libvirt-qemu,alice");
+	assert_int_equal(c.n_allow_attach, 5);
+	assert_string_equal(c.allow_attach[0], "@kvm");
+	assert_string_equal(c.allow_attach[1], "bob_1");
+	assert_string_equal(c.allow_attach[2], "_svc-x$");
+	assert_string_equal(c.allow_attach[3], "@libvirt-qemu");
+	assert_string_equal(c.allow_attach[4], "alice");
+	/* A user and a group of the same name are different entries. */
+	check_set_ok(&c, "allow-attach", "kvm, @kvm");
+	assert_int_equal(c.n_allow_attach, 2);
+	/* Setting again replaces the list and zeroes the unused entries. */
+	assert_string_equal(c.allow_attach[2], "");
+	/* Empty, or only blanks: the default. */
+	check_set_ok(&c, "allow-attach", "");
+	assert_int_equal(c.n_allow_attach, 0);
+	assert_string_equal(c.allow_attach[0], "");
+	check_set_ok(&c, "allow-attach", "a");
+	check_set_ok(&c, "allow-attach", " \t ");
+	assert_int_equal(c.n_allow_attach, 0);
+
+	/* The longest names: 32 characters, with '$' and '@'. */
+	memset(name32, 'a', 32);
+	snprintf(name32 + 32, sizeof(name32) - 32, "$");
+	snprintf(text, sizeof(text), "@%s, %s", name32, name32);
+	check_set_ok(&c, "allow-attach", text);
+	assert_int_equal(strlen(c.allow_attach[0]), NETWORK_ALLOW_ATTACH_NAME_MAX);
+	assert_int_equal(c.n_allow_attach, 2);
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+
+	/* 16 names are the limit. */
+	off = 0;
+	for (int i = 0; i < NETWORK_ALLOW_ATTACH_MAX; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%su%d", i ? ", " : "", i);
+	check_set_ok(&c, "allow-attach", text);
+	assert_int_equal(c.n_allow_attach, NETWORK_ALLOW_ATTACH_MAX);
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+	before = c;
+	snprintf(text + off, sizeof(text) - off, ", u99");
+	snprintf(msg, sizeof(msg), "invalid allow-attach '%s': more than 16 names", text);
+	assert_int_equal(network_config_set(&c, "allow-attach", text, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, msg);
+	assert_true(network_config_equal(&c, &before));
+
+	/* Every message. */
+#define SYNTAX "expected a user name or @group ([a-z_][a-z0-9_-]{0,31}, optionally ending in '$')"
+	check_set_error("allow-attach", "alice,", "invalid allow-attach 'alice,': name 2 is empty");
+	check_set_error("allow-attach", " , alice",
+			"invalid allow-attach ' , alice': name 1 is empty");
+	check_set_error("allow-attach", "alice,,bob",
+			"invalid allow-attach 'alice,,bob': name 2 is empty");
+	check_set_error("allow-attach", "Alice", "invalid allow-attach 'Alice': name 1: " SYNTAX);
+	check_set_error("allow-attach", "alice, 1bob",
+			"invalid allow-attach 'alice, 1bob': name 2: " SYNTAX);
+	check_set_error("allow-attach", "-x", "invalid allow-attach '-x': name 1: " SYNTAX);
+	check_set_error("allow-attach", "@", "invalid allow-attach '@': name 1: " SYNTAX);
+	check_set_error("allow-attach", "$", "invalid allow-attach '$': name 1: " SYNTAX);
+	check_set_error("allow-attach", "@@kvm", "invalid allow-attach '@@kvm': name 1: " SYNTAX);
+	check_set_error("allow-attach", "a$b", "invalid allow-attach 'a$b': name 1: " SYNTAX);
+	check_set_error("allow-attach", "a$$", "invalid allow-attach 'a$$': name 1: " SYNTAX);
+	check_set_error("allow-attach", "alice bob",
+			"invalid allow-attach 'alice bob': name 1: " SYNTAX);
+	check_set_error("allow-attach", "al.ice", "invalid allow-attach 'al.ice': name 1: " SYNTAX);
+	check_set_error("allow-attach", "caf\xc3\xa9",
+			"invalid allow-attach 'caf?\?': name 1: " SYNTAX);
+	/* 33 characters before the '$' are one too many, with or without '@'. */
+	memset(name32, 'a', 33);
+	name32[33] = '\0';
+	snprintf(text, sizeof(text), "x, %s", name32);
+	snprintf(msg, sizeof(msg), "invalid allow-attach '%s': name 2: " SYNTAX, text);
+	check_set_error("allow-attach", text, msg);
+	snprintf(text, sizeof(text), "@%s", name32);
+	snprintf(msg, sizeof(msg), "invalid allow-attach '%s': name 1: " SYNTAX, text);
+	check_set_error("allow-attach", text, msg);
+	snprintf(text, sizeof(text), "@%s$", name32);
+	snprintf(msg, sizeof(msg), "invalid allow-attach '%s': name 1: " SYNTAX, text);
+	check_set_error("allow-attach", text, msg);
+	check_set_error("allow-attach", "alice, @kvm, alice",
+			"invalid allow-attach 'alice, @kvm, alice': alice is given twice");
+	check_set_error("allow-attach", "@kvm,@kvm",
+			"invalid allow-attach '@kvm,@kvm': @kvm is given twice");
+
+	/* In a file: an empty value is the default; errors carry their line. */
+	parse_ok("[network]\nsubnet = 10.0.0.0/24\nallow-attach =\n", "lab", &c);
+	assert_int_equal(c.n_allow_attach, 0);
+	parse_ok("[network]\nsubnet = 10.0.0.0/24\nallow-attach = ; nobody in particular\n", "lab",
+		 &c);
+	assert_int_equal(c.n_allow_attach, 0);
+	parse_ok("[network]\nsubnet = 10.0.0.0/24\nallow-attach = alice, @kvm ; comment\n", "lab",
+		 &c);
+	assert_int_equal(c.n_allow_attach, 2);
+	assert_string_equal(c.allow_attach[1], "@kvm");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nallow-attach = root,\n", "lab", -EINVAL,
+			  "line 3: invalid allow-attach 'root,': name 2 is empty");
+	check_parse_error("[network]\nallow-attach =\nsubnet = 10.0.0.0/24\nallow-attach = a\n",
+			  "lab", -EINVAL,
+			  "line 4: duplicate key 'allow-attach' in [network] (first set on line "
+			  "2)");
+
+	/* Built in code: count, names and duplicates are checked again by finish(), last. */
+	config_basic(&c, "10.0.0.0/24");
+	c.n_allow_attach = NETWORK_ALLOW_ATTACH_MAX + 1;
+	check_finish_error(&c, "allow-attach: more than 16 names");
+	c.port_security = _NETWORK_PORT_SECURITY_MAX;
+	check_finish_error(&c, "invalid port-security 3");
+	config_basic(&c, "10.0.0.0/24");
+	c.n_allow_attach = 2;
+	strcpy(c.allow_attach[0], "alice");
+	strcpy(c.allow_attach[1], "Bob");
+	check_finish_error(&c, "allow-attach: name 2: " SYNTAX);
+	memset(c.allow_attach[1], 'a', sizeof(c.allow_attach[1]));
+	check_finish_error(&c, "allow-attach: name 2: " SYNTAX);
+	strcpy(c.allow_attach[1], "alice");
+	check_finish_error(&c, "allow-attach: alice is given twice");
+	c.n_allow_attach = 1;
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+#undef SYNTAX
+}
+
+/* The new [network] keys: written after the others, only when not the default. */
+static void test_port_keys_format(void **state)
+{
+	static const char expected[] = "[network]\n"
+				       "mode = nat\n"
+				       "subnet = 10.0.0.0/24\n"
+				       "autostart = yes\n"
+				       "isolate-ports = yes\n"
+				       "port-security = mac\n"
+				       "allow-attach = alice, @kvm, svc$\n";
+	_cleanup_free_ char *text = NULL, *defaults = NULL;
+	struct network_config c, back;
+	char err[256];
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "allow-attach", "alice ,@kvm,  svc$");
+	check_set_ok(&c, "port-security", "MAC");
+	check_set_ok(&c, "isolate-ports", "on");
+	check_set_ok(&c, "autostart", "1");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
+	assert_string_equal(text, expected);
+	parse_ok(text, "lab", &back);
+	assert_true(network_config_equal(&back, &c));
+	check_round_trip(&c);
+
+	/* Given explicitly but equal to the defaults: not written. */
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "isolate-ports", "no");
+	check_set_ok(&c, "port-security", "yes");
+	check_set_ok(&c, "allow-attach", "");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &defaults), 0);
+	assert_string_equal(defaults, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
+
+	/* port-security = no is written as such. */
+	check_set_ok(&c, "port-security", "off");
+	free(defaults);
+	defaults = NULL;
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &defaults), 0);
+	assert_string_equal(defaults, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
+				      "port-security = no\n");
+	/* An invalid value built in code is not written. */
+	c.port_security = _NETWORK_PORT_SECURITY_INVALID;
+	free(defaults);
+	defaults = NULL;
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &defaults), -EINVAL);
+	assert_null(defaults);
+}
+
+/* Parses 'text' with reservations, records and ports (caller frees them), or fails the test. */
+static void parse_ports_ok(const char *text, struct network_config *c,
+			   struct network_hosts *hosts, struct network_dns_records *records,
+			   struct network_ports *ports)
+{
+	char err[512] = "";
+	int r = network_config_parse(text, strlen(text), "lab", c, hosts, records, ports, err,
+				     sizeof(err));
+
+	if (r != 0)
+		fail_msg("parse failed (%d): %s", r, err);
+}
+
+/* format -> parse gives everything back, and formatting again is stable. */
+static void check_round_trip_ports(const struct network_config *c,
+				   const struct network_hosts *hosts,
+				   const struct network_dns_records *records,
+				   const struct network_ports *ports)
+{
+	_cleanup_(network_dns_records_done) struct network_dns_records back_records = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts back_hosts = { 0 };
+	_cleanup_(network_ports_done) struct network_ports back_ports = { 0 };
+	_cleanup_free_ char *text = NULL, *text2 = NULL;
+	struct network_config back;
+
+	assert_int_equal(network_config_format(c, hosts, records, ports, &text), 0);
+	parse_ports_ok(text, &back, &back_hosts, &back_records, &back_ports);
+	if (!network_config_equal(&back, c))
+		fail_msg("round trip changed the config:\n%s", text);
+	if (!network_hosts_equal(&back_hosts, hosts))
+		fail_msg("round trip changed the reservations:\n%s", text);
+	if (!network_dns_records_equal(&back_records, records))
+		fail_msg("round trip changed the records:\n%s", text);
+	if (!network_ports_equal(&back_ports, ports))
+		fail_msg("round trip changed the ports:\n%s", text);
+	assert_int_equal(network_config_format(&back, &back_hosts, &back_records, &back_ports,
+					       &text2),
+			 0);
+	assert_string_equal(text, text2);
+}
+
+/* Ports among the other sections, in no particular order, with every key once. */
+static const char ports_text[] = "[port vm-web]\n"
+				 "mac = 52:54:00:AA:00:01\n"
+				 "owner = 1000\n"
+				 "[network]\n"
+				 "subnet = 10.0.0.0/24\n"
+				 "isolate-ports = yes\n"
+				 "\n"
+				 "[port\ttap0]   ; a bare port\n"
+				 "[host web1]\n"
+				 "mac = 52:54:00:aa:00:01\n"
+				 "ip = 10.0.0.10\n"
+				 "[port kn-db.1]\n"
+				 "  rate = 250\n"
+				 "  queues = 4\n"
+				 "  mac = 52-54-00-aa-00-02\n"
+				 "[dns-record www]\n"
+				 "type = CNAME\n"
+				 "value = web1\n"
+				 "[port Tap_9]\n"
+				 "queues = 1\n"
+				 "rate = 0\n";
+
+static void test_ports_parse(void **state)
+{
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	_cleanup_(network_ports_done) struct network_ports ports = { 0 };
+	const struct network_port *p;
+	struct network_config c;
+	char m[MAC_STRLEN];
+
+	parse_ports_ok(ports_text, &c, &hosts, &records, &ports);
+	assert_true(c.isolate_ports);
+	assert_int_equal(hosts.n, 1);
+	assert_int_equal(records.n, 1);
+	assert_int_equal(ports.n, 4);
+	/* Sorted by name (bytewise: uppercase first). */
+	assert_string_equal(ports.items[0].name, "Tap_9");
+	assert_string_equal(ports.items[1].name, "kn-db.1");
+	assert_string_equal(ports.items[2].name, "tap0");
+	assert_string_equal(ports.items[3].name, "vm-web");
+
+	p = network_ports_find(&ports, "vm-web");
+	assert_non_null(p);
+	assert_true(p->has_mac);
+	assert_string_equal(mac_to_string(p->mac, m), "52:54:00:aa:00:01");
+	assert_true(p->has_owner);
+	assert_int_equal(p->owner, 1000);
+	assert_int_equal(p->queues, 1);
+	assert_int_equal(p->rate_mbit, 0);
+	p = network_ports_find(&ports, "kn-db.1");
+	assert_string_equal(mac_to_string(p->mac, m), "52:54:00:aa:00:02");
+	assert_false(p->has_owner);
+	assert_int_equal(p->queues, 4);
+	assert_int_equal(p->rate_mbit, 250);
+	p = network_ports_find(&ports, "tap0");
+	assert_false(p->has_mac);
+	assert_false(p->has_owner);
+	assert_int_equal(p->queues, 1);
+	assert_int_equal(p->rate_mbit, 0);
+	check_round_trip_ports(&c, &hosts, &records, &ports);
+
+	/* A network may have none. */
+	network_ports_done(&ports);
+	network_hosts_done(&hosts);
+	network_dns_records_done(&records);
+	parse_ports_ok("[network]\nsubnet = 10.0.0.0/24\n", &c, &hosts, &records, &ports);
+	assert_int_equal(ports.n, 0);
+	assert_null(ports.items);
+
+	/* Without a place to put them, [port] sections are refused; the others are not. */
+	{
+		char err[256] = "";
+
+		assert_int_equal(network_config_parse(ports_text, strlen(ports_text), "lab", &c,
+						      &hosts, &records, NULL, err, sizeof(err)),
+				 -EINVAL);
+		assert_string_equal(err, "line 1: [port] sections are not allowed here");
+		assert_int_equal(hosts.n, 0);
+		assert_int_equal(records.n, 0);
+		static const char bare[] = "[network]\nsubnet = 10.0.0.0/24\n[port]\n";
+
+		assert_int_equal(network_config_parse(bare, strlen(bare), "lab", &c, NULL, NULL,
+						      NULL, err, sizeof(err)),
+				 -EINVAL);
+		assert_string_equal(err, "line 3: [port] sections are not allowed here");
+		/* ... but a text without [port] sections parses with NULL. */
+		parse_records_ok(records_text, &c, &hosts, &records);
+	}
+}
+
+static void test_ports_format(void **state)
+{
+	static const char expected[] = "[network]\n"
+				       "mode = nat\n"
+				       "subnet = 10.0.0.0/24\n"
+				       "isolate-ports = yes\n"
+				       "\n"
+				       "[host web1]\n"
+				       "mac = 52:54:00:aa:00:01\n"
+				       "ip = 10.0.0.10\n"
+				       "\n"
+				       "[dns-record www]\n"
+				       "type = CNAME\n"
+				       "value = web1\n"
+				       "\n"
+				       "[port Tap_9]\n"
+				       "\n"
+				       "[port kn-db.1]\n"
+				       "mac = 52:54:00:aa:00:02\n"
+				       "queues = 4\n"
+				       "rate = 250\n"
+				       "\n"
+				       "[port tap0]\n"
+				       "\n"
+				       "[port vm-web]\n"
+				       "mac = 52:54:00:aa:00:01\n"
+				       "owner = 1000\n";
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	_cleanup_(network_ports_done) struct network_ports ports = { 0 }, empty = { 0 };
+	_cleanup_free_ char *text = NULL, *none = NULL, *null = NULL, *only = NULL;
+	struct network_config c;
+
+	parse_ports_ok(ports_text, &c, &hosts, &records, &ports);
+	assert_int_equal(network_config_format(&c, &hosts, &records, &ports, &text), 0);
+	assert_string_equal(text, expected);
+	/* No ports: the same as passing NULL. */
+	assert_int_equal(network_config_format(&c, &hosts, &records, &empty, &none), 0);
+	assert_int_equal(network_config_format(&c, &hosts, &records, NULL, &null), 0);
+	assert_string_equal(none, null);
+	assert_null(strstr(none, "[port"));
+	/* Ports without reservations or records. */
+	assert_int_equal(network_config_format(&c, NULL, NULL, &ports, &only), 0);
+	assert_string_equal(only, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\nisolate-ports = "
+				  "yes\n\n[port Tap_9]\n\n[port kn-db.1]\nmac = 52:54:00:aa:00:02\n"
+				  "queues = 4\nrate = 250\n\n[port tap0]\n\n[port vm-web]\n"
+				  "mac = 52:54:00:aa:00:01\nowner = 1000\n");
+	check_round_trip_ports(&c, NULL, NULL, &ports);
+}
+
+static void test_ports_parse_errors(void **state)
+{
+	static const char net[] = "[network]\nsubnet = 10.0.0.0/24\n";
+	char text[2048], name[120], msg[512];
+
+#define PORT_ERROR(body, msg)                                                                      \
+	do {                                                                                       \
+		snprintf(text, sizeof(text), "%s%s", net, body);                                   \
+		check_parse_error(text, "lab", -EINVAL, msg);                                      \
+	} while (0)
+#define IFNAME_RULE "not an interface name (1-15 characters from A-Z, a-z, 0-9, '_', '.', '-')"
+
+	/* Headers. */
+	PORT_ERROR("[port]\n", "line 3: expected [port NAME]");
+	PORT_ERROR("[port  \t]\n", "line 3: expected [port NAME]");
+	PORT_ERROR("[port tap0]\n[port]\nmac = 52:54:00:00:00:01\n",
+		   "line 4: expected [port NAME]");
+	PORT_ERROR("[porttap0]\n", "line 3: unknown section [porttap0]");
+	PORT_ERROR("[ports tap0]\n", "line 3: unknown section [ports tap0]");
+	PORT_ERROR("[Port tap0]\n", "line 3: unknown section [Port tap0]");
+	PORT_ERROR("[port a b]\n", "line 3: invalid port name 'a b': " IFNAME_RULE);
+	PORT_ERROR("[port tap0 ]\n", "line 3: invalid port name 'tap0 ': " IFNAME_RULE);
+	PORT_ERROR("[port br%d]\n", "line 3: invalid port name 'br%d': " IFNAME_RULE);
+	PORT_ERROR("[port ..]\n", "line 3: invalid port name '..': " IFNAME_RULE);
+	PORT_ERROR("[port a\"b]\n", "line 3: invalid port name 'a\"b': " IFNAME_RULE);
+	PORT_ERROR("[port a;b]\n", "line 3: invalid port name 'a;b': " IFNAME_RULE);
+	PORT_ERROR("[port 1234567890123456]\n",
+		   "line 3: invalid port name '1234567890123456': " IFNAME_RULE);
+	PORT_ERROR("[port caf\xc3\xa9]\n", "line 3: invalid port name 'caf?\?': " IFNAME_RULE);
+	memset(name, 'x', 100);
+	name[100] = '\0';
+	snprintf(text, sizeof(text), "%s[port %s]\n", net, name);
+	snprintf(msg, sizeof(msg), "line 3: invalid port name '%.80s...': " IFNAME_RULE, name);
+	check_parse_error(text, "lab", -EINVAL, msg);
+	/* 15 characters are fine. */
+	{
+		_cleanup_(network_ports_done) struct network_ports ps = { 0 };
+		struct network_config c;
+
+		snprintf(text, sizeof(text), "%s[port 123456789012345]\n", net);
+		parse_ports_ok(text, &c, NULL, NULL, &ps);
+		assert_string_equal(ps.items[0].name, "123456789012345");
+	}
+
+	/* Keys, each error on its line. */
+	PORT_ERROR("[port tap0]\nname = tap1\n", "line 4: unknown key 'name' in [port tap0]");
+	PORT_ERROR("[port tap0]\nip = 10.0.0.5\n", "line 4: unknown key 'ip' in [port tap0]");
+	PORT_ERROR("[port tap0]\nqueues = 2\n\nqueues = 2\n",
+		   "line 6: duplicate key 'queues' in [port tap0] (first set on line 4)");
+	PORT_ERROR("[port tap0]\nmac = 52:54:00:00:00:01\nmac = 52:54:00:00:00:02\n",
+		   "line 5: duplicate key 'mac' in [port tap0] (first set on line 4)");
+	/* Empty and invalid values. */
+	PORT_ERROR("[port tap0]\nmac =\n", "line 4: invalid mac '': empty value");
+	PORT_ERROR("[port tap0]\nowner =\n", "line 4: invalid owner '': empty value");
+	PORT_ERROR("[port tap0]\nrate = 1\nqueues =\n", "line 5: invalid queues '': empty value");
+	PORT_ERROR("[port tap0]\nrate =\n", "line 4: invalid rate '': empty value");
+	PORT_ERROR("[port tap0]\nmac = 52:54:00:12:34\n",
+		   "line 4: invalid mac '52:54:00:12:34': expected six hex bytes, e.g. "
+		   "52:54:00:12:34:56");
+	PORT_ERROR("[port tap0]\nmac = 33:33:00:00:00:01\n",
+		   "line 4: invalid mac '33:33:00:00:00:01': a multicast MAC cannot be bound to a "
+		   "port");
+	PORT_ERROR("[port tap0]\nmac = 00-00-00-00-00-00\n",
+		   "line 4: invalid mac '00-00-00-00-00-00': the all-zero MAC cannot be bound to a "
+		   "port");
+	PORT_ERROR("[port tap0]\nowner = qemu\n",
+		   "line 4: invalid owner 'qemu': must be a decimal uid from 0 to 4294967294");
+	PORT_ERROR("[port tap0]\nowner = 4294967295\n",
+		   "line 4: invalid owner '4294967295': must be a decimal uid from 0 to "
+		   "4294967294");
+	PORT_ERROR("[port tap0]\nqueues = 32\n",
+		   "line 4: invalid queues '32': must be a whole number from 1 to 16");
+	PORT_ERROR("[port tap0]\nqueues = 0\n",
+		   "line 4: invalid queues '0': must be a whole number from 1 to 16");
+	PORT_ERROR("[port tap0]\nrate = 5x\n",
+		   "line 4: invalid rate '5x': must be a whole number of Mbit/s from 0 to 100000");
+	PORT_ERROR("[port tap0]\nrate = 100001\n",
+		   "line 4: invalid rate '100001': must be a whole number of Mbit/s from 0 to "
+		   "100000");
+	/* Line-level errors come first, whichever section they are in. */
+	PORT_ERROR("[port tap0]\n[port tap0]\nrate = x\n",
+		   "line 5: invalid rate 'x': must be a whole number of Mbit/s from 0 to 100000");
+	PORT_ERROR("[port kn-lab]\n[host a]\nip = 10.0.0.9\nbad\n",
+		   "line 6: expected 'key = value', '[section]' or a comment");
+	check_parse_error("[port tap0]\nrate = 1\n", "lab", -EINVAL, "missing [network] section");
+	PORT_ERROR("[port tap0]\n[network]\n", "line 4: duplicate section [network]");
+
+	/* Against the network and each other, at the header of the later section. */
+	PORT_ERROR("\n[port kn-lab]\n",
+		   "line 4: port name 'kn-lab' is taken by the network's bridge");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n[port br0]\n[network]\n", "lab",
+			  -EINVAL, "line 4: duplicate section [network]");
+	check_parse_error("[port br0]\n[network]\nsubnet = 10.0.0.0/24\nbridge = br0\n", "lab",
+			  -EINVAL, "line 1: port name 'br0' is taken by the network's bridge");
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nuplink = eth0\n[port eth0]\n", "lab",
+			  -EINVAL, "line 4: port name 'eth0' is taken by the network's uplink");
+	/* A port may take the default bridge's name when the bridge has another. */
+	{
+		_cleanup_(network_ports_done) struct network_ports ps = { 0 };
+		struct network_config c;
+
+		parse_ports_ok("[network]\nsubnet = 10.0.0.0/24\nbridge = br0\n[port kn-lab]\n", &c,
+			       NULL, NULL, &ps);
+		assert_int_equal(ps.n, 1);
+	}
+	PORT_ERROR("[port tap0]\nmac = 52:54:00:00:00:01\n[port tap1]\n\n[port tap0]\n",
+		   "line 7: port tap0 already exists");
+	PORT_ERROR("[port tap0]\nmac = 52:54:00:00:00:01\n[port tap1]\n"
+		   "[port tap2]\nmac = 52-54-00-00-00-01\n",
+		   "line 6: MAC 52:54:00:00:00:01 is already bound to port tap0");
+	/* ... in file order, not name order. */
+	PORT_ERROR("[port tap9]\nmac = 52:54:00:00:00:01\n[port tap1]\nmac = 52:54:00:00:00:01\n",
+		   "line 5: MAC 52:54:00:00:00:01 is already bound to port tap9");
+
+	/* The network, then its reservations, then its records, then its ports. */
+	check_parse_error("[network]\n[port kn-lab]\n", "lab", -EINVAL, "subnet is required");
+	PORT_ERROR("[port kn-lab]\n[host gw]\nmac = 52:54:00:12:34:56\nip = 10.0.0.1\n",
+		   "line 4: address 10.0.0.1 is the gateway");
+	PORT_ERROR("[port kn-lab]\n[dns-record www]\ntype = A\nvalue = 10.0.0.5\n"
+		   "[dns-record www]\ntype = A\nvalue = 10.0.0.5\n",
+		   "line 7: record www A 10.0.0.5 is given twice");
+	PORT_ERROR("[port kn-lab]\n[dns-record www]\ntype = A\n",
+		   "line 4: missing key 'value' in [dns-record www]");
+#undef IFNAME_RULE
+#undef PORT_ERROR
+}
+
+/* The most ports a network may have: one more is refused at its header. */
+static void test_ports_limit(void **state)
+{
+	_cleanup_(network_ports_done) struct network_ports ports = { 0 };
+	size_t size = 64 + (NETWORK_PORTS_MAX + 1) * 48, off = 0;
+	_cleanup_free_ char *text = malloc(size);
+	struct network_config c;
+	char msg[128];
+
+	assert_non_null(text);
+	off += (size_t)snprintf(text, size, "[network]\nsubnet = 10.0.0.0/16\n");
+	for (unsigned i = 0; i < NETWORK_PORTS_MAX; i++)
+		off += (size_t)snprintf(text + off, size - off,
+					"[port t%u]\nmac = 52:54:00:00:%02x:%02x\n", i, i >> 8,
+					i & 0xff);
+	parse_ports_ok(text, &c, NULL, NULL, &ports);
+	assert_int_equal(ports.n, NETWORK_PORTS_MAX);
+	check_round_trip_ports(&c, NULL, NULL, &ports);
+
+	snprintf(text + off, size - off, "[port more]\n");
+	snprintf(msg, sizeof(msg), "line %d: too many [port] sections (limit 4096)",
+		 2 + 2 * NETWORK_PORTS_MAX + 1);
+	check_parse_error(text, "lab", -EINVAL, msg);
+}
+
+/* Ports built in code, with every combination of non-default keys, survive the text form. */
+static void test_ports_round_trip(void **state)
+{
+	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
+	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
+	_cleanup_(network_ports_done) struct network_ports ports = { 0 };
+	struct network_config c;
+	char err[256];
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "uplink", "eth0");
+	check_set_ok(&c, "port-security", "no");
+	check_set_ok(&c, "allow-attach", "@kvm");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	for (unsigned i = 0; i < 64; i++) {
+		struct network_port p;
+
+		network_port_init(&p);
+		snprintf(p.name, sizeof(p.name), "vnet%u", 63 - i);
+		if (i & 1) {
+			p.has_mac = true;
+			p.mac[0] = 0x02;
+			p.mac[5] = (uint8_t)i;
+		}
+		if (i & 2) {
+			p.has_owner = true;
+			p.owner = i & 8 ? 4294967294u : 0;
+		}
+		if (i & 4)
+			p.queues = i & 8 ? PORT_QUEUES_MAX : 2;
+		if (i & 16)
+			p.rate_mbit = i & 32 ? PORT_RATE_MAX_MBIT : 1;
+		if (network_ports_add(&ports, &p, &c, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", p.name, err);
+	}
+	check_round_trip_ports(&c, &hosts, &records, &ports);
+	check_round_trip_ports(&c, NULL, NULL, &ports);
+}
+
 static void test_equal(void **state)
 {
 	struct network_config a, b;
@@ -1929,6 +2561,31 @@ static void test_equal(void **state)
 	b = a;
 	b.n_routes = 0;
 	assert_false(network_config_equal(&a, &b));
+
+	/* The port keys. */
+	b = a;
+	b.isolate_ports = true;
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	b.port_security = NETWORK_PORT_SECURITY_MAC;
+	assert_false(network_config_equal(&a, &b));
+	/* allow-attach: count and contents matter; entries past the count, string tails do not. */
+	check_set_ok(&a, "allow-attach", "alice, @kvm");
+	b = a;
+	assert_true(network_config_equal(&a, &b));
+	strcpy(b.allow_attach[2], "x");
+	b.allow_attach[0][20] = 'x';
+	assert_true(network_config_equal(&a, &b));
+	b = a;
+	strcpy(b.allow_attach[1], "@kvm2");
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	b.n_allow_attach = 1;
+	assert_false(network_config_equal(&a, &b));
+	b = a;
+	strcpy(b.allow_attach[0], "@kvm");
+	strcpy(b.allow_attach[1], "alice");
+	assert_false(network_config_equal(&a, &b));
 }
 
 int main(void)
@@ -1970,6 +2627,14 @@ int main(void)
 		cmocka_unit_test(test_records_parse_errors),
 		cmocka_unit_test(test_records_limit),
 		cmocka_unit_test(test_records_round_trip),
+		cmocka_unit_test(test_port_security),
+		cmocka_unit_test(test_allow_attach),
+		cmocka_unit_test(test_port_keys_format),
+		cmocka_unit_test(test_ports_parse),
+		cmocka_unit_test(test_ports_format),
+		cmocka_unit_test(test_ports_parse_errors),
+		cmocka_unit_test(test_ports_limit),
+		cmocka_unit_test(test_ports_round_trip),
 		cmocka_unit_test(test_equal),
 	};
 

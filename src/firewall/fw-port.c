@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Renders the per-port policy of table bridge kvmnet (layout and rules in fw-port.h) as nft
+ * scripts, pure text like fw-render's, and reads the table back through fw-apply's JSON listing.
+ *
+ * Every per-port change is a set of element and object edits, never a rule edit, so the rules stay
+ * the same whatever the number of ports, and a change is one small transaction. Deleting something
+ * that may be absent is written "add X; delete X" in the same transaction (the add is a no-op when
+ * X exists), which nft 1.0.6 accepts for set elements, map elements and counters alike; it has no
+ * 'destroy' command yet.
+ */
+#include "firewall/fw-port.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "firewall/fw-apply.h"
+#include "shared/alloc-util.h"
+#include "shared/strbuf.h"
+
+#define FW_PORT_TABLE "bridge " FW_PORT_TABLE_NAME
+
+/* "xx:xx:xx:xx:xx:xx" and its NUL. */
+#define MAC_STRLEN 18
+
+/*
+ * Sets and chains are created with 'add', which leaves existing ones (and their elements) alone;
+ * chains are then flushed and refilled, so loading the base again only replaces rules, atomically.
+ * Every chain is created before any rule so that jumps and gotos find their target.
+ *
+ * Sets written to from the packet path need 'dynamic' (nft then gives them size 65535). When
+ * 'fast4' is full, 'add @fast4' fails for new flows, which merely keeps them on the full path.
+ */
+static const char *const base_objects[] = {
+	"add table " FW_PORT_TABLE,
+	"add set " FW_PORT_TABLE " ports { type ifname; }",
+	"add set " FW_PORT_TABLE " port_mac { type ifname . ether_addr; flags dynamic; }",
+	"add set " FW_PORT_TABLE " learn { type ifname; flags dynamic; }",
+	"add set " FW_PORT_TABLE " ipbind { type ifname; }",
+	"add set " FW_PORT_TABLE " mac_ip { type ether_addr . ipv4_addr; }",
+	"add set " FW_PORT_TABLE " isolated { type ifname; }",
+	"add set " FW_PORT_TABLE " fast4 { type iface_index . ether_addr . ipv4_addr; "
+	"flags dynamic; }",
+	"add map " FW_PORT_TABLE " drops { type ifname : counter; }",
+	"add chain " FW_PORT_TABLE " pre { type filter hook prerouting priority -300; "
+	"policy accept; }",
+	"add chain " FW_PORT_TABLE " port_in",
+	"add chain " FW_PORT_TABLE " port_arp",
+	"add chain " FW_PORT_TABLE " port_ip4",
+	"add chain " FW_PORT_TABLE " port_ip6",
+	/* 'fwd' is an nft keyword, hence 'isolate'. */
+	"add chain " FW_PORT_TABLE " isolate { type filter hook forward priority -300; "
+	"policy accept; }",
+	"add chain " FW_PORT_TABLE " deny",
+};
+
+static const char *const base_chains[] = {
+	"pre", "port_in", "port_arp", "port_ip4", "port_ip6", "isolate", "deny",
+};
+
+/*
+ * The rule order in 'pre' is the datapath's: the 'udp sport 67' test is first because a fast4 hit
+ * accepts, and a guest must not answer DHCP even from a cached source. In 'deny', the counter is a
+ * rule of its own: when the map has no element for the port, the objref lookup ends that rule but
+ * not the chain, so the frame is still dropped.
+ */
+static const char *const base_rules[] = {
+	"pre udp sport 67 iifname @ports goto deny",
+	"pre meta protocol ip iif . ether saddr . ip saddr @fast4 accept",
+	"pre iifname @ports jump port_in",
+	"port_in iifname @learn add @port_mac { iifname . ether saddr } delete @learn { iifname }",
+	"port_in iifname . ether saddr != @port_mac goto deny",
+	"port_in meta protocol vmap { arp : jump port_arp, ip : jump port_ip4, "
+	"ip6 : jump port_ip6 }",
+	"port_arp iifname . arp saddr ether != @port_mac goto deny",
+	/* RFC 5227 probes carry sender address 0.0.0.0 and are always allowed. */
+	"port_arp iifname @ipbind arp saddr ip != 0.0.0.0 ether saddr . arp saddr ip != @mac_ip "
+	"goto deny",
+	/* DHCPDISCOVER and DHCPREQUEST before the guest has an address (RFC 2131 4.1). */
+	"port_ip4 ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept",
+	"port_ip4 iifname @ipbind ether saddr . ip saddr != @mac_ip goto deny",
+	"port_ip4 add @fast4 { iif . ether saddr . ip saddr }",
+	"port_ip6 icmpv6 type nd-router-advert goto deny",
+	"port_ip6 udp sport 547 goto deny",
+	"isolate iifname @isolated oifname @isolated goto deny",
+	"deny counter name iifname map @drops",
+	"deny drop",
+};
+
+/* A script being built; the first error sticks and makes later emits no-ops. */
+struct script {
+	struct strbuf sb;
+	int r;
+};
+
+static void emit(struct script *s, const char *fmt, ...) _printf_(2, 3);
+static void emit(struct script *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->r < 0)
+		return;
+	va_start(ap, fmt);
+	s->r = strbuf_vappendf(&s->sb, fmt, ap);
+	va_end(ap);
+	if (s->r >= 0)
+		s->r = strbuf_append(&s->sb, "\n");
+}
+
+/* Makes sure 'elem' is not in 'set', whether or not it was there. */
+static void emit_absent(struct script *s, const char *set, const char *elem)
+{
+	emit(s, "add element " FW_PORT_TABLE " %s { %s }", set, elem);
+	emit(s, "delete element " FW_PORT_TABLE " %s { %s }", set, elem);
+}
+
+static void emit_membership(struct script *s, const char *set, const char *elem, bool member)
+{
+	if (member)
+		emit(s, "add element " FW_PORT_TABLE " %s { %s }", set, elem);
+	else
+		emit_absent(s, set, elem);
+}
+
+static int script_finish(struct script *s, char **ret)
+{
+	if (s->r >= 0)
+		s->r = strbuf_steal(&s->sb, ret);
+	strbuf_done(&s->sb);
+	return s->r;
+}
+
+/*
+ * The rules of ifname_is_valid() (config/conf-network.h), repeated here because firewall/ does
+ * not link config/. They are also what makes the names safe in nft text: inside "..." (no '"', no
+ * '*' wildcard) and in the bare counter name d_IFNAME, which nft 1.0.6 accepts only unquoted and
+ * lexes as one identifier for exactly these characters after a letter ("d_-", "d_1.2" included).
+ */
+static bool port_ifname_is_valid(const char *ifname)
+{
+	size_t n = strnlen(ifname, IFNAMSIZ);
+
+	if (n == 0 || n >= IFNAMSIZ || strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0)
+		return false;
+	return strspn(ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "abcdefghijklmnopqrstuvwxyz"
+			      "0123456789_.-") == n;
+}
+
+static void format_mac(const uint8_t mac[static 6], char buf[static MAC_STRLEN])
+{
+	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+}
+
+int fw_port_render_base(bool isolate, char **ret)
+{
+	struct script s = { .sb = STRBUF_INIT };
+
+	for (size_t i = 0; i < ELEMENTSOF(base_objects); i++)
+		emit(&s, "%s", base_objects[i]);
+	for (size_t i = 0; i < ELEMENTSOF(base_chains); i++)
+		emit(&s, "flush chain " FW_PORT_TABLE " %s", base_chains[i]);
+	for (size_t i = 0; i < ELEMENTSOF(base_rules); i++)
+		if (isolate || strncmp(base_rules[i], "isolate ", 8) != 0)
+			emit(&s, "add rule " FW_PORT_TABLE " %s", base_rules[i]);
+	/* Even an empty forward-hook chain costs every forwarded frame: none unless needed. */
+	if (!isolate)
+		emit(&s, "delete chain " FW_PORT_TABLE " isolate");
+	return script_finish(&s, ret);
+}
+
+/* Removes ("ifname" . 'mac') from port_mac, present or not. */
+static void emit_port_mac_absent(struct script *s, const char *ifname, const uint8_t *mac)
+{
+	char m[MAC_STRLEN], elem[IFNAMSIZ + MAC_STRLEN + 8];
+
+	format_mac(mac, m);
+	snprintf(elem, sizeof(elem), "\"%s\" . %s", ifname, m);
+	emit_absent(s, "port_mac", elem);
+}
+
+int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, char **ret)
+{
+	struct script s = { .sb = STRBUF_INIT };
+	char name[IFNAMSIZ + 2];
+
+	if (!port_ifname_is_valid(p->ifname))
+		return -EINVAL;
+	snprintf(name, sizeof(name), "\"%s\"", p->ifname);
+
+	emit(&s, "add element " FW_PORT_TABLE " ports { %s }", name);
+	/* 'add counter' leaves an existing counter and its values alone. */
+	emit(&s, "add counter " FW_PORT_TABLE " d_%s", p->ifname);
+	emit(&s, "add element " FW_PORT_TABLE " drops { %s : \"d_%s\" }", name, p->ifname);
+	if (learnt_mac && (!p->has_mac || memcmp(learnt_mac, p->mac, 6) != 0))
+		emit_port_mac_absent(&s, p->ifname, learnt_mac);
+	if (p->has_mac) {
+		char m[MAC_STRLEN];
+
+		format_mac(p->mac, m);
+		emit(&s, "add element " FW_PORT_TABLE " port_mac { %s . %s }", name, m);
+	}
+	emit_membership(&s, "learn", name, !p->has_mac);
+	emit_membership(&s, "ipbind", name, p->ip_binding);
+	emit_membership(&s, "isolated", name, p->isolated);
+	emit(&s, "flush set " FW_PORT_TABLE " fast4");
+	return script_finish(&s, ret);
+}
+
+int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, char **ret)
+{
+	struct script s = { .sb = STRBUF_INIT };
+	char name[IFNAMSIZ + 2];
+
+	if (!port_ifname_is_valid(ifname))
+		return -EINVAL;
+	snprintf(name, sizeof(name), "\"%s\"", ifname);
+
+	emit_absent(&s, "ports", name);
+	emit_absent(&s, "learn", name);
+	emit_absent(&s, "ipbind", name);
+	emit_absent(&s, "isolated", name);
+	/* A counter still referenced by a map element cannot be deleted: the element goes first. */
+	emit(&s, "add counter " FW_PORT_TABLE " d_%s", ifname);
+	emit(&s, "add element " FW_PORT_TABLE " drops { %s : \"d_%s\" }", name, ifname);
+	emit(&s, "delete element " FW_PORT_TABLE " drops { %s }", name);
+	emit(&s, "delete counter " FW_PORT_TABLE " d_%s", ifname);
+	if (learnt_mac)
+		emit_port_mac_absent(&s, ifname, learnt_mac);
+	emit(&s, "flush set " FW_PORT_TABLE " fast4");
+	return script_finish(&s, ret);
+}
+
+static void format_binding(const struct fw_binding *b, char buf[static MAC_STRLEN + 24])
+{
+	char m[MAC_STRLEN], ip[INET_ADDRSTRLEN];
+
+	format_mac(b->mac, m);
+	inet_ntop(AF_INET, &b->ip, ip, sizeof(ip));
+	snprintf(buf, MAC_STRLEN + 24, "%s . %s", m, ip);
+}
+
+int fw_port_render_bindings(const struct fw_binding *add, size_t n_add,
+			    const struct fw_binding *del, size_t n_del, char **ret)
+{
+	struct script s = { .sb = STRBUF_INIT };
+	char elem[MAC_STRLEN + 24];
+
+	for (size_t i = 0; i < n_del; i++) {
+		format_binding(&del[i], elem);
+		emit_absent(&s, "mac_ip", elem);
+	}
+	for (size_t i = 0; i < n_add; i++) {
+		format_binding(&add[i], elem);
+		emit(&s, "add element " FW_PORT_TABLE " mac_ip { %s }", elem);
+	}
+	/* A cached source whose pair was withdrawn must take the full path again. */
+	if (n_del > 0)
+		emit(&s, "flush set " FW_PORT_TABLE " fast4");
+	return script_finish(&s, ret);
+}
+
+int fw_port_render_reset(char **ret)
+{
+	struct script s = { .sb = STRBUF_INIT };
+
+	emit(&s, "add table " FW_PORT_TABLE);
+	emit(&s, "delete table " FW_PORT_TABLE);
+	return script_finish(&s, ret);
+}
+
+/* Reading back. */
+
+/*
+ * Runs the JSON listing 'cmd' of (part of) table bridge kvmnet and parses it into '*ret'; sets
+ * '*ret' to NULL when the table does not exist. The listing is tried first: a missing table is
+ * the rare case, and only then is it told apart from a real failure.
+ */
+static int list_json(struct fw_ctx *ctx, const char *cmd, json_t **ret)
+{
+	_cleanup_free_ char *text = NULL, *tables = NULL;
+	json_t *doc;
+	int r;
+
+	r = fw_list_json(ctx, cmd, &text);
+	if (r == -EIO) {
+		_cleanup_(json_decrefp) json_t *t = NULL;
+		json_t *items, *it;
+		size_t i;
+
+		r = fw_list_json(ctx, "list tables bridge", &tables);
+		if (r < 0)
+			return r;
+		t = json_loads(tables, 0, NULL);
+		items = json_object_get(t, "nftables");
+		if (!json_is_array(items))
+			return -EIO;
+		json_array_foreach(items, i, it) {
+			json_t *tab = json_object_get(it, "table");
+			const char *name = json_string_value(json_object_get(tab, "name"));
+
+			if (name && strcmp(name, FW_PORT_TABLE_NAME) == 0)
+				return -EIO;
+		}
+		*ret = NULL;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	doc = json_loads(text, 0, NULL);
+	if (!doc || !json_is_array(json_object_get(doc, "nftables"))) {
+		json_decref(doc);
+		return -EIO;
+	}
+	*ret = doc;
+	return 0;
+}
+
+/*
+ * The set object named 'kind' ("set", "map" or "counter") of our table in listing item 'it', or
+ * NULL. Every item of a table listing is ours; checking costs little and guards the parser.
+ */
+static json_t *table_object(json_t *it, const char *kind)
+{
+	json_t *o = json_object_get(it, kind);
+	const char *family = json_string_value(json_object_get(o, "family"));
+	const char *table = json_string_value(json_object_get(o, "table"));
+
+	if (!family || !table || strcmp(family, "bridge") != 0 ||
+	    strcmp(table, FW_PORT_TABLE_NAME) != 0)
+		return NULL;
+	return o;
+}
+
+/* Number of elements in a set's "elem" member: an array, or (defensively) one bare value. */
+static size_t elem_count(json_t *elems)
+{
+	if (!elems)
+		return 0;
+	return json_is_array(elems) ? json_array_size(elems) : 1;
+}
+
+/*
+ * Element 'i', unwrapped from the {"elem": {"val": ...}} form nft uses for elements carrying a
+ * timeout, counter or comment (none of ours do today).
+ */
+static json_t *elem_get(json_t *elems, size_t i)
+{
+	json_t *e = json_is_array(elems) ? json_array_get(elems, i) : elems;
+	json_t *wrapped = json_object_get(e, "elem");
+
+	return wrapped ? json_object_get(wrapped, "val") : e;
+}
+
+/* The two members of a {"concat": [a, b]} element as strings, or false. */
+static bool elem_pair(json_t *e, const char **ret_a, const char **ret_b)
+{
+	json_t *c = json_object_get(e, "concat");
+	const char *a, *b;
+
+	if (!json_is_array(c) || json_array_size(c) != 2)
+		return false;
+	a = json_string_value(json_array_get(c, 0));
+	b = json_string_value(json_array_get(c, 1));
+	if (!a || !b)
+		return false;
+	*ret_a = a;
+	*ret_b = b;
+	return true;
+}
+
+/* Parses "xx:xx:xx:xx:xx:xx" (hex digits of either case); false for anything else. */
+static bool parse_mac(const char *s, uint8_t ret[static 6])
+{
+	uint8_t mac[6];
+
+	if (strlen(s) != MAC_STRLEN - 1)
+		return false;
+	for (int i = 0; i < 6; i++) {
+		const char *p = s + 3 * i;
+		int v = 0;
+
+		if (i < 5 && p[2] != ':')
+			return false;
+		for (int j = 0; j < 2; j++) {
+			char c = p[j];
+
+			if (c >= '0' && c <= '9')
+				v = v * 16 + c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v = v * 16 + c - 'a' + 10;
+			else if (c >= 'A' && c <= 'F')
+				v = v * 16 + c - 'A' + 10;
+			else
+				return false;
+		}
+		mac[i] = (uint8_t)v;
+	}
+	memcpy(ret, mac, 6);
+	return true;
+}
+
+struct port_table {
+	struct fw_port_state *v;     /* sorted by ifname */
+	size_t n;
+};
+
+static int state_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fw_port_state *)a)->ifname,
+		      ((const struct fw_port_state *)b)->ifname);
+}
+
+static struct fw_port_state *port_table_find(const struct port_table *t, const char *ifname)
+{
+	struct fw_port_state key;
+
+	if (strlen(ifname) >= IFNAMSIZ || t->n == 0)
+		return NULL;
+	strcpy(key.ifname, ifname);
+	return bsearch(&key, t->v, t->n, sizeof(*t->v), state_cmp);
+}
+
+/* Fills 't' from set 'ports' ('set' is its listing object). Names that do not fit are skipped. */
+static int port_table_fill(struct port_table *t, json_t *set)
+{
+	json_t *elems = json_object_get(set, "elem");
+	size_t n = elem_count(elems);
+
+	t->v = calloc(n ? n : 1, sizeof(*t->v));
+	if (!t->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = json_string_value(elem_get(elems, i));
+
+		if (!name || strlen(name) >= IFNAMSIZ)
+			continue;
+		strcpy(t->v[t->n++].ifname, name);
+	}
+	qsort(t->v, t->n, sizeof(*t->v), state_cmp);
+	return 0;
+}
+
+/* The flag of 'st' that membership in set 'name' sets, or NULL for any other set. */
+static bool *port_state_flag(struct fw_port_state *st, const char *name)
+{
+	if (strcmp(name, "learn") == 0)
+		return &st->learning;
+	if (strcmp(name, "ipbind") == 0)
+		return &st->ip_binding;
+	if (strcmp(name, "isolated") == 0)
+		return &st->isolated;
+	return NULL;
+}
+
+static void port_table_apply_mac(struct port_table *t, json_t *elems)
+{
+	for (size_t i = 0, n = elem_count(elems); i < n; i++) {
+		const char *ifname, *mac;
+		struct fw_port_state *st;
+		uint8_t m[6];
+
+		if (!elem_pair(elem_get(elems, i), &ifname, &mac) || !parse_mac(mac, m))
+			continue;
+		st = port_table_find(t, ifname);
+		/* After a learning race there may be two; one is as good as the other. */
+		if (st && !st->has_mac) {
+			st->has_mac = true;
+			memcpy(st->mac, m, 6);
+		}
+	}
+}
+
+/* Applies set 'name' (not 'ports') to the states in 't'; other sets are ignored. */
+static void port_table_apply_set(struct port_table *t, const char *name, json_t *set)
+{
+	json_t *elems = json_object_get(set, "elem");
+
+	if (strcmp(name, "port_mac") == 0) {
+		port_table_apply_mac(t, elems);
+		return;
+	}
+	for (size_t i = 0, n = elem_count(elems); i < n; i++) {
+		const char *ifname = json_string_value(elem_get(elems, i));
+		struct fw_port_state *st = ifname ? port_table_find(t, ifname) : NULL;
+		bool *flag;
+
+		if (!st)
+			continue;
+		flag = port_state_flag(st, name);
+		if (!flag)
+			return; /* not a set that tells a flag ('ports', 'fast4'...) */
+		*flag = true;
+	}
+}
+
+static void port_table_apply_counter(struct port_table *t, json_t *counter)
+{
+	const char *name = json_string_value(json_object_get(counter, "name"));
+	struct fw_port_state *st;
+
+	if (!name || strncmp(name, "d_", 2) != 0)
+		return;
+	st = port_table_find(t, name + 2);
+	if (!st)
+		return;
+	st->dropped_packets = (uint64_t)json_integer_value(json_object_get(counter, "packets"));
+	st->dropped_bytes = (uint64_t)json_integer_value(json_object_get(counter, "bytes"));
+}
+
+static json_t *find_set(json_t *items, const char *name)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(items, i, it) {
+		json_t *set = table_object(it, "set");
+		const char *n = json_string_value(json_object_get(set, "name"));
+
+		if (n && strcmp(n, name) == 0)
+			return set;
+	}
+	return NULL;
+}
+
+int fw_port_list(struct fw_ctx *ctx, fw_port_state_fn cb, void *data)
+{
+	_cleanup_(json_decrefp) json_t *doc = NULL;
+	struct port_table t = { .v = NULL };
+	json_t *items, *ports, *it;
+	size_t i;
+	int r;
+
+	r = list_json(ctx, "list table " FW_PORT_TABLE, &doc);
+	if (r < 0 || !doc)
+		return r;
+	items = json_object_get(doc, "nftables");
+	ports = find_set(items, "ports");
+	if (!ports)
+		return -EIO;
+	r = port_table_fill(&t, ports);
+	if (r < 0)
+		return r;
+
+	json_array_foreach(items, i, it) {
+		json_t *o;
+
+		if ((o = table_object(it, "set"))) {
+			const char *name = json_string_value(json_object_get(o, "name"));
+
+			if (name)
+				port_table_apply_set(&t, name, o);
+		} else if ((o = table_object(it, "counter"))) {
+			port_table_apply_counter(&t, o);
+		}
+	}
+
+	/* Everything is copied out of 'doc' already, so 'cb' may use 'ctx'. */
+	r = 0;
+	for (i = 0; i < t.n && r >= 0; i++)
+		r = cb(&t.v[i], data);
+	free(t.v);
+	return r < 0 ? r : 0;
+}
+
+int fw_port_list_bindings(struct fw_ctx *ctx, struct fw_binding **ret, size_t *ret_n)
+{
+	_cleanup_(json_decrefp) json_t *doc = NULL;
+	_cleanup_free_ struct fw_binding *v = NULL;
+	json_t *set, *elems;
+	size_t n, k = 0;
+	int r;
+
+	r = list_json(ctx, "list set " FW_PORT_TABLE " mac_ip", &doc);
+	if (r < 0)
+		return r;
+	set = doc ? find_set(json_object_get(doc, "nftables"), "mac_ip") : NULL;
+	if (doc && !set)
+		return -EIO;
+	elems = json_object_get(set, "elem");
+	n = elem_count(elems);
+	if (n == 0) {
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *mac, *ip;
+
+		if (!elem_pair(elem_get(elems, i), &mac, &ip) || !parse_mac(mac, v[k].mac) ||
+		    inet_pton(AF_INET, ip, &v[k].ip) != 1)
+			return -EIO;
+		k++;
+	}
+	*ret = TAKE_PTR(v);
+	*ret_n = k;
+	return 0;
+}
