@@ -55,9 +55,10 @@ add_ns() { ip netns add "$1"; NAMESPACES+=("$1"); ip -n "$1" link set lo up; }
 # A namespace guest: eth0 with a static address, default route via the gateway, its other veth
 # end plugged into the kvmnet bridge in the host namespace.
 add_guest() {
-	local ns=$1 hostif=$2 bridge=$3 cidr=$4 gw=$5
+	local ns=$1 hostif=$2 bridge=$3 cidr=$4 gw=$5 mac=$6
 	add_ns "$ns"
 	ip -n $HOST link add "$hostif" type veth peer name eth0 netns "$ns"
+	ip -n "$ns" link set eth0 address "$mac"
 	ip -n "$ns" addr add "$cidr" dev eth0
 	ip -n "$ns" link set eth0 up
 	ip -n "$ns" route add default via "$gw"
@@ -98,9 +99,13 @@ echo "- kvmnetd running in $HOST (pid $DAEMON_PID, state in $TMP/state)"
 kn net create lab --mode nat --subnet 10.10.0.0/24
 kn net create quarantine --mode isolated --subnet 10.20.0.0/24
 
-add_guest $G1 vg1 kn-lab 10.10.0.10/24 10.10.0.1
-add_guest $G2 vg2 kn-quarantine 10.20.0.10/24 10.20.0.1
-echo "- guests: g1 10.10.0.10 on lab, g2 10.20.0.10 on quarantine"
+# Static guests get reservations: every guest port is under the per-port policy, which lets a
+# port use only the addresses leased or reserved for its guest's MAC.
+kn host add lab 52:54:00:10:00:10 10.10.0.10 g1 >/dev/null
+kn host add quarantine 52:54:00:20:00:10 10.20.0.10 g2 >/dev/null
+add_guest $G1 vg1 kn-lab 10.10.0.10/24 10.10.0.1 52:54:00:10:00:10
+add_guest $G2 vg2 kn-quarantine 10.20.0.10/24 10.20.0.1 52:54:00:20:00:10
+echo "- guests: g1 10.10.0.10 on lab, g2 10.20.0.10 on quarantine (reserved for their MACs)"
 
 echo
 echo "\$ kvmnet net list"
@@ -163,6 +168,14 @@ if timeout 20 ip netns exec $G3 busybox udhcpc -i eth0 -f -q -n -t 5 -s "$TMP/ud
 		echo "  FAIL: kvmnetd's DNS did not answer web.lab.kvmnet"
 		FAILED=$((FAILED + 1))
 	fi
+	echo
+	echo "Per-port policy: g3 tries to use g1's address 10.10.0.10"
+	ip -n $G3 addr add 10.10.0.10/32 dev eth0
+	check g3 $G3 blocked "gateway, from g1's address (spoofed)" -- \
+		ping -n -q -c1 -W1 -I 10.10.0.10 10.10.0.1
+	check g3 $G3 allowed "gateway, from its own lease" -- ping -n -q -c1 -W1 10.10.0.1
+	echo "\$ kvmnet port list lab"
+	kn port list lab
 else
 	echo "  FAIL: g3 got no lease from kvmnetd"
 	FAILED=$((FAILED + 1))

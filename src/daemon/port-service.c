@@ -93,6 +93,8 @@ struct port_service {
 	struct event_source *flush_source;
 };
 
+static bool isolate_wanted(struct port_service *ps);
+
 /* ---- installed bindings: a small open-addressing hash ---- */
 
 static uint64_t binding_hash(const struct binding_key *k)
@@ -270,8 +272,24 @@ void port_service_flush(struct port_service *ps)
 	if (n_add == 0 && n_del == 0)
 		return;
 	r = fw_port_render_bindings(add, n_add, del, n_del, &script);
+	/* the set lives in the base table, which exists once any port needed it */
+	bool isolate = isolate_wanted(ps), base = r >= 0 && !ps->base_installed;
+	if (base) {
+		_cleanup_free_ char *b = NULL, *both = NULL;
+		r = fw_port_render_base(isolate, &b);
+		if (r >= 0 && asprintf(&both, "%s%s", b, script) < 0)
+			r = -ENOMEM;
+		if (r >= 0) {
+			free(script);
+			script = TAKE_PTR(both);
+		}
+	}
 	if (r >= 0)
 		r = fw_apply(ps->m->fw, script, &msg);
+	if (r >= 0 && base) {
+		ps->base_installed = true;
+		ps->base_isolate = isolate;
+	}
 	if (r < 0) {
 		log_warning("Failed to update port bindings (%zu added, %zu removed): %s", n_add,
 			    n_del, msg ? msg : strerror(-r));

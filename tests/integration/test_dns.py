@@ -190,7 +190,8 @@ BIG_TXT = ["%02d-" % i + "t" * 240 for i in range(10)]           # 10 x 244 octe
 
 
 def test_truncated_answer_retried_over_tcp(lab):
-    text = ("[network]\nmode = nat\nsubnet = %s\ndns-forwarders = %s\n" % (SUBNET, OUTSIDE)
+    text = ("[network]\nmode = nat\nsubnet = %s\ndns-forwarders = %s\nport-security = no\n"
+            % (SUBNET, OUTSIDE)
             + "".join("\n[dns-record big]\ntype = A\nvalue = %s\n" % ip for ip in BIG_A)
             + "".join("\n[dns-record longtxt]\ntype = TXT\nvalue = %s\n" % t for t in BIG_TXT))
     define(lab, "lab", text)
@@ -474,6 +475,7 @@ def test_bind_conflict_on_start_names_the_holder(lab):
 def _define_dns_path(lab, dns):
     path = lab.tmp / "lab.conf"
     path.write_text("[network]\nmode = nat\nsubnet = %s\ndns-forwarders = %s\ndns = %s\n"
+                    "port-security = no\n"
                     % (SUBNET, OUTSIDE, dns))
     return path
 

@@ -34,7 +34,7 @@ def wait_ports(lab, pred, what, timeout=10):
 
 def test_two_qemu_guests_tap_and_bridge_helper(lab):
     kernel, initrd = guest_images(lab.bin)
-    lab.create(NET, "nat", "10.62.0.0/24")
+    lab.create(NET, "nat", "10.62.0.0/24", "--port-security", "yes")
     tap = lab.kn("port", "add", NET, "--mac", MAC_TAP).stdout.strip()
     assert tap, "port add printed no name"
 
