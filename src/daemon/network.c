@@ -71,6 +71,21 @@ bool network_config_kernel_differs(const struct network_config *a, const struct 
 	       a->gateway.s_addr != b->gateway.s_addr;
 }
 
+/*
+ * The bridge's address, derived from the network's name (stable across re-creation):
+ * 52:54:00 would pose as a QEMU guest, so a locally administered unicast 02:xx:xx:xx:xx:xx.
+ */
+static void network_bridge_mac(const char *name, uint8_t mac[6])
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	mac[0] = 0x02;
+	for (size_t i = 1; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
 static bool network_mode_forwards(enum network_mode mode)
 {
 	return mode == NETWORK_MODE_NAT || mode == NETWORK_MODE_ROUTED;
@@ -155,6 +170,18 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 		}
 		created = true;
 		r = nl_link_get_by_name(m->nl, c->bridge, &link);
+		/* An address of its own: otherwise the bridge takes its lowest port's, and the
+		 * gateway's MAC would change (stale ARP in every guest) as ports come and go. */
+		if (r >= 0) {
+			uint8_t mac[6];
+			network_bridge_mac(c->name, mac);
+			r = nl_link_set_mac(m->nl, link.ifindex, mac);
+			if (r < 0) {
+				snprintf(err, errlen, "failed to set the address of bridge '%s': %s",
+					 c->bridge, strerror(-r));
+				goto rollback;
+			}
+		}
 	}
 	if (r < 0) {
 		snprintf(err, errlen, "failed to read interface '%s': %s", c->bridge, strerror(-r));

@@ -9,7 +9,8 @@ Probes exit 0 when the target answered and 1 otherwise; they never wait more tha
 The dhcp-* commands craft DHCP packets with scapy on the namespace's eth0 and print one JSON
 document (see the section below). 'dns' is a stub DNS client (UDP, EDNS0, TCP, the TCP retry on
 TC), 'dns-serve' a tiny upstream DNS server, 'dns-hostile' a scapy-made stream of malformed
-queries (UDP and TCP); see the DNS section.
+queries (UDP and TCP); see the DNS section. 'sniff', 'port-attack', 'tap-relay' and
+'offloads-off' are for guest ports (test_ports.py): see the guest ports section.
 """
 import argparse
 import errno

@@ -74,7 +74,9 @@ MAC1 = "52:54:00:71:00:01"
 
 
 def test_port_add_list_export_remove(lab):
-    lab.create("pn", "nat", "10.71.0.0/24", "--mtu", "1400")
+    """port add makes persistent taps as asked (read back from the kernel), lists them as
+    defined, puts them under policy and into the definition; port remove undoes all of it."""
+    lab.create("pn", "nat", "10.71.0.0/24", "--mtu", "1400", "--port-security", "yes")
     nobody = pwd.getpwnam("nobody").pw_uid
     assert lab.kn("port", "add", "pn", "--mac", MAC1, "--owner", "nobody", "--queues", "2") \
         .stdout.strip() == "knt0"
@@ -154,19 +156,36 @@ def test_port_add_list_export_remove(lab):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill-9"])
 def test_port_survives_restart(lab, sig):
-    lab.create("pr", "nat", "10.72.0.0/24", "--mtu", "1450")
+    """A defined tap and an adopted guest port keep their device, their listing and their
+    policy (the learnt MAC included) across a restart; the policy of a port deleted while the
+    daemon was down is removed at start; a removed port does not come back."""
+    lab.create("pr", "nat", "10.72.0.0/24", "--mtu", "1450", "--port-security", "yes")
     name = lab.kn("port", "add", "pr", "--mac", MAC1, "--queues", "3").stdout.strip()
+    g = lab.dhcp_guest("kn-pr", mac="52:54:00:72:01:01")
+    ip = lab.dhcp_client(g, "udhcpc").start().wait_bound()["ip"]
+    lab.wait_port(g.host_if, pred=lambda p: p["mac"] == g.mac and p["ip"] == ip)
+    run(["ip", "-n", lab.host, "link", "add", "vstale", "type", "veth", "peer", "name",
+         "vstalep"])
+    run(["ip", "-n", lab.host, "link", "set", "vstale", "master", "kn-pr", "up"])
+    lab.wait_port("vstale", pred=lambda p: p["policy"])
     link, info = lab.tap_info(name)
-    policy = lab.port_policy(name)
-    listed = lab.port(name)
-    assert policy.get("port_mac") == [name + " . " + MAC1], policy
+    def stable_policy(n):   # 'fast4' is a cache: flushed whenever a binding goes
+        return {k: v for k, v in lab.port_policy(n).items() if k != "fast4"}
+
+    policy = {n: stable_policy(n) for n in (name, g.host_if, "vstale")}
+    listed = {n: lab.port(n) for n in (name, g.host_if)}
+    assert policy[name].get("port_mac") == [name + " . " + MAC1], policy
+    assert policy[g.host_if].get("port_mac") == ["%s . %s" % (g.host_if, g.mac)], policy
+    assert "learn" not in policy[g.host_if] and policy["vstale"].get("learn"), policy
 
     rc = lab.stop_daemon(sig)
     assert rc == (0 if sig == signal.SIGTERM else -signal.SIGKILL), rc
     time.sleep(0.3)
     down_link, down_info = lab.tap_info(name)
     assert down_link["ifindex"] == link["ifindex"], "the tap went away with the daemon"
-    assert lab.port_policy(name) == policy, "the port lost its policy while the daemon was down"
+    for n in policy:
+        assert stable_policy(n) == policy[n], "%s lost its policy while the daemon was down" % n
+    run(["ip", "-n", lab.host, "link", "del", "vstale"])
 
     lab.start_daemon()
     time.sleep(0.5)
@@ -175,12 +194,16 @@ def test_port_survives_restart(lab, sig):
         link["ifindex"], link2["ifindex"])
     assert info2 == info, "tap flags changed: %s -> %s" % (info, info2)
     assert (link2["mtu"], link2.get("master")) == (1450, "kn-pr"), link2
-    assert lab.port_policy(name) == policy, "policy after restart: %s, before: %s" % (
-        lab.port_policy(name), policy)
-    after = lab.port(name)
-    for key in ("network", "origin", "mac", "mac-bound", "policy", "owner", "rate"):
-        assert after[key] == listed[key], "%s: %s -> %s" % (key, listed, after)
-    assert len([p for p in lab.ports() if p["name"] == name]) == 1
+    for n in (name, g.host_if):
+        assert stable_policy(n) == policy[n], "policy of %s after restart: %s, before: %s" % (
+            n, stable_policy(n), policy[n])
+        after = lab.port(n)
+        for key in ("network", "origin", "mac", "mac-bound", "ip", "policy", "owner", "rate"):
+            assert after[key] == listed[n][key], "%s: %s -> %s" % (key, listed[n], after)
+    assert lab.port_policy("vstale") == {}, "policy of a port deleted while the daemon was down"
+    assert lab.port("vstale") is None
+    assert sorted(p["name"] for p in lab.ports()) == sorted([name, g.host_if]), lab.ports()
+    run_probes([Probe("adopted guest -> gateway after restart", g.ns, "ping", "10.72.0.1")])
 
     lab.kn("port", "remove", name)
     assert lab.link(name) is None and lab.port_policy(name) == {}
@@ -188,6 +211,44 @@ def test_port_survives_restart(lab, sig):
     lab.start_daemon()
     time.sleep(0.3)
     assert lab.link(name) is None and lab.port(name) is None, "removed port came back"
+
+
+def test_defined_port_follows_its_network(lab):
+    """A defined tap deleted behind the daemon's back is made again; 'net stop' deletes it
+    (listed as inactive), 'net start' makes it again; 'port add' on a stopped network only
+    defines it; 'net delete' takes the taps and their policy along."""
+    lab.create("pf", "nat", "10.79.0.0/24", "--mtu", "1400", "--port-security", "yes")
+    name = lab.kn("port", "add", "pf", "--mac", MAC1, "--owner", "4242").stdout.strip()
+    old = lab.tap_info(name)[0]["ifindex"]
+    run(["ip", "-n", lab.host, "link", "del", name])
+    lab.wait_link(name, present=True, timeout=5)
+    p = lab.wait_port(name, pred=lambda p: p["policy"] and p["mac"] == MAC1)
+    link, info = lab.tap_info(name)
+    assert link["ifindex"] != old and link["mtu"] == 1400 and link.get("master") == "kn-pf", link
+    assert info.get("persist") and info.get("vnet_hdr") and info.get("user") in (4242, "4242"), \
+        info
+    assert p["origin"] == "defined", p
+
+    lab.kn("net", "stop", "pf")
+    assert lab.link(name) is None, "net stop left the tap"
+    assert lab.port_policy(name) == {}, lab.port_policy(name)
+    listed = lab.ports("pf")
+    assert [(x["name"], x["origin"], x["state"]) for x in listed] == \
+        [(name, "defined", "inactive")], listed
+    second = lab.kn("port", "add", "pf", "--name", "knstopped").stdout.strip()
+    assert second == "knstopped" and lab.link("knstopped") is None
+    lab.kn("net", "start", "pf")
+    for n in (name, "knstopped"):
+        lab.wait_link(n)
+        lab.wait_port(n, pred=lambda p: p["policy"])
+        assert lab.link(n).get("master") == "kn-pf"
+    assert lab.port(name)["mac"] == MAC1
+    assert lab.port_policy(name).get("port_mac") == [name + " . " + MAC1]
+
+    lab.kn("net", "delete", "pf")
+    for n in (name, "knstopped"):
+        assert lab.link(n) is None and lab.port_policy(n) == {}, n
+    assert lab.ports() == []
 
 
 # (id, args, what the error line must name)
@@ -227,8 +288,8 @@ BAD_CASES = [
 @pytest.fixture(scope="module")
 def port_lab(module_lab):
     lab = module_lab
-    lab.create("web", "nat", "10.61.0.0/24")
-    lab.create("other", "routed", "10.62.0.0/24")
+    lab.create("web", "nat", "10.61.0.0/24", "--port-security", "yes")
+    lab.create("other", "routed", "10.62.0.0/24", "--port-security", "yes")
     lab.kn("port", "add", "web", "--name", "kntaken", "--mac", "52:54:00:61:00:01")
     # a hand-made veth on the bridge (its peer stays down: no traffic, nothing changes)
     run(["ip", "-n", lab.host, "link", "add", "vadopt", "type", "veth", "peer", "name",
@@ -264,6 +325,24 @@ def test_port_add_after_refusals(port_lab):
     assert lab.link(name) is None
 
 
+def test_gateway_mac_stable_while_ports_come_and_go(lab):
+    """The gateway's MAC (the bridge's) must not change as ports join and leave: guests keep it
+    in their ARP caches."""
+    lab.create("gm", "nat", "10.78.0.0/24", "--port-security", "yes")
+    seen = [("created", lab.bridge_mac("kn-gm"))]
+    name = lab.kn("port", "add", "gm").stdout.strip()
+    seen.append(("port added", lab.bridge_mac("kn-gm")))
+    g = lab.dhcp_guest("kn-gm", mac="02:00:00:00:00:01")
+    lab.wait_port(g.host_if)
+    seen.append(("veth 02:00:00:00:00:01 joined", lab.bridge_mac("kn-gm")))
+    run(["ip", "-n", lab.host, "link", "del", g.host_if])
+    lab.kn("port", "remove", "gm", name)
+    seen.append(("all ports gone", lab.bridge_mac("kn-gm")))
+    lab.kn("port", "add", "gm")
+    seen.append(("port added again", lab.bridge_mac("kn-gm")))
+    assert len({m for _, m in seen}) == 1, "the gateway's MAC changed: %s" % seen
+
+
 # ---- 2. adoption and anti-spoofing ---------------------------------------------------------
 
 MAC_A = "52:54:00:72:00:0a"
@@ -272,10 +351,24 @@ TAP_IP = "10.73.0.50"
 UNUSED_IP = "10.73.0.200"
 
 
+# The forged frames of nettool.py port-attack that port-security 'mac' lets through: their MAC
+# is the port's own, only their IPv4 or ARP source address is someone else's.
+PASS_IN_MAC_MODE = {"forged-ip-victim", "forged-ip-gw", "forged-ip-bcast", "forged-ip-unused",
+                    "arp-reply-gw-to-victim", "arp-request-gw-to-victim", "arp-garp-gw",
+                    "arp-reply-victim-to-gw", "arp-request-victim-to-gw"}
+
+
+@pytest.mark.parametrize("security", ["yes", "mac", "no"])
 @pytest.mark.parametrize("attacker", ["veth", "tap"])
-def test_adoption_and_anti_spoofing(lab, attacker):
-    lab.create("sec", "nat", "10.73.0.0/24", "--dhcp-range", "10.73.0.100-10.73.0.150")
+def test_adoption_and_anti_spoofing(lab, attacker, security):
+    """Guest A (a DHCP guest on a hand-made veth, or frames written into a hand-made tap)
+    forges frames towards guest B and the host. With port-security yes all are dropped and
+    counted; with 'mac' only the forged IPv4/ARP addresses pass; with 'no' everything passes
+    (which shows the sniffers would see a leak)."""
+    lab.create("sec", "nat", "10.73.0.0/24", "--dhcp-range", "10.73.0.100-10.73.0.150",
+               "--port-security", security)
     gw, bridge = "10.73.0.1", "kn-sec"
+    policy = security != "no"
     b = lab.dhcp_guest(bridge, mac=MAC_B)
     cb = lab.dhcp_client(b, "udhcpc").start()
     if attacker == "veth":
@@ -291,22 +384,29 @@ def test_adoption_and_anti_spoofing(lab, attacker):
     ip_b = cb.wait_bound()["ip"]
     assert ip_a != ip_b
 
-    # adopted within a second, with the MAC and the address they use
+    # adopted within a second, with the MAC and the address they use (both come from the
+    # policy's learnt MAC: a port without policy lists neither)
     t0 = time.monotonic()
-    pb = lab.wait_port(b.host_if, timeout=3,
-                       pred=lambda p: p["mac"] == MAC_B and p["ip"] == ip_b)
+    want_b = (MAC_B, ip_b) if policy else (None, None)
+    pb = lab.wait_port(b.host_if, timeout=3, pred=lambda p: (p["mac"], p["ip"]) == want_b)
     assert (pb["origin"], pb["network"], pb["policy"], pb["mac-bound"], pb["isolated"]) == \
-        ("adopted", "sec", True, False, False), pb
+        ("adopted", "sec", policy, False, False), pb
     if attacker == "veth":
-        pa = lab.wait_port(a_port, timeout=3, pred=lambda p: p["mac"] == MAC_A and p["ip"] == ip_a)
+        want_a = (MAC_A, ip_a) if policy else (None, None)
+        pa = lab.wait_port(a_port, timeout=3, pred=lambda p: (p["mac"], p["ip"]) == want_a)
     else:
-        pa = lab.wait_port(a_port, timeout=1.5, pred=lambda p: p["policy"])
+        pa = lab.wait_port(a_port, timeout=1.5)
         assert pa["mac"] is None, "the tap has carried no frame yet, nothing to learn: %s" % pa
     assert time.monotonic() - t0 < 3
-    assert (pa["origin"], pa["policy"]) == ("adopted", True), pa
+    assert (pa["origin"], pa["policy"]) == ("adopted", policy), pa
     pol = lab.port_policy(a_port)
-    assert pol.get("ports") and pol.get("ipbind") and "counter" in pol, pol
-    assert ("%s . %s" % (MAC_B, ip_b)) in lab.bridge_table()["sets"]["mac_ip"]
+    if policy:
+        assert pol.get("ports") and "counter" in pol, pol
+        assert bool(pol.get("ipbind")) == (security == "yes"), pol
+        assert (("%s . %s" % (MAC_B, ip_b)) in lab.bridge_table()["sets"]["mac_ip"]) == \
+            (security == "yes"), lab.bridge_table()["sets"]["mac_ip"]
+    else:
+        assert pol == {}, "port-security no, yet %s is in the policy: %s" % (a_port, pol)
 
     # neighbour entries an unfiltered forged ARP would overwrite (the bridge's address is
     # read now: it can change while ports join)
@@ -340,39 +440,49 @@ def test_adoption_and_anti_spoofing(lab, attacker):
         "B did not see A's legitimate frames: %s" % seen_b
     assert seen_br["markers"].get("legit-bcast") and seen_br["markers"].get("legit-gw"), \
         "the bridge did not see A's legitimate frames: %s" % seen_br
-    # no forged frame arrived anywhere
+
     attacks = set(res["attacks"])
     assert len(attacks) >= 15, res
-    leaked_b = {k: v for k, v in seen_b["markers"].items() if k in attacks}
-    leaked_br = {k: v for k, v in seen_br["markers"].items() if k in attacks}
+    passes = {"yes": set(), "mac": PASS_IN_MAC_MODE & attacks, "no": attacks}[security]
+    blocked = attacks - passes
+    leaked_b = {k: v for k, v in seen_b["markers"].items() if k in blocked}
+    leaked_br = {k: v for k, v in seen_br["markers"].items() if k in blocked}
     assert not leaked_b and not leaked_br, \
         "forged frames from %s passed: at B %s, at the bridge %s" % (a_port, leaked_b, leaked_br)
+    unseen = {k for k in passes if k not in seen_b["markers"] and k not in seen_br["markers"]}
+    assert not unseen, "with port-security %s these frames should pass, none arrived: %s" % (
+        security, sorted(unseen))
 
-    # every forged frame was counted as dropped on A's port
+    # every dropped frame was counted on A's port (and nothing else was)
     grew = after["dropped"] - before["dropped"]
-    assert grew >= res["attack_frames"], \
-        "dropped grew by %d, %d forged frames were sent: %s -> %s" % (
-            grew, res["attack_frames"], before, after)
-    assert after["dropped-bytes"] - before["dropped-bytes"] >= 28 * res["attack_frames"], after
-    assert lab.port(b.host_if)["dropped"] == pb["dropped"], "B's port dropped frames"
+    n_blocked = sum(res["attacks"][k] for k in blocked)
+    if blocked:
+        assert grew >= n_blocked, \
+            "dropped grew by %d, %d forged frames were dropped: %s -> %s" % (
+                grew, n_blocked, before, after)
+        assert after["dropped-bytes"] - before["dropped-bytes"] >= 28 * n_blocked, after
+    else:
+        assert grew == 0, "port-security no, yet %s dropped %d frames" % (a_port, grew)
+    assert lab.port(b.host_if)["dropped"] == pb["dropped"] == 0, "B's port dropped frames"
     # the counters are the guest's view: tx = what A sent, rx = what A received
     assert after["tx-packets"] - before["tx-packets"] >= res["frames_sent"], (before, after, res)
     assert after["rx-packets"] - before["rx-packets"] >= res["frames_received"], \
         (before, after, res)
     assert after["tx-bytes"] > before["tx-bytes"] and after["rx-bytes"] > before["rx-bytes"]
 
-    # nobody's ARP cache was poisoned
-    assert neigh_lladdr(b.ns, gw) == gw_mac, "B's entry for the gateway: %s" % neigh_lladdr(
-        b.ns, gw)
-    assert neigh_lladdr(lab.host, ip_b) == MAC_B, "the host's entry for B: %s" % neigh_lladdr(
-        lab.host, ip_b)
-    # nor did B take the rogue offer or a route from the RA
-    assert lab.guest_addrs(b.ns) == [ip_b + "/24"], lab.guest_addrs(b.ns)
-    assert "2001:db8:66" not in run(["ip", "-n", b.ns, "-6", "addr"]).stdout
-
-    # A's port now lists the MAC and the address it uses
-    pa = lab.port(a_port)
-    assert (pa["origin"], pa["mac"], pa["ip"]) == ("adopted", MAC_A, ip_a), pa
+    if security == "yes":
+        # nobody's ARP cache was poisoned
+        assert neigh_lladdr(b.ns, gw) == gw_mac, "B's entry for the gateway: %s" % (
+            neigh_lladdr(b.ns, gw))
+        assert neigh_lladdr(lab.host, ip_b) == MAC_B, "the host's entry for B: %s" % (
+            neigh_lladdr(lab.host, ip_b))
+    if policy:
+        # nor did B take the rogue offer or the RA's prefix
+        assert lab.guest_addrs(b.ns) == [ip_b + "/24"], lab.guest_addrs(b.ns)
+        assert "2001:db8:66" not in run(["ip", "-n", b.ns, "-6", "addr"]).stdout
+        # A's port now lists the MAC and the address it uses
+        pa = lab.port(a_port)
+        assert (pa["origin"], pa["mac"], pa["ip"]) == ("adopted", MAC_A, ip_a), pa
     if attacker == "veth":
         run_probes([Probe("A -> B (kernel ping)", a.ns, "ping", ip_b),
                     Probe("A -> gateway (kernel ping)", a.ns, "ping", gw)])
@@ -388,11 +498,62 @@ def test_adoption_and_anti_spoofing(lab, attacker):
         run(["ip", "-n", lab.host, "link", "del", a_port])
 
 
+def test_ip_binding_follows_leases_and_reservations(lab):
+    """Under port-security yes a guest may use an address only while it is leased or reserved
+    for its MAC: released, the same address is dropped (also for a flow that passed before:
+    the fast path cache is flushed); reserved, it passes again; unreserved, dropped again."""
+    lab.create("bind", "nat", "10.80.0.0/24", "--port-security", "yes")
+    gw = "10.80.0.1"
+    g = lab.dhcp_guest("kn-bind", mac="52:54:00:80:00:01")
+    c = lab.dhcp_client(g, "udhcpc").start()
+    ip = c.wait_bound()["ip"]
+    lab.wait_port(g.host_if, pred=lambda p: p["ip"] == ip)
+    assert ping_count(g.ns, gw, 2) == 2
+    assert "%s . %s" % (g.mac, ip) in lab.bridge_table()["sets"]["mac_ip"]
+
+    def blocked(why):
+        before = counters(lab, g.host_if)["dropped"]
+        assert ping_count(g.ns, gw, 3) == 0, "%s: the guest still reaches the gateway" % why
+        assert counters(lab, g.host_if)["dropped"] - before >= 3, why
+
+    c.release()
+    deadline = time.monotonic() + 3
+    while "%s . %s" % (g.mac, ip) in lab.bridge_table()["sets"]["mac_ip"]:
+        assert time.monotonic() < deadline, "binding kept after the release: %s" % (
+            lab.bridge_table()["sets"]["mac_ip"])
+        time.sleep(0.05)
+    assert lab.port(g.host_if)["ip"] is None, lab.port(g.host_if)
+    # the guest keeps using the address on its own
+    run(["ip", "-n", g.ns, "addr", "replace", ip + "/24", "dev", "eth0"])
+    run(["ip", "-n", g.ns, "neigh", "replace", gw, "lladdr", lab.bridge_mac("kn-bind"), "dev",
+         "eth0", "nud", "permanent"])
+    blocked("lease released")
+
+    lab.kn("host", "add", "bind", g.mac, ip)
+    deadline = time.monotonic() + 3
+    while ping_count(g.ns, gw, 1) != 1:
+        assert time.monotonic() < deadline, "a reserved address is still dropped"
+    assert lab.port(g.host_if)["ip"] == ip
+
+    lab.kn("host", "remove", "bind", g.mac)
+    time.sleep(0.3)
+    blocked("reservation removed")
+
+
 # ---- 3. isolate-ports ---------------------------------------------------------------------
 
-def test_isolate_ports(lab):
-    lab.create("iso", "nat", "10.74.0.0/24", "--isolate-ports")
-    lab.create("flat", "nat", "10.75.0.0/24")
+@pytest.mark.parametrize("security", [
+    "yes", "mac",
+    pytest.param("no", marks=pytest.mark.xfail(
+        strict=True, reason="kvmnetd bug: with port-security no a port gets no policy at all, "
+        "so isolate-ports is not applied either (docs/CONFIG.md: the two are independent)")),
+])
+def test_isolate_ports(lab, security):
+    """Two DHCP guests of an isolate-ports network reach the gateway and the outside, never
+    each other (even knowing each other's MAC); the same pair on a network without the flag
+    does reach each other. isolate-ports does not depend on port-security."""
+    lab.create("iso", "nat", "10.74.0.0/24", "--isolate-ports", "--port-security", security)
+    lab.create("flat", "nat", "10.75.0.0/24", "--port-security", security)
     pairs = {}
     for net in ("iso", "flat"):
         gs = [lab.dhcp_guest("kn-" + net) for _ in range(2)]
@@ -405,9 +566,8 @@ def test_isolate_ports(lab):
     lab.serve(lab.out, "tcp", OUTSIDE, PORT)
     for net, gs in pairs.items():
         for g in gs:
-            p = lab.wait_port(g.host_if, pred=lambda p: p["ip"] == g.ip)
-            assert (p["origin"], p["policy"], p["isolated"]) == \
-                ("adopted", True, net == "iso"), p
+            p = lab.wait_port(g.host_if)
+            assert (p["origin"], p["isolated"]) == ("adopted", net == "iso"), p
     assert "isolate-ports = yes" in lab.kn("net", "export", "iso").stdout
     a, b = pairs["iso"]
     c, d = pairs["flat"]
@@ -517,13 +677,18 @@ class RelayGuest:
             self.relay = None
 
 
+RATES = (20, 50)
+
+
 def test_rate_limit(lab):
+    """A guest behind a port made with --rate gets that rate (within 15%) both ways; without
+    --rate, before and after, the same path is far faster than the highest limit."""
     if shutil.which("iperf3") is None:
         pytest.skip("iperf3 is not installed: the rate test measures with it")
     missing = rate_support(lab)
     if missing:
         pytest.skip("the kernel cannot rate-limit a port, it lacks %s" % missing)
-    lab.create("rate", "nat", "10.76.0.0/24")
+    lab.create("rate", "nat", "10.76.0.0/24", "--port-security", "yes")
     tap = "knr0"
     g = RelayGuest(lab, tap)
     srv, outp = lab.spawn(lab.out, ["iperf3", "-s", "-B", OUTSIDE, "--forceflush"])
@@ -536,6 +701,11 @@ def test_rate_limit(lab):
         g.start_relay()
         p = lab.wait_port(tap, pred=lambda p: p["state"] == "up")
         assert p["rate"] == (rate or 0), p
+        qdiscs = run(["tc", "-n", lab.host, "qdisc", "show", "dev", tap]).stdout
+        assert ("tbf" in qdiscs and "ingress" in qdiscs) == bool(rate), qdiscs
+        # a new tap, like a rebooted VM's: the guest forgets the gateway's MAC (the bridge's
+        # address may follow its ports)
+        run(["ip", "-n", g.ns, "neigh", "flush", "dev", "eth0"])
 
     def detach():
         g.stop_relay()
@@ -550,14 +720,16 @@ def test_rate_limit(lab):
     ip = c.wait_bound()["ip"]
     run_probes([Probe("relayed guest -> outside", g.ns, "ping", OUTSIDE)])
     assert lab.port(tap)["ip"] == ip
+    top = max(RATES, default=50)
     free = both(3)
-    assert min(free) > 2 * 50, \
+    assert min(free) > 2 * top, \
         "without --rate the relayed guest only reaches %.1f up / %.1f down Mbit/s: too slow to " \
-        "tell shaping at 50 Mbit/s apart" % free
+        "tell shaping at %d Mbit/s apart" % (*free, top)
     detach()
 
-    for rate in (20, 50):
+    for rate in RATES:
         attach(rate)
+        run_probes([Probe("relayed guest -> outside at --rate %d" % rate, g.ns, "ping", OUTSIDE)])
         up, down = both(5)
         for what, got in (("guest -> outside", up), ("outside -> guest", down)):
             assert abs(got - rate) <= 0.15 * rate, \
@@ -565,7 +737,26 @@ def test_rate_limit(lab):
         detach()
 
     attach()
+    run_probes([Probe("relayed guest -> outside, limit removed", g.ns, "ping", OUTSIDE)])
     again = both(2)
-    assert min(again) > 2 * 50, "after removing the limits: %.1f / %.1f Mbit/s" % again
+    assert min(again) > 2 * top, "after removing the limits: %.1f / %.1f Mbit/s" % again
     detach()
     lab.stop_proc(srv)
+
+
+def test_rate_unsupported_is_refused_cleanly(lab):
+    """On a kernel without what --rate needs, 'port add --rate' fails with one line and leaves
+    nothing behind (no tap, no policy, no [port] section)."""
+    missing = rate_support(lab)
+    if not missing:
+        pytest.skip("the kernel can rate-limit ports: test_rate_limit measures it")
+    lab.create("norate", "nat", "10.77.0.0/24", "--port-security", "yes")
+    lab.kn("port", "add", "norate", "--name", "knbase")   # the policy table exists already
+    before = lab.snapshot()
+    p = lab.kn("port", "add", "norate", "--name", "knrate", "--rate", "20", expect=1)
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kvmnet: ") and "rate" in lines[0], p.stderr
+    after = lab.snapshot()
+    assert before == after, "a refused port add changed something:\n" + lab.snapshot_diff(
+        before, after)
+    assert [x["name"] for x in lab.ports()] == ["knbase"], lab.ports()
