@@ -398,19 +398,25 @@ static void port_unregister(struct port_service *ps, struct port *p)
 	free(p);
 }
 
+/* Whether the bridge table has anything to say about 'p': filtering, isolation, a rate. */
 static bool port_wants_policy(const struct port *p)
 {
-	return p->network->config.port_security != NETWORK_PORT_SECURITY_OFF;
+	const struct network_config *c = &p->network->config;
+
+	return c->port_security != NETWORK_PORT_SECURITY_OFF || c->isolate_ports || p->rate_mbit;
 }
 
 static void port_to_fw(const struct port *p, struct fw_port *ret)
 {
 	const struct network_config *c = &p->network->config;
 
-	*ret = (struct fw_port){ .has_mac = p->has_mac,
+	*ret = (struct fw_port){ .filter = c->port_security != NETWORK_PORT_SECURITY_OFF,
+				 .has_mac = p->has_mac,
 				 .ip_binding = c->port_security == NETWORK_PORT_SECURITY_FULL &&
 					       c->dhcp,
-				 .isolated = c->isolate_ports };
+				 .isolated = c->isolate_ports,
+				 /* Mbit/s to bytes/s */
+				 .rate_bytes = (uint64_t)p->rate_mbit * 125000ULL };
 	snprintf(ret->ifname, sizeof(ret->ifname), "%s", p->name);
 	memcpy(ret->mac, p->mac, 6);
 }
@@ -481,8 +487,7 @@ static bool isolate_wanted(struct port_service *ps)
 {
 	for (size_t i = 0; i < ps->m->n_networks; i++) {
 		const struct network *n = ps->m->networks[i];
-		if (n->ifindex > 0 && n->config.isolate_ports &&
-		    n->config.port_security != NETWORK_PORT_SECURITY_OFF)
+		if (n->ifindex > 0 && n->config.isolate_ports)
 			return true;
 	}
 	return false;
@@ -536,9 +541,11 @@ static int port_policy_apply(struct port_service *ps, struct port *p, bool keep,
 		snprintf(err, errlen, "failed to read the port policy table: %s", strerror(-r));
 		return r;
 	}
-	if (keep && l.found && l.st.ip_binding == fp.ip_binding && l.st.isolated == fp.isolated &&
-	    (fp.has_mac ? (l.st.has_mac && !l.st.learning && memcmp(l.st.mac, fp.mac, 6) == 0)
-			: (l.st.has_mac || l.st.learning)) &&
+	if (keep && l.found && l.st.filter == fp.filter && l.st.ip_binding == fp.ip_binding &&
+	    l.st.isolated == fp.isolated && l.st.rate_bytes == fp.rate_bytes &&
+	    (!fp.filter ||
+	     (fp.has_mac ? (l.st.has_mac && !l.st.learning && memcmp(l.st.mac, fp.mac, 6) == 0)
+			 : (l.st.has_mac || l.st.learning))) &&
 	    ps->base_installed && ps->base_isolate == isolate_wanted(ps)) {
 		p->policy = true;
 		return 0;

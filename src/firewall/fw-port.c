@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,8 @@ static const char *const base_objects[] = {
 	"add set " FW_PORT_TABLE " fast4 { type iface_index . ether_addr . ipv4_addr; "
 	"flags dynamic; }",
 	"add map " FW_PORT_TABLE " drops { type ifname : counter; }",
+	"add set " FW_PORT_TABLE " limited { type ifname; }",
+	"add map " FW_PORT_TABLE " limits { type ifname : limit; }",
 	"add chain " FW_PORT_TABLE " pre { type filter hook prerouting priority -300; "
 	"policy accept; }",
 	"add chain " FW_PORT_TABLE " port_in",
@@ -74,6 +77,8 @@ static const char *const base_rules[] = {
 	"pre udp sport 67 iifname @ports goto deny",
 	"pre meta protocol ip iif . ether saddr . ip saddr @fast4 accept",
 	"pre iifname @ports jump port_in",
+	/* after the policy: a rate-limited port never enters fast4 (see port_ip4) */
+	"pre iifname @limited limit name iifname map @limits drop",
 	"port_in iifname @learn add @port_mac { iifname . ether saddr } delete @learn { iifname }",
 	"port_in iifname . ether saddr != @port_mac goto deny",
 	"port_in meta protocol vmap { arp : jump port_arp, ip : jump port_ip4, "
@@ -85,7 +90,7 @@ static const char *const base_rules[] = {
 	/* DHCPDISCOVER and DHCPREQUEST before the guest has an address (RFC 2131 4.1). */
 	"port_ip4 ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept",
 	"port_ip4 iifname @ipbind ether saddr . ip saddr != @mac_ip goto deny",
-	"port_ip4 add @fast4 { iif . ether saddr . ip saddr }",
+	"port_ip4 iifname != @limited add @fast4 { iif . ether saddr . ip saddr }",
 	"port_ip6 icmpv6 type nd-router-advert goto deny",
 	"port_ip6 udp sport 547 goto deny",
 	"isolate iifname @isolated oifname @isolated goto deny",
@@ -186,6 +191,27 @@ static void emit_port_mac_absent(struct script *s, const char *ifname, const uin
 	emit_absent(s, "port_mac", elem);
 }
 
+uint64_t fw_port_rate_burst(uint64_t rate_bytes)
+{
+	/*
+	 * nft's limit bucket holds one unit of time at the rate plus the burst (nft_limit_init():
+	 * rate + burst per second), so a second's worth is there already: far more than the 200 ms
+	 * a policed TCP flow needs to recover from a lost retransmission (measured with tc police:
+	 * a 100 ms bucket gave TCP half the rate, 200-300 ms 97-105%). The burst only tops the
+	 * bucket up to two 64 KiB GSO frames at low rates: a larger frame could never pass.
+	 */
+	return rate_bytes >= 2 * 65536 ? 0 : 2 * 65536 - rate_bytes;
+}
+
+/* Removes port 'ifname's limit object and its map element, present or not. */
+static void emit_limit_absent(struct script *s, const char *ifname)
+{
+	emit(s, "add limit " FW_PORT_TABLE " l_%s { rate over 1 bytes/second }", ifname);
+	emit(s, "add element " FW_PORT_TABLE " limits { \"%s\" : \"l_%s\" }", ifname, ifname);
+	emit(s, "delete element " FW_PORT_TABLE " limits { \"%s\" }", ifname);
+	emit(s, "delete limit " FW_PORT_TABLE " l_%s", ifname);
+}
+
 int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, char **ret)
 {
 	struct script s = { .sb = STRBUF_INIT };
@@ -195,21 +221,30 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, char 
 		return -EINVAL;
 	snprintf(name, sizeof(name), "\"%s\"", p->ifname);
 
-	emit(&s, "add element " FW_PORT_TABLE " ports { %s }", name);
+	emit_membership(&s, "ports", name, p->filter);
 	/* 'add counter' leaves an existing counter and its values alone. */
 	emit(&s, "add counter " FW_PORT_TABLE " d_%s", p->ifname);
 	emit(&s, "add element " FW_PORT_TABLE " drops { %s : \"d_%s\" }", name, p->ifname);
-	if (learnt_mac && (!p->has_mac || memcmp(learnt_mac, p->mac, 6) != 0))
+	if (learnt_mac && (!p->filter || !p->has_mac || memcmp(learnt_mac, p->mac, 6) != 0))
 		emit_port_mac_absent(&s, p->ifname, learnt_mac);
-	if (p->has_mac) {
+	if (p->filter && p->has_mac) {
 		char m[MAC_STRLEN];
 
 		format_mac(p->mac, m);
 		emit(&s, "add element " FW_PORT_TABLE " port_mac { %s . %s }", name, m);
 	}
-	emit_membership(&s, "learn", name, !p->has_mac);
-	emit_membership(&s, "ipbind", name, p->ip_binding);
+	emit_membership(&s, "learn", name, p->filter && !p->has_mac);
+	emit_membership(&s, "ipbind", name, p->filter && p->ip_binding);
 	emit_membership(&s, "isolated", name, p->isolated);
+	/* The limit object is re-made ('add' would keep an old rate): its element goes first. */
+	emit_limit_absent(&s, p->ifname);
+	if (p->rate_bytes) {
+		emit(&s, "add limit " FW_PORT_TABLE " l_%s { rate over %" PRIu64 " bytes/second "
+		     "burst %" PRIu64 " bytes }", p->ifname, p->rate_bytes,
+		     fw_port_rate_burst(p->rate_bytes));
+		emit(&s, "add element " FW_PORT_TABLE " limits { %s : \"l_%s\" }", name, p->ifname);
+	}
+	emit_membership(&s, "limited", name, p->rate_bytes != 0);
 	emit(&s, "flush set " FW_PORT_TABLE " fast4");
 	return script_finish(&s, ret);
 }
@@ -227,6 +262,8 @@ int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, char **
 	emit_absent(&s, "learn", name);
 	emit_absent(&s, "ipbind", name);
 	emit_absent(&s, "isolated", name);
+	emit_absent(&s, "limited", name);
+	emit_limit_absent(&s, ifname);
 	/* A counter still referenced by a map element cannot be deleted: the element goes first. */
 	emit(&s, "add counter " FW_PORT_TABLE " d_%s", ifname);
 	emit(&s, "add element " FW_PORT_TABLE " drops { %s : \"d_%s\" }", name, ifname);
@@ -428,29 +465,53 @@ static struct fw_port_state *port_table_find(const struct port_table *t, const c
 	return bsearch(&key, t->v, t->n, sizeof(*t->v), state_cmp);
 }
 
-/* Fills 't' from set 'ports' ('set' is its listing object). Names that do not fit are skipped. */
-static int port_table_fill(struct port_table *t, json_t *set)
+/*
+ * Fills 't' with one state per port counter 'd_IFNAME' (every port under any policy has one).
+ * Names that do not fit are skipped.
+ */
+static int port_table_fill(struct port_table *t, json_t *items)
 {
-	json_t *elems = json_object_get(set, "elem");
-	size_t n = elem_count(elems);
+	size_t n = json_array_size(items);
+	json_t *it;
+	size_t i;
 
 	t->v = calloc(n ? n : 1, sizeof(*t->v));
 	if (!t->v)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const char *name = json_string_value(elem_get(elems, i));
+	json_array_foreach(items, i, it) {
+		json_t *c = table_object(it, "counter");
+		const char *name = c ? json_string_value(json_object_get(c, "name")) : NULL;
 
-		if (!name || strlen(name) >= IFNAMSIZ)
+		if (!name || strncmp(name, "d_", 2) != 0 || strlen(name + 2) >= IFNAMSIZ ||
+		    !name[2])
 			continue;
-		strcpy(t->v[t->n++].ifname, name);
+		strcpy(t->v[t->n++].ifname, name + 2);
 	}
 	qsort(t->v, t->n, sizeof(*t->v), state_cmp);
 	return 0;
 }
 
+static void port_table_apply_limit(struct port_table *t, json_t *limit)
+{
+	const char *name = json_string_value(json_object_get(limit, "name"));
+	const char *unit = json_string_value(json_object_get(limit, "rate_unit"));
+	uint64_t rate = (uint64_t)json_integer_value(json_object_get(limit, "rate"));
+	struct fw_port_state *st;
+
+	if (!name || strncmp(name, "l_", 2) != 0 || !(st = port_table_find(t, name + 2)))
+		return;
+	if (unit && strcmp(unit, "kbytes") == 0)
+		rate *= 1024;
+	else if (unit && strcmp(unit, "mbytes") == 0)
+		rate *= 1024 * 1024;
+	st->rate_bytes = rate;
+}
+
 /* The flag of 'st' that membership in set 'name' sets, or NULL for any other set. */
 static bool *port_state_flag(struct fw_port_state *st, const char *name)
 {
+	if (strcmp(name, "ports") == 0)
+		return &st->filter;
 	if (strcmp(name, "learn") == 0)
 		return &st->learning;
 	if (strcmp(name, "ipbind") == 0)
@@ -545,7 +606,7 @@ int fw_port_list(struct fw_ctx *ctx, fw_port_state_fn cb, void *data)
 	ports = find_set(items, "ports");
 	if (!ports)
 		return -EIO;
-	r = port_table_fill(&t, ports);
+	r = port_table_fill(&t, items);
 	if (r < 0)
 		return r;
 
@@ -559,6 +620,8 @@ int fw_port_list(struct fw_ctx *ctx, fw_port_state_fn cb, void *data)
 				port_table_apply_set(&t, name, o);
 		} else if ((o = table_object(it, "counter"))) {
 			port_table_apply_counter(&t, o);
+		} else if ((o = table_object(it, "limit"))) {
+			port_table_apply_limit(&t, o);
 		}
 	}
 

@@ -16,12 +16,16 @@
  *   set fast4     { type iface_index . ether_addr . ipv4_addr; flags dynamic; }
  *                                                     datapath cache of IPv4 sources that passed
  *   map drops     { type ifname : counter; }          per-port counter of frames dropped
- *   counter d_IFNAME                                  one per port
+ *   counter d_IFNAME                                  one per port (under any policy)
+ *   set limited   { type ifname; }                    ports whose guest's traffic is policed
+ *   map limits    { type ifname : limit; }            ... by their limit object
+ *   limit l_IFNAME { rate over R bytes/second burst B bytes }
  *
  *   chain pre (hook prerouting, priority -300, policy accept)
  *     udp sport 67 iifname @ports goto deny           no DHCP server replies from guests
  *     meta protocol ip iif . ether saddr . ip saddr @fast4 accept     the hot path: one lookup
  *     iifname @ports jump port_in
+ *     iifname @limited limit name iifname map @limits drop   rate limit from the guest
  *   chain port_in
  *     iifname @learn add @port_mac { iifname . ether saddr } delete @learn { iifname }
  *     iifname . ether saddr != @port_mac goto deny
@@ -32,7 +36,7 @@
  *   chain port_ip4
  *     ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept
  *     iifname @ipbind ether saddr . ip saddr != @mac_ip goto deny
- *     add @fast4 { iif . ether saddr . ip saddr }
+ *     iifname != @limited add @fast4 { iif . ether saddr . ip saddr }
  *   chain port_ip6
  *     icmpv6 type nd-router-advert goto deny          no router advertisements
  *     udp sport 547 goto deny                         no DHCPv6 server replies
@@ -72,11 +76,20 @@ struct fw_ctx;
 
 struct fw_port {
 	char ifname[IFNAMSIZ];
+	bool filter;          /* in 'ports': MAC (and IP) binding, no DHCP server, no RA. false:
+			       * only 'isolated' and the rate limit apply (port-security no) */
 	bool has_mac;         /* true: frames must carry 'mac'; false: learnt from the first frame */
 	uint8_t mac[6];
 	bool ip_binding;      /* IPv4 and ARP sources must be a pair in 'mac_ip' */
 	bool isolated;        /* no traffic to other isolated ports */
+	uint64_t rate_bytes;  /* traffic from the guest policed to this many bytes/s; 0 = none */
 };
+
+/*
+ * The burst of the limiter for 'rate_bytes': nft's bucket holds a second at the rate plus the
+ * burst; the burst only tops it up to two 64 KiB GSO frames at low rates.
+ */
+uint64_t fw_port_rate_burst(uint64_t rate_bytes);
 
 /* One (MAC, IPv4 address) pair a guest may use as its source. */
 struct fw_binding {
@@ -128,6 +141,8 @@ int fw_port_render_reset(char **ret);
 /* What the kernel holds for one port, as fw_port_list() reads it. */
 struct fw_port_state {
 	char ifname[IFNAMSIZ];
+	bool filter;          /* in 'ports' */
+	uint64_t rate_bytes;  /* its limit object's rate, 0 = none */
 	bool has_mac;         /* a MAC is in 'port_mac' for it (bound or learnt) */
 	uint8_t mac[6];
 	bool learning;        /* still in 'learn' */
@@ -140,7 +155,7 @@ struct fw_port_state {
 typedef int (*fw_port_state_fn)(const struct fw_port_state *st, void *data);
 
 /*
- * Calls 'cb' once per element of set 'ports', in no particular order; then nothing more. Reads
+ * Calls 'cb' once per port under any policy (one per counter d_IFNAME), in no particular order. Reads
  * the table with nft's JSON listing (one 'list table bridge kvmnet'; only when that fails, a
  * 'list tables bridge' tells a missing table from an error). A port with two MACs in 'port_mac'
  * (see the known limit above) is reported with one of them. Everything is read before the first

@@ -26,6 +26,7 @@
 #define TAP_TUN_PATH "/dev/net/tun"
 
 static const struct nl_policy tap_link_policy[IFLA_MAX + 1] = {
+	[IFLA_CARRIER] = { NL_POLICY_U8, 0 },
 	[IFLA_LINKINFO] = { NL_POLICY_NESTED, 0 },
 };
 
@@ -178,8 +179,12 @@ struct tap_get {
 	bool found;
 };
 
-/* Fills 'i' from the IFLA_INFO_DATA of kind "tun" (tun_fill_info() in drivers/net/tun.c). */
-static int tap_parse_tun_data(const struct nlattr *data, struct tap_info *i)
+/*
+ * Fills 'i' from the IFLA_INFO_DATA of kind "tun" (tun_fill_info() in drivers/net/tun.c) and
+ * the link's carrier.
+ */
+static int tap_parse_tun_data(const struct nlattr *data, const struct nlattr *carrier,
+			      struct tap_info *i)
 {
 	const struct nlattr *tb[IFLA_TUN_MAX + 1];
 	int r;
@@ -194,8 +199,14 @@ static int tap_parse_tun_data(const struct nlattr *data, struct tap_info *i)
 	i->persist = tb[IFLA_TUN_PERSIST] && mnl_attr_get_u8(tb[IFLA_TUN_PERSIST]);
 	i->vnet_hdr = tb[IFLA_TUN_VNET_HDR] && mnl_attr_get_u8(tb[IFLA_TUN_VNET_HDR]);
 	i->multi_queue = tb[IFLA_TUN_MULTI_QUEUE] && mnl_attr_get_u8(tb[IFLA_TUN_MULTI_QUEUE]);
+	/*
+	 * The kernel counts queues only for a multiqueue device. A single-queue one has its carrier
+	 * on while its queue is attached (tun_attach() and __tun_detach() switch it).
+	 */
 	if (tb[IFLA_TUN_NUM_QUEUES])
 		i->queues = mnl_attr_get_u32(tb[IFLA_TUN_NUM_QUEUES]);
+	else if (!i->multi_queue && carrier)
+		i->queues = mnl_attr_get_u8(carrier) ? 1 : 0;
 	/* only sent when the tap has an owner */
 	if (tb[IFLA_TUN_OWNER])
 		i->owner = mnl_attr_get_u32(tb[IFLA_TUN_OWNER]);
@@ -204,7 +215,7 @@ static int tap_parse_tun_data(const struct nlattr *data, struct tap_info *i)
 
 static int tap_get_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+	const struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *kind;
 	struct tap_get *g = data;
 	struct tap_info i = { .owner = (uid_t)-1 };
 	int r;
@@ -220,11 +231,12 @@ static int tap_get_cb(const struct nlmsghdr *nlh, void *data)
 					   info);
 		if (r < 0)
 			return r;
-		if (info[IFLA_INFO_KIND] && strcmp(mnl_attr_get_str(info[IFLA_INFO_KIND]), "tun") == 0) {
+		kind = info[IFLA_INFO_KIND];
+		if (kind && strcmp(mnl_attr_get_str(kind), "tun") == 0) {
 			/* tun reports IFLA_INFO_DATA since Linux 4.15 */
 			if (!info[IFLA_INFO_DATA])
 				return -EOPNOTSUPP;
-			r = tap_parse_tun_data(info[IFLA_INFO_DATA], &i);
+			r = tap_parse_tun_data(info[IFLA_INFO_DATA], tb[IFLA_CARRIER], &i);
 			if (r < 0)
 				return r;
 		}

@@ -43,13 +43,15 @@ struct tap_info {
 	bool persist;
 	bool vnet_hdr;
 	bool multi_queue;
-	unsigned queues;      /* IFLA_TUN_NUM_QUEUES: queues attached now (0 = nobody has it open) */
+	unsigned queues;      /* queues attached now (0 = nobody has it open): IFLA_TUN_NUM_QUEUES
+			       * of a multiqueue tap; a single-queue one has its carrier on */
 	uid_t owner;          /* (uid_t)-1 = none */
 };
 
 /*
  * Reads what rtnetlink reports of the link 'ifindex' (RTM_GETLINK with IFLA_INFO_DATA).
- * Returns 0 (also for a link that is not a tap: is_tap false), -ENODEV, or -errno.
+ * Returns 0 (also for a link that is not a tap: is_tap false), -ENODEV, -EOPNOTSUPP for a tun
+ * device on a kernel older than 4.15 (no IFLA_INFO_DATA), or -errno. Blocks for one round trip.
  */
 int tap_get_info(struct nl_sock *nl, int ifindex, struct tap_info *ret);
 

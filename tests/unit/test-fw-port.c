@@ -65,7 +65,7 @@ static void check_golden(const char *file, const char *text)
 
 static struct fw_port port(const char *ifname, const uint8_t *mac, bool ip_binding, bool isolated)
 {
-	struct fw_port p = { .has_mac = mac != NULL, .ip_binding = ip_binding,
+	struct fw_port p = { .filter = true, .has_mac = mac != NULL, .ip_binding = ip_binding,
 			     .isolated = isolated };
 
 	snprintf(p.ifname, sizeof(p.ifname), "%s", ifname);
