@@ -174,16 +174,21 @@ int main(int argc, char **argv)
 		ssize_t w = send(sock, req + off, n - off, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0)
+		if (w < 0) {
+			free(req);
 			return fail("cannot send the request to kvmnetd: %s", strerror(errno));
+		}
 		off += (size_t)w;
 	}
 	free(req);
 
 	r = read_response(sock, &in, &line, &len, &tap_fd);
-	if (r < 0)
+	if (r < 0) {
+		api_linebuf_done(&in);
 		return fail("no answer from kvmnetd: %s", strerror(-r));
+	}
 	r = api_response_decode(line, len, &resp);
+	api_linebuf_done(&in);   /* 'resp' holds its own copy of the document */
 	if (r < 0)
 		return fail("malformed answer from kvmnetd");
 	if (resp.error) {
@@ -192,7 +197,6 @@ int main(int argc, char **argv)
 		return r;
 	}
 	api_response_done(&resp);
-	api_linebuf_done(&in);
 	close(sock);
 	if (tap_fd < 0)
 		return fail("kvmnetd answered without a tap file descriptor");
