@@ -23,6 +23,7 @@
 #include "shared/alloc-util.h"
 #include "shared/fd-util.h"
 #include "shared/log.h"
+#include "shared/proc-util.h"
 
 #define API_GROUP_NAME "kvmnet"
 
@@ -72,32 +73,14 @@ static void api_client_free(struct api_client *c)
 /* Root, or a member of the kvmnet group (primary or supplementary, read from /proc). */
 static bool api_client_is_allowed(const struct api_server *s, const struct ucred *cred)
 {
-	char path[64], line[512];
-	bool allowed = false;
-	FILE *f;
-
 	if (cred->uid == 0)
 		return true;
 	if (s->group == (gid_t)-1)
 		return false;
-	if (cred->gid == s->group)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)cred->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Groups:", 7) != 0)
-			continue;
-		for (char *tok = strtok(line + 7, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-			if ((gid_t)strtoul(tok, NULL, 10) == s->group)
-				allowed = true;
-	}
-	fclose(f);
-	return allowed;
+	return cred->gid == s->group || proc_pid_in_group(cred->pid, s->group);
 }
 
-/* Sends bytes from 'off' with descriptor 'fd' attached (SCM_RIGHTS). */
+/* Sends the unsent bytes with descriptor 'fd' attached (SCM_RIGHTS) to the first of them. */
 static ssize_t api_client_send_fd(struct api_client *c, int fd)
 {
 	struct iovec iov = { .iov_base = c->out + c->out_off, .iov_len = c->out_len - c->out_off };

@@ -35,6 +35,7 @@
 #include "shared/alloc-util.h"
 #include "shared/fd-util.h"
 #include "shared/in-addr-util.h"
+#include "shared/proc-util.h"
 #include "shared/log.h"
 
 #define PORT_TEMPLATE_DEFINED "knt%d"
@@ -669,6 +670,14 @@ static int port_attach(struct port_service *ps, struct port *p, bool own, bool k
 	return 0;
 }
 
+/* What a defined port's [port] section says about its policy: bound MAC and rate. */
+static void port_take_definition(struct port *p, const struct network_port *def)
+{
+	p->has_mac = def->has_mac;
+	memcpy(p->mac, def->mac, 6);
+	p->rate_mbit = def->rate_mbit;
+}
+
 static struct port *port_new(struct network *n, const char *name, int ifindex,
 			     enum port_origin origin)
 {
@@ -741,11 +750,8 @@ static int port_make(struct port_service *ps, struct network *n, const char *tem
 		r = -ENOMEM;
 		goto fail_link;
 	}
-	if (def) {
-		p->has_mac = def->has_mac;
-		memcpy(p->mac, def->mac, 6);
-		p->rate_mbit = def->rate_mbit;
-	}
+	if (def)
+		port_take_definition(p, def);
 	r = port_register(ps, p);
 	if (r < 0) {
 		free(p);
@@ -831,28 +837,6 @@ int port_service_remove_transient(struct port_service *ps, const char *name, cha
 
 /* ---- allow-attach ---- */
 
-static bool pid_in_group(pid_t pid, gid_t gid)
-{
-	char path[64], line[1024];
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		char *save = NULL;
-		if (strncmp(line, "Groups:", 7) != 0)
-			continue;
-		for (char *t = strtok_r(line + 7, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save))
-			if ((gid_t)strtoul(t, NULL, 10) == gid)
-				found = true;
-	}
-	fclose(f);
-	return found;
-}
-
 static bool attach_allowed(const struct network_config *c, const struct ucred *cred)
 {
 	char buf[4096];
@@ -864,7 +848,7 @@ static bool attach_allowed(const struct network_config *c, const struct ucred *c
 		if (e[0] == '@') {
 			struct group gr, *g = NULL;
 			if (getgrnam_r(e + 1, &gr, buf, sizeof(buf), &g) == 0 && g &&
-			    (g->gr_gid == cred->gid || pid_in_group(cred->pid, g->gr_gid)))
+			    (g->gr_gid == cred->gid || proc_pid_in_group(cred->pid, g->gr_gid)))
 				return true;
 		} else {
 			struct passwd pw, *u = NULL;
@@ -934,11 +918,8 @@ static void port_adopt(struct port_service *ps, struct network *n, const struct 
 		log_oom();
 		return;
 	}
-	if (def && ti.is_tap) {
-		p->has_mac = def->has_mac;
-		memcpy(p->mac, def->mac, 6);
-		p->rate_mbit = def->rate_mbit;
-	}
+	if (def && ti.is_tap)
+		port_take_definition(p, def);
 	if (port_register(ps, p) < 0) {
 		log_warning("Too many ports, not adopting '%s'", link->name);
 		free(p);
@@ -1016,9 +997,7 @@ void port_service_network_up(struct network *n)
 				free(p);
 				continue;
 			}
-			p->has_mac = def->has_mac;
-			memcpy(p->mac, def->mac, 6);
-			p->rate_mbit = def->rate_mbit;
+			port_take_definition(p, def);
 			r = port_attach(ps, p, true, true, err, sizeof(err));
 			if (r < 0)
 				log_warning("Network '%s': %s", n->config.name, err);
@@ -1040,11 +1019,8 @@ void port_service_network_up(struct network *n)
 		p->network = n;
 		if (p->origin == PORT_ORIGIN_DEFINED) {
 			const struct network_port *def = network_ports_find(&n->ports, p->name);
-			if (def) {
-				p->has_mac = def->has_mac;
-				memcpy(p->mac, def->mac, 6);
-				p->rate_mbit = def->rate_mbit;
-			}
+			if (def)
+				port_take_definition(p, def);
 		}
 		if (port_policy_apply(ps, p, true, err, sizeof(err)) < 0 ||
 		    port_rate_apply(ps, p, err, sizeof(err)) < 0)
