@@ -110,22 +110,6 @@ bool network_name_is_valid(const char *name)
 	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-bool ifname_is_valid(const char *ifname)
-{
-	size_t n;
-
-	if (!ifname)
-		return false;
-	n = strlen(ifname);
-	if (n == 0 || n >= IFNAMSIZ)
-		return false;
-	if (strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0)
-		return false;
-	return strspn(ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			      "abcdefghijklmnopqrstuvwxyz"
-			      "0123456789_.-") == n;
-}
-
 /* FNV-1a, 32 bits: small, well known, and stable across versions (bridge names persist). */
 static uint32_t fnv1a32(const char *s)
 {

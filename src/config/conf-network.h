@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/ifname-util.h" /* ifname_is_valid(): the interface names of definitions */
 #include "shared/in-addr-util.h"
 
 #define NETWORK_NAME_MAX 32
@@ -123,14 +124,6 @@ void network_config_init(struct network_config *c);
 
 /* True if 'name' matches [a-z0-9][a-z0-9_-]{0,31}. */
 bool network_name_is_valid(const char *name);
-
-/*
- * True if 'ifname' is an interface name kvmnet accepts: 1..15 characters from [A-Za-z0-9_.-], not
- * "." or "..". Narrower than the kernel on purpose: names travel into INI files (';' starts a
- * comment), nft rule text ('"' ends a string, '+' and '*' are wildcards) and the kernel's own
- * templates ('%d'), and real interface names do not use such characters.
- */
-bool ifname_is_valid(const char *ifname);
 
 /*
  * Writes the deterministic default bridge name for network 'name' into 'buf' (IFNAMSIZ):

@@ -23,6 +23,7 @@
 
 #include "firewall/fw-apply.h"
 #include "shared/alloc-util.h"
+#include "shared/ifname-util.h"
 #include "shared/strbuf.h"
 
 #define FW_PORT_TABLE "bridge " FW_PORT_TABLE_NAME
@@ -68,14 +69,16 @@ static const char *const base_chains[] = {
 };
 
 /*
- * The rule order in 'pre' is the datapath's: the 'udp sport 67' test is first because a fast4 hit
- * accepts, and a guest must not answer DHCP even from a cached source. In 'deny', the counter is a
- * rule of its own: when the map has no element for the port, the objref lookup ends that rule but
- * not the chain, so the frame is still dropped.
+ * The rule order in 'pre' is the datapath's. The first rule is the hot path, the only one a frame
+ * from a known source meets: one lookup in fast4, then the transport source port, which only a
+ * hit reads, so that a guest cannot answer DHCP even from a cached source ('th sport' 67 of TCP
+ * or ICMP merely takes the full path, where only 'udp sport 67' is denied). In 'deny', the counter
+ * is a rule of its own: when the map has no element for the port, the objref lookup ends that rule
+ * but not the chain, so the frame is still dropped.
  */
 static const char *const base_rules[] = {
+	"pre meta protocol ip iif . ether saddr . ip saddr @fast4 th sport != 67 accept",
 	"pre udp sport 67 iifname @ports goto deny",
-	"pre meta protocol ip iif . ether saddr . ip saddr @fast4 accept",
 	"pre iifname @ports jump port_in",
 	/* after the policy: a rate-limited port never enters fast4 (see port_ip4) */
 	"pre iifname @limited limit name iifname map @limits drop",
@@ -141,23 +144,6 @@ static int script_finish(struct script *s, char **ret)
 	return s->r;
 }
 
-/*
- * The rules of ifname_is_valid() (config/conf-network.h), repeated here because firewall/ does
- * not link config/. They are also what makes the names safe in nft text: inside "..." (no '"', no
- * '*' wildcard) and in the bare counter name d_IFNAME, which nft 1.0.6 accepts only unquoted and
- * lexes as one identifier for exactly these characters after a letter ("d_-", "d_1.2" included).
- */
-static bool port_ifname_is_valid(const char *ifname)
-{
-	size_t n = strnlen(ifname, IFNAMSIZ);
-
-	if (n == 0 || n >= IFNAMSIZ || strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0)
-		return false;
-	return strspn(ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			      "abcdefghijklmnopqrstuvwxyz"
-			      "0123456789_.-") == n;
-}
-
 static void format_mac(const uint8_t mac[static 6], char buf[static MAC_STRLEN])
 {
 	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
@@ -217,7 +203,7 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, char 
 	struct script s = { .sb = STRBUF_INIT };
 	char name[IFNAMSIZ + 2];
 
-	if (!port_ifname_is_valid(p->ifname))
+	if (!ifname_is_valid(p->ifname))
 		return -EINVAL;
 	snprintf(name, sizeof(name), "\"%s\"", p->ifname);
 
@@ -254,7 +240,7 @@ int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, char **
 	struct script s = { .sb = STRBUF_INIT };
 	char name[IFNAMSIZ + 2];
 
-	if (!port_ifname_is_valid(ifname))
+	if (!ifname_is_valid(ifname))
 		return -EINVAL;
 	snprintf(name, sizeof(name), "\"%s\"", ifname);
 

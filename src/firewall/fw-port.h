@@ -22,8 +22,9 @@
  *   limit l_IFNAME { rate over R bytes/second burst B bytes }
  *
  *   chain pre (hook prerouting, priority -300, policy accept)
+ *     meta protocol ip iif . ether saddr . ip saddr @fast4 th sport != 67 accept
+ *                                                     the hot path: one lookup, one compare
  *     udp sport 67 iifname @ports goto deny           no DHCP server replies from guests
- *     meta protocol ip iif . ether saddr . ip saddr @fast4 accept     the hot path: one lookup
  *     iifname @ports jump port_in
  *     iifname @limited limit name iifname map @limits drop   rate limit from the guest
  *   chain port_in

@@ -210,7 +210,7 @@ static void test_base_empty(void **state)
 	pre = nft_list("list chain bridge kvmnet pre");
 	assert_non_null(pre);
 	assert_int_equal(count(pre, "jump port_in"), 1);
-	assert_int_equal(count(pre, "@fast4 accept"), 1);
+	assert_int_equal(count(pre, "@fast4 th sport != 67 accept"), 1);
 }
 
 static void test_add_ports(void **state)
