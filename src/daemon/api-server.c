@@ -7,7 +7,6 @@
 #include "api-server.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +23,6 @@
 #include "shared/fd-util.h"
 #include "shared/log.h"
 #include "shared/proc-util.h"
-
-#define API_GROUP_NAME "kvmnet"
 
 struct api_client {
 	struct api_server *server;
@@ -47,7 +44,8 @@ struct api_server {
 	struct event_source *source;
 	struct api_client *clients;
 	size_t n_clients;
-	gid_t group;          /* (gid_t)-1 when there is no kvmnet group */
+	gid_t group;          /* members may use the socket; (gid_t)-1: root only */
+	char *group_name;     /* the group's name, for refusals; NULL without a group */
 };
 
 static void api_client_free(struct api_client *c)
@@ -70,7 +68,7 @@ static void api_client_free(struct api_client *c)
 	free(c);
 }
 
-/* Root, or a member of the kvmnet group (primary or supplementary, read from /proc). */
+/* Root, or a member of the API group (primary or supplementary, read from /proc). */
 static bool api_client_is_allowed(const struct api_server *s, const struct ucred *cred)
 {
 	if (cred->uid == 0)
@@ -252,9 +250,18 @@ static int api_server_on_accept(struct event_source *src, int fd, uint32_t reven
 	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0 ||
 	    !api_client_is_allowed(s, &c->cred)) {
 		_cleanup_free_ char *reply = NULL;
+		char why[256];
+
 		log_notice("Refused API connection from uid %u pid %d", (unsigned)c->cred.uid,
 			   (int)c->cred.pid);
-		if (api_response_encode_error(0, -EPERM, "permission denied", &reply) >= 0)
+		if (s->group_name)
+			snprintf(why, sizeof(why),
+				 "permission denied: uid %u is neither root nor in group '%s'",
+				 (unsigned)c->cred.uid, s->group_name);
+		else
+			snprintf(why, sizeof(why), "permission denied: uid %u is not root",
+				 (unsigned)c->cred.uid);
+		if (api_response_encode_error(0, -EPERM, why, &reply) >= 0)
 			(void)!send(cfd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(cfd);
 		free(c);
@@ -291,11 +298,12 @@ static int api_server_mkdir(const char *path)
 	return 0;
 }
 
-int api_server_new(struct manager *m, const char *path, struct api_server **ret)
+int api_server_new(struct manager *m, const char *path, gid_t group, const char *group_name,
+		   struct api_server **ret)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct api_server *s;
-	struct group *g;
+	bool bound = false;
 	int r;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -307,10 +315,11 @@ int api_server_new(struct manager *m, const char *path, struct api_server **ret)
 		return -ENOMEM;
 	s->manager = m;
 	s->fd = -1;
-	g = getgrnam(API_GROUP_NAME);
-	s->group = g ? g->gr_gid : (gid_t)-1;
+	s->group = group;
 	s->path = strdup(path);
-	if (!s->path) {
+	if (group != (gid_t)-1)
+		s->group_name = strdup(group_name);
+	if (!s->path || (group != (gid_t)-1 && !s->group_name)) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -335,17 +344,23 @@ int api_server_new(struct manager *m, const char *path, struct api_server **ret)
 		}
 	}
 	(void)unlink(path);
-	mode_t old_umask = umask(0077);
+	mode_t old_umask = umask(0177);   /* 0600, as documented */
 	r = bind(s->fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old_umask);
 	if (r < 0) {
 		r = log_error_errno(-errno, "Failed to bind '%s': %m", path);
 		goto fail;
 	}
+	bound = true;
 	if (s->group != (gid_t)-1) {
-		if (chown(path, 0, s->group) < 0 || chmod(path, 0660) < 0)
-			log_warning_errno(-errno, "Failed to grant group '%s' access to '%s': %m",
-					  API_GROUP_NAME, path);
+		/* only the file's group and mode: the directories above it are left as they are */
+		if (chown(path, 0, s->group) < 0 || chmod(path, 0660) < 0) {
+			r = log_error_errno(-errno, "Failed to grant group '%s' access to '%s': %m",
+					    group_name, path);
+			goto fail;
+		}
+		log_debug("Members of group '%s' (gid %u) may use '%s'", group_name,
+			  (unsigned)s->group, path);
 	}
 	if (listen(s->fd, 64) < 0) {
 		r = -errno;
@@ -359,7 +374,10 @@ int api_server_new(struct manager *m, const char *path, struct api_server **ret)
 fail:
 	if (s->fd >= 0)
 		close(s->fd);
+	if (bound)
+		(void)unlink(path);
 	free(s->path);
+	free(s->group_name);
 	free(s);
 	return r;
 }
@@ -376,6 +394,7 @@ struct api_server *api_server_free(struct api_server *s)
 		(void)unlink(s->path);
 	}
 	free(s->path);
+	free(s->group_name);
 	free(s);
 	return NULL;
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +21,46 @@
 
 #define DEFAULT_STATE_DIR "/var/lib/kvmnet"
 #define DEFAULT_SOCKET "/run/kvmnet/kvmnet.sock"
+#define DEFAULT_GROUP "kvmnet"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: kvmnetd [--state-dir DIR] [--socket PATH] [--foreground] "
+	fprintf(f, "Usage: kvmnetd [--state-dir DIR] [--socket PATH] [--group NAME] [--foreground] "
 		   "[--log-level LEVEL]\n"
 		   "  --state-dir DIR    definitions and leases (default " DEFAULT_STATE_DIR ")\n"
 		   "  --socket PATH      control socket (default " DEFAULT_SOCKET ")\n"
+		   "  --group NAME       group whose members may use the control socket (default\n"
+		   "                     " DEFAULT_GROUP ", when that group exists; else root only)\n"
 		   "  --foreground       stay in the foreground, log to stderr\n"
 		   "  --log-level LEVEL  error, warning, notice, info (default) or debug\n"
 		   "  --version          print the version\n");
+}
+
+/*
+ * The group of the control socket: 'name' must exist; without a name, DEFAULT_GROUP if it
+ * exists, else none ((gid_t)-1, the socket is root's only). Prints one line and returns -1 when
+ * the group cannot be found.
+ */
+static int resolve_api_group(const char *name, gid_t *ret)
+{
+	struct group *g;
+
+	errno = 0;
+	g = getgrnam(name ? name : DEFAULT_GROUP);
+	if (g) {
+		*ret = g->gr_gid;
+		return 0;
+	}
+	if (!name) {
+		*ret = (gid_t)-1;
+		return 0;
+	}
+	if (errno != 0 && errno != ENOENT && errno != ESRCH)
+		fprintf(stderr, "kvmnetd: cannot look up group '%s' (--group): %s\n", name,
+			strerror(errno));
+	else
+		fprintf(stderr, "kvmnetd: group '%s' does not exist (--group)\n", name);
+	return -1;
 }
 
 /* Detaches from the terminal; the parent exits once the child is serving. */
@@ -59,6 +90,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "socket", required_argument, NULL, 'S' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -67,6 +99,7 @@ int main(int argc, char **argv)
 	};
 	struct manager_options o = { .state_dir = DEFAULT_STATE_DIR, .socket_path = DEFAULT_SOCKET };
 	struct manager *m = NULL;
+	const char *group = NULL;
 	bool foreground = false;
 	int c, r, ready_fd = -1;
 
@@ -77,6 +110,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			o.socket_path = optarg;
+			break;
+		case 'g':
+			group = optarg;
 			break;
 		case 'f':
 			foreground = true;
@@ -114,6 +150,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kvmnetd: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (resolve_api_group(group, &o.api_gid) < 0)
+		return 1;
+	o.api_group = group ? group : DEFAULT_GROUP;
 	if (geteuid() != 0)
 		log_warning("Not running as root: kernel changes will fail");
 

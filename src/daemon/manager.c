@@ -156,7 +156,7 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	r = port_service_new(m, &m->ports);
 	if (r < 0)
 		goto fail;
-	r = api_server_new(m, o->socket_path, &m->api);
+	r = api_server_new(m, o->socket_path, o->api_gid, o->api_group, &m->api);
 	if (r < 0)
 		goto fail;
 	*ret = m;

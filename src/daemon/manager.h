@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config/conf-network.h"
 
@@ -32,6 +33,8 @@ struct manager_options {
 	const char *state_dir;
 	const char *socket_path;
 	const char *hosts_file;      /* for the NSS module; NULL = none */
+	const char *api_group;       /* the name of 'api_gid', for messages */
+	gid_t api_gid;               /* members may use the socket; (gid_t)-1 = root only */
 };
 
 struct manager {

@@ -1265,8 +1265,10 @@ int port_service_list_json(struct port_service *ps, const struct network *n, jso
 		free(l.states);
 		return -ENOMEM;
 	}
-	memcpy(sorted, ps->ports, ps->n_ports * sizeof(*sorted));
-	qsort(sorted, ps->n_ports, sizeof(*sorted), port_cmp);
+	if (ps->n_ports > 0) {   /* ps->ports is NULL until the first port */
+		memcpy(sorted, ps->ports, ps->n_ports * sizeof(*sorted));
+		qsort(sorted, ps->n_ports, sizeof(*sorted), port_cmp);
+	}
 	r = 0;
 	for (size_t i = 0; i < ps->n_ports && r >= 0; i++) {
 		if (n && sorted[i]->network != n)

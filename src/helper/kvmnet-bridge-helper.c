@@ -174,6 +174,9 @@ int main(int argc, char **argv)
 		ssize_t w = send(sock, req + off, n - off, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
+		/* kvmnetd may refuse a caller at once (EPERM) and hang up: its answer says why */
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+			break;
 		if (w < 0) {
 			free(req);
 			return fail("cannot send the request to kvmnetd: %s", strerror(errno));

@@ -65,6 +65,14 @@ def run(cmd, check=True, timeout=15, env=None):
     return p
 
 
+def tap_of_fd(fd):
+    """(interface name, IFF_* flags) of the tap 'fd' is attached to (TUNGETIFF)."""
+    import fcntl
+    import struct
+    ifr = fcntl.ioctl(fd, 0x800454d2, b"\0" * 40)
+    return ifr[:16].rstrip(b"\0").decode(), struct.unpack("H", ifr[16:18])[0]
+
+
 def netns_list():
     out = run(["ip", "-j", "netns", "list"], check=False).stdout.strip()
     return [n["name"] for n in json.loads(out)] if out else []
@@ -244,7 +252,9 @@ class Lab:
 
     # ---- the daemon and the CLI ------------------------------------------------------------
 
-    def start_daemon(self, wait=True):
+    def start_daemon(self, wait=True, args=()):
+        """Starts kvmnetd in the host namespace with the lab's state dir and socket, plus 'args'
+        (e.g. ("--group", "nogroup")); waits until it answers unless not 'wait'."""
         assert self.daemon is None or self.daemon.poll() is not None, "daemon already running"
         self.daemon_runs += 1
         logf = open(self.log, "a")
@@ -252,7 +262,8 @@ class Lab:
         logf.flush()
         self.daemon = subprocess.Popen(
             ["ip", "netns", "exec", self.host, str(self.bin / "kvmnetd"), "--foreground",
-             "--state-dir", str(self.state), "--socket", str(self.sock), "--log-level", "debug"],
+             "--state-dir", str(self.state), "--socket", str(self.sock), "--log-level", "debug"]
+            + [str(a) for a in args],
             stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT, env=self.env)
         logf.close()
         if wait:
@@ -365,6 +376,35 @@ class Lab:
             return None
         p.outp = outp
         return p
+
+    def bridge_helper(self, *args, env=None, user=None):
+        """Runs kvmnet-bridge-helper in the host namespace the way QEMU does ('--use-vnet
+        --fd=N' with N our end of a socketpair) plus 'args'; as root, or through 'user', a
+        setpriv(1) argument list (e.g. ["--reuid=nobody", "--regid=nogroup", "--clear-groups"]).
+        Returns (exit status, stderr, the fd it passed back or None)."""
+        import array
+        import socket
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            cmd = ["ip", "netns", "exec", self.host]
+            cmd += ["setpriv"] + list(user) if user else []
+            cmd += [str(self.bin / "kvmnet-bridge-helper"), "--use-vnet",
+                    "--fd=%d" % theirs.fileno()] + [str(a) for a in args]
+            p = subprocess.run(cmd, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=20, env=env)
+            theirs.close()
+            fd = None
+            if p.returncode == 0:
+                fds = array.array("i")
+                msg, anc, _, _ = ours.recvmsg(1, socket.CMSG_LEN(fds.itemsize))
+                for level, kind, data in anc:
+                    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                        fds.frombytes(data[:fds.itemsize])
+                assert msg == b"\0" and len(fds) == 1, (msg, anc)
+                fd = fds[0]
+            return p.returncode, p.stderr, fd
+        finally:
+            ours.close()
 
     def stop_proc(self, p):
         if p.poll() is None:

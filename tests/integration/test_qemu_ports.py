@@ -7,7 +7,7 @@ are listed by 'port list' with their MACs, addresses and counters; the helper's 
 when its QEMU exits. Skipped when QEMU or the Debian packages for the guest are missing."""
 import time
 
-from knlab import OUTSIDE, run
+from knlab import OUTSIDE, run, tap_of_fd
 from qemu_guest import QemuGuest, guest_images
 
 NET = "vms"
@@ -83,49 +83,18 @@ def test_two_qemu_guests_tap_and_bridge_helper(lab):
         g2.cleanup()
 
 
-def run_helper(lab, *args, env=None):
-    """Runs kvmnet-bridge-helper the way QEMU does: '--fd=N' is our end of a socketpair. Returns
-    (exit status, stderr, the fd it passed back or None)."""
-    import array
-    import socket
-    import subprocess
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        cmd = ["ip", "netns", "exec", lab.host, str(lab.bin / "kvmnet-bridge-helper"),
-               "--use-vnet", "--fd=%d" % theirs.fileno()] + list(args)
-        p = subprocess.run(cmd, pass_fds=[theirs.fileno()], capture_output=True, text=True,
-                           timeout=20, env=env)
-        theirs.close()
-        fd = None
-        if p.returncode == 0:
-            fds = array.array("i")
-            msg, anc, _, _ = ours.recvmsg(1, socket.CMSG_LEN(fds.itemsize))
-            for level, kind, data in anc:
-                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                    fds.frombytes(data[:fds.itemsize])
-            assert msg == b"\0" and len(fds) == 1, (msg, anc)
-            fd = fds[0]
-        return p.returncode, p.stderr, fd
-    finally:
-        ours.close()
-
-
 def test_bridge_helper_protocol(lab):
     """The helper without QEMU: it hands back a working tap's fd for a kvmnet bridge (found
     through --socket= or $KVMNET_SOCKET), the tap is listed as a bridge-helper port under policy,
     and goes away with the fd; anything else fails with one line and exit status 1."""
-    import fcntl
     import os
-    import struct
     lab.create(NET, "nat", "10.62.0.0/24", "--port-security", "yes")
 
-    rc, err, fd = run_helper(lab, "--br=" + BRIDGE, "--socket=%s" % lab.sock)
+    rc, err, fd = lab.bridge_helper("--br=" + BRIDGE, "--socket=%s" % lab.sock)
     assert rc == 0 and fd is not None, err
     try:
-        # TUNGETIFF: the fd is attached to a tap (IFF_TAP 0x2) with a vnet header (0x4000)
-        ifr = fcntl.ioctl(fd, 0x800454d2, b"\0" * 40)
-        name = ifr[:16].rstrip(b"\0").decode()
-        flags = struct.unpack("H", ifr[16:18])[0]
+        # the fd is attached to a tap (IFF_TAP 0x2) with a vnet header (0x4000)
+        name, flags = tap_of_fd(fd)
         assert flags & 0x0002 and flags & 0x4000, hex(flags)
         p = wait_ports(lab, lambda ps: name in ps, "the helper's tap listed")[name]
         assert p["origin"] == "bridge-helper" and p["policy"], p
@@ -136,7 +105,7 @@ def test_bridge_helper_protocol(lab):
     assert lab.link(name) is None
 
     env = dict(os.environ, KVMNET_SOCKET=str(lab.sock))
-    rc, err, fd = run_helper(lab, "--br=" + BRIDGE, env=env)
+    rc, err, fd = lab.bridge_helper("--br=" + BRIDGE, env=env)
     assert rc == 0 and fd is not None, err
     os.close(fd)
 
@@ -146,7 +115,7 @@ def test_bridge_helper_protocol(lab):
                          (["--socket=%s" % lab.sock], "no bridge given"),
                          (["--br=" + BRIDGE, "--socket=%s" % lab.sock, "--bogus"],
                           "unknown argument")):
-        rc, err, fd = run_helper(lab, *args)
+        rc, err, fd = lab.bridge_helper(*args)
         lines = err.strip().splitlines()
         assert rc == 1 and fd is None and len(lines) == 1, (args, rc, err)
         assert lines[0].startswith("kvmnet-bridge-helper: ") and needle in lines[0], (args, err)
