@@ -76,8 +76,9 @@ int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret)
 	r = api_request_encode(1, method, params, &req);
 	if (r < 0)
 		return cli_fail(cli, "cannot encode request: %s", strerror(-r));
+	/* kvmnetd refuses a caller it does not admit at once and hangs up: its answer says why */
 	r = cli_send_all(fd, req, strlen(req));
-	if (r < 0)
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return cli_fail(cli, "cannot send request to kvmnetd: %s", strerror(-r));
 
 	for (;;) {
@@ -88,6 +89,9 @@ int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret)
 			continue;
 		if (n <= 0) {
 			api_linebuf_done(&in);
+			if (r < 0)
+				return cli_fail(cli, "cannot send request to kvmnetd: %s",
+						strerror(-r));
 			return cli_fail(cli, "kvmnetd closed the connection without an answer");
 		}
 		r = api_linebuf_append(&in, buf, (size_t)n);

@@ -112,6 +112,10 @@ def test_without_group_nobody_cannot_use_the_api(access_lab):
     check_refused(lab, "open", NOBODY,
                   "kn-open: permission denied: uid %d is not root" % lab.nobody_uid)
     assert "Refused API connection from uid %d" % lab.nobody_uid in lab.log_text()
+    p = kn_as(lab, NOBODY, "net", "list")   # the CLI shows the refusal too, not a broken pipe
+    assert p.returncode == 1 and p.stdout == "", p
+    assert p.stderr.strip().splitlines() == [
+        "kvmnet: net list: permission denied: uid %d is not root" % lab.nobody_uid], p.stderr
     check_attached(lab, "open", None)  # root still may
 
 
