@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "kernel-test-util.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -119,32 +121,6 @@ static const struct nl_route_info *route_find(const struct route_list *l, const 
 		    l->routes[i].dst.prefixlen == prefixlen && l->routes[i].table == table)
 			return &l->routes[i];
 	return NULL;
-}
-
-/* Creates the veth pair 'a'/'b' with a raw RTM_NEWLINK through nl_sock_transact(). */
-static int veth_create(struct nl_sock *s, const char *a, const char *b)
-{
-	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
-	struct nlattr *linkinfo, *info_data, *peer;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, a);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	info_data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	/* the peer's attributes follow an ifinfomsg of its own */
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, b);
-	mnl_attr_nest_end(nlh, peer);
-	mnl_attr_nest_end(nlh, info_data);
-	mnl_attr_nest_end(nlh, linkinfo);
-	return nl_sock_transact(s, nlh, NULL, NULL);
 }
 
 /* The bridge options as the kernel reports them in IFLA_LINKINFO/IFLA_INFO_DATA. */
@@ -368,13 +344,13 @@ static void test_link_master(void **state)
 	int br, r;
 
 	assert_int_equal(nl_bridge_create(s, "kn-br3", 0, &br), 0);
-	r = veth_create(s, "kn-veth0", "kn-veth1");
+	r = kernel_test_veth_create(s, "kn-veth0", "kn-veth1");
 	if (r == -EOPNOTSUPP) {
 		nl_link_delete(s, br);
 		skip(); /* no veth driver */
 	}
 	assert_int_equal(r, 0);
-	assert_int_equal(veth_create(s, "kn-veth0", "kn-veth2"), -EEXIST);
+	assert_int_equal(kernel_test_veth_create(s, "kn-veth0", "kn-veth2"), -EEXIST);
 
 	assert_int_equal(nl_link_get_by_name(s, "kn-veth0", &veth0), 0);
 	assert_int_equal(nl_link_get_by_name(s, "kn-veth1", &veth1), 0);
@@ -558,7 +534,7 @@ static void test_monitor(void **state)
 	assert_non_null(change_find(&log, NL_CHANGE_ADDR, br));
 
 	/* releasing a port makes the bridge send an AF_BRIDGE RTM_DELLINK: not a deletion */
-	if (veth_create(s, "kn-veth3", "kn-veth4") == 0) {
+	if (kernel_test_veth_create(s, "kn-veth3", "kn-veth4") == 0) {
 		assert_int_equal(nl_link_get_by_name(s, "kn-veth3", &veth0), 0);
 		assert_int_equal(nl_link_set_master(s, veth0.ifindex, br), 0);
 		assert_int_equal(nl_link_set_master(s, veth0.ifindex, 0), 0);
@@ -769,13 +745,9 @@ int main(void)
 		cmocka_unit_test(test_monitor),
 	};
 
-	if (geteuid() != 0) {
-		printf("skipping: needs root for a network namespace of its own\n");
-		return 77;
-	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		printf("skipping: unshare(CLONE_NEWNET) failed: %m\n");
-		return 77;
-	}
+	int r = kernel_test_enter_netns(false);
+
+	if (r != 0)
+		return r;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

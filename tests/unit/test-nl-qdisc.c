@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "kernel-test-util.h"
+
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -48,30 +50,6 @@ struct ctx {
 };
 
 /* ---- helpers ---- */
-
-static int veth_create(struct nl_sock *s, const char *a, const char *b)
-{
-	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
-	struct nlattr *linkinfo, *info_data, *peer;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, a);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	info_data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, b);
-	mnl_attr_nest_end(nlh, peer);
-	mnl_attr_nest_end(nlh, info_data);
-	mnl_attr_nest_end(nlh, linkinfo);
-	return nl_sock_transact(s, nlh, NULL, NULL);
-}
 
 static int link_index(struct nl_sock *s, const char *name)
 {
@@ -304,7 +282,7 @@ static void test_rate_replace(void **state)
 
 	require_tbf(c);
 	/* any link, not only a tap: a veth has many tx queues and no queue by default */
-	assert_int_equal(veth_create(c->s, "kn-v0", "kn-v1"), 0);
+	assert_int_equal(kernel_test_veth_create(c->s, "kn-v0", "kn-v1"), 0);
 	ifindex = link_index(c->s, "kn-v0");
 	assert_int_equal(nl_link_set_up(c->s, ifindex, true), 0);
 	/* each changes the tbf before in place: one root, the same handle */
@@ -438,7 +416,7 @@ static void test_rate_none(void **state)
 	safe_close(fd);
 
 	/* a veth's root is the built-in noqueue */
-	assert_int_equal(veth_create(c->s, "kn-v2", "kn-v3"), 0);
+	assert_int_equal(kernel_test_veth_create(c->s, "kn-v2", "kn-v3"), 0);
 	ifindex = link_index(c->s, "kn-v2");
 	assert_int_equal(nl_link_set_up(c->s, ifindex, true), 0);
 	assert_int_equal(nl_rate_limit_clear(c->s, ifindex), 0);
@@ -530,17 +508,9 @@ int main(void)
 		cmocka_unit_test(test_rate_bad_input),
 	};
 
-	if (geteuid() != 0) {
-		printf("skipping: needs root for a network namespace of its own\n");
-		return 77;
-	}
-	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
-		printf("skipping: no usable /dev/net/tun (CONFIG_TUN): %m\n");
-		return 77;
-	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		printf("skipping: unshare(CLONE_NEWNET) failed: %m\n");
-		return 77;
-	}
+	int r = kernel_test_enter_netns(true);
+
+	if (r != 0)
+		return r;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "kernel-test-util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -449,17 +451,9 @@ int main(void)
 		cmocka_unit_test(test_tap_info_other_links),
 	};
 
-	if (geteuid() != 0) {
-		printf("skipping: needs root for a network namespace of its own\n");
-		return 77;
-	}
-	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
-		printf("skipping: no usable /dev/net/tun (CONFIG_TUN): %m\n");
-		return 77;
-	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		printf("skipping: unshare(CLONE_NEWNET) failed: %m\n");
-		return 77;
-	}
+	int r = kernel_test_enter_netns(true);
+
+	if (r != 0)
+		return r;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
