@@ -52,3 +52,19 @@ int kernel_test_veth_create(struct nl_sock *s, const char *a, const char *b)
 	mnl_attr_nest_end(nlh, linkinfo);
 	return nl_sock_transact(s, nlh, NULL, NULL);
 }
+
+int kernel_test_nl_setup(void **state)
+{
+	struct nl_sock *s;
+
+	if (nl_sock_new(&s) < 0)
+		return -1;
+	*state = s;
+	return 0;
+}
+
+int kernel_test_nl_teardown(void **state)
+{
+	nl_sock_free(*state);
+	return 0;
+}

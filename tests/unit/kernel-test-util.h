@@ -19,4 +19,8 @@ int kernel_test_enter_netns(bool need_tun);
 /* Creates the veth pair 'a'/'b' with a raw RTM_NEWLINK; 0 or the kernel's -errno. */
 int kernel_test_veth_create(struct nl_sock *s, const char *a, const char *b);
 
+/* cmocka group fixtures: '*state' is an nl_sock of the test's namespace. */
+int kernel_test_nl_setup(void **state);
+int kernel_test_nl_teardown(void **state);
+
 #endif

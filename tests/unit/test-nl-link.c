@@ -713,22 +713,6 @@ static void test_parse_malformed(void **state)
 	assert_int_equal(link.mtu, 9000);
 }
 
-static int setup(void **state)
-{
-	struct nl_sock *s;
-
-	if (nl_sock_new(&s) < 0)
-		return -1;
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	nl_sock_free(*state);
-	return 0;
-}
-
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -749,5 +733,5 @@ int main(void)
 
 	if (r != 0)
 		return r;
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, kernel_test_nl_setup, kernel_test_nl_teardown);
 }

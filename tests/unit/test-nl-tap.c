@@ -421,22 +421,6 @@ static void test_tap_info_other_links(void **state)
 	assert_int_equal(info.queues, 0x5a5a5a5a); /* 'ret' untouched */
 }
 
-static int setup(void **state)
-{
-	struct nl_sock *s;
-
-	if (nl_sock_new(&s) < 0)
-		return -1;
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	nl_sock_free(*state);
-	return 0;
-}
-
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -455,5 +439,5 @@ int main(void)
 
 	if (r != 0)
 		return r;
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, kernel_test_nl_setup, kernel_test_nl_teardown);
 }
