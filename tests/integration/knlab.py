@@ -466,6 +466,10 @@ class Lab:
     def snapshot(self):
         """Everything a refused request must leave alone: links, addresses, rules, state dir."""
         links = drop_timers(json.loads(run(["ip", "-n", self.host, "-j", "-d", "link"]).stdout))
+        for link in links:   # carrier comes and goes on its own (a bridge's first port, linkwatch)
+            link.pop("operstate", None)
+            link["flags"] = [f for f in link.get("flags", []) if f not in ("NO-CARRIER",
+                                                                          "LOWER_UP")]
         addrs = json.loads(run(["ip", "-n", self.host, "-j", "addr"]).stdout)
         for i in addrs:
             i["addr_info"] = [{k: v for k, v in a.items()
