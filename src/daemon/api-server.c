@@ -81,20 +81,8 @@ static bool api_client_is_allowed(const struct api_server *s, const struct ucred
 /* Sends the unsent bytes with descriptor 'fd' attached (SCM_RIGHTS) to the first of them. */
 static ssize_t api_client_send_fd(struct api_client *c, int fd)
 {
-	struct iovec iov = { .iov_base = c->out + c->out_off, .iov_len = c->out_len - c->out_off };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = { 0 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-			      .msg_controllen = sizeof(control.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return fd_send_with_fd(c->fd, c->out + c->out_off, c->out_len - c->out_off, fd,
+			       MSG_DONTWAIT);
 }
 
 static int api_client_flush(struct api_client *c)

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "api/api-proto.h"
+#include "shared/fd-util.h"
 
 #define DEFAULT_SOCKET "/run/kvmnet/kvmnet.sock"
 
@@ -92,21 +93,9 @@ static int read_response(int fd, struct api_linebuf *in, const char **line, size
 static int send_fd(int sock, int fd)
 {
 	char byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = { 0 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-			      .msg_controllen = sizeof(control.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	for (;;) {
-		ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+		ssize_t n = fd_send_with_fd(sock, &byte, 1, fd, 0);
 		if (n == 1)
 			return 0;
 		if (n < 0 && errno == EINTR)

@@ -7,6 +7,7 @@
 #define KN_SHARED_FD_UTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Sets O_NONBLOCK and FD_CLOEXEC on 'fd' (for descriptors that could not be opened with
@@ -27,5 +28,13 @@ int safe_close(int fd);
  * been written). Blocks.
  */
 int fd_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * One sendmsg() of 'len' (>= 1) bytes of 'buf' on the socket 'sock' with descriptor 'fd' attached
+ * (SCM_RIGHTS), with MSG_NOSIGNAL added to 'flags'. Returns what sendmsg() returns (the bytes
+ * sent, or -1 with errno set): the descriptor travels with the first byte, so a caller that must
+ * send the rest goes on with plain send().
+ */
+ssize_t fd_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags);
 
 #endif
