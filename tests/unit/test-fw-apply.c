@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fw-test-util.h"
 #include <nftables/libnftables.h>
 
 #include "config/conf-network.h"
@@ -43,47 +45,12 @@ static struct fw_network model(const char *name, enum network_mode mode, const c
 	return n;
 }
 
-/* Lists with a separate plain nft_ctx, as an outside observer would. NULL if the command fails. */
-static char *nft_list(const char *cmd)
-{
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	char *out = NULL;
-
-	assert_non_null(nft);
-	assert_int_equal(nft_ctx_buffer_output(nft), 0);
-	assert_int_equal(nft_ctx_buffer_error(nft), 0);
-	if (nft_run_cmd_from_buffer(nft, cmd) == 0) {
-		out = strdup(nft_ctx_get_output_buffer(nft));
-		assert_non_null(out);
-	}
-	nft_ctx_free(nft);
-	return out;
-}
-
-static size_t count(const char *haystack, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
-static void apply_ok(const char *script)
-{
-	_cleanup_free_ char *err = NULL;
-	int r = fw_apply(ctx, script, &err);
-
-	if (r < 0)
-		fail_msg("fw_apply: %d %s", r, err ? err : "(no message)");
-}
-
 static void install(const struct fw_network *n)
 {
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_render_network(n, &s), 0);
-	apply_ok(s);
+	fw_test_apply_ok(ctx, s);
 }
 
 static void uninstall(const struct fw_network *n)
@@ -91,7 +58,7 @@ static void uninstall(const struct fw_network *n)
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_render_network_delete(n, &s), 0);
-	apply_ok(s);
+	fw_test_apply_ok(ctx, s);
 }
 
 #define MAX_SEEN 16
@@ -133,17 +100,17 @@ static void assert_installed(const struct seen *s, const struct fw_network *n)
 
 static void assert_base_rules_once(void)
 {
-	_cleanup_free_ char *fwd = nft_list("list chain inet kvmnet forward");
-	_cleanup_free_ char *in = nft_list("list chain inet kvmnet input");
-	_cleanup_free_ char *post = nft_list("list chain inet kvmnet postrouting");
+	_cleanup_free_ char *fwd = fw_test_nft_list("list chain inet kvmnet forward");
+	_cleanup_free_ char *in = fw_test_nft_list("list chain inet kvmnet input");
+	_cleanup_free_ char *post = fw_test_nft_list("list chain inet kvmnet postrouting");
 
 	assert_non_null(fwd);
 	assert_non_null(in);
 	assert_non_null(post);
-	assert_int_equal(count(fwd, "vmap"), 2);
-	assert_int_equal(count(fwd, "iifname vmap @fwd_out"), 1);
-	assert_int_equal(count(in, "vmap"), 1);
-	assert_int_equal(count(post, "vmap"), 1);
+	assert_int_equal(fw_test_count(fwd, "vmap"), 2);
+	assert_int_equal(fw_test_count(fwd, "iifname vmap @fwd_out"), 1);
+	assert_int_equal(fw_test_count(in, "vmap"), 1);
+	assert_int_equal(fw_test_count(post, "vmap"), 1);
 }
 
 static void test_empty(void **state)
@@ -177,7 +144,7 @@ static void test_empty(void **state)
 
 static void test_foreign_table(void **state)
 {
-	apply_ok("add table ip other\n"
+	fw_test_apply_ok(ctx, "add table ip other\n"
 		 "add chain ip other c { type filter hook input priority 0; policy accept; }\n"
 		 "add rule ip other c tcp dport 22 accept\n");
 }
@@ -226,17 +193,17 @@ static void test_reapply(void **state)
 	s = list_installed();
 	assert_int_equal(s.n, 4);
 	assert_installed(&s, &nat1);
-	chain = nft_list("list chain inet kvmnet n_nat-1_out");
+	chain = fw_test_nft_list("list chain inet kvmnet n_nat-1_out");
 	assert_non_null(chain);
 	assert_non_null(strstr(chain, "ip saddr 10.1.0.0/23 accept"));
 	assert_non_null(strstr(chain, "oifname != \"eth0\" drop"));
-	assert_int_equal(count(chain, "drop"), 3);
+	assert_int_equal(fw_test_count(chain, "drop"), 3);
 	assert_base_rules_once();
 
-	set = nft_list("list set inet kvmnet bridges");
+	set = fw_test_nft_list("list set inet kvmnet bridges");
 	assert_non_null(set);
-	assert_int_equal(count(set, "\"kn-nat-1\""), 1);
-	assert_int_equal(count(set, "\"kn-open0\""), 1);
+	assert_int_equal(fw_test_count(set, "\"kn-nat-1\""), 1);
+	assert_int_equal(fw_test_count(set, "\"kn-open0\""), 1);
 }
 
 static void test_delete(void **state)
@@ -248,12 +215,12 @@ static void test_delete(void **state)
 	uninstall(&routed);
 	s = list_installed();
 	assert_int_equal(s.n, 3);
-	table = nft_list("list table inet kvmnet");
+	table = fw_test_nft_list("list table inet kvmnet");
 	assert_non_null(table);
 	assert_null(strstr(table, "rt0"));
 
 	uninstall(&open0);
-	table = (free(table), nft_list("list table inet kvmnet"));
+	table = (free(table), fw_test_nft_list("list table inet kvmnet"));
 	assert_null(strstr(table, "kn-open0"));
 
 	/* Deleting what never existed works too. */
@@ -274,13 +241,13 @@ static void test_mode_change(void **state)
 	assert_int_equal(fw_render_network_delete(&nat2, &del), 0);
 	assert_int_equal(fw_render_network(&n, &add), 0);
 	assert_true(asprintf(&script, "%s%s", del, add) >= 0);
-	apply_ok(script);
+	fw_test_apply_ok(ctx, script);
 	nat2 = n;
 
 	s = list_installed();
 	assert_int_equal(s.n, 3);
 	assert_installed(&s, &nat2);
-	table = nft_list("list table inet kvmnet");
+	table = fw_test_nft_list("list table inet kvmnet");
 	assert_non_null(table);
 	assert_null(strstr(table, "n_nat-2_post"));
 	assert_non_null(strstr(table, "chain n_nat-2_input {"));
@@ -293,7 +260,7 @@ static void test_mode_change(void **state)
 	nat2 = n;
 	s = list_installed();
 	assert_installed(&s, &nat2);
-	table = (free(table), nft_list("list table inet kvmnet"));
+	table = (free(table), fw_test_nft_list("list table inet kvmnet"));
 	assert_null(strstr(table, "n_nat-2_input"));
 	assert_non_null(strstr(table, "chain n_nat-2_post {"));
 	assert_base_rules_once();
@@ -323,7 +290,7 @@ static void test_bad_script(void **state)
 	assert_non_null(strstr(err, "Error:"));
 	s = list_installed();
 	assert_int_equal(s.n, 3);
-	table = nft_list("list set inet kvmnet bridges");
+	table = fw_test_nft_list("list set inet kvmnet bridges");
 	assert_non_null(table);
 	assert_non_null(strstr(table, "\"kn-iso\""));
 
@@ -363,14 +330,14 @@ static void test_delete_all(void **state)
 
 static void test_foreign_intact(void **state)
 {
-	_cleanup_free_ char *other = nft_list("list table ip other");
-	_cleanup_free_ char *tables = nft_list("list tables");
+	_cleanup_free_ char *other = fw_test_nft_list("list table ip other");
+	_cleanup_free_ char *tables = fw_test_nft_list("list tables");
 
 	assert_non_null(other);
 	assert_non_null(strstr(other, "tcp dport 22 accept"));
-	assert_int_equal(count(other, "accept"), 2); /* the rule and the policy */
+	assert_int_equal(fw_test_count(other, "accept"), 2); /* the rule and the policy */
 	assert_non_null(tables);
-	assert_int_equal(count(tables, "table "), 2);
+	assert_int_equal(fw_test_count(tables, "table "), 2);
 }
 
 int main(void)

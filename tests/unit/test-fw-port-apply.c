@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "fw-test-util.h"
 #include <nftables/libnftables.h>
 
 #include "firewall/fw-apply.h"
@@ -43,47 +45,12 @@ static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const char *const odd_names[] = { "-", "...", "_", "0", "1.2.3.4", "a.b-c_D",
 					  "fifteen-chars-x" };
 
-/* Lists with a separate plain nft_ctx, as an outside observer would. NULL if the command fails. */
-static char *nft_list(const char *cmd)
-{
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	char *out = NULL;
-
-	assert_non_null(nft);
-	assert_int_equal(nft_ctx_buffer_output(nft), 0);
-	assert_int_equal(nft_ctx_buffer_error(nft), 0);
-	if (nft_run_cmd_from_buffer(nft, cmd) == 0) {
-		out = strdup(nft_ctx_get_output_buffer(nft));
-		assert_non_null(out);
-	}
-	nft_ctx_free(nft);
-	return out;
-}
-
-static size_t count(const char *haystack, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
-static void apply_ok(const char *script)
-{
-	_cleanup_free_ char *err = NULL;
-	int r = fw_apply(ctx, script, &err);
-
-	if (r < 0)
-		fail_msg("fw_apply: %d %s\n%s", r, err ? err : "(no message)", script);
-}
-
 static void apply_base(void)
 {
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_port_render_base(true, &s), 0);
-	apply_ok(s);
+	fw_test_apply_ok(ctx, s);
 }
 
 static void add_port(const char *ifname, const uint8_t *mac, bool ip_binding, bool isolated,
@@ -97,7 +64,7 @@ static void add_port(const char *ifname, const uint8_t *mac, bool ip_binding, bo
 	if (mac)
 		memcpy(p.mac, mac, 6);
 	assert_int_equal(fw_port_render_add(&p, learnt, &s), 0);
-	apply_ok(s);
+	fw_test_apply_ok(ctx, s);
 }
 
 static void remove_port(const char *ifname, const uint8_t *learnt)
@@ -105,7 +72,7 @@ static void remove_port(const char *ifname, const uint8_t *learnt)
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_port_render_remove(ifname, learnt, &s), 0);
-	apply_ok(s);
+	fw_test_apply_ok(ctx, s);
 }
 
 static struct fw_binding binding(const uint8_t *mac, const char *ip)
@@ -123,7 +90,7 @@ static void apply_bindings(const struct fw_binding *add, size_t n_add,
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_port_render_bindings(add, n_add, del, n_del, &s), 0);
-	apply_ok(s);
+	fw_test_apply_ok(ctx, s);
 }
 
 #define MAX_PORTS 32
@@ -183,14 +150,14 @@ static void test_absent(void **state)
 	size_t n = 1;
 
 	/* Another bridge-family table does not make ours exist. */
-	apply_ok("add table bridge other\n");
+	fw_test_apply_ok(ctx, "add table bridge other\n");
 	p = list_ports();
 	assert_int_equal(p.n, 0);
 	assert_int_equal(fw_port_list_bindings(ctx, &b, &n), 0);
 	assert_null(b);
 	assert_int_equal(n, 0);
 	assert_int_equal(fw_port_render_reset(&reset), 0);
-	apply_ok(reset);
+	fw_test_apply_ok(ctx, reset);
 }
 
 static void test_base_empty(void **state)
@@ -207,10 +174,10 @@ static void test_base_empty(void **state)
 	assert_int_equal(fw_port_list_bindings(ctx, &b, &n), 0);
 	assert_null(b);
 	assert_int_equal(n, 0);
-	pre = nft_list("list chain bridge kvmnet pre");
+	pre = fw_test_nft_list("list chain bridge kvmnet pre");
 	assert_non_null(pre);
-	assert_int_equal(count(pre, "jump port_in"), 1);
-	assert_int_equal(count(pre, "@fast4 th sport != 67 accept"), 1);
+	assert_int_equal(fw_test_count(pre, "jump port_in"), 1);
+	assert_int_equal(fw_test_count(pre, "@fast4 th sport != 67 accept"), 1);
 }
 
 static void test_add_ports(void **state)
@@ -461,14 +428,14 @@ static uint64_t dropped(const char *ifname)
 
 static size_t fast4_size(void)
 {
-	_cleanup_free_ char *s = nft_list("list set bridge kvmnet fast4");
+	_cleanup_free_ char *s = fw_test_nft_list("list set bridge kvmnet fast4");
 
 	const char *e;
 
 	assert_non_null(s);
 	e = strstr(s, "elements = {");
 	/* Each element is "IF" . MAC . ADDR. */
-	return e ? count(e, " . ") / 2 : 0;
+	return e ? fw_test_count(e, " . ") / 2 : 0;
 }
 
 /* g0: bound to mac1 with IPv4 binding; (mac1, 10.0.0.2) and (mac2, 10.0.0.3) are bound. */
@@ -620,7 +587,7 @@ static void test_packets_unfiltered_isolated_rate(void **state)
 		skip();
 	snprintf(p.ifname, sizeof(p.ifname), "g4");
 	assert_int_equal(fw_port_render_add(&p, NULL, &s), 0);
-	apply_ok(s);
+	fw_test_apply_ok(ctx, s);
 	ps = list_ports();
 	assert_false(get(&ps, "g4")->filter);
 	assert_true(get(&ps, "g4")->isolated);
@@ -659,7 +626,7 @@ static void test_packets_unfiltered_isolated_rate(void **state)
 	ps = list_ports();
 	assert_true(get(&ps, "g4")->filter);
 	assert_int_equal(get(&ps, "g4")->rate_bytes, 0);
-	limits = nft_list("list limits table bridge kvmnet");
+	limits = fw_test_nft_list("list limits table bridge kvmnet");
 	assert_true(!limits || !strstr(limits, "l_g4"));
 }
 
@@ -681,10 +648,10 @@ static void test_base_again_keeps_state(void **state)
 	}
 	assert_int_equal(fw_port_list_bindings(ctx, &v, &n), 0);
 	assert_int_equal(n, 2);
-	table = nft_list("list table bridge kvmnet");
+	table = fw_test_nft_list("list table bridge kvmnet");
 	assert_non_null(table);
-	assert_int_equal(count(table, "jump port_in"), 1);
-	assert_int_equal(count(table, "counter name iifname map @drops"), 1);
+	assert_int_equal(fw_test_count(table, "jump port_in"), 1);
+	assert_int_equal(fw_test_count(table, "counter name iifname map @drops"), 1);
 }
 
 static int stop_cb(const struct fw_port_state *st, void *data)
@@ -714,7 +681,7 @@ static void test_remove(void **state)
 	p = list_ports();
 	assert_null(find(&p, "g0"));
 	assert_int_equal(p.n, have_links ? 4 : 3); /* g1, g2, g3 and the receiving g4 */
-	table = nft_list("list table bridge kvmnet");
+	table = fw_test_nft_list("list table bridge kvmnet");
 	assert_non_null(table);
 	assert_null(strstr(table, "\"g0\""));
 	assert_null(strstr(table, "d_g0"));
@@ -737,11 +704,11 @@ static void test_reset(void **state)
 	struct ports p;
 
 	assert_int_equal(fw_port_render_reset(&s), 0);
-	apply_ok(s);
-	apply_ok(s);
+	fw_test_apply_ok(ctx, s);
+	fw_test_apply_ok(ctx, s);
 	p = list_ports();
 	assert_int_equal(p.n, 0);
-	tables = nft_list("list tables");
+	tables = fw_test_nft_list("list tables");
 	assert_non_null(tables);
 	assert_null(strstr(tables, "bridge kvmnet"));
 	assert_non_null(strstr(tables, "bridge other"));

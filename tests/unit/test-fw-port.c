@@ -16,52 +16,13 @@
 
 #include <cmocka.h>
 
+#include "fw-test-util.h"
+
 #include "firewall/fw-port.h"
 #include "shared/alloc-util.h"
 
 static const uint8_t mac1[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const uint8_t mac2[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long size;
-
-	if (!f)
-		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	rewind(f);
-	buf = malloc(size + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, size, f), (size_t)size);
-	buf[size] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static void check_golden(const char *file, const char *text)
-{
-	const char *dir = getenv("KVMNET_TEST_DATA"), *update = getenv("KVMNET_UPDATE_GOLDEN");
-	_cleanup_free_ char *path = NULL, *want = NULL;
-
-	assert_non_null(dir);
-	assert_true(asprintf(&path, "%s/%s", dir, file) >= 0);
-	if (update && strcmp(update, "1") == 0) {
-		FILE *f = fopen(path, "we");
-
-		assert_non_null(f);
-		assert_int_equal(fputs(text, f) >= 0, 1);
-		assert_int_equal(fclose(f), 0);
-		return;
-	}
-	want = read_file(path);
-	if (!want)
-		fail_msg("missing golden file %s (KVMNET_UPDATE_GOLDEN=1 writes it)", path);
-	assert_string_equal(text, want);
-}
 
 static struct fw_port port(const char *ifname, const uint8_t *mac, bool ip_binding, bool isolated)
 {
@@ -90,16 +51,7 @@ static void check_add(const struct fw_port *p, const uint8_t *learnt, const char
 	assert_int_equal(fw_port_render_add(p, learnt, &s), 0);
 	assert_int_equal(fw_port_render_add(p, learnt, &again), 0);
 	assert_string_equal(s, again);
-	check_golden(file, s);
-}
-
-static size_t count(const char *haystack, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
+	fw_test_check_golden(file, s);
 }
 
 /* The last line of 's' (which ends in '\n'). */
@@ -119,9 +71,9 @@ static void test_base(void **state)
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_port_render_base(true, &s), 0);
-	check_golden("fw-port-base.nft", s);
+	fw_test_check_golden("fw-port-base.nft", s);
 	/* Every chain is flushed exactly once, and after all of them exist. */
-	assert_int_equal(count(s, "flush chain "), 7);
+	assert_int_equal(fw_test_count(s, "flush chain "), 7);
 	assert_true(strstr(s, "add chain bridge kvmnet deny\n") < strstr(s, "flush chain "));
 	assert_null(strstr(s, "\ndelete "));
 	assert_null(strstr(s, "flush set"));
@@ -193,13 +145,13 @@ static void test_remove(void **state)
 	_cleanup_free_ char *s = NULL, *bare = NULL;
 
 	assert_int_equal(fw_port_render_remove("vnet0", mac1, &s), 0);
-	check_golden("fw-port-remove.nft", s);
+	fw_test_check_golden("fw-port-remove.nft", s);
 	assert_string_equal(last_line(s), "flush set bridge kvmnet fast4\n");
 
 	/* Without a MAC, port_mac is left alone and nothing else changes. */
 	assert_int_equal(fw_port_render_remove("vnet0", NULL, &bare), 0);
 	assert_null(strstr(bare, "port_mac"));
-	assert_int_equal(count(s, "\n"), count(bare, "\n") + 2);
+	assert_int_equal(fw_test_count(s, "\n"), fw_test_count(bare, "\n") + 2);
 }
 
 static void test_bindings_both(void **state)
@@ -209,7 +161,7 @@ static void test_bindings_both(void **state)
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_port_render_bindings(add, 2, del, 1, &s), 0);
-	check_golden("fw-port-bindings.nft", s);
+	fw_test_check_golden("fw-port-bindings.nft", s);
 }
 
 static void test_bindings_add_only(void **state)
@@ -218,7 +170,7 @@ static void test_bindings_add_only(void **state)
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_port_render_bindings(add, 1, NULL, 0, &s), 0);
-	check_golden("fw-port-bindings-add.nft", s);
+	fw_test_check_golden("fw-port-bindings-add.nft", s);
 	/* Adding a pair invalidates no cached source. */
 	assert_null(strstr(s, "fast4"));
 }
@@ -229,7 +181,7 @@ static void test_bindings_del_only(void **state)
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_port_render_bindings(NULL, 0, del, 2, &s), 0);
-	check_golden("fw-port-bindings-del.nft", s);
+	fw_test_check_golden("fw-port-bindings-del.nft", s);
 	assert_string_equal(last_line(s), "flush set bridge kvmnet fast4\n");
 }
 
@@ -247,7 +199,7 @@ static void test_reset(void **state)
 	_cleanup_free_ char *s = NULL;
 
 	assert_int_equal(fw_port_render_reset(&s), 0);
-	check_golden("fw-port-reset.nft", s);
+	fw_test_check_golden("fw-port-reset.nft", s);
 }
 
 static void test_invalid_ifnames(void **state)

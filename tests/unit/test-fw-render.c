@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "fw-test-util.h"
+
 #include "config/conf-network.h"
 #include "firewall/fw-model.h"
 #include "firewall/fw-render.h"
@@ -35,47 +37,6 @@ static struct fw_network model(const char *name, enum network_mode mode, const c
 	return n;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long size;
-
-	if (!f)
-		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	rewind(f);
-	buf = malloc(size + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, size, f), (size_t)size);
-	buf[size] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static void check_golden(const char *file, const char *text)
-{
-	const char *dir = getenv("KVMNET_TEST_DATA"), *update = getenv("KVMNET_UPDATE_GOLDEN");
-	_cleanup_free_ char *path = NULL, *want = NULL;
-
-	assert_non_null(dir);
-	assert_true(asprintf(&path, "%s/%s", dir, file) >= 0);
-	if (update && strcmp(update, "1") == 0) {
-		FILE *f = fopen(path, "we");
-
-		assert_non_null(f);
-		assert_int_equal(fputs(text, f) >= 0, 1);
-		assert_int_equal(fclose(f), 0);
-		return;
-	}
-	want = read_file(path);
-	if (!want)
-		fail_msg("missing golden file %s (KVMNET_UPDATE_GOLDEN=1 writes it)", path);
-	assert_string_equal(text, want);
-}
-
 static void check_render(const struct fw_network *n, const char *file)
 {
 	_cleanup_free_ char *s = NULL, *again = NULL;
@@ -83,7 +44,7 @@ static void check_render(const struct fw_network *n, const char *file)
 	assert_int_equal(fw_render_network(n, &s), 0);
 	assert_int_equal(fw_render_network(n, &again), 0);
 	assert_string_equal(s, again);
-	check_golden(file, s);
+	fw_test_check_golden(file, s);
 }
 
 static void test_nat(void **state)
@@ -150,7 +111,7 @@ static void test_delete(void **state)
 	_cleanup_free_ char *s = NULL, *s2 = NULL;
 
 	assert_int_equal(fw_render_network_delete(&n, &s), 0);
-	check_golden("fw-delete.nft", s);
+	fw_test_check_golden("fw-delete.nft", s);
 	/* Only the name and the bridge matter. */
 	o.mode = NETWORK_MODE_ISOLATED;
 	o.subnet.prefixlen = 16;
