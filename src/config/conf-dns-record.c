@@ -482,18 +482,6 @@ static void record_copy_clean(struct network_dns_record *dst, const struct netwo
 	}
 }
 
-/* Capacity of an array holding 'n' items: 0, or the smallest power of two >= n. */
-static size_t records_capacity(size_t n)
-{
-	size_t c = 1;
-
-	if (n == 0)
-		return 0;
-	while (c < n)
-		c <<= 1;
-	return c;
-}
-
 int network_dns_records_add(struct network_dns_records *rs, const struct network_dns_record *r,
 			    const struct network_config *c, char *reterr, size_t errlen)
 {
@@ -517,14 +505,10 @@ int network_dns_records_add(struct network_dns_records *rs, const struct network
 	if (rs->n >= NETWORK_DNS_RECORDS_MAX)
 		return fail_limit(reterr, errlen);
 
-	if (rs->n == records_capacity(rs->n)) {
-		size_t cap = rs->n ? 2 * rs->n : 1;
-		struct network_dns_record *p = realloc(rs->items, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		rs->items = p;
-	}
+	struct network_dns_record *p = conf_array_grow(rs->items, rs->n, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	rs->items = p;
 	record_copy_clean(&rs->items[rs->n++], r);
 	return 0;
 }
@@ -625,7 +609,7 @@ int network_dns_records_build(struct network_dns_records *rs,
 	}
 
 	if (n > 0) {
-		rs->items = calloc(records_capacity(n), sizeof(*rs->items));
+		rs->items = calloc(conf_array_capacity(n), sizeof(*rs->items));
 		if (!rs->items)
 			return -ENOMEM;
 		for (i = 0; i < n; i++)
@@ -659,11 +643,9 @@ int network_dns_records_copy(struct network_dns_records *dst,
 	assert(src);
 
 	if (src->n > 0) {
-		/* The full implicit capacity, so that the next add needs no realloc to be safe. */
-		items = calloc(records_capacity(src->n), sizeof(*items));
+		items = conf_array_dup(src->items, src->n, sizeof(*items));
 		if (!items)
 			return -ENOMEM;
-		memcpy(items, src->items, src->n * sizeof(*items));
 	}
 	dst->items = items;
 	dst->n = src->n;

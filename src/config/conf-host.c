@@ -132,18 +132,6 @@ static const struct network_host *hosts_find_name(const struct network_hosts *h,
 	return NULL;
 }
 
-/* Capacity of an array holding 'n' items: 0, or the smallest power of two >= n. */
-static size_t hosts_capacity(size_t n)
-{
-	size_t c = 1;
-
-	if (n == 0)
-		return 0;
-	while (c < n)
-		c <<= 1;
-	return c;
-}
-
 /*
  * Checks one host on its own and against network 'c': the MAC is unicast and not all zero, the
  * name a DNS label, the address a guest address of the subnet.
@@ -263,14 +251,10 @@ int network_hosts_add(struct network_hosts *h, const struct network_host *host,
 		return -E2BIG;
 	}
 
-	if (h->n == hosts_capacity(h->n)) {
-		size_t cap = h->n ? 2 * h->n : 1;
-		struct network_host *p = realloc(h->items, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		h->items = p;
-	}
+	struct network_host *p = conf_array_grow(h->items, h->n, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	h->items = p;
 	i = hosts_lower_bound(h, host->mac);
 	memmove(&h->items[i + 1], &h->items[i], (h->n - i) * sizeof(h->items[0]));
 	/* Copied field by field so the name's tail is zero and equal() can compare bytes. */
@@ -397,7 +381,7 @@ int network_hosts_build(struct network_hosts *h, const struct network_host *item
 	}
 
 	if (n > 0) {
-		h->items = calloc(hosts_capacity(n), sizeof(*h->items));
+		h->items = calloc(conf_array_capacity(n), sizeof(*h->items));
 		if (!h->items)
 			return -ENOMEM;
 		for (i = 0; i < n; i++) {
@@ -459,11 +443,9 @@ int network_hosts_copy(struct network_hosts *dst, const struct network_hosts *sr
 	assert(src);
 
 	if (src->n > 0) {
-		/* The full implicit capacity, so that the next add needs no realloc to be safe. */
-		items = calloc(hosts_capacity(src->n), sizeof(*items));
+		items = conf_array_dup(src->items, src->n, sizeof(*items));
 		if (!items)
 			return -ENOMEM;
-		memcpy(items, src->items, src->n * sizeof(*items));
 	}
 	dst->items = items;
 	dst->n = src->n;

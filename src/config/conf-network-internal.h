@@ -44,4 +44,22 @@ int network_port_key_find(const char *key);
  */
 const char *lease_time_to_string(uint32_t sec, char *buf, size_t size);
 
+/*
+ * The sorted arrays of [host], [port] and [dns-record] items (conf-array.c) hold 'n' items in
+ * conf_array_capacity(n) slots: 0, or the smallest power of two >= n.
+ */
+size_t conf_array_capacity(size_t n);
+
+/*
+ * Makes room for one more item in 'items' (n items of 'size' bytes): returns the array, moved if
+ * it had to grow, or NULL on -ENOMEM (and 'items' is left as it was).
+ */
+void *conf_array_grow(void *items, size_t n, size_t size);
+
+/*
+ * A copy of the 'n' (> 0) items of 'items' with the full implicit capacity, so that the next add
+ * to the copy needs no realloc to be safe. NULL on -ENOMEM.
+ */
+void *conf_array_dup(const void *items, size_t n, size_t size);
+
 #endif

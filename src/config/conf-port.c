@@ -160,18 +160,6 @@ int network_port_set(struct network_port *p, const char *key, const char *value,
 	return port_keys[i].set(p, value, reterr, errlen);
 }
 
-/* Capacity of an array holding 'n' items: 0, or the smallest power of two >= n. */
-static size_t ports_capacity(size_t n)
-{
-	size_t c = 1;
-
-	if (n == 0)
-		return 0;
-	while (c < n)
-		c <<= 1;
-	return c;
-}
-
 /* Index of the first item whose name is >= 'name' (the insertion point). */
 static size_t ports_lower_bound(const struct network_ports *ps, const char *name)
 {
@@ -284,14 +272,10 @@ int network_ports_add(struct network_ports *ps, const struct network_port *port,
 		return -E2BIG;
 	}
 
-	if (ps->n == ports_capacity(ps->n)) {
-		size_t cap = ps->n ? 2 * ps->n : 1;
-		struct network_port *p = realloc(ps->items, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		ps->items = p;
-	}
+	struct network_port *p = conf_array_grow(ps->items, ps->n, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	ps->items = p;
 	memmove(&ps->items[i + 1], &ps->items[i], (ps->n - i) * sizeof(ps->items[0]));
 	/*
 	 * Copied field by field so that the name's tail is zero and fields that do not apply (the
@@ -353,11 +337,9 @@ int network_ports_copy(struct network_ports *dst, const struct network_ports *sr
 	assert(src);
 
 	if (src->n > 0) {
-		/* The full implicit capacity, so that the next add needs no realloc to be safe. */
-		items = calloc(ports_capacity(src->n), sizeof(*items));
+		items = conf_array_dup(src->items, src->n, sizeof(*items));
 		if (!items)
 			return -ENOMEM;
-		memcpy(items, src->items, src->n * sizeof(*items));
 	}
 	dst->items = items;
 	dst->n = src->n;
