@@ -28,6 +28,7 @@ static const struct {
 	{ "--uplink", "uplink", NULL }, { "--no-dhcp", "dhcp", "no" },
 	{ "--no-dns", "dns", "no" },    { "--autostart", "autostart", "yes" },
 	{ "--lease-time", "lease-time", NULL }, { "--dhcp-routes", "dhcp-routes", NULL },
+	{ "--dhcp-leases-per-port", "dhcp-leases-per-port", NULL },
 	{ "--dns-forwarders", "dns-forwarders", NULL },
 	{ "--isolate-ports", "isolate-ports", "yes" }, { "--port-security", "port-security", NULL },
 	{ "--allow-attach", "allow-attach", NULL },

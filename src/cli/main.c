@@ -36,6 +36,7 @@ static void usage(FILE *f)
 	      "                  [--bridge IFNAME] [--uplink IFNAME] [--no-dhcp] [--no-dns]\n"
 	      "                  [--autostart] [--lease-time SECONDS|2m|1h|1d]\n"
 	      "                  [--dhcp-routes 'DEST/LEN via GW,...'] [--dns-forwarders IP,...]\n"
+	      "                  [--dhcp-leases-per-port N]\n"
 	      "                  [--isolate-ports] [--port-security yes|mac|no]\n"
 	      "                  [--allow-attach USER,@GROUP,...]\n"
 	      "  net define FILE            create or replace from a definition file\n"

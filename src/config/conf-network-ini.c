@@ -857,6 +857,9 @@ int network_config_format(const struct network_config *c, const struct network_h
 				   lease_time_to_string(c->lease_time_sec, t, sizeof(t)));
 	if (r == 0 && c->n_routes > 0)
 		r = format_routes(&sb, c);
+	if (r == 0 && c->dhcp_leases_per_port != NETWORK_DHCP_LEASES_PER_PORT_DEFAULT)
+		r = strbuf_appendf(&sb, "dhcp-leases-per-port = %u\n",
+				   (unsigned)c->dhcp_leases_per_port);
 	if (r == 0 && c->domain[0] != '\0')
 		r = strbuf_appendf(&sb, "domain = %s\n", c->domain);
 	if (r == 0 && c->n_dns_forwarders > 0)

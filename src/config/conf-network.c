@@ -91,6 +91,7 @@ void network_config_init(struct network_config *c)
 	c->dns = true;
 	c->autostart = false;
 	c->lease_time_sec = NETWORK_LEASE_TIME_DEFAULT;
+	c->dhcp_leases_per_port = NETWORK_DHCP_LEASES_PER_PORT_DEFAULT;
 	c->isolate_ports = false;
 	c->port_security = NETWORK_PORT_SECURITY_FULL;
 	c->n_allow_attach = 0;
@@ -561,6 +562,28 @@ static int set_mtu(struct network_config *c, const char *key, const char *value,
 	return 0;
 }
 
+static int set_dhcp_leases_per_port(struct network_config *c, const char *key, const char *value,
+				    char *reterr, size_t errlen)
+{
+	size_t n = strlen(value);
+	unsigned long v = 0;
+
+	if (n == 0 || strspn(value, "0123456789") != n)
+		goto invalid;
+	/* Stops accumulating once out of range: no overflow, whatever the number of digits. */
+	for (size_t i = 0; i < n && v <= NETWORK_DHCP_LEASES_PER_PORT_MAX; i++)
+		v = v * 10 + (unsigned long)(value[i] - '0');
+	if (v > NETWORK_DHCP_LEASES_PER_PORT_MAX)
+		goto invalid;
+	c->dhcp_leases_per_port = (uint32_t)v;
+	return 0;
+
+invalid:
+	return invalid(reterr, errlen, key, value,
+		       "must be a whole number from 0 to %d (0: no cap)",
+		       NETWORK_DHCP_LEASES_PER_PORT_MAX);
+}
+
 static int check_ifname(const char *key, const char *value, char *reterr, size_t errlen)
 {
 	if (!ifname_is_valid(value))
@@ -760,6 +783,7 @@ static const struct network_key {
 	{ "dhcp-range", set_dhcp_range },
 	{ "lease-time", set_lease_time },
 	{ "dhcp-routes", set_dhcp_routes },
+	{ "dhcp-leases-per-port", set_dhcp_leases_per_port },
 	{ "domain", set_domain },
 	{ "dns-forwarders", set_dns_forwarders },
 	{ "mtu", set_mtu },
@@ -923,6 +947,11 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	r = routes_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
+	if (c->dhcp_leases_per_port > NETWORK_DHCP_LEASES_PER_PORT_MAX)
+		return conf_fail(reterr, errlen,
+			    "invalid dhcp-leases-per-port %u: must be a whole number from 0 to %d "
+			    "(0: no cap)",
+			    (unsigned)c->dhcp_leases_per_port, NETWORK_DHCP_LEASES_PER_PORT_MAX);
 	r = forwarders_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
@@ -1001,6 +1030,7 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 	       in_addr_equal(a->range_first, b->range_first) &&
 	       in_addr_equal(a->range_last, b->range_last) &&
 	       a->lease_time_sec == b->lease_time_sec && routes_equal(a, b) &&
+	       a->dhcp_leases_per_port == b->dhcp_leases_per_port &&
 	       strcmp(a->domain, b->domain) == 0 && forwarders_equal(a, b) && a->mtu == b->mtu &&
 	       strcmp(a->bridge, b->bridge) == 0 && strcmp(a->uplink, b->uplink) == 0 &&
 	       a->dhcp == b->dhcp && a->dns == b->dns && a->autostart == b->autostart &&

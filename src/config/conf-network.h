@@ -29,6 +29,12 @@
 #define NETWORK_LEASE_TIME_MIN 60
 #define NETWORK_LEASE_TIME_MAX (365 * 24 * 3600)
 #define NETWORK_LEASE_TIME_DEFAULT 3600
+/*
+ * Most client identities the DHCP server lets take leases through one guest port
+ * ("dhcp-leases-per-port"; 0 = no cap). Only ports under the per-port policy are told apart.
+ */
+#define NETWORK_DHCP_LEASES_PER_PORT_MAX 1024
+#define NETWORK_DHCP_LEASES_PER_PORT_DEFAULT 16
 /* Most classless static routes ("dhcp-routes", DHCP option 121) a network announces. */
 #define NETWORK_ROUTES_MAX 16
 /* Most upstream resolvers ("dns-forwarders") a network's DNS server forwards to. */
@@ -86,6 +92,7 @@ struct network_config {
 	uint32_t lease_time_sec;       /* DHCP lease time, NETWORK_LEASE_TIME_MIN..MAX */
 	struct network_route routes[NETWORK_ROUTES_MAX]; /* DHCP option 121, in the order given */
 	size_t n_routes;               /* entries used in 'routes'; 0 = option 121 not sent */
+	uint32_t dhcp_leases_per_port; /* 0..NETWORK_DHCP_LEASES_PER_PORT_MAX, 0 = no cap */
 	char bridge[IFNAMSIZ];         /* always set after validation (default derived from name) */
 	char uplink[IFNAMSIZ];         /* "" = any uplink */
 	bool dhcp;
@@ -117,8 +124,8 @@ const char *network_port_security_to_string(enum network_port_security s);
 enum network_port_security network_port_security_from_string(const char *s);
 
 /*
- * Sets defaults: mode nat, dhcp and dns on, autostart off, lease time 1 h, isolate-ports off,
- * port-security yes, allow-attach empty, nothing else.
+ * Sets defaults: mode nat, dhcp and dns on, autostart off, lease time 1 h, 16 DHCP leases per
+ * port, isolate-ports off, port-security yes, allow-attach empty, nothing else.
  */
 void network_config_init(struct network_config *c);
 
@@ -134,8 +141,9 @@ void network_default_bridge(const char *name, char *buf);
 
 /*
  * Sets one key from the CLI flags / [network] section ("mode", "subnet", "dhcp-range",
- * "lease-time", "dhcp-routes", "domain", "dns-forwarders", "mtu", "bridge", "uplink", "dhcp",
- * "dns", "autostart", "isolate-ports", "port-security", "allow-attach", "name"). Booleans
+ * "lease-time", "dhcp-routes", "dhcp-leases-per-port", "domain", "dns-forwarders", "mtu",
+ * "bridge", "uplink", "dhcp", "dns", "autostart", "isolate-ports", "port-security",
+ * "allow-attach", "name"). Booleans
  * ("dhcp", "dns", "autostart", "isolate-ports") accept yes/no, true/false, on/off and 1/0 in any
  * case; "port-security" is yes, mac or no (see enum network_port_security; yes/no spelled as
  * the booleans may be). "allow-attach" is a comma-separated list (blanks around commas allowed)
@@ -147,7 +155,8 @@ void network_default_bridge(const char *name, char *buf);
  * list of at most NETWORK_ROUTES_MAX "DEST/LEN via GATEWAY" (blanks around commas allowed), each
  * destination without host bits and given once. "dns-forwarders" is a comma-separated list of
  * 1..NETWORK_DNS_FORWARDERS_MAX unicast IPv4 addresses (not in 0.0.0.0/8, 224.0.0.0/4 or
- * 240.0.0.0/4), each given once. On failure returns -EINVAL and writes a one-line reason
+ * 240.0.0.0/4), each given once. "dhcp-leases-per-port" is a decimal number from 0 to
+ * NETWORK_DHCP_LEASES_PER_PORT_MAX. On failure returns -EINVAL and writes a one-line reason
  * to 'reterr' (size 'errlen'; may be NULL/0), e.g. "invalid subnet '10.0.0.1/24': host bits set";
  * 'c' is then unchanged.
  *
@@ -165,11 +174,11 @@ int network_config_set(struct network_config *c, const char *key, const char *va
  * Validates 'c' as a whole and fills derived fields: subnet required (-EINVAL "subnet is
  * required"), gateway, default range, range inside the subnet and not containing the gateway,
  * range first <= last, lease time within bounds, every route's gateway a guest address of the
- * subnet, no DNS forwarder at the network's own gateway (the server would ask itself), default
- * bridge name. Returns 0 or -EINVAL with a reason in 'reterr'. Checks run in a fixed order (name,
- * subnet, dhcp-range, domain, mtu, lease-time, dhcp-routes, dns-forwarders, bridge/uplink,
- * port-security, allow-attach), so the first error reported does not depend on the order in
- * which keys were set. Idempotent.
+ * subnet, dhcp-leases-per-port within bounds, no DNS forwarder at the network's own gateway (the
+ * server would ask itself), default bridge name. Returns 0 or -EINVAL with a reason in 'reterr'.
+ * Checks run in a fixed order (name, subnet, dhcp-range, domain, mtu, lease-time, dhcp-routes,
+ * dhcp-leases-per-port, dns-forwarders, bridge/uplink, port-security, allow-attach), so the
+ * first error reported does not depend on the order in which keys were set. Idempotent.
  */
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen);
 
@@ -226,10 +235,10 @@ int network_config_parse(const char *text, size_t len, const char *name, struct 
  * in name order, a blank line before each: "[host NAME]" or, for a reservation without a name,
  * "[host]"; "[dns-record NAME]" with "type" and "value"; "[port NAME]" with those of "mac",
  * "owner", "queues" and "rate" that are not the default. Defaults that were not given explicitly
- * (range, bridge, a lease time of 1 h, no routes, no forwarders, isolate-ports off,
- * port-security yes, no allow-attach) are not written. Returns 0, -ENOMEM, or -E2BIG when the
- * text would exceed NETWORK_CONFIG_TEXT_MAX (so that whatever is formatted parses back:
- * parse(format(c, h, r, p)) gives c, h, r and p again).
+ * (range, bridge, a lease time of 1 h, no routes, 16 leases per port, no forwarders,
+ * isolate-ports off, port-security yes, no allow-attach) are not written. Returns 0, -ENOMEM, or
+ * -E2BIG when the text would exceed NETWORK_CONFIG_TEXT_MAX (so that whatever is formatted parses
+ * back: parse(format(c, h, r, p)) gives c, h, r and p again).
  */
 int network_config_format(const struct network_config *c, const struct network_hosts *hosts,
 			  const struct network_dns_records *records,

@@ -28,7 +28,6 @@
 #include "shared/log.h"
 
 #define DHCP_SERVICE_DECLINE_SEC 600
-#define DHCP_SERVICE_LEASES_PER_PORT 16
 #define DHCP_PACKET_MAX 1500
 
 struct dhcp_service {
@@ -316,7 +315,7 @@ static void dhcp_service_config(const struct network *n, struct dhcp_server_conf
 		.lease_time_sec = c->lease_time_sec,
 		.mtu = c->mtu,
 		.decline_sec = DHCP_SERVICE_DECLINE_SEC,
-		.max_leases_per_port = DHCP_SERVICE_LEASES_PER_PORT,
+		.max_leases_per_port = c->dhcp_leases_per_port,
 	};
 	if (c->dns)
 		network_config_domain(c, ret->domain);
@@ -368,6 +367,9 @@ static int dhcp_service_on_packet(struct event_source *s, int fd, uint32_t reven
 			log_debug_errno(len, "Dropped a DHCP datagram on '%s': %m", n->config.bridge);
 			continue;
 		}
+		/* the port it came in on, as its policy marked it (requests from 0.0.0.0 only) */
+		if (rx.mark)
+			rx.port_ifindex = port_service_dhcp_port(n->manager->ports, n, rx.mark);
 		if (d->n_replies >= DHCP_SERVICE_BATCH)
 			dhcp_service_flush(d);
 		int r = dhcp_server_handle_message(n->dhcp, buf, (size_t)len, &rx, now_sec, now_mono,
@@ -494,12 +496,13 @@ json_t *dhcp_service_network_stats_to_json(const struct network *n)
 	if (!n->dhcp)
 		return NULL;
 	dhcp_server_get_stats(n->dhcp, &st);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "received", (json_int_t)st.received, "replied", (json_int_t)st.replied,
 			 "dropped-malformed", (json_int_t)st.dropped_malformed,
 			 "dropped-rate-limited", (json_int_t)st.dropped_rate_limited,
 			 "dropped-not-for-us", (json_int_t)st.dropped_not_for_us,
-			 "dropped-pool-full", (json_int_t)st.dropped_pool_full, "offers",
+			 "dropped-pool-full", (json_int_t)st.dropped_pool_full,
+			 "dropped-port-limit", (json_int_t)st.dropped_port_limit, "offers",
 			 (json_int_t)st.offers, "acks", (json_int_t)st.acks, "naks",
 			 (json_int_t)st.naks, "declines", (json_int_t)st.declines, "releases",
 			 (json_int_t)st.releases, "informs", (json_int_t)st.informs, "leases",

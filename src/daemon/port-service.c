@@ -417,7 +417,9 @@ static void port_to_fw(const struct port *p, struct fw_port *ret)
 					       c->dhcp,
 				 .isolated = c->isolate_ports,
 				 /* Mbit/s to bytes/s */
-				 .rate_bytes = (uint64_t)p->rate_mbit * 125000ULL };
+				 .rate_bytes = (uint64_t)p->rate_mbit * 125000ULL,
+				 /* tells the DHCP server the port (port_service_dhcp_port()) */
+				 .dhcp_mark = fw_port_dhcp_mark(p->ifindex) };
 	snprintf(ret->ifname, sizeof(ret->ifname), "%s", p->name);
 	memcpy(ret->mac, p->mac, 6);
 }
@@ -505,7 +507,7 @@ static int port_policy_remove(struct port_service *ps, const char *name)
 		return r;
 	if (!l.found)
 		return 0;
-	r = fw_port_render_remove(name, l.st.has_mac ? l.st.mac : NULL, &script);
+	r = fw_port_render_remove(name, l.st.has_mac ? l.st.mac : NULL, l.st.dhcp_mark, &script);
 	if (r >= 0)
 		r = fw_apply(ps->m->fw, script, &msg);
 	if (r < 0)
@@ -544,6 +546,7 @@ static int port_policy_apply(struct port_service *ps, struct port *p, bool keep,
 	}
 	if (keep && l.found && l.st.filter == fp.filter && l.st.ip_binding == fp.ip_binding &&
 	    l.st.isolated == fp.isolated && l.st.rate_bytes == fp.rate_bytes &&
+	    l.st.dhcp_mark == (fp.filter ? fp.dhcp_mark : 0) &&
 	    (!fp.filter ||
 	     (fp.has_mac ? (l.st.has_mac && !l.st.learning && memcmp(l.st.mac, fp.mac, 6) == 0)
 			 : (l.st.has_mac || l.st.learning))) &&
@@ -557,7 +560,8 @@ static int port_policy_apply(struct port_service *ps, struct port *p, bool keep,
 		if (r < 0)
 			return r;
 	}
-	r = fw_port_render_add(&fp, l.found && l.st.has_mac ? l.st.mac : NULL, &add);
+	r = fw_port_render_add(&fp, l.found && l.st.has_mac ? l.st.mac : NULL,
+			       l.found ? l.st.dhcp_mark : 0, &add);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot render the policy of port '%s': %s", p->name,
 			 strerror(-r));
@@ -815,6 +819,17 @@ bool port_service_find_transient(struct port_service *ps, const char *name, char
 		return false;
 	snprintf(net, netlen, "%s", p->network->config.name);
 	return true;
+}
+
+int port_service_dhcp_port(struct port_service *ps, const struct network *n, uint32_t mark)
+{
+	int ifindex = fw_port_dhcp_mark_ifindex(mark);
+	struct port *p = ifindex > 0 ? port_find_ifindex(ps, ifindex) : NULL;
+
+	if (!p || p->network != n || !p->policy ||
+	    n->config.port_security == NETWORK_PORT_SECURITY_OFF)
+		return 0;
+	return ifindex;
 }
 
 int port_service_remove_transient(struct port_service *ps, const char *name, char *err,
@@ -1130,7 +1145,8 @@ static int startup_stale_cb(const struct fw_port_state *st, void *data)
 
 	if (!p || !p->policy) {
 		_cleanup_free_ char *script = NULL;
-		if (fw_port_render_remove(st->ifname, st->has_mac ? st->mac : NULL, &script) >= 0)
+		if (fw_port_render_remove(st->ifname, st->has_mac ? st->mac : NULL, st->dhcp_mark,
+					  &script) >= 0)
 			(void)fw_apply(ps->m->fw, script, NULL);
 	}
 	return 0;

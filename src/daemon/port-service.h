@@ -79,6 +79,12 @@ int port_service_remove_defined(struct network *n, const char *name);
  */
 bool port_service_find_transient(struct port_service *ps, const char *name, char *net,
 				 size_t netlen);
+/*
+ * The ifindex of the port of 'n' a DHCP request came in on, from the packet mark the port's policy
+ * gave it (fw_port_dhcp_mark()), or 0 when 'mark' names no port of 'n' under policy (no mark,
+ * someone else's, a port of port-security 'no' or of another network).
+ */
+int port_service_dhcp_port(struct port_service *ps, const struct network *n, uint32_t mark);
 /* Deletes helper-made port 'name' (its VM loses the NIC). -EPERM for an adopted port. */
 int port_service_remove_transient(struct port_service *ps, const char *name, char *err,
 				  size_t errlen);

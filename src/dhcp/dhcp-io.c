@@ -23,6 +23,11 @@
 #define DHCP_SERVER_PORT 67
 #define DHCP_CLIENT_PORT 68
 
+/* Linux 5.19 (asm-generic/socket.h); older headers lack it. */
+#ifndef SO_RCVMARK
+#define SO_RCVMARK 75
+#endif
+
 struct dhcp_io {
 	int udp_fd;
 	int packet_fd;
@@ -45,6 +50,11 @@ static int dhcp_io_open_udp(const char *ifname)
 	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
 		return -errno;
+	/*
+	 * The port's policy marks requests with the port they came in on (fw-port.h). Kernels
+	 * before 5.19 have no SO_RCVMARK: every mark then reads as 0, "port unknown".
+	 */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one));
 	/* Larger queues absorb bursts while a group commit is in progress. */
 	int size = 4 * 1024 * 1024;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
@@ -122,7 +132,7 @@ int dhcp_io_recv(struct dhcp_io *d, uint8_t *buf, size_t size, struct dhcp_rx *r
 	struct sockaddr_in sa;
 	union {
 		struct cmsghdr hdr;
-		uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(uint32_t))];
 	} control;
 	struct iovec iov = { .iov_base = buf, .iov_len = size };
 	struct msghdr msg = {
@@ -147,6 +157,9 @@ int dhcp_io_recv(struct dhcp_io *d, uint8_t *buf, size_t size, struct dhcp_rx *r
 			rx->dst = pi.ipi_addr;
 			if (pi.ipi_ifindex != d->ifindex)
 				return -EXDEV;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_MARK &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(rx->mark))) {
+			memcpy(&rx->mark, CMSG_DATA(c), sizeof(rx->mark));
 		}
 	if (msg.msg_flags & MSG_TRUNC)
 		return -EMSGSIZE;

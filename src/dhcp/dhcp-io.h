@@ -29,9 +29,10 @@ int dhcp_io_fd(const struct dhcp_io *d);
 int dhcp_io_ifindex(const struct dhcp_io *d);
 
 /*
- * Receives one datagram into 'buf'; fills 'rx'. Returns its length, -EAGAIN when none is
- * waiting, or another -errno. Datagrams from another interface (should SO_BINDTODEVICE ever let
- * one through) are reported as -EXDEV, for the caller to count and drop.
+ * Receives one datagram into 'buf'; fills 'rx': 'mark' is the packet's mark (SO_RCVMARK), and
+ * 'port_ifindex' is 0 (the socket sees the bridge, not its port). Returns its length, -EAGAIN
+ * when none is waiting, or another -errno. Datagrams from another interface (should
+ * SO_BINDTODEVICE ever let one through) are reported as -EXDEV, for the caller to count and drop.
  */
 int dhcp_io_recv(struct dhcp_io *d, uint8_t *buf, size_t size, struct dhcp_rx *rx);
 

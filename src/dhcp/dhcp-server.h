@@ -57,6 +57,7 @@ struct dhcp_rx {
 	struct in_addr src;              /* IP source */
 	uint16_t src_port;
 	struct in_addr dst;              /* IP destination (broadcast or our address) */
+	uint32_t mark;                   /* packet mark (0 = none): the daemon's clue to the port */
 };
 
 enum dhcp_dest_kind {

@@ -52,11 +52,13 @@ static const char *const base_objects[] = {
 	"add map " FW_PORT_TABLE " drops { type ifname : counter; }",
 	"add set " FW_PORT_TABLE " limited { type ifname; }",
 	"add map " FW_PORT_TABLE " limits { type ifname : limit; }",
+	"add map " FW_PORT_TABLE " dhcp_port { type ifname : mark; }",
 	"add chain " FW_PORT_TABLE " pre { type filter hook prerouting priority -300; "
 	"policy accept; }",
 	"add chain " FW_PORT_TABLE " port_in",
 	"add chain " FW_PORT_TABLE " port_arp",
 	"add chain " FW_PORT_TABLE " port_ip4",
+	"add chain " FW_PORT_TABLE " port_dhcp",
 	"add chain " FW_PORT_TABLE " port_ip6",
 	/* 'fwd' is an nft keyword, hence 'isolate'. */
 	"add chain " FW_PORT_TABLE " isolate { type filter hook forward priority -300; "
@@ -65,7 +67,7 @@ static const char *const base_objects[] = {
 };
 
 static const char *const base_chains[] = {
-	"pre", "port_in", "port_arp", "port_ip4", "port_ip6", "isolate", "deny",
+	"pre", "port_in", "port_arp", "port_ip4", "port_dhcp", "port_ip6", "isolate", "deny",
 };
 
 /*
@@ -91,9 +93,12 @@ static const char *const base_rules[] = {
 	"port_arp iifname @ipbind arp saddr ip != 0.0.0.0 ether saddr . arp saddr ip != @mac_ip "
 	"goto deny",
 	/* DHCPDISCOVER and DHCPREQUEST before the guest has an address (RFC 2131 4.1). */
-	"port_ip4 ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept",
+	"port_ip4 ip saddr 0.0.0.0 udp sport 68 udp dport 67 goto port_dhcp",
 	"port_ip4 iifname @ipbind ether saddr . ip saddr != @mac_ip goto deny",
 	"port_ip4 iifname != @limited add @fast4 { iif . ether saddr . ip saddr }",
+	/* A port without an element ends the first rule only: its request is accepted unmarked. */
+	"port_dhcp meta mark set iifname map @dhcp_port",
+	"port_dhcp accept",
 	"port_ip6 icmpv6 type nd-router-advert goto deny",
 	"port_ip6 udp sport 547 goto deny",
 	"isolate iifname @isolated oifname @isolated goto deny",
@@ -189,6 +194,30 @@ uint64_t fw_port_rate_burst(uint64_t rate_bytes)
 	return rate_bytes >= 2 * 65536 ? 0 : 2 * 65536 - rate_bytes;
 }
 
+uint32_t fw_port_dhcp_mark(int ifindex)
+{
+	if (ifindex <= 0 || (uint32_t)ifindex & FW_PORT_DHCP_MARK_MASK)
+		return 0;
+	return FW_PORT_DHCP_MARK | (uint32_t)ifindex;
+}
+
+int fw_port_dhcp_mark_ifindex(uint32_t mark)
+{
+	if ((mark & FW_PORT_DHCP_MARK_MASK) != FW_PORT_DHCP_MARK)
+		return 0;
+	return (int)(mark & ~FW_PORT_DHCP_MARK_MASK);
+}
+
+/*
+ * Removes port 'name''s element from dhcp_port, present or not; 'mark' is its value when present
+ * (nft refuses to add an element that exists with another value).
+ */
+static void emit_dhcp_port_absent(struct script *s, const char *name, uint32_t mark)
+{
+	emit(s, "add element " FW_PORT_TABLE " dhcp_port { %s : 0x%08" PRIx32 " }", name, mark);
+	emit(s, "delete element " FW_PORT_TABLE " dhcp_port { %s }", name);
+}
+
 /* Removes port 'ifname's limit object and its map element, present or not. */
 static void emit_limit_absent(struct script *s, const char *ifname)
 {
@@ -198,9 +227,11 @@ static void emit_limit_absent(struct script *s, const char *ifname)
 	emit(s, "delete limit " FW_PORT_TABLE " l_%s", ifname);
 }
 
-int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, char **ret)
+int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
+		       char **ret)
 {
 	struct script s = { .sb = STRBUF_INIT };
+	uint32_t dhcp_mark = p->filter ? p->dhcp_mark : 0;
 	char name[IFNAMSIZ + 2];
 
 	if (!ifname_is_valid(p->ifname))
@@ -231,11 +262,17 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, char 
 		emit(&s, "add element " FW_PORT_TABLE " limits { %s : \"l_%s\" }", name, p->ifname);
 	}
 	emit_membership(&s, "limited", name, p->rate_bytes != 0);
+	if (held_dhcp_mark && held_dhcp_mark != dhcp_mark)
+		emit_dhcp_port_absent(&s, name, held_dhcp_mark);
+	if (dhcp_mark)
+		emit(&s, "add element " FW_PORT_TABLE " dhcp_port { %s : 0x%08" PRIx32 " }", name,
+		     dhcp_mark);
 	emit(&s, "flush set " FW_PORT_TABLE " fast4");
 	return script_finish(&s, ret);
 }
 
-int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, char **ret)
+int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
+			  char **ret)
 {
 	struct script s = { .sb = STRBUF_INIT };
 	char name[IFNAMSIZ + 2];
@@ -257,6 +294,8 @@ int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, char **
 	emit(&s, "delete counter " FW_PORT_TABLE " d_%s", ifname);
 	if (learnt_mac)
 		emit_port_mac_absent(&s, ifname, learnt_mac);
+	if (held_dhcp_mark)
+		emit_dhcp_port_absent(&s, name, held_dhcp_mark);
 	emit(&s, "flush set " FW_PORT_TABLE " fast4");
 	return script_finish(&s, ret);
 }
@@ -493,6 +532,29 @@ static void port_table_apply_limit(struct port_table *t, json_t *limit)
 	st->rate_bytes = rate;
 }
 
+/* Map 'dhcp_port': each element is [IFNAME, MARK]. Other maps are ignored. */
+static void port_table_apply_map(struct port_table *t, json_t *map)
+{
+	const char *name = json_string_value(json_object_get(map, "name"));
+	json_t *elems = json_object_get(map, "elem");
+
+	if (!name || strcmp(name, "dhcp_port") != 0 || !json_is_array(elems))
+		return;
+	for (size_t i = 0, n = json_array_size(elems); i < n; i++) {
+		json_t *e = json_array_get(elems, i), *key = json_array_get(e, 0);
+		json_t *wrapped = json_object_get(key, "elem");
+		const char *ifname;
+		struct fw_port_state *st;
+
+		if (wrapped)
+			key = json_object_get(wrapped, "val");
+		ifname = json_string_value(key);
+		st = ifname ? port_table_find(t, ifname) : NULL;
+		if (st && json_is_integer(json_array_get(e, 1)))
+			st->dhcp_mark = (uint32_t)json_integer_value(json_array_get(e, 1));
+	}
+}
+
 /* The flag of 'st' that membership in set 'name' sets, or NULL for any other set. */
 static bool *port_state_flag(struct fw_port_state *st, const char *name)
 {
@@ -608,6 +670,8 @@ int fw_port_list(struct fw_ctx *ctx, fw_port_state_fn cb, void *data)
 			port_table_apply_counter(&t, o);
 		} else if ((o = table_object(it, "limit"))) {
 			port_table_apply_limit(&t, o);
+		} else if ((o = table_object(it, "map"))) {
+			port_table_apply_map(&t, o);
 		}
 	}
 

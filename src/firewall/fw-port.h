@@ -20,6 +20,8 @@
  *   set limited   { type ifname; }                    ports whose guest's traffic is policed
  *   map limits    { type ifname : limit; }            ... by their limit object
  *   limit l_IFNAME { rate over R bytes/second burst B bytes }
+ *   map dhcp_port { type ifname : mark; }             the mark of a port's DHCP requests from
+ *                                                     0.0.0.0 (fw_port_dhcp_mark())
  *
  *   chain pre (hook prerouting, priority -300, policy accept)
  *     meta protocol ip iif . ether saddr . ip saddr @fast4 th sport != 67 accept
@@ -35,9 +37,12 @@
  *     iifname . arp saddr ether != @port_mac goto deny
  *     iifname @ipbind arp saddr ip != 0.0.0.0 ether saddr . arp saddr ip != @mac_ip goto deny
  *   chain port_ip4
- *     ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept
+ *     ip saddr 0.0.0.0 udp sport 68 udp dport 67 goto port_dhcp
  *     iifname @ipbind ether saddr . ip saddr != @mac_ip goto deny
  *     iifname != @limited add @fast4 { iif . ether saddr . ip saddr }
+ *   chain port_dhcp                                   DHCP before the guest has an address
+ *     meta mark set iifname map @dhcp_port            tells kvmnetd's DHCP server the port
+ *     accept
  *   chain port_ip6
  *     icmpv6 type nd-router-advert goto deny          no router advertisements
  *     udp sport 547 goto deny                         no DHCPv6 server replies
@@ -51,6 +56,13 @@
  * below flush it, and the next packet of each flow takes the full path again. nft 1.0.6 sizes
  * the 'dynamic' sets at 65535 elements: a full 'fast4' only keeps new flows on the full path; a
  * full 'port_mac' leaves a learning port learning, dropping its frames.
+ *
+ * The DHCP server's socket sees the bridge, not the port a request came in on: the mark set in
+ * 'port_dhcp' carries it (SO_RCVMARK), so the server can cap the client identities of one port.
+ * nft 1.0.6 refuses 'meta mark set iif' (an ifindex is not a mark), hence one map element per
+ * port. The mark is set only on requests from 0.0.0.0 (the ones that make new leases), off the hot
+ * path; a port without an element gets no mark (its requests still pass: the lookup only ends
+ * the rule that sets the mark).
  *
  * Counter names are bare identifiers (nft 1.0.6 refuses quoted object names); "d_" followed by
  * any name of [A-Za-z0-9_.-] lexes as one, so no encoding is needed.
@@ -84,7 +96,23 @@ struct fw_port {
 	bool ip_binding;      /* IPv4 and ARP sources must be a pair in 'mac_ip' */
 	bool isolated;        /* no traffic to other isolated ports */
 	uint64_t rate_bytes;  /* traffic from the guest policed to this many bytes/s; 0 = none */
+	uint32_t dhcp_mark;   /* with 'filter': the mark its DHCP requests from 0.0.0.0 get (see
+			       * fw_port_dhcp_mark()); 0 = none */
 };
+
+/*
+ * The packet mark of DHCP requests from 0.0.0.0 through a port: FW_PORT_DHCP_MARK in the top
+ * byte, so that a mark someone else set is not taken for a port, and the port's ifindex in the
+ * other 24 bits.
+ */
+#define FW_PORT_DHCP_MARK 0x6b000000U
+#define FW_PORT_DHCP_MARK_MASK 0xff000000U
+
+/* The mark for the port of index 'ifindex', or 0 when it does not fit (<= 0 or >= 2^24). */
+uint32_t fw_port_dhcp_mark(int ifindex);
+
+/* The ifindex a mark made by fw_port_dhcp_mark() names, or 0 for any other mark. */
+int fw_port_dhcp_mark_ifindex(uint32_t mark);
 
 /*
  * The burst of the limiter for 'rate_bytes': nft's bucket holds a second at the rate plus the
@@ -112,21 +140,26 @@ int fw_port_render_base(bool isolate, char **ret);
  * Renders the script that puts port 'p' under policy, replacing whatever the table held for a
  * port of that name (elements of every set, learnt MAC excepted: see 'learnt_mac'), so it is also
  * how a port's policy changes. Includes its counter 'd_IFNAME' (kept when it exists) and map
- * element. 'learnt_mac' (may be NULL) is the MAC the table currently holds for this port in
- * 'port_mac' (from fw_port_list()); it is deleted when it differs from 'p->mac' or when 'p' learns.
- * Flushes 'fast4'. The script needs the base (render both into one fw_apply() call, base first,
- * when unsure). Returns 0, -ENOMEM, or -EINVAL for an ifname kvmnet would not accept
- * (ifname_is_valid() rules: [A-Za-z0-9_.-], 1..15 characters).
+ * element, and its 'dhcp_port' element (with 'filter' and a 'dhcp_mark'). 'learnt_mac' (may be
+ * NULL) is the MAC the table currently holds for this port in 'port_mac' (from fw_port_list());
+ * it is deleted when it differs from 'p->mac' or when 'p' learns. 'held_dhcp_mark' is the port's
+ * current element in 'dhcp_port' (fw_port_state.dhcp_mark; 0 = none), replaced when it differs
+ * (nft cannot delete a map element without its value). Flushes 'fast4'. The script needs the
+ * base (render both into one fw_apply() call, base first, when unsure). Returns 0, -ENOMEM, or
+ * -EINVAL for an ifname kvmnet would not accept (ifname_is_valid() rules: [A-Za-z0-9_.-], 1..15
+ * characters).
  */
-int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, char **ret);
+int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
+		       char **ret);
 
 /*
  * Renders the script that removes every trace of port 'ifname': its elements in every set and
- * map, its counter, and 'learnt_mac' (may be NULL) from 'port_mac' (a bound MAC is removed
- * too: pass it as 'learnt_mac'). Succeeds whether or not they exist. Flushes 'fast4'.
- * Returns 0, -ENOMEM, -EINVAL.
+ * map, its counter, 'learnt_mac' (may be NULL) from 'port_mac' (a bound MAC is removed too: pass
+ * it as 'learnt_mac') and its element in 'dhcp_port' when 'held_dhcp_mark' (its value) is not 0.
+ * Succeeds whether or not they exist. Flushes 'fast4'. Returns 0, -ENOMEM, -EINVAL.
  */
-int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, char **ret);
+int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
+			  char **ret);
 
 /*
  * Renders the script that adds 'n_add' pairs to and removes 'n_del' pairs from 'mac_ip' (each
@@ -149,6 +182,7 @@ struct fw_port_state {
 	bool learning;        /* still in 'learn' */
 	bool ip_binding;
 	bool isolated;
+	uint32_t dhcp_mark;   /* its element in 'dhcp_port', 0 = none */
 	uint64_t dropped_packets;   /* its counter d_IFNAME */
 	uint64_t dropped_bytes;
 };

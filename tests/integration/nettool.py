@@ -392,6 +392,26 @@ def cmd_dhcp_discover(a):
     return 0
 
 
+def cmd_dhcp_client_ids(a):
+    """One DISCOVER for each of --count client identifiers (option 61: type 0, then --prefix and
+    the index), all from this interface's own MAC, sent in order at once, then again (--tries)
+    for those not offered yet: prints each identifier with the address offered to it, or null."""
+    w = DhcpWire(a.iface)
+    ids = [b"\0" + ("%s-%d" % (a.prefix, i)).encode() for i in range(a.count)]
+    xids = [_xid() for _ in ids]
+    offers = {}
+    for _ in range(a.tries):
+        for cid, xid in zip(ids, xids):
+            if xid not in offers:
+                w.send(w.frame(w.message("discover", xid, opts=[("client_id", cid)])))
+        for r in w.collect(None, a.timeout):
+            if r.get("type") == "offer" and r.get("xid") in xids:
+                offers.setdefault(r["xid"], r["yiaddr"])
+    say(json.dumps({"mac": w.mac, "offers": [{"client_id": cid.hex(), "ip": offers.get(xid)}
+                                              for cid, xid in zip(ids, xids)]}))
+    return 0
+
+
 def _fuzz_payloads(w, rnd, macs, subnet_ips):
     """An endless stream of (kind, payload) hostile DHCP messages."""
     def valid(mtype=None, mac=None, opts=()):
@@ -1634,8 +1654,10 @@ def main():
         p.add_argument("--timeout", type=float, default=1.0)
         p.add_argument("--interval", type=float, default=0.05)
         p.add_argument("--stop")
-    for name in ("dhcp-dora", "dhcp-decline", "dhcp-send", "dhcp-discover", "dhcp-fuzz"):
+    for name in ("dhcp-dora", "dhcp-decline", "dhcp-send", "dhcp-discover", "dhcp-fuzz",
+                 "dhcp-client-ids"):
         p = sub.add_parser(name)
+        p.add_argument("--prefix", default="kn-client")
         p.add_argument("--iface", default="eth0")
         p.add_argument("--type", default="request", choices=sorted(DHCP_TYPES.values()))
         p.add_argument("--chaddr")

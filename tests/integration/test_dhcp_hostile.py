@@ -4,10 +4,14 @@ cookie, option lengths past the end, random bytes, random op/htype/hlen, option-
 zero-length, oversized and fragmented, lying UDP lengths...) leave kvmnetd up and serving: a
 real client still gets its lease, during and after the flood, and whatever was answered came
 from the right network. A guest of one network cannot take, renew, release or decline another
-network's addresses, and is never answered with the other network's data."""
+network's addresses, and is never answered with the other network's data. One port's guest
+cannot take more than 'dhcp-leases-per-port' leases with made-up client identifiers, on ports
+under the per-port policy (their requests from 0.0.0.0 are marked with the port)."""
 import ipaddress
 import json
 import signal
+
+import pytest
 
 from knlab import NETTOOL, PY, Probe, run, run_probes
 
@@ -153,3 +157,53 @@ def test_rogue_guest_cannot_take_another_networks_address(lab):
             assert x["ip"] != v_ip, x
     # the victim still renews its address
     assert cv.renew()["ip"] == v_ip
+
+
+@pytest.mark.parametrize("cap,security,offered", [
+    ("4", "yes", 4),     # the cap, on a policed port
+    ("4", "mac", 4),
+    ("0", "yes", 10),    # no cap
+    ("4", "no", 10),     # no policy, no mark: the port is unknown, so no cap
+], ids=["cap4", "cap4-mac", "cap0", "cap4-unpoliced"])
+def test_port_lease_cap(lab, cap, security, offered):
+    """A guest sends DISCOVERs from its own MAC (so port security lets them through) with 10
+    client identifiers: only 'cap' of them are offered an address, the rest are counted as
+    dropped-port-limit; a real client on another port of the network still gets its lease."""
+    lab.create("cap", "nat", "10.76.0.0/24", "--lease-time", LEASE,
+               "--dhcp-leases-per-port", cap, "--port-security", security)
+    assert "\ndhcp-leases-per-port = %s\n" % cap in lab.kn("net", "export", "cap").stdout
+    hostile = lab.dhcp_guest("kn-cap")
+    other = lab.dhcp_guest("kn-cap")
+    for g in (hostile, other):
+        lab.wait_port(g.host_if, pred=lambda p: p["policy"] == (security != "no"))
+    # the policy gives the port its mark: the flag byte and the port's ifindex
+    ifindex = lab.link(hostile.host_if)["ifindex"]
+    elems = lab.port_policy(hostile.host_if).get("dhcp_port")
+    if security == "no":
+        assert elems is None, elems
+    else:
+        assert elems == ["%s : %d" % (hostile.host_if, 0x6b000000 | ifindex)], elems
+
+    doc = lab.dhcp_tool(hostile.ns, "client-ids", "--count", 10, "--tries", 2, "--timeout", 1)
+    got = [o for o in doc["offers"] if o["ip"]]
+    assert len(got) == offered, doc
+    # the first identities to ask are the ones admitted
+    assert got == doc["offers"][:offered], doc
+    assert len({o["ip"] for o in got}) == offered, doc
+    assert all(ipaddress.ip_address(o["ip"]) in ipaddress.ip_network("10.76.0.0/24")
+               for o in got), doc
+    stats = lab.kn_json("net", "show", "cap")["dhcp-stats"]
+    if offered < 10:
+        # each of the others refused at every try
+        assert stats["dropped-port-limit"] >= 10 - offered, stats
+        assert stats["offers"] >= offered, stats
+    else:
+        assert stats["dropped-port-limit"] == 0, stats
+
+    # a real client on another port is not affected
+    c = lab.dhcp_client(other, "udhcpc", hostname="neighbour").start()
+    ev = c.wait_bound()
+    assert ipaddress.ip_address(ev["ip"]) in ipaddress.ip_network("10.76.0.0/24"), ev
+    assert ev["ip"] not in {o["ip"] for o in got}, (ev, doc)
+    lab.wait_lease(other.mac, "cap", ev["ip"])
+    assert lab.daemon.poll() is None

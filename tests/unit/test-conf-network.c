@@ -627,6 +627,7 @@ static void test_order_independence(void **state)
 		{ "dhcp", "no" },	    { "dns", "off" },		{ "autostart", "yes" },
 		{ "lease-time", "2h" },
 		{ "dhcp-routes", "10.8.0.0/16 via 10.7.0.5, 0.0.0.0/0 via 10.7.0.1" },
+		{ "dhcp-leases-per-port", "4" },
 		{ "dns-forwarders", "10.7.0.53, 192.0.2.53" },
 		{ "isolate-ports", "yes" }, { "port-security", "mac" },
 		{ "allow-attach", "alice, @kvm" },
@@ -1084,6 +1085,81 @@ static void test_lease_time(void **state)
 	config_basic(&c, "10.0.0.0/24");
 	c.lease_time_sec = 10;
 	check_finish_error(&c, "invalid lease-time 10: must be between 60s and 365d");
+}
+
+static void test_dhcp_leases_per_port(void **state)
+{
+	static const char *const bad[] = {
+		"-1", "1025", "4096", "x", "4x", "1.5", " 4", "4 ", "+4", "0x10",
+		"99999999999999999999999999",
+	};
+	static const struct {
+		const char *value;
+		uint32_t n;
+		const char *written;    /* NULL: the default, not written back */
+	} good[] = {
+		{ "0", 0, "0" }, { "1", 1, "1" }, { "4", 4, "4" }, { "0016", 16, NULL },
+		{ "16", 16, NULL }, { "1024", 1024, "1024" },
+	};
+	struct network_config c;
+	char err[256], msg[512];
+
+	network_config_init(&c);
+	assert_int_equal(c.dhcp_leases_per_port, 16);
+	for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+		_cleanup_free_ char *text = NULL;
+
+		config_basic(&c, "10.0.0.0/24");
+		check_set_ok(&c, "dhcp-leases-per-port", good[i].value);
+		assert_int_equal(c.dhcp_leases_per_port, good[i].n);
+		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+		assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
+		if (good[i].written) {
+			snprintf(msg, sizeof(msg),
+				 "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
+				 "dhcp-leases-per-port = %s\n", good[i].written);
+			assert_string_equal(text, msg);
+		} else {
+			assert_string_equal(text, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n");
+		}
+		check_round_trip(&c);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		snprintf(msg, sizeof(msg),
+			 "invalid dhcp-leases-per-port '%s': must be a whole number from 0 to 1024 "
+			 "(0: no cap)", bad[i]);
+		check_set_error("dhcp-leases-per-port", bad[i], msg);
+	}
+	check_set_error("dhcp-leases-per-port", "", "invalid dhcp-leases-per-port '': empty value");
+
+	/* Written after the routes, before the domain. */
+	{
+		_cleanup_free_ char *text = NULL;
+
+		config_basic(&c, "10.0.0.0/24");
+		check_set_ok(&c, "domain", "lab.example");
+		check_set_ok(&c, "dhcp-leases-per-port", "2");
+		check_set_ok(&c, "dhcp-routes", "0.0.0.0/0 via 10.0.0.1");
+		check_set_ok(&c, "lease-time", "2h");
+		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+		assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
+		assert_string_equal(text, "[network]\nmode = nat\nsubnet = 10.0.0.0/24\n"
+					  "lease-time = 2h\ndhcp-routes = 0.0.0.0/0 via 10.0.0.1\n"
+					  "dhcp-leases-per-port = 2\ndomain = lab.example\n");
+		check_round_trip(&c);
+	}
+
+	/* In a file, with its line number; 0 from a file; a config built in code. */
+	check_parse_error("[network]\nsubnet = 10.0.0.0/24\ndhcp-leases-per-port = 2000\n", "lab",
+			  -EINVAL,
+			  "line 3: invalid dhcp-leases-per-port '2000': must be a whole number "
+			  "from 0 to 1024 (0: no cap)");
+	parse_ok("[network]\nsubnet = 10.0.0.0/24\ndhcp-leases-per-port = 0\n", "lab", &c);
+	assert_int_equal(c.dhcp_leases_per_port, 0);
+	config_basic(&c, "10.0.0.0/24");
+	c.dhcp_leases_per_port = 1025;
+	check_finish_error(&c, "invalid dhcp-leases-per-port 1025: must be a whole number "
+			       "from 0 to 1024 (0: no cap)");
 }
 
 static void assert_route(const struct network_route *rt, const char *dst, const char *gw)
@@ -2614,6 +2690,7 @@ int main(void)
 		cmocka_unit_test(test_format_golden),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_lease_time),
+		cmocka_unit_test(test_dhcp_leases_per_port),
 		cmocka_unit_test(test_dhcp_routes),
 		cmocka_unit_test(test_hosts_parse),
 		cmocka_unit_test(test_hosts_parse_errors),

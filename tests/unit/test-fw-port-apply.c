@@ -4,7 +4,9 @@
  * 77 unless root and unshare(CLONE_NEWNET) work): an absent table, the base loaded twice without
  * losing elements, ports and bindings read back with fw_port_list()/fw_port_list_bindings(),
  * removal, reset, and the datapath itself: raw frames written into veth peers of ports of a
- * bridge (the test's own namespace) are passed, learnt, cached in 'fast4', dropped and counted.
+ * bridge (the test's own namespace) are passed, learnt, cached in 'fast4', dropped and counted,
+ * and DHCP requests from 0.0.0.0 reach a DHCP socket on the bridge (dhcp-io) marked with their
+ * port.
  * The tests run in order and build on each other's state.
  */
 #include <arpa/inet.h>
@@ -29,6 +31,8 @@
 #include "fw-test-util.h"
 #include <nftables/libnftables.h>
 
+#include "dhcp/dhcp-io.h"
+#include "dhcp/dhcp-server.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-port.h"
 #include "shared/alloc-util.h"
@@ -63,15 +67,38 @@ static void add_port(const char *ifname, const uint8_t *mac, bool ip_binding, bo
 	snprintf(p.ifname, sizeof(p.ifname), "%s", ifname);
 	if (mac)
 		memcpy(p.mac, mac, 6);
-	assert_int_equal(fw_port_render_add(&p, learnt, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, learnt, 0, &s), 0);
 	fw_test_apply_ok(ctx, s);
+}
+
+struct held_mark {
+	const char *ifname;
+	uint32_t mark;
+};
+
+static int held_mark_cb(const struct fw_port_state *st, void *data)
+{
+	struct held_mark *h = data;
+
+	if (strcmp(st->ifname, h->ifname) == 0)
+		h->mark = st->dhcp_mark;
+	return 0;
+}
+
+/* The port's element in dhcp_port as the table holds it, as the daemon reads it. */
+static uint32_t held_dhcp_mark(const char *ifname)
+{
+	struct held_mark h = { .ifname = ifname };
+
+	assert_int_equal(fw_port_list(ctx, held_mark_cb, &h), 0);
+	return h.mark;
 }
 
 static void remove_port(const char *ifname, const uint8_t *learnt)
 {
 	_cleanup_free_ char *s = NULL;
 
-	assert_int_equal(fw_port_render_remove(ifname, learnt, &s), 0);
+	assert_int_equal(fw_port_render_remove(ifname, learnt, held_dhcp_mark(ifname), &s), 0);
 	fw_test_apply_ok(ctx, s);
 }
 
@@ -569,6 +596,104 @@ static void test_packets_isolated(void **state)
 }
 
 /*
+ * Waits up to 500 ms for the datagram carrying 'marker' on the DHCP socket 'io' (others are
+ * skipped) and returns its mark in '*ret_mark'; false when it does not come.
+ */
+static bool dhcp_recv(struct dhcp_io *io, uint32_t marker, uint32_t *ret_mark)
+{
+	for (int i = 0; i < 50; i++) {
+		struct pollfd p = { .fd = dhcp_io_fd(io), .events = POLLIN };
+		struct dhcp_rx rx;
+		uint8_t buf[1500];
+		int n;
+
+		if (poll(&p, 1, 10) <= 0)
+			continue;
+		while ((n = dhcp_io_recv(io, buf, sizeof(buf), &rx)) != -EAGAIN) {
+			assert_true(n >= 0);
+			assert_int_equal(rx.port_ifindex, 0);
+			if (n == 4 && memcmp(buf, &marker, 4) == 0) {
+				*ret_mark = rx.mark;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * DHCP requests from 0.0.0.0 through a filtered port reach the DHCP server's socket on the
+ * bridge (dhcp-io, SO_RCVMARK) marked with the port's ifindex; what comes from a leased address,
+ * or through a port without an element in dhcp_port, arrives unmarked and still passes. A changed
+ * mark replaces the element.
+ */
+static void test_packets_dhcp_mark(void **state)
+{
+	_cleanup_free_ char *s = NULL;
+	struct fw_port p = { .filter = true, .has_mac = true, .ip_binding = true };
+	int br = (int)if_nametoindex("br0"), g0 = (int)if_nametoindex("g0");
+	struct dhcp_io *io = NULL;
+	struct in_addr gw = { .s_addr = htonl(0x0a000001) };
+	uint32_t m, mark;
+	uint64_t dropped0, dropped3;
+	struct ports ps;
+	struct frame f;
+
+	if (!have_links)
+		skip();
+	dropped0 = dropped("g0");
+	dropped3 = dropped("g3");
+	assert_int_equal(system("ip addr add 10.0.0.1/24 dev br0"), 0);
+	assert_int_equal(dhcp_io_open("br0", br, gw, &io), 0);
+
+	snprintf(p.ifname, sizeof(p.ifname), "g0");
+	memcpy(p.mac, mac1, 6);
+	p.dhcp_mark = fw_port_dhcp_mark(g0);
+	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), &s), 0);
+	fw_test_apply_ok(ctx, s);
+	ps = list_ports();
+	assert_int_equal(get(&ps, "g0")->dhcp_mark, 0x6b000000 | (uint32_t)g0);
+
+	/* A DHCPDISCOVER: to the server, marked, and flooded to the other ports as before. */
+	m = udp4(&f, mac1, "0.0.0.0", 68, 67);
+	assert_true(send_frame("g0", "g4", &f, m));
+	assert_true(dhcp_recv(io, m, &mark));
+	assert_int_equal(mark, fw_port_dhcp_mark(g0));
+	assert_int_equal(fw_port_dhcp_mark_ifindex(mark), g0);
+	/* A renewal from the leased address: not marked. */
+	m = udp4(&f, mac1, "10.0.0.2", 68, 67);
+	assert_true(send_frame("g0", "g4", &f, m));
+	assert_true(dhcp_recv(io, m, &mark));
+	assert_int_equal(mark, 0);
+	/* g3 filters but has no element: its DISCOVER passes unmarked. */
+	m = udp4(&f, mac2, "0.0.0.0", 68, 67);
+	assert_true(send_frame("g3", "g4", &f, m));
+	assert_true(dhcp_recv(io, m, &mark));
+	assert_int_equal(mark, 0);
+
+	/* Another mark replaces the element (the old value is deleted first). */
+	free(s);
+	p.dhcp_mark = fw_port_dhcp_mark(g0 + 1000);
+	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), &s), 0);
+	fw_test_apply_ok(ctx, s);
+	assert_int_equal(held_dhcp_mark("g0"), fw_port_dhcp_mark(g0 + 1000));
+	m = udp4(&f, mac1, "0.0.0.0", 68, 67);
+	assert_true(send_frame("g0", "g4", &f, m));
+	assert_true(dhcp_recv(io, m, &mark));
+	assert_int_equal(mark, fw_port_dhcp_mark(g0 + 1000));
+	free(s);
+	p.dhcp_mark = fw_port_dhcp_mark(g0);
+	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), &s), 0);
+	fw_test_apply_ok(ctx, s);
+	assert_int_equal(held_dhcp_mark("g0"), fw_port_dhcp_mark(g0));
+	assert_int_equal(dropped("g0"), dropped0);
+	assert_int_equal(dropped("g3"), dropped3);
+
+	dhcp_io_free(io);
+	assert_int_equal(system("ip addr del 10.0.0.1/24 dev br0"), 0);
+}
+
+/*
  * g4 without filtering (port-security no) but isolated and rate-limited: a foreign source MAC
  * passes, the isolated g2 is out of reach, and a burst of large frames is cut at the bucket.
  */
@@ -586,7 +711,7 @@ static void test_packets_unfiltered_isolated_rate(void **state)
 	if (!have_links)
 		skip();
 	snprintf(p.ifname, sizeof(p.ifname), "g4");
-	assert_int_equal(fw_port_render_add(&p, NULL, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, NULL, 0, &s), 0);
 	fw_test_apply_ok(ctx, s);
 	ps = list_ports();
 	assert_false(get(&ps, "g4")->filter);
@@ -724,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_packets_bound),
 		cmocka_unit_test(test_packets_learn),
 		cmocka_unit_test(test_packets_isolated),
+		cmocka_unit_test(test_packets_dhcp_mark),
 		cmocka_unit_test(test_packets_unfiltered_isolated_rate),
 		cmocka_unit_test(test_base_again_keeps_state),
 		cmocka_unit_test(test_callback_error),

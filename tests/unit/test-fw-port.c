@@ -48,8 +48,8 @@ static void check_add(const struct fw_port *p, const uint8_t *learnt, const char
 {
 	_cleanup_free_ char *s = NULL, *again = NULL;
 
-	assert_int_equal(fw_port_render_add(p, learnt, &s), 0);
-	assert_int_equal(fw_port_render_add(p, learnt, &again), 0);
+	assert_int_equal(fw_port_render_add(p, learnt, 0, &s), 0);
+	assert_int_equal(fw_port_render_add(p, learnt, 0, &again), 0);
 	assert_string_equal(s, again);
 	fw_test_check_golden(file, s);
 }
@@ -73,7 +73,7 @@ static void test_base(void **state)
 	assert_int_equal(fw_port_render_base(true, &s), 0);
 	fw_test_check_golden("fw-port-base.nft", s);
 	/* Every chain is flushed exactly once, and after all of them exist. */
-	assert_int_equal(fw_test_count(s, "flush chain "), 7);
+	assert_int_equal(fw_test_count(s, "flush chain "), 8);
 	assert_true(strstr(s, "add chain bridge kvmnet deny\n") < strstr(s, "flush chain "));
 	assert_null(strstr(s, "\ndelete "));
 	assert_null(strstr(s, "flush set"));
@@ -97,7 +97,55 @@ static void test_add_bound_ipbind(void **state)
 {
 	struct fw_port p = port("vnet0", mac1, true, false);
 
+	p.dhcp_mark = fw_port_dhcp_mark(7);
 	check_add(&p, NULL, "fw-port-add-bound.nft");
+}
+
+/* The mark of a port's DHCP requests: the flag byte and its ifindex, nothing else. */
+static void test_dhcp_mark(void **state)
+{
+	assert_int_equal(fw_port_dhcp_mark(1), 0x6b000001);
+	assert_int_equal(fw_port_dhcp_mark(0xffffff), 0x6bffffff);
+	assert_int_equal(fw_port_dhcp_mark(0), 0);
+	assert_int_equal(fw_port_dhcp_mark(-1), 0);
+	assert_int_equal(fw_port_dhcp_mark(0x1000000), 0);
+	assert_int_equal(fw_port_dhcp_mark_ifindex(fw_port_dhcp_mark(4242)), 4242);
+	assert_int_equal(fw_port_dhcp_mark_ifindex(0x6bffffff), 0xffffff);
+	assert_int_equal(fw_port_dhcp_mark_ifindex(0), 0);
+	assert_int_equal(fw_port_dhcp_mark_ifindex(5), 0);
+	assert_int_equal(fw_port_dhcp_mark_ifindex(0x6a000005), 0);
+	assert_int_equal(fw_port_dhcp_mark_ifindex(0xeb000005), 0);
+}
+
+/*
+ * A port's element in dhcp_port is replaced when its mark changes (nft cannot add an element with
+ * another value over it), left alone when it does not, and removed when the port stops filtering.
+ */
+static void test_add_dhcp_mark_change(void **state)
+{
+	struct fw_port p = port("vnet0", mac1, true, false);
+	_cleanup_free_ char *changed = NULL, *same = NULL, *plain = NULL, *off = NULL;
+	static const char held[] =
+		"add element bridge kvmnet dhcp_port { \"vnet0\" : 0x6b000007 }\n"
+		"delete element bridge kvmnet dhcp_port { \"vnet0\" }\n";
+	static const char wanted[] =
+		"add element bridge kvmnet dhcp_port { \"vnet0\" : 0x6b000009 }\n";
+
+	p.dhcp_mark = fw_port_dhcp_mark(9);
+	assert_int_equal(fw_port_render_add(&p, mac1, fw_port_dhcp_mark(7), &changed), 0);
+	assert_non_null(strstr(changed, held));
+	assert_true(strstr(changed, held) < strstr(changed, wanted));
+	assert_int_equal(fw_port_render_add(&p, mac1, fw_port_dhcp_mark(9), &same), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, 0, &plain), 0);
+	assert_string_equal(same, plain);
+	assert_int_equal(fw_test_count(same, "dhcp_port"), 1);
+	assert_non_null(strstr(same, wanted));
+
+	/* port-security no: the port keeps no element, whatever its dhcp_mark says */
+	p.filter = false;
+	assert_int_equal(fw_port_render_add(&p, NULL, fw_port_dhcp_mark(9), &off), 0);
+	assert_int_equal(fw_test_count(off, "dhcp_port"), 2);
+	assert_non_null(strstr(off, "delete element bridge kvmnet dhcp_port { \"vnet0\" }\n"));
 }
 
 static void test_add_bound_same_mac(void **state)
@@ -106,8 +154,8 @@ static void test_add_bound_same_mac(void **state)
 	_cleanup_free_ char *s = NULL, *plain = NULL;
 
 	/* The MAC the table holds is the one wanted: nothing to delete, same script. */
-	assert_int_equal(fw_port_render_add(&p, mac1, &s), 0);
-	assert_int_equal(fw_port_render_add(&p, NULL, &plain), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, 0, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, NULL, 0, &plain), 0);
 	assert_string_equal(s, plain);
 }
 
@@ -133,7 +181,7 @@ static void test_add_learn_ipbind_relearn(void **state)
 	/* A learning port forgets what it learnt: the held MAC goes even though p->mac matches. */
 	memcpy(p.mac, mac1, 6);
 	check_add(&p, mac1, "fw-port-add-relearn.nft");
-	assert_int_equal(fw_port_render_add(&p, mac1, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, 0, &s), 0);
 	assert_non_null(strstr(s, "delete element bridge kvmnet port_mac { \"vnet7\" . "
 				  "52:54:00:12:34:56 }\n"));
 	assert_null(strstr(s, "delete element bridge kvmnet learn"));
@@ -144,14 +192,15 @@ static void test_remove(void **state)
 {
 	_cleanup_free_ char *s = NULL, *bare = NULL;
 
-	assert_int_equal(fw_port_render_remove("vnet0", mac1, &s), 0);
+	assert_int_equal(fw_port_render_remove("vnet0", mac1, fw_port_dhcp_mark(7), &s), 0);
 	fw_test_check_golden("fw-port-remove.nft", s);
 	assert_string_equal(last_line(s), "flush set bridge kvmnet fast4\n");
 
-	/* Without a MAC, port_mac is left alone and nothing else changes. */
-	assert_int_equal(fw_port_render_remove("vnet0", NULL, &bare), 0);
+	/* Without a MAC or a mark, port_mac and dhcp_port are left alone, nothing else changes. */
+	assert_int_equal(fw_port_render_remove("vnet0", NULL, 0, &bare), 0);
 	assert_null(strstr(bare, "port_mac"));
-	assert_int_equal(fw_test_count(s, "\n"), fw_test_count(bare, "\n") + 2);
+	assert_null(strstr(bare, "dhcp_port"));
+	assert_int_equal(fw_test_count(s, "\n"), fw_test_count(bare, "\n") + 4);
 }
 
 static void test_bindings_both(void **state)
@@ -219,19 +268,19 @@ static void test_invalid_ifnames(void **state)
 		/* snprintf() cut the long one to 15: write it unterminated, as a caller could. */
 		if (strlen(bad[i]) >= IFNAMSIZ)
 			memcpy(p.ifname, bad[i], IFNAMSIZ);
-		assert_int_equal(fw_port_render_add(&p, NULL, &s), -EINVAL);
+		assert_int_equal(fw_port_render_add(&p, NULL, 0, &s), -EINVAL);
 		if (strlen(bad[i]) < IFNAMSIZ)
-			assert_int_equal(fw_port_render_remove(bad[i], NULL, &s), -EINVAL);
+			assert_int_equal(fw_port_render_remove(bad[i], NULL, 0, &s), -EINVAL);
 	}
-	assert_int_equal(fw_port_render_remove("sixteen-chars-xx", mac1, &s), -EINVAL);
+	assert_int_equal(fw_port_render_remove("sixteen-chars-xx", mac1, 0, &s), -EINVAL);
 	assert_null(s);
 
 	for (size_t i = 0; i < ELEMENTSOF(good); i++) {
 		_cleanup_free_ char *a = NULL, *r = NULL;
 
 		p = port(good[i], NULL, false, false);
-		assert_int_equal(fw_port_render_add(&p, NULL, &a), 0);
-		assert_int_equal(fw_port_render_remove(good[i], NULL, &r), 0);
+		assert_int_equal(fw_port_render_add(&p, NULL, 0, &a), 0);
+		assert_int_equal(fw_port_render_remove(good[i], NULL, 0, &r), 0);
 	}
 }
 
@@ -241,6 +290,8 @@ int main(void)
 		cmocka_unit_test(test_base),
 		cmocka_unit_test(test_base_without_isolate),
 		cmocka_unit_test(test_add_bound_ipbind),
+		cmocka_unit_test(test_dhcp_mark),
+		cmocka_unit_test(test_add_dhcp_mark_change),
 		cmocka_unit_test(test_add_bound_same_mac),
 		cmocka_unit_test(test_add_bound_replace),
 		cmocka_unit_test(test_add_learn_isolated),
