@@ -336,18 +336,32 @@ json_t *network_to_json(const struct network *n)
 	const struct network_config *c = &n->config;
 	char subnet[IN_PREFIX_STRLEN], gw[INET_ADDRSTRLEN], first[INET_ADDRSTRLEN],
 		last[INET_ADDRSTRLEN], range[2 * INET_ADDRSTRLEN + 1], domain[NETWORK_DOMAIN_MAX + 1];
+	json_t *allow;
 
 	in_addr_to_string(c->range_first, first);
 	in_addr_to_string(c->range_last, last);
 	snprintf(range, sizeof(range), "%s-%s", first, last);
 	network_config_domain(c, domain);
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?, s:b, s:b, s:b, s:i}",
+	allow = json_array();
+	if (!allow)
+		return NULL;
+	for (size_t i = 0; i < c->n_allow_attach; i++)
+		if (json_array_append_new(allow, json_string(c->allow_attach[i])) < 0) {
+			json_decref(allow);
+			return NULL;
+		}
+	/* "o" hands 'allow' over, also when packing fails (jansson >= 2.11) */
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?, s:b, s:b, s:b, s:i, "
+			 "s:I, s:I, s:b, s:s, s:o}",
 			 "name", c->name, "mode", network_mode_to_string(c->mode), "state",
 			 n->active ? "active" : "inactive", "bridge", c->bridge, "subnet",
 			 in_prefix_to_string(&c->subnet, subnet), "gateway",
 			 in_addr_to_string(c->gateway, gw), "dhcp-range", range, "domain", domain,
 			 "mtu", (json_int_t)c->mtu, "uplink", c->uplink[0] ? c->uplink : NULL,
 			 "dhcp", c->dhcp, "dns", c->dns, "autostart", c->autostart, "ifindex",
-			 n->active ? n->ifindex : 0);
+			 n->active ? n->ifindex : 0, "lease-time", (json_int_t)c->lease_time_sec,
+			 "dhcp-leases-per-port", (json_int_t)c->dhcp_leases_per_port,
+			 "isolate-ports", c->isolate_ports, "port-security",
+			 network_port_security_to_string(c->port_security), "allow-attach", allow);
 }

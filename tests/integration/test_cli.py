@@ -50,6 +50,28 @@ def test_global_options_anywhere(module_lab):
         lab.kn("net", "delete", "anywhere")
 
 
+def test_show_has_the_port_and_dhcp_keys(module_lab):
+    """net show/list --json carry the keys a definition sets, defaults included."""
+    lab = module_lab
+    lab.create("shown", "nat", "10.70.1.0/24", "--lease-time", "2h", "--dhcp-leases-per-port",
+               "3", "--isolate-ports", "--port-security", "mac", "--allow-attach",
+               "nobody,@nogroup")
+    lab.create("plain", "isolated", "10.70.2.0/24", "--port-security", "yes")
+    try:
+        n = lab.kn_json("net", "show", "shown")
+        assert (n["lease-time"], n["dhcp-leases-per-port"], n["isolate-ports"],
+                n["port-security"], n["allow-attach"]) == (7200, 3, True, "mac",
+                                                            ["nobody", "@nogroup"]), n
+        listed = lab.networks()["shown"]
+        assert {k: v for k, v in n.items() if k in listed} == listed   # show adds stats
+        n = lab.kn_json("net", "show", "plain")
+        assert (n["lease-time"], n["dhcp-leases-per-port"], n["isolate-ports"],
+                n["port-security"], n["allow-attach"]) == (3600, 16, False, "yes", []), n
+    finally:
+        lab.kn("net", "delete", "shown")
+        lab.kn("net", "delete", "plain")
+
+
 USAGE = [
     ["frobnicate"],
     ["net"],
