@@ -33,6 +33,7 @@ reboots or the kernel is rebuilt (a /dev/kvm that hangs Linux, as nested setups 
 boots.
 """
 import fcntl
+import hashlib
 import os
 import pathlib
 import re
@@ -224,6 +225,7 @@ class QemuGuest:
         self._stop = threading.Event()
         self._send_lock = threading.Lock()
         self._ncmd = 0
+        self.last_token = None
         self.lease = None
         self.ip = None
         self.started_at = None
@@ -435,16 +437,38 @@ class QemuGuest:
                               what="the guest's command shell")
             self._ready = True
 
-    def run(self, cmd, timeout=30):
-        """Runs 'cmd' with sh -c in the guest; returns (exit status, output)."""
+    def run(self, cmd, timeout=30, resends=3):
+        """Runs 'cmd' with sh -c in the guest; returns (exit status, output). The output comes
+        with its MD5: when what arrived differs (the serial line under TCG has been seen to
+        repeat a character), the guest is asked for it again, up to 'resends' times."""
         self.wait_ready(timeout)
         self._ncmd += 1
-        tok = "c%d-%s" % (self._ncmd, secrets.token_hex(4))
+        self.last_token = tok = "c%d-%s" % (self._ncmd, secrets.token_hex(4))
         start = self.console_size()
         self._send("KNCMD %s %d %s" % (tok, max(1, int(timeout)), cmd))
-        m = self.wait_console(r"^KVMNET-BEGIN %s\n(.*?)^KVMNET-END %s rc=(\d+)$" % (tok, tok),
-                              timeout + 15, start, what="the end of command %r" % cmd)
-        return int(m.group(2)), m.group(1)
+        rc, out, intact = self._wait_output(tok, start, timeout + 15, "the end of command %r" % cmd)
+        for _ in range(resends):
+            if intact:
+                return rc, out
+            rc, out, intact = self.resend()
+        if intact:
+            return rc, out
+        raise GuestError("the output of %r arrived garbled %d times\n%s"
+                         % (cmd, resends + 1, self._context()))
+
+    def resend(self, timeout=15):
+        """Asks the guest for the last command's output again: (exit status, output, intact)."""
+        start = self.console_size()
+        self._send("KNRESEND %s" % self.last_token)
+        return self._wait_output(self.last_token, start, timeout, "the resent output")
+
+    def _wait_output(self, tok, start, timeout, what):
+        m = self.wait_console(r"^KVMNET-BEGIN %s\n(.*?)^KVMNET-END %s rc=(\d+) md5=([0-9a-f]{32})$"
+                              % (tok, tok), timeout, start, what=what)
+        out = m.group(1)
+        # the guest adds a newline after output that lacks one: the sum is of either form
+        sums = {hashlib.md5(o.encode(errors="surrogateescape")).hexdigest() for o in (out, out[:-1])}
+        return int(m.group(2)), out, m.group(3) in sums
 
     def poweroff(self, timeout=30):
         """Asks the guest to power off and waits for QEMU to exit; returns QEMU's exit status.

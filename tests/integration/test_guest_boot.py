@@ -53,6 +53,11 @@ def test_guest_boots_gets_lease_pings_gateway(lab):
         rc, out = g.run("exit 3", timeout=5)
         assert (rc, out) == (3, ""), (rc, out)
 
+        # output comes with its checksum, and again on request (what run() does with garble)
+        rc, out = g.run("echo one; echo -n two", timeout=5)
+        assert (rc, out) == (0, "one\ntwo\n"), (rc, out)
+        assert g.resend() == (0, "one\ntwo\n", True)
+
         p = run(["ip", "netns", "exec", lab.host, "ping", "-n", "-c", "1", "-W", "2", ip],
                 check=False)
         assert p.returncode == 0, "gateway -> guest ping failed:\n%s" % p.stdout
