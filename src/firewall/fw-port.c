@@ -86,6 +86,13 @@ static const char *const base_rules[] = {
 	"pre iifname @limited limit name iifname map @limits drop",
 	"port_in iifname @learn add @port_mac { iifname . ether saddr } delete @learn { iifname }",
 	"port_in iifname . ether saddr != @port_mac goto deny",
+	/*
+	 * Under IP binding only ARP, IPv4 and IPv6 frames, untagged: behind a VLAN tag (which
+	 * 'ether type' shows even when the kernel has taken it off) the ARP and IP tests below
+	 * would not apply. A tagged frame from a cached source passes 'pre' as its inner packet,
+	 * which carries the port's own MAC and bound address anyway.
+	 */
+	"port_in iifname @ipbind ether type != { arp, ip, ip6 } goto deny",
 	"port_in meta protocol vmap { arp : jump port_arp, ip : jump port_ip4, "
 	"ip6 : jump port_ip6 }",
 	"port_arp iifname . arp saddr ether != @port_mac goto deny",

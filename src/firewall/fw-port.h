@@ -32,6 +32,7 @@
  *   chain port_in
  *     iifname @learn add @port_mac { iifname . ether saddr } delete @learn { iifname }
  *     iifname . ether saddr != @port_mac goto deny
+ *     iifname @ipbind ether type != { arp, ip, ip6 } goto deny   no tags, no other protocols
  *     meta protocol vmap { arp : jump port_arp, ip : jump port_ip4, ip6 : jump port_ip6 }
  *   chain port_arp
  *     iifname . arp saddr ether != @port_mac goto deny

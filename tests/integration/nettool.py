@@ -1492,6 +1492,21 @@ def port_attacks(sc, a, gw_mac):
         ("arp-sha-forged", sc.Ether(src=mac, dst=bc)
          / sc.ARP(op=1, hwsrc=forged, psrc=ip, hwdst="00:00:00:00:00:00", pdst=vip)
          / m("arp-sha-forged")),
+        # the same forgeries behind VLAN tags (the kernel takes one tag off before the bridge),
+        # and an ethertype that is neither ARP nor IP: nothing but ARP, IPv4 and IPv6 under IP
+        # binding
+        ("vlan-forged-ip-victim", sc.Ether(src=mac, dst=vmac) / sc.Dot1Q(vlan=5)
+         / sc.IP(src=gw, dst=vip) / udp() / m("vlan-forged-ip-victim")),
+        ("vlan-arp-reply-gw-to-victim", sc.Ether(src=mac, dst=vmac) / sc.Dot1Q(vlan=5)
+         / sc.ARP(op=2, hwsrc=mac, psrc=gw, hwdst=vmac, pdst=vip)
+         / m("vlan-arp-reply-gw-to-victim")),
+        ("qinq-forged-ip-victim", sc.Ether(src=mac, dst=vmac) / sc.Dot1AD(vlan=6)
+         / sc.Dot1Q(vlan=5) / sc.IP(src=gw, dst=vip) / udp() / m("qinq-forged-ip-victim")),
+        ("dot1q-dot1q-forged-ip-victim", sc.Ether(src=mac, dst=vmac) / sc.Dot1Q(vlan=6)
+         / sc.Dot1Q(vlan=5) / sc.IP(src=gw, dst=vip) / udp()
+         / m("dot1q-dot1q-forged-ip-victim")),
+        ("other-ethertype-victim", sc.Ether(src=mac, dst=vmac, type=0x88b5)
+         / m("other-ethertype-victim")),
         # a rogue DHCP server (its own, valid source address)
         ("dhcp-offer-bcast", offer(bc, "255.255.255.255", "dhcp-offer-bcast")),
         ("dhcp-offer-victim", offer(vmac, vip, "dhcp-offer-victim")),

@@ -355,7 +355,10 @@ UNUSED_IP = "10.73.0.200"
 # is the port's own, only their IPv4 or ARP source address is someone else's.
 PASS_IN_MAC_MODE = {"forged-ip-victim", "forged-ip-gw", "forged-ip-bcast", "forged-ip-unused",
                     "arp-reply-gw-to-victim", "arp-request-gw-to-victim", "arp-garp-gw",
-                    "arp-reply-victim-to-gw", "arp-request-victim-to-gw"}
+                    "arp-reply-victim-to-gw", "arp-request-victim-to-gw",
+                    "vlan-forged-ip-victim", "vlan-arp-reply-gw-to-victim",
+                    "qinq-forged-ip-victim", "dot1q-dot1q-forged-ip-victim",
+                    "other-ethertype-victim"}
 
 
 @pytest.mark.parametrize("security", ["yes", "mac", "no"])
