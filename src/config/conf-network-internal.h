@@ -29,6 +29,12 @@
  */
 const char *conf_show(const char *s, char *buf);
 
+/*
+ * Parses a decimal number from 0 to 'max' (digits only, leading zeros allowed, no sign) into
+ * 'ret'. Returns 0, -EINVAL for anything but digits, or -ERANGE above 'max'.
+ */
+int conf_parse_uint32(const char *s, uint32_t max, uint32_t *ret);
+
 /* Writes the message to 'reterr' (size 'errlen'; may be NULL/0) and returns -EINVAL. */
 int conf_fail(char *reterr, size_t errlen, const char *fmt, ...) _printf_(3, 4);
 

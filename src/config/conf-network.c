@@ -149,6 +149,22 @@ static const char *show(const char *s, char *buf)
 	return buf;
 }
 
+int conf_parse_uint32(const char *s, uint32_t max, uint32_t *ret)
+{
+	size_t n = strlen(s);
+	uint64_t v = 0;
+
+	if (n == 0 || strspn(s, "0123456789") != n)
+		return -EINVAL;
+	/* Stops accumulating once out of range: no overflow, whatever the number of digits. */
+	for (size_t i = 0; i < n && v <= max; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (v > max)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
 const char *conf_show(const char *s, char *buf)
 {
 	return show(s, buf);
@@ -548,40 +564,26 @@ static int set_domain(struct network_config *c, const char *key, const char *val
 static int set_mtu(struct network_config *c, const char *key, const char *value, char *reterr,
 		   size_t errlen)
 {
-	size_t n = strlen(value);
-	unsigned long v = 0;
+	uint32_t v;
+	int r = conf_parse_uint32(value, NETWORK_MTU_MAX, &v);
 
-	if (n == 0 || strspn(value, "0123456789") != n)
+	if (r == -EINVAL)
 		return invalid(reterr, errlen, key, value, "not a decimal number");
-	for (size_t i = 0; i < n && v <= NETWORK_MTU_MAX; i++)
-		v = v * 10 + (unsigned long)(value[i] - '0');
-	if (v < NETWORK_MTU_MIN || v > NETWORK_MTU_MAX)
+	if (r < 0 || v < NETWORK_MTU_MIN)
 		return invalid(reterr, errlen, key, value, "must be between %d and %d",
 			       NETWORK_MTU_MIN, NETWORK_MTU_MAX);
-	c->mtu = (uint32_t)v;
+	c->mtu = v;
 	return 0;
 }
 
 static int set_dhcp_leases_per_port(struct network_config *c, const char *key, const char *value,
 				    char *reterr, size_t errlen)
 {
-	size_t n = strlen(value);
-	unsigned long v = 0;
-
-	if (n == 0 || strspn(value, "0123456789") != n)
-		goto invalid;
-	/* Stops accumulating once out of range: no overflow, whatever the number of digits. */
-	for (size_t i = 0; i < n && v <= NETWORK_DHCP_LEASES_PER_PORT_MAX; i++)
-		v = v * 10 + (unsigned long)(value[i] - '0');
-	if (v > NETWORK_DHCP_LEASES_PER_PORT_MAX)
-		goto invalid;
-	c->dhcp_leases_per_port = (uint32_t)v;
+	if (conf_parse_uint32(value, NETWORK_DHCP_LEASES_PER_PORT_MAX, &c->dhcp_leases_per_port) < 0)
+		return invalid(reterr, errlen, key, value,
+			       "must be a whole number from 0 to %d (0: no cap)",
+			       NETWORK_DHCP_LEASES_PER_PORT_MAX);
 	return 0;
-
-invalid:
-	return invalid(reterr, errlen, key, value,
-		       "must be a whole number from 0 to %d (0: no cap)",
-		       NETWORK_DHCP_LEASES_PER_PORT_MAX);
 }
 
 static int check_ifname(const char *key, const char *value, char *reterr, size_t errlen)

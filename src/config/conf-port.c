@@ -30,23 +30,6 @@ void network_port_init(struct network_port *p)
 	p->queues = 1;
 }
 
-/* Parses a decimal number from 0 to 'max': digits only (leading zeros allowed), no sign. */
-static int parse_uint32(const char *s, uint32_t max, uint32_t *ret)
-{
-	size_t n = strlen(s);
-	uint64_t v = 0;
-
-	if (n == 0 || strspn(s, "0123456789") != n)
-		return -EINVAL;
-	/* Stops accumulating once out of range: no overflow, whatever the number of digits. */
-	for (size_t i = 0; i < n && v <= max; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	if (v > max)
-		return -EINVAL;
-	*ret = (uint32_t)v;
-	return 0;
-}
-
 static bool mac_is_zero(const uint8_t mac[6])
 {
 	static const uint8_t zero[6];
@@ -81,7 +64,7 @@ static int set_owner(struct network_port *p, const char *value, char *reterr, si
 	char v[CONF_SHOW_BUF];
 	uint32_t uid;
 
-	if (parse_uint32(value, PORT_OWNER_MAX, &uid) < 0)
+	if (conf_parse_uint32(value, PORT_OWNER_MAX, &uid) < 0)
 		return conf_fail(reterr, errlen,
 				 "invalid owner '%s': must be a decimal uid from 0 to %lu",
 				 conf_show(value, v), (unsigned long)PORT_OWNER_MAX);
@@ -95,7 +78,7 @@ static int set_queues(struct network_port *p, const char *value, char *reterr, s
 	char v[CONF_SHOW_BUF];
 	uint32_t n;
 
-	if (parse_uint32(value, PORT_QUEUES_MAX, &n) < 0 || n < 1)
+	if (conf_parse_uint32(value, PORT_QUEUES_MAX, &n) < 0 || n < 1)
 		return conf_fail(reterr, errlen,
 				 "invalid queues '%s': must be a whole number from 1 to %d",
 				 conf_show(value, v), PORT_QUEUES_MAX);
@@ -108,7 +91,7 @@ static int set_rate(struct network_port *p, const char *value, char *reterr, siz
 	char v[CONF_SHOW_BUF];
 	uint32_t mbit;
 
-	if (parse_uint32(value, PORT_RATE_MAX_MBIT, &mbit) < 0)
+	if (conf_parse_uint32(value, PORT_RATE_MAX_MBIT, &mbit) < 0)
 		return conf_fail(reterr, errlen,
 				 "invalid rate '%s': must be a whole number of Mbit/s from 0 to %d",
 				 conf_show(value, v), PORT_RATE_MAX_MBIT);

@@ -411,7 +411,9 @@ static void port_to_fw(const struct port *p, struct fw_port *ret)
 {
 	const struct network_config *c = &p->network->config;
 
-	*ret = (struct fw_port){ .filter = c->port_security != NETWORK_PORT_SECURITY_OFF,
+	bool filter = c->port_security != NETWORK_PORT_SECURITY_OFF;
+
+	*ret = (struct fw_port){ .filter = filter,
 				 .has_mac = p->has_mac,
 				 .ip_binding = c->port_security == NETWORK_PORT_SECURITY_FULL &&
 					       c->dhcp,
@@ -419,7 +421,7 @@ static void port_to_fw(const struct port *p, struct fw_port *ret)
 				 /* Mbit/s to bytes/s */
 				 .rate_bytes = (uint64_t)p->rate_mbit * 125000ULL,
 				 /* tells the DHCP server the port (port_service_dhcp_port()) */
-				 .dhcp_mark = fw_port_dhcp_mark(p->ifindex) };
+				 .dhcp_mark = filter ? fw_port_dhcp_mark(p->ifindex) : 0 };
 	snprintf(ret->ifname, sizeof(ret->ifname), "%s", p->name);
 	memcpy(ret->mac, p->mac, 6);
 }
@@ -546,7 +548,7 @@ static int port_policy_apply(struct port_service *ps, struct port *p, bool keep,
 	}
 	if (keep && l.found && l.st.filter == fp.filter && l.st.ip_binding == fp.ip_binding &&
 	    l.st.isolated == fp.isolated && l.st.rate_bytes == fp.rate_bytes &&
-	    l.st.dhcp_mark == (fp.filter ? fp.dhcp_mark : 0) &&
+	    l.st.dhcp_mark == fp.dhcp_mark &&
 	    (!fp.filter ||
 	     (fp.has_mac ? (l.st.has_mac && !l.st.learning && memcmp(l.st.mac, fp.mac, 6) == 0)
 			 : (l.st.has_mac || l.st.learning))) &&
