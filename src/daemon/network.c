@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Implementation of network.h. network_up() runs its steps in this order, so that no guest
- * traffic flows before the rules are in place and every step can be undone: bridge (created or
- * adopted), MTU, gateway address, nftables rules (one atomic transaction), IPv4 forwarding, link
- * up, DHCP sockets, stale addresses. The rollback ladder undoes them in reverse.
+ * Implementation of network.h. What a step does depends on the mode, through its entry in the
+ * table of network-mode.h (never a test of the mode here). network_up() runs its steps in this
+ * order, so that no guest traffic flows before the rules are in place and every step can be
+ * undone: bridge (created or adopted), MTU, gateway address, nftables rules (one atomic
+ * transaction), IPv4 forwarding, link up, DHCP sockets, stale addresses. The rollback ladder
+ * undoes them in reverse.
  */
 #include "network.h"
 
@@ -17,6 +19,7 @@
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/manager.h"
+#include "daemon/network-mode.h"
 #include "daemon/port-service.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-model.h"
@@ -69,26 +72,6 @@ bool network_config_kernel_differs(const struct network_config *a, const struct 
 	       a->subnet.addr.s_addr != b->subnet.addr.s_addr ||
 	       a->subnet.prefixlen != b->subnet.prefixlen ||
 	       a->gateway.s_addr != b->gateway.s_addr;
-}
-
-/*
- * The bridge's address, derived from the network's name (stable across re-creation):
- * 52:54:00 would pose as a QEMU guest, so a locally administered unicast 02:xx:xx:xx:xx:xx.
- */
-static void network_bridge_mac(const char *name, uint8_t mac[6])
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (const char *p = name; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-	mac[0] = 0x02;
-	for (size_t i = 1; i < 6; i++)
-		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
-}
-
-static bool network_mode_forwards(enum network_mode mode)
-{
-	return mode == NETWORK_MODE_NAT || mode == NETWORK_MODE_ROUTED;
 }
 
 /* Turns on IPv4 forwarding if needed, logging the value it had the first time. */
@@ -155,47 +138,19 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	struct fw_network model;
 	struct nl_link_info link;
 	struct addr_scan scan = { .want = c->gateway, .want_len = c->subnet.prefixlen };
+	const struct network_mode_ops *ops = network_mode_ops(c->mode);
 	bool created = false, fw_changed = false;
 	uint64_t hash, old_hash = n->fw_hash;
 	int r;
 
-	/* 1. The bridge. */
-	r = nl_link_get_by_name(m->nl, c->bridge, &link);
-	if (r == -ENODEV) {
-		r = nl_bridge_create(m->nl, c->bridge, c->mtu, NULL);
-		if (r < 0) {
-			snprintf(err, errlen, "failed to create bridge '%s': %s", c->bridge,
-				 strerror(-r));
-			return r;
-		}
-		created = true;
-		r = nl_link_get_by_name(m->nl, c->bridge, &link);
-		/* An address of its own: otherwise the bridge takes its lowest port's, and the
-		 * gateway's MAC would change (stale ARP in every guest) as ports come and go. */
-		if (r >= 0) {
-			uint8_t mac[6];
-			network_bridge_mac(c->name, mac);
-			r = nl_link_set_mac(m->nl, link.ifindex, mac);
-			if (r < 0) {
-				snprintf(err, errlen, "failed to set the address of bridge '%s': %s",
-					 c->bridge, strerror(-r));
-				goto rollback;
-			}
-		}
-	}
-	if (r < 0) {
-		snprintf(err, errlen, "failed to read interface '%s': %s", c->bridge, strerror(-r));
-		goto rollback;
-	}
-	if (!created && (!adopt || strcmp(link.kind, "bridge") != 0)) {
-		snprintf(err, errlen, "interface '%s' already exists%s", c->bridge,
-			 strcmp(link.kind, "bridge") != 0 ? " and is not a bridge" : "");
-		return -EEXIST;
-	}
+	/* 1. The bridge: made or adopted, as the mode does it. */
+	r = ops->bridge_setup(m, n, adopt, &link, &created, err, errlen);
+	if (r < 0)
+		return r;
 	n->ifindex = link.ifindex;
 
 	/* 2. MTU, only when asked for: otherwise the bridge follows its ports. */
-	if (c->mtu && link.mtu != c->mtu) {
+	if (ops->sets_mtu && c->mtu && link.mtu != c->mtu) {
 		r = nl_link_set_mtu(m->nl, link.ifindex, c->mtu);
 		if (r < 0) {
 			snprintf(err, errlen, "failed to set MTU %u on '%s': %s", c->mtu,
@@ -204,8 +159,9 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 		}
 	}
 
-	/* 3. The gateway address. */
-	r = nl_addr_dump(m->nl, link.ifindex, network_addr_scan_cb, &scan);
+	/* 3. The gateway address, for the modes that have one. */
+	scan.found = !ops->gateway_address;
+	r = !ops->gateway_address ? 0 : nl_addr_dump(m->nl, link.ifindex, network_addr_scan_cb, &scan);
 	if (r < 0) {
 		snprintf(err, errlen, "failed to read addresses of '%s': %s", c->bridge,
 			 strerror(-r));
@@ -225,7 +181,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	/* 4. The rules, in one transaction, only when they differ from what is installed. */
 	fw_network_from_config(c, &model);
 	hash = fw_network_hash(&model);
-	if (hash != n->fw_hash || n->fw_unknown) {
+	if (ops->firewall && (hash != n->fw_hash || n->fw_unknown)) {
 		_cleanup_free_ char *msg = NULL;
 		r = network_fw_install(m, c, &msg);
 		if (r < 0) {
@@ -239,7 +195,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	}
 
 	/* 5. Forwarding, for the modes that route. */
-	if (network_mode_forwards(c->mode)) {
+	if (ops->forwards) {
 		r = network_enable_forwarding(m, c->name);
 		if (r < 0) {
 			snprintf(err, errlen, "failed to enable IPv4 forwarding: %s", strerror(-r));
@@ -258,8 +214,8 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	}
 
 	/* 7. DHCP and DNS on the bridge (re-opened if the bridge was re-created). */
-	r = dhcp_service_network_start(n, err, errlen);
-	if (r >= 0)
+	r = ops->dhcp_dns ? dhcp_service_network_start(n, err, errlen) : 0;
+	if (r >= 0 && ops->dhcp_dns)
 		r = dns_service_network_start(n, err, errlen);
 	if (r < 0) {
 		dhcp_service_network_stop(n);
@@ -291,8 +247,7 @@ rollback_addr:
 	if (!created && !scan.found)
 		(void)nl_addr_del(m->nl, link.ifindex, c->gateway, c->subnet.prefixlen);
 rollback:
-	if (created)
-		(void)nl_link_delete(m->nl, link.ifindex);
+	ops->bridge_undo(m, n, &link, created);
 	if (created || !adopt)
 		n->ifindex = 0;
 	return r;
@@ -301,15 +256,17 @@ rollback:
 int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 {
 	const struct network_config *c = &n->config;
+	const struct network_mode_ops *ops = network_mode_ops(c->mode);
 	_cleanup_free_ char *script = NULL, *msg = NULL;
 	struct fw_network model;
-	struct nl_link_info link;
-	int r;
+	int r = 0;
 
 	fw_network_from_config(c, &model);
-	r = fw_render_network_delete(&model, &script);
-	if (r >= 0)
-		r = fw_apply(m->fw, script, &msg);
+	if (ops->firewall) {
+		r = fw_render_network_delete(&model, &script);
+		if (r >= 0)
+			r = fw_apply(m->fw, script, &msg);
+	}
 	if (r < 0) {
 		snprintf(err, errlen, "failed to remove firewall rules: %s", msg ? msg : strerror(-r));
 		return r;
@@ -319,13 +276,9 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 	n->fw_hash = 0;
 	n->fw_unknown = false;
 
-	r = nl_link_get_by_name(m->nl, c->bridge, &link);
-	if (r >= 0 && strcmp(link.kind, "bridge") == 0)
-		r = nl_link_delete(m->nl, link.ifindex);
-	if (r < 0 && r != -ENODEV) {
-		snprintf(err, errlen, "failed to delete bridge '%s': %s", c->bridge, strerror(-r));
+	r = ops->bridge_teardown(m, n, err, errlen);
+	if (r < 0)
 		return r;
-	}
 	n->ifindex = 0;
 	port_service_network_down(n);
 	return 0;

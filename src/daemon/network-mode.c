@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Implementation of network-mode.h. The four modes of today (nat, routed, isolated, open) all
+ * own their bridge: kvmnet creates it (or adopts its own after a restart) and deletes it.
+ */
+#include "network-mode.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/manager.h"
+#include "daemon/network.h"
+#include "netlink/nl-link.h"
+#include "shared/log.h"
+
+/*
+ * The bridge's address, derived from the network's name (stable across re-creation):
+ * 52:54:00 would pose as a QEMU guest, so a locally administered unicast 02:xx:xx:xx:xx:xx.
+ */
+static void network_bridge_mac(const char *name, uint8_t mac[6])
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	mac[0] = 0x02;
+	for (size_t i = 1; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+/* An owned bridge: created if missing, else adopted (only when 'adopt' and it is a bridge). */
+static int owned_bridge_setup(struct manager *m, struct network *n, bool adopt,
+			      struct nl_link_info *link, bool *created, char *err, size_t errlen)
+{
+	const struct network_config *c = &n->config;
+	int r;
+
+	*created = false;
+	r = nl_link_get_by_name(m->nl, c->bridge, link);
+	if (r == -ENODEV) {
+		r = nl_bridge_create(m->nl, c->bridge, c->mtu, NULL);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to create bridge '%s': %s", c->bridge,
+				 strerror(-r));
+			return r;
+		}
+		*created = true;
+		r = nl_link_get_by_name(m->nl, c->bridge, link);
+		/* An address of its own: otherwise the bridge takes its lowest port's, and the
+		 * gateway's MAC would change (stale ARP in every guest) as ports come and go. */
+		if (r >= 0) {
+			uint8_t mac[6];
+			network_bridge_mac(c->name, mac);
+			r = nl_link_set_mac(m->nl, link->ifindex, mac);
+			if (r < 0) {
+				snprintf(err, errlen, "failed to set the address of bridge '%s': %s",
+					 c->bridge, strerror(-r));
+				(void)nl_link_delete(m->nl, link->ifindex);
+				*created = false;
+				return r;
+			}
+		}
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "failed to read interface '%s': %s", c->bridge, strerror(-r));
+		if (*created) {
+			/* made but unreadable: remove it by name */
+			struct nl_link_info l;
+			if (nl_link_get_by_name(m->nl, c->bridge, &l) >= 0)
+				(void)nl_link_delete(m->nl, l.ifindex);
+			*created = false;
+		}
+		return r;
+	}
+	if (!*created && (!adopt || strcmp(link->kind, "bridge") != 0)) {
+		snprintf(err, errlen, "interface '%s' already exists%s", c->bridge,
+			 strcmp(link->kind, "bridge") != 0 ? " and is not a bridge" : "");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static void owned_bridge_undo(struct manager *m, struct network *n, const struct nl_link_info *link,
+			      bool created)
+{
+	(void)n;
+	if (created)
+		(void)nl_link_delete(m->nl, link->ifindex);
+}
+
+static int owned_bridge_teardown(struct manager *m, struct network *n, char *err, size_t errlen)
+{
+	const struct network_config *c = &n->config;
+	struct nl_link_info link;
+	int r;
+
+	r = nl_link_get_by_name(m->nl, c->bridge, &link);
+	if (r >= 0 && strcmp(link.kind, "bridge") == 0)
+		r = nl_link_delete(m->nl, link.ifindex);
+	if (r < 0 && r != -ENODEV) {
+		snprintf(err, errlen, "failed to delete bridge '%s': %s", c->bridge, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+#define OWNED_BRIDGE                                                                          \
+	.bridge_setup = owned_bridge_setup, .bridge_undo = owned_bridge_undo,                  \
+	.bridge_teardown = owned_bridge_teardown, .sets_mtu = true, .gateway_address = true,   \
+	.firewall = true, .dhcp_dns = true, .port_kind = "tap"
+
+static const struct network_mode_ops mode_ops[_NETWORK_MODE_MAX] = {
+	[NETWORK_MODE_NAT] = { .mode = NETWORK_MODE_NAT, OWNED_BRIDGE, .forwards = true },
+	[NETWORK_MODE_ROUTED] = { .mode = NETWORK_MODE_ROUTED, OWNED_BRIDGE, .forwards = true },
+	[NETWORK_MODE_ISOLATED] = { .mode = NETWORK_MODE_ISOLATED, OWNED_BRIDGE, .forwards = false },
+	[NETWORK_MODE_OPEN] = { .mode = NETWORK_MODE_OPEN, OWNED_BRIDGE, .forwards = false },
+};
+
+const struct network_mode_ops *network_mode_ops(enum network_mode mode)
+{
+	if (mode < 0 || mode >= _NETWORK_MODE_MAX)
+		return &mode_ops[NETWORK_MODE_NAT]; /* unreachable for validated definitions */
+	return &mode_ops[mode];
+}

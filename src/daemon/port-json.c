@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * 'port list': the ports of one network as JSON, with their policy state and leased address.
+ * Part of the port service (port-service-internal.h).
+ */
+#include "port-service.h"
+#include "port-service-internal.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/conf-host.h"
+#include "config/conf-network.h"
+#include "config/conf-port.h"
+#include "daemon/manager.h"
+#include "daemon/network.h"
+#include "event/event.h"
+#include "firewall/fw-apply.h"
+#include "firewall/fw-port.h"
+#include "lease/lease-store.h"
+#include "lease/lease.h"
+#include "netlink/nl-link.h"
+#include "netlink/nl-monitor.h"
+#include "netlink/nl-qdisc.h"
+#include "netlink/nl-tap.h"
+#include "shared/alloc-util.h"
+#include "shared/fd-util.h"
+#include "shared/in-addr-util.h"
+#include "shared/proc-util.h"
+#include "shared/log.h"
+
+static const char *const port_origin_table[] = {
+	[PORT_ORIGIN_DEFINED] = "defined",
+	[PORT_ORIGIN_HELPER] = "bridge-helper",
+	[PORT_ORIGIN_ADOPTED] = "adopted",
+};
+
+/* ---- listing ---- */
+
+struct list_ctx {
+	json_t *a;
+	struct port_service *ps;
+	struct fw_port_state *states;
+	size_t n_states, cap_states;
+};
+
+static int list_state_cb(const struct fw_port_state *st, void *data)
+{
+	struct list_ctx *l = data;
+
+	if (l->n_states == l->cap_states) {
+		size_t cap = l->cap_states ? l->cap_states * 2 : 64;
+		struct fw_port_state *a = realloc(l->states, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		l->states = a;
+		l->cap_states = cap;
+	}
+	l->states[l->n_states++] = *st;
+	return 0;
+}
+
+struct lease_by_mac {
+	const uint8_t *mac;
+	struct in_addr ip;
+};
+
+static int lease_by_mac_cb(const struct lease *l, void *data)
+{
+	struct lease_by_mac *f = data;
+
+	if (l->state == LEASE_BOUND && memcmp(l->mac, f->mac, 6) == 0)
+		f->ip = l->ip;
+	return 0;
+}
+
+static json_t *port_to_json(struct list_ctx *l, const struct port *p)
+{
+	const struct network *n = p->network;
+	const struct fw_port_state *st = NULL;
+	const uint8_t *mac = p->has_mac ? p->mac : NULL;
+	const struct network_port *def = network_ports_find(&n->ports, p->name);
+	struct nl_link_info link = { 0 };
+	char macbuf[MAC_STRLEN], ipbuf[INET_ADDRSTRLEN];
+	struct in_addr ip = { 0 };
+
+	for (size_t i = 0; i < l->n_states; i++)
+		if (strcmp(l->states[i].ifname, p->name) == 0)
+			st = &l->states[i];
+	if (!mac && st && st->has_mac)
+		mac = st->mac;
+	if (mac) {
+		const struct network_host *h = network_hosts_find_mac(&n->hosts, mac);
+		if (h)
+			ip = h->ip;
+		else if (n->leases) {
+			struct lease_by_mac f = { .mac = mac };
+			(void)lease_store_foreach(n->leases, lease_by_mac_cb, &f);
+			ip = f.ip;
+		}
+	}
+	(void)nl_link_get_by_index(l->ps->m->nl, p->ifindex, &link);
+	/* Counters as the guest sees them: what the tap receives, the guest sent. */
+	return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+			 "s:b, s:b, s:o?}",
+			 "name", p->name, "network", n->config.name, "origin",
+			 port_origin_table[p->origin], "mac", mac ? mac_to_string(mac, macbuf) : NULL,
+			 "mac-bound", p->has_mac, "ip",
+			 ip.s_addr ? in_addr_to_string(ip, ipbuf) : NULL, "state",
+			 !link.up ? "down" : link.carrier ? "up" : "no-carrier", "rx-packets",
+			 (json_int_t)link.tx_packets, "rx-bytes", (json_int_t)link.tx_bytes,
+			 "tx-packets", (json_int_t)link.rx_packets, "tx-bytes",
+			 (json_int_t)link.rx_bytes, "dropped", (json_int_t)(st ? st->dropped_packets : 0),
+			 "dropped-bytes", (json_int_t)(st ? st->dropped_bytes : 0), "rate",
+			 (json_int_t)p->rate_mbit, "policy", p->policy, "isolated",
+			 p->policy && n->config.isolate_ports, "owner",
+			 def && def->has_owner ? json_integer(def->owner) : NULL);
+}
+
+static int port_cmp(const void *a, const void *b)
+{
+	const struct port *x = *(struct port *const *)a, *y = *(struct port *const *)b;
+	int c = strcmp(x->network->config.name, y->network->config.name);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+int port_service_list_json(struct port_service *ps, const struct network *n, json_t *a)
+{
+	struct list_ctx l = { .a = a, .ps = ps };
+	_cleanup_free_ struct port **sorted = NULL;
+	int r;
+
+	r = fw_port_list(ps->m->fw, list_state_cb, &l);
+	if (r < 0)
+		log_warning_errno(r, "Failed to read the port policy table: %m");
+	sorted = calloc(ps->n_ports ? ps->n_ports : 1, sizeof(*sorted));
+	if (!sorted) {
+		free(l.states);
+		return -ENOMEM;
+	}
+	if (ps->n_ports > 0) {   /* ps->ports is NULL until the first port */
+		memcpy(sorted, ps->ports, ps->n_ports * sizeof(*sorted));
+		qsort(sorted, ps->n_ports, sizeof(*sorted), port_cmp);
+	}
+	r = 0;
+	for (size_t i = 0; i < ps->n_ports && r >= 0; i++) {
+		if (n && sorted[i]->network != n)
+			continue;
+		json_t *o = port_to_json(&l, sorted[i]);
+		r = o ? json_array_append_new(a, o) : -ENOMEM;
+	}
+	free(l.states);
+	return r < 0 ? -ENOMEM : 0;
+}

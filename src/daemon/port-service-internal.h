@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the files of the port service share (not an interface for the rest of the daemon, which
+ * uses port-service.h): the port and binding records and the calls between the four parts.
+ *   port-service.c  port registry and life cycle (make, adopt, forget), the monitor, start-up
+ *   port-bindings.c the installed (MAC, IPv4) pairs and their flush to nftables
+ *   port-policy.c   the per-port policy and rate in the bridge table
+ *   port-json.c     the 'port list' rendering
+ */
+#ifndef KN_DAEMON_PORT_SERVICE_INTERNAL_H
+#define KN_DAEMON_PORT_SERVICE_INTERNAL_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_source;
+struct fw_port_state;
+struct manager;
+struct network;
+
+#define PORT_TEMPLATE_DEFINED "knt%d"
+#define PORT_TEMPLATE_HELPER "knv%d"
+
+enum port_origin {
+	PORT_ORIGIN_DEFINED,    /* 'port add': a persistent tap in the network's definition */
+	PORT_ORIGIN_HELPER,     /* made for QEMU's bridge helper: lives as long as QEMU's fd */
+	PORT_ORIGIN_ADOPTED,    /* made by someone else (libvirt, by hand), found on the bridge */
+};
+
+struct port {
+	char name[IFNAMSIZ];
+	int ifindex;
+	struct network *network;   /* borrowed */
+	enum port_origin origin;
+	bool policy;               /* its elements are in the bridge table */
+	bool has_mac;              /* bound to 'mac' (a defined port with --mac) */
+	uint8_t mac[6];
+	uint32_t rate_mbit;
+};
+
+struct binding_key {
+	uint8_t mac[6];
+	struct in_addr ip;
+};
+
+/* One slot of the installed-pairs hash. */
+struct binding_slot {
+	struct binding_key key;
+	uint8_t state;             /* SLOT_* */
+};
+
+enum { SLOT_EMPTY, SLOT_USED, SLOT_DELETED };
+
+struct port_service {
+	struct manager *m;
+	struct port **ports;
+	size_t n_ports;
+	bool base_installed;
+	bool base_isolate;            /* the base was rendered with the 'isolate' chain */
+	/* What the bridge table holds, read once for a batch of port operations (snap_begin) */
+	struct fw_port_state *snap;
+	size_t n_snap, cap_snap;
+	bool snap_valid;
+	struct binding_slot *slots;   /* installed pairs; power-of-two size */
+	size_t n_slots, n_live, n_used;
+	struct binding_key *dirty;    /* pairs to re-examine at the next flush */
+	size_t n_dirty, cap_dirty;
+	struct event_source *flush_source;
+};
+
+
+/* ---- port-bindings.c ---- */
+
+/* Records pair 'k' as installed. */
+int bindings_insert(struct port_service *ps, const struct binding_key *k);
+/* Queues the pair for re-examination at the next flush. */
+void bindings_mark(struct port_service *ps, const uint8_t mac[6], struct in_addr ip);
+/* The deferred event that flushes the queued pairs. */
+int port_service_on_flush(struct event_source *s, void *data);
+/* Marks every pair network 'n' may want (its reservations and bound leases). */
+void bindings_mark_network(struct port_service *ps, struct network *n);
+/* Marks every installed pair inside the subnet of 'n' (it goes down or stops binding). */
+void bindings_mark_installed(struct port_service *ps, const struct network *n);
+
+/* ---- port-policy.c ---- */
+
+/* Reads the bridge table once for a batch of port operations, and forgets it after. */
+void port_snap_begin(struct port_service *ps);
+void port_snap_end(struct port_service *ps);
+/* Whether some network needs the forward-hook 'isolate' chain. */
+bool port_isolate_wanted(struct port_service *ps);
+/* Removes the policy of the port named 'name' from the bridge table. */
+int port_policy_remove(struct port_service *ps, const char *name);
+/* Installs (or, 'keep', leaves when already right) the policy of 'p'. */
+int port_policy_apply(struct port_service *ps, struct port *p, bool keep, char *err,
+		      size_t errlen);
+/* Puts the rate limit of 'p' on its qdisc (or removes it). */
+int port_rate_apply(struct port_service *ps, const struct port *p, char *err, size_t errlen);
+/* The MTU a port of 'n' gets: the network's, else the bridge's current one. */
+uint32_t port_mtu(struct port_service *ps, const struct network *n);
+
+#endif
