@@ -26,6 +26,12 @@ struct cli {
 int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret);
 
 /*
+ * Like cli_call(), for a method this daemon may not have: an unknown method (ENOSYS) is no
+ * error, it returns 0 with '*ret' set to NULL, printing nothing.
+ */
+int cli_call_optional(struct cli *cli, const char *method, json_t *params, json_t **ret);
+
+/*
  * Like cli_call(), but takes ownership of 'params' and frees it; NULL 'params' (a failed
  * json_pack) is reported as out of memory.
  */
@@ -52,6 +58,7 @@ int cmd_lease_list(struct cli *cli, int argc, char **argv);
 int cmd_port_add(struct cli *cli, int argc, char **argv);
 int cmd_port_remove(struct cli *cli, int argc, char **argv);
 int cmd_port_list(struct cli *cli, int argc, char **argv);
+int cmd_graph(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
 

@@ -53,7 +53,7 @@ static int cli_send_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret)
+static int call(struct cli *cli, const char *method, json_t *params, json_t **ret, bool optional)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct api_linebuf in = { 0 };
@@ -104,6 +104,11 @@ int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret)
 	api_linebuf_done(&in);
 	if (r < 0)
 		return cli_fail(cli, "malformed answer from kvmnetd");
+	if (resp.error && optional && resp.error == -ENOSYS) {
+		*ret = NULL;
+		api_response_done(&resp);
+		return 0;
+	}
 	if (resp.error) {
 		r = cli_fail(cli, "%s", resp.message);
 		api_response_done(&resp);
@@ -112,6 +117,16 @@ int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret)
 	*ret = json_incref(resp.result);
 	api_response_done(&resp);
 	return 0;
+}
+
+int cli_call(struct cli *cli, const char *method, json_t *params, json_t **ret)
+{
+	return call(cli, method, params, ret, false);
+}
+
+int cli_call_optional(struct cli *cli, const char *method, json_t *params, json_t **ret)
+{
+	return call(cli, method, params, ret, true);
 }
 
 int cli_call_take(struct cli *cli, const char *method, json_t *params, json_t **ret)

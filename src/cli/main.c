@@ -25,6 +25,7 @@ static const struct {
 	{ "host", "list", cmd_host_list },   { "lease", "list", cmd_lease_list },
 	{ "port", "add", cmd_port_add },     { "port", "remove", cmd_port_remove },
 	{ "port", "list", cmd_port_list },
+	{ "graph", NULL, cmd_graph },
 	{ "status", NULL, cmd_status },      { "version", NULL, cmd_version },
 };
 
@@ -48,6 +49,9 @@ static void usage(FILE *f)
 	      "  port add NET [--name IFNAME] [--mac MAC] [--owner UID|USER] [--queues N]\n"
 	      "               [--rate MBIT]   make a persistent tap; prints its name\n"
 	      "  port remove [NET] NAME | port list [NET]\n"
+	      "  graph [--format dot|svg] [--output FILE]\n"
+	      "                             picture of networks, bridges, ports, guests, forwards\n"
+	      "                             (DOT text, or SVG through Graphviz's 'dot')\n"
 	      "  status | version\n"
 	      "Global options may appear anywhere on the line. The socket defaults to\n"
 	      "$KVMNET_SOCKET, else " DEFAULT_SOCKET ".\n",

@@ -40,5 +40,6 @@ int api_method_port_remove(struct manager *m, json_t *params, json_t **ret, char
 int api_method_port_list(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 int api_method_lease_list(struct manager *m, json_t *params, json_t **ret, char *err,
 			  size_t errlen);
+int api_method_graph(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 
 #endif

@@ -445,7 +445,7 @@ static const struct {
 	{ "host.add", api_method_host_add },     { "host.remove", api_method_host_remove },
 	{ "host.list", api_method_host_list },   { "lease.list", api_method_lease_list },
 	{ "port.add", api_method_port_add },     { "port.remove", api_method_port_remove },
-	{ "port.list", api_method_port_list },
+	{ "port.list", api_method_port_list },     { "graph", api_method_graph },
 	{ "status", api_method_status },         { "version", api_method_version },
 };
 
