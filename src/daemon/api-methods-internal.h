@@ -41,5 +41,10 @@ int api_method_port_list(struct manager *m, json_t *params, json_t **ret, char *
 int api_method_lease_list(struct manager *m, json_t *params, json_t **ret, char *err,
 			  size_t errlen);
 int api_method_graph(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
+/* doctor.check and doctor.fix ('method' is one of them). */
+int api_method_doctor(struct manager *m, const char *method, json_t *params, json_t **ret,
+		      char *err, size_t errlen);
+/* Removes the rules 'doctor --fix' added for network 'name', and their record. */
+int api_doctor_network_deleted(struct manager *m, const char *name);
 
 #endif

@@ -366,6 +366,10 @@ static int api_method_net_delete(struct manager *m, json_t *params, json_t **ret
 		snprintf(err, errlen, "failed to remove the definition: %s", strerror(-r));
 		return r;
 	}
+	r = api_doctor_network_deleted(m, n->config.name);
+	if (r < 0)
+		log_warning_errno(r, "Failed to remove the doctor's rules of network '%s': %m",
+				  n->config.name);
 	r = dhcp_service_network_forget_leases(n);
 	if (r < 0)
 		log_warning_errno(r, "Failed to forget the leases of network '%s': %m",
@@ -452,6 +456,8 @@ static const struct {
 int api_methods_dispatch(struct manager *m, struct api_call *call, const char *method,
 			 json_t *params, json_t **ret_result, char *err, size_t errlen)
 {
+	if (strcmp(method, "doctor.check") == 0 || strcmp(method, "doctor.fix") == 0)
+		return api_method_doctor(m, method, params, ret_result, err, errlen);
 	if (strcmp(method, "port.attach") == 0)
 		return api_method_port_attach(m, call, params, ret_result, err, errlen);
 	for (size_t i = 0; i < ELEMENTSOF(api_methods); i++)
