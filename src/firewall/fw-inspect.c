@@ -885,9 +885,15 @@ int fw_inspect_render_fix(json_t *ruleset, const struct fw_findings *f,
 				r = strbuf_appendf(sb, "iifname \"%s\"", net->bridge);
 				break;
 			case FW_FLOW_REPLY:
+				/*
+				 * iptables-nft cannot read back a native ct expression (the
+				 * whole chain turns "incompatible" for Docker): in such tables
+				 * the reply accept is on the bridge only; table inet kvmnet
+				 * still filters what reaches guests.
+				 */
 				r = strbuf_appendf(sb, "oifname \"%s\"%s", net->bridge,
-						   net->routed ? "" :
-								 " ct state established,related");
+						   net->routed || x->owner ? "" :
+						   " ct state established,related");
 				break;
 			case FW_FLOW_DHCP:
 				r = strbuf_appendf(sb, "iifname \"%s\" udp dport 67", net->bridge);
