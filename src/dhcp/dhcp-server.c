@@ -536,7 +536,12 @@ static void reply_options(const struct dhcp_server *s, const struct request *req
 
 	if (req->giaddr.s_addr)
 		agent = dhcp_options_get(&req->opt, DHCP_OPTION_RELAY_AGENT_INFO, &agent_len);
-	if (agent && b->len + dhcp_option_wire_size(agent_len) < b->size) {
+	/*
+	 * Echo option 82 only if it leaves room for 53, 54 and END: a huge (concatenated) 82 once
+	 * took the room of the message type, and the reply went out without one (found by fuzzing).
+	 */
+	if (agent && b->len + dhcp_option_wire_size(agent_len) + dhcp_option_wire_size(1) +
+			     dhcp_option_wire_size(4) + 1 <= b->size) {
 		agent_room = dhcp_option_wire_size(agent_len);
 		b->size -= agent_room;
 	}
