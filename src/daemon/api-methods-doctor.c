@@ -118,16 +118,13 @@ static int doctor_check_into(struct manager *m, json_t *rs, struct network **net
 	return 0;
 }
 
-static int api_method_doctor_check(struct manager *m, json_t *params, json_t **ret, char *err,
-				   size_t errlen)
+/* Loads the ruleset afresh and returns the findings for 'nets' as a new JSON array. */
+static int doctor_findings(struct manager *m, struct network **nets, size_t n, json_t **ret_arr,
+			   char *err, size_t errlen)
 {
-	struct network **nets, *one;
 	json_t *rs = NULL, *arr;
-	size_t n;
-	int r = doctor_targets(m, params, &nets, &n, &one, err, errlen);
+	int r = load_ruleset(m, &rs, err, errlen);
 
-	if (r >= 0)
-		r = load_ruleset(m, &rs, err, errlen);
 	if (r < 0)
 		return r;
 	arr = json_array();
@@ -137,6 +134,22 @@ static int api_method_doctor_check(struct manager *m, json_t *params, json_t **r
 		json_decref(arr);
 		return r;
 	}
+	*ret_arr = arr;
+	return 0;
+}
+
+static int api_method_doctor_check(struct manager *m, json_t *params, json_t **ret, char *err,
+				   size_t errlen)
+{
+	struct network **nets, *one;
+	json_t *arr;
+	size_t n;
+	int r = doctor_targets(m, params, &nets, &n, &one, err, errlen);
+
+	if (r >= 0)
+		r = doctor_findings(m, nets, n, &arr, err, errlen);
+	if (r < 0)
+		return r;
 	*ret = json_pack("{s:o}", "findings", arr);
 	return *ret ? 0 : -ENOMEM;
 }
@@ -222,16 +235,9 @@ static int api_method_doctor_fix(struct manager *m, json_t *params, json_t **ret
 	if (r < 0)
 		return r;
 	/* What is left after the fix (a "may" the fix could not address, say). */
-	r = load_ruleset(m, &rs, err, errlen);
+	r = doctor_findings(m, nets, n, &arr, err, errlen);
 	if (r < 0)
 		return r;
-	arr = json_array();
-	r = arr ? doctor_check_into(m, rs, nets, n, arr) : -ENOMEM;
-	json_decref(rs);
-	if (r < 0) {
-		json_decref(arr);
-		return r;
-	}
 	*ret = json_pack("{s:i, s:o}", "added", added, "findings", arr);
 	return *ret ? 0 : -ENOMEM;
 }
