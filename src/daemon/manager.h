@@ -27,7 +27,7 @@ struct port_service;
 struct state_dir;
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
-#define MANAGER_NETWORKS_MAX 4096
+#define MANAGER_NETWORKS_MAX 16384
 
 struct manager_options {
 	const char *state_dir;

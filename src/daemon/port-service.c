@@ -481,7 +481,7 @@ void port_service_network_up(struct network *n)
 		}
 	}
 	/* 2. everything on the bridge: known ports get their policy re-applied, others adopted */
-	r = nl_link_dump(ps->m->nl, bridge_scan_cb, &scan);
+	r = nl_link_dump_master(ps->m->nl, n->ifindex, bridge_scan_cb, &scan);
 	if (r < 0)
 		log_warning_errno(r, "Failed to list the ports of '%s': %m", n->config.bridge);
 	for (size_t i = 0; i < scan.n_seen; i++) {

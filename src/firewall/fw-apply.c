@@ -12,11 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
 #include <nftables/libnftables.h>
 
 #include "config/conf-network.h"
 #include "firewall/fw-model.h"
 #include "shared/alloc-util.h"
+
+static int fw_table_exists_listed(struct fw_ctx *ctx, int *ret);
 
 struct fw_ctx {
 	struct nft_ctx *nft;
@@ -141,7 +149,82 @@ int fw_list_json(struct fw_ctx *ctx, const char *cmd, char **ret)
 	return 0;
 }
 
+/*
+ * One NFT_MSG_GETTABLE for 'family'/'name', without libnftables: nft 1.0.6 answers any listing,
+ * "list tables" included, from a cache it fills by dumping every table, chain, rule and set
+ * element of the host, which grows with the number of networks. The answer is a NEWTABLE message
+ * or an error (ENOENT: no such table).
+ */
+int fw_table_lookup(int family, const char *name)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct nfgenmsg nfg;
+		struct nlattr attr;
+		char name[64];
+	} req = { 0 };
+	_Alignas(struct nlmsghdr) char buf[8192];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	size_t len = strlen(name) + 1;
+	int fd, r;
+	ssize_t k;
+
+	if (len > sizeof(req.name))
+		return -EINVAL;
+	req.nlh.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST;
+	req.nlh.nlmsg_seq = 1;
+	req.nfg.nfgen_family = (uint8_t)family;
+	req.nfg.version = NFNETLINK_V0;
+	req.attr.nla_type = NFTA_TABLE_NAME;
+	req.attr.nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy(req.name, name, len);
+	req.nlh.nlmsg_len = (uint32_t)NLMSG_ALIGN(NLMSG_LENGTH(sizeof(req.nfg)) +
+						   NLA_ALIGN(req.attr.nla_len));
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		goto out;
+	}
+	k = recv(fd, buf, sizeof(buf), 0);
+	if (k < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = -EIO;
+	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)k);
+	     h = NLMSG_NEXT(h, k)) {
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			r = e->error == -ENOENT ? 0 : e->error < 0 ? e->error : -EIO;
+			break;
+		}
+		if (h->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE)) {
+			r = 1;
+			break;
+		}
+	}
+out:
+	close(fd);
+	return r;
+}
+
 int fw_table_exists(struct fw_ctx *ctx, int *ret)
+{
+	int r = fw_table_lookup(FW_FAMILY_INET, FW_TABLE_NAME);
+
+	if (r >= 0) {
+		*ret = r;
+		return 0;
+	}
+	return fw_table_exists_listed(ctx, ret);
+}
+
+/* The fallback when netlink is refused: read it from nft's listing. */
+static int fw_table_exists_listed(struct fw_ctx *ctx, int *ret)
 {
 	const char *out, *line;
 

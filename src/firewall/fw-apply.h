@@ -45,6 +45,14 @@ int fw_list_installed(struct fw_ctx *ctx, fw_installed_fn cb, void *data);
 int fw_table_exists(struct fw_ctx *ctx, int *ret);
 
 /*
+ * Whether nftables table 'name' of 'family' (FW_FAMILY_*) exists: 1, 0; -errno. One netlink
+ * request, whatever else the host has loaded.
+ */
+#define FW_FAMILY_INET 1   /* NFPROTO_INET; <linux/netfilter.h> clashes with <netinet/in.h> */
+#define FW_FAMILY_BRIDGE 7 /* NFPROTO_BRIDGE */
+int fw_table_lookup(int family, const char *name);
+
+/*
  * Runs the listing command 'cmd' (nft syntax, e.g. "list table bridge kvmnet") with JSON output
  * and full listings, set elements included, for this one run (the context's terse text mode is
  * restored afterwards), and returns nft's JSON text in '*ret' (malloc'd, caller frees). Blocks

@@ -35,6 +35,8 @@ typedef int (*nl_link_fn)(const struct nl_link_info *link, void *data);
 
 /* Calls 'cb' for every link in the namespace; a negative return from 'cb' stops and is returned. */
 int nl_link_dump(struct nl_sock *s, nl_link_fn cb, void *data);
+/* The same for the links whose master is 'master' only (filtered by the kernel). */
+int nl_link_dump_master(struct nl_sock *s, int master, nl_link_fn cb, void *data);
 
 /*
  * Parses one RTM_NEWLINK/RTM_DELLINK message into 'ret' (used by dumps and the monitor).
