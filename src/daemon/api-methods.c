@@ -453,8 +453,19 @@ static const struct {
 	{ "status", api_method_status },         { "version", api_method_version },
 };
 
-int api_methods_dispatch(struct manager *m, struct api_call *call, const char *method,
-			 json_t *params, json_t **ret_result, char *err, size_t errlen)
+/*
+ * Reasons quote what the client sent (names, keys, values): a control character there (a
+ * newline in a JSON key, found by fuzz-api-proto) would break the one-line error contract.
+ */
+static void api_err_one_line(char *err)
+{
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+static int api_methods_call(struct manager *m, struct api_call *call, const char *method,
+			    json_t *params, json_t **ret_result, char *err, size_t errlen)
 {
 	if (strcmp(method, "doctor.check") == 0 || strcmp(method, "doctor.fix") == 0)
 		return api_method_doctor(m, method, params, ret_result, err, errlen);
@@ -465,4 +476,14 @@ int api_methods_dispatch(struct manager *m, struct api_call *call, const char *m
 			return api_methods[i].fn(m, params, ret_result, err, errlen);
 	snprintf(err, errlen, "unknown method '%s'", method);
 	return -ENOSYS;
+}
+
+int api_methods_dispatch(struct manager *m, struct api_call *call, const char *method,
+			 json_t *params, json_t **ret_result, char *err, size_t errlen)
+{
+	int r = api_methods_call(m, call, method, params, ret_result, err, errlen);
+
+	if (r < 0 && errlen > 0)
+		api_err_one_line(err);
+	return r;
 }
