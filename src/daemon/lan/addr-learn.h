@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Guest address learning on one port (any ifindex: a tap or veth on a bridge kvmnet does not own,
+ * a macvtap): an AF_PACKET socket bound to the port with a classic BPF filter that lets only ARP
+ * and UDP 67/68 through, read on the event loop; what addr-learn-parse.h finds in those frames
+ * goes into a small bounded table of (MAC, IPv4) pairs. Knows nothing of networks or modes: the
+ * owner (the port service) is told of each pair that appears or goes, and decides what to do
+ * with it (port list, anti-spoofing bindings, the NSS file).
+ */
+#ifndef KN_DAEMON_LAN_ADDR_LEARN_H
+#define KN_DAEMON_LAN_ADDR_LEARN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/lan/addr-learn-parse.h"
+
+struct addr_learn;
+struct event_loop;
+
+/* Hard limits per port (guests are untrusted: an ARP flood must not grow memory). */
+#define ADDR_LEARN_PER_PORT_MAX 8     /* learned pairs; the least recently seen is evicted */
+#define ADDR_LEARN_CLIENTS_MAX 4      /* MACs seen asking for DHCP, for ACK acceptance */
+
+struct addr_learn_entry {
+	uint8_t mac[6];
+	struct in_addr ip;
+	enum addr_learn_source source;  /* how it was last confirmed */
+	uint64_t first_usec;            /* monotonic, when learned */
+	uint64_t seen_usec;             /* monotonic, last confirmed */
+	uint32_t lease_sec;             /* from the last DHCPACK, 0 if none or infinite */
+};
+
+/* A pair appeared ('removed' false) or went ('removed' true: released, replaced, evicted). */
+typedef void (*addr_learn_fn)(struct addr_learn *l, const struct addr_learn_entry *e,
+			      bool removed, void *data);
+
+/*
+ * Starts learning on port 'ifindex' through loop 'e' (needs CAP_NET_RAW); 'cb' with 'data' is
+ * called from the loop. With 'e' NULL no socket is made: frames come only from
+ * addr_learn_feed() (tests, fuzzing). Returns 0 and '*ret', or -errno (socket, filter, bind).
+ */
+int addr_learn_new(struct event_loop *e, int ifindex, addr_learn_fn cb, void *data,
+		   struct addr_learn **ret);
+/* Stops learning and frees 'l' without calling its callback; accepts NULL; returns NULL. */
+struct addr_learn *addr_learn_free(struct addr_learn *l);
+
+/* Feeds one frame as if read from the socket at monotonic time 'now_usec'. */
+void addr_learn_feed(struct addr_learn *l, const uint8_t *frame, size_t len, bool towards_guest,
+		     uint64_t now_usec);
+
+/* The learned pairs, most recently learned last; borrowed until the table next changes. */
+const struct addr_learn_entry *addr_learn_entries(const struct addr_learn *l, size_t *ret_n);
+/* The most recently confirmed pair, or NULL when nothing is learned. */
+const struct addr_learn_entry *addr_learn_newest(const struct addr_learn *l);
+/* Frames read and frames that claimed ARP/DHCP but were malformed, since addr_learn_new(). */
+uint64_t addr_learn_frames(const struct addr_learn *l);
+uint64_t addr_learn_malformed(const struct addr_learn *l);
+
+#endif
