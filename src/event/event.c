@@ -50,7 +50,9 @@ struct event_loop {
 	int epoll_fd;
 	bool exiting;
 	int exit_code;
-	struct event_source *sources;
+	struct event_source *sources; /* io, timer and signal sources */
+	struct event_source *defers;  /* defer sources: a list of their own, so that looking for
+				       * a pending one costs the few defers, not every socket */
 	struct event_source *dead;
 };
 
@@ -93,6 +95,8 @@ struct event_loop *event_loop_free(struct event_loop *e)
 		return NULL;
 	while (e->sources)
 		event_source_free(e->sources);
+	while (e->defers)
+		event_source_free(e->defers);
 	event_release_dead(e);
 	if (e->epoll_fd >= 0)
 		close(e->epoll_fd);
@@ -100,10 +104,15 @@ struct event_loop *event_loop_free(struct event_loop *e)
 	return NULL;
 }
 
+static struct event_source **event_source_list(struct event_loop *e, enum event_source_type type)
+{
+	return type == EVENT_SOURCE_DEFER ? &e->defers : &e->sources;
+}
+
 static int event_source_attach(struct event_loop *e, enum event_source_type type, int fd,
 			       uint32_t events, void *data, struct event_source **ret)
 {
-	struct event_source *s = calloc(1, sizeof(*s));
+	struct event_source *s = calloc(1, sizeof(*s)), **head = event_source_list(e, type);
 
 	if (!s)
 		return -ENOMEM;
@@ -116,10 +125,10 @@ static int event_source_attach(struct event_loop *e, enum event_source_type type
 			return r;
 		}
 	}
-	s->next = e->sources;
-	if (e->sources)
-		e->sources->prev = s;
-	e->sources = s;
+	s->next = *head;
+	if (*head)
+		(*head)->prev = s;
+	*head = s;
 	*ret = s;
 	return 0;
 }
@@ -241,7 +250,7 @@ struct event_source *event_source_free(struct event_source *s)
 	if (s->prev)
 		s->prev->next = s->next;
 	else
-		e->sources = s->next;
+		*event_source_list(e, s->type) = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
 	s->dead = true;
@@ -276,8 +285,8 @@ static int event_dispatch(struct event_source *s, uint32_t revents)
 
 static struct event_source *event_next_defer(struct event_loop *e)
 {
-	for (struct event_source *s = e->sources; s; s = s->next)
-		if (s->type == EVENT_SOURCE_DEFER && s->enabled)
+	for (struct event_source *s = e->defers; s; s = s->next)
+		if (s->enabled)
 			return s;
 	return NULL;
 }

@@ -130,11 +130,12 @@ int nl_addr_dump(struct nl_sock *s, int ifindex, nl_addr_fn cb, void *data)
 	if (ifindex < 0)
 		return -EINVAL;
 
-	/* Filtering by link happens here: the kernel filters dumps only in strict mode
-	 * (NETLINK_GET_STRICT_CHK, Linux >= 4.20). */
+	/* The kernel filters by link (the socket is in strict mode, NETLINK_GET_STRICT_CHK, Linux
+	 * >= 4.20); the callback filters again for older kernels. */
 	nlh->nlmsg_type = RTM_GETADDR;
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
+	ifa->ifa_index = (uint32_t)ifindex;
 	return nl_sock_transact(s, nlh, nl_addr_dump_cb, &d);
 }

@@ -74,6 +74,10 @@ int nl_sock_new(struct nl_sock **ret)
 
 	/* Errors then quote only the request's header, not the whole request (Linux >= 4.3). */
 	(void)mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Dumps filtered by the kernel (an address dump for one link walks that link's addresses,
+	 * not the host's); requests are checked strictly too (Linux >= 4.20; older kernels ignore
+	 * it, and the callers filter again). */
+	(void)mnl_socket_setsockopt(s->nl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 
 	*ret = TAKE_PTR(s);
 	return 0;
