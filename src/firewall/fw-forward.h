@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Port forwards in table inet kvmnet: two maps looked up once per packet however many forwards
+ * exist, and the nat base chains that use them. Pure text generation, like fw-render.
+ *
+ *   map fwd_any  { type inet_proto . inet_service : ipv4_addr . inet_service; }
+ *                  forwards on every local address (fib daddr type local)
+ *   map fwd_addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
+ *                  forwards on one host address
+ *   chain fwd_pre    (nat prerouting, dstnat): traffic from outside and from guests
+ *   chain fwd_output (nat output, -100): the host's own connections (not to 127.0.0.0/8: a
+ *                    loopback source cannot leave the host)
+ *   chain fwd_post   (nat postrouting, srcnat): hairpin, a DNATed packet that came in on a kvmnet
+ *                    bridge and leaves on one (the same one: the forward filter drops anything
+ *                    between two networks) has its source masqueraded, so replies come back
+ *                    through the host
+ *
+ * A range of N host ports is N map elements, one per port, each onto the guest port at the same
+ * offset. Adding or removing a forward is element operations only.
+ */
+#ifndef KN_FIREWALL_FW_FORWARD_H
+#define KN_FIREWALL_FW_FORWARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct network_forward;
+struct network_forwards;
+
+/*
+ * The script that creates the maps and base chains if missing and (re)writes the chains' rules
+ * (flush + add, within one transaction). With 'flush_maps', it also empties both maps, and then
+ * adds the elements of every forward of the 'n' sets in 'sets' (entries may be NULL): the script
+ * the daemon runs once at start-up, replacing whatever an earlier run left in one transaction.
+ * Returns 0, -ENOMEM; '*ret' is malloc'd.
+ */
+int fw_forward_render_sync(const struct network_forwards *const *sets, size_t n, char **ret);
+
+/*
+ * The script that adds (or, with 'delete', removes) the map elements of forward 'f', one per
+ * host port, and nothing else. Adding an element that is already there with the same guest
+ * address and port is a no-op; with a different one the script fails (EEXIST). Returns 0,
+ * -ENOMEM, or -EINVAL for a forward that network_forward_finish() would refuse; '*ret' is
+ * malloc'd.
+ */
+int fw_forward_render_elements(const struct network_forward *f, bool delete, char **ret);
+
+#endif
