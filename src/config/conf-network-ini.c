@@ -20,6 +20,7 @@
 #include "config/conf-dns-record.h"
 #include "config/conf-host.h"
 #include "config/conf-network-internal.h"
+#include "config/conf-forward.h"
 #include "config/conf-port.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
@@ -54,12 +55,20 @@ struct parsed_port {
 	int key_line[CONF_PORT_KEYS]; /* line each key was set on, 0 = not yet */
 };
 
+/* One [forward NAME] section as read; checked against the network once the text is read. */
+struct parsed_forward {
+	struct network_forward f;
+	int line;		/* of the section header */
+	int key_line[4];	/* proto, host-port, to, host-address: line set on, 0 = not yet */
+};
+
 enum parse_section {
 	PARSE_SECTION_NONE,	/* before the first section header */
 	PARSE_SECTION_NETWORK,
 	PARSE_SECTION_HOST,	/* the last entry of 'hosts' */
 	PARSE_SECTION_RECORD,	/* the last entry of 'records' */
 	PARSE_SECTION_PORT,	/* the last entry of 'ports' */
+	PARSE_SECTION_FORWARD,	/* the last entry of 'forwards' */
 };
 
 /* "[host NAME]" or "[host]", as messages name a section. */
@@ -85,6 +94,9 @@ struct parse_state {
 	size_t n_records, records_allocated;
 	struct parsed_port *ports; /* every [port] section so far, in file order; owned */
 	size_t n_ports, ports_allocated;
+	bool forwards_allowed;	/* the caller takes forwards ('forwards' not NULL) */
+	struct parsed_forward *forwards; /* every [forward] section so far, in file order; owned */
+	size_t n_forwards;
 	struct network_config *c;
 	char *reterr;
 	size_t errlen;
@@ -286,6 +298,51 @@ static bool parse_port_header(struct parse_state *st, const char *rest, size_t l
 	return true;
 }
 
+/* Starts a [forward NAME] section; 'rest' ('len' bytes) follows "forward" in the brackets. */
+static bool parse_forward_header(struct parse_state *st, const char *rest, size_t len)
+{
+	char name[CONF_SHOW_BUF], v[CONF_SHOW_BUF];
+	struct parsed_forward *pf;
+
+	if (!st->forwards_allowed) {
+		parse_fail(st, "[forward] sections are not allowed here");
+		return false;
+	}
+	while (len > 0 && (*rest == ' ' || *rest == '\t')) {
+		rest++;
+		len--;
+	}
+	memcpy(name, rest, len > CONF_SHOW_MAX + 1 ? CONF_SHOW_MAX + 1 : len);
+	name[len > CONF_SHOW_MAX + 1 ? CONF_SHOW_MAX + 1 : len] = '\0';
+	if (len == 0) {
+		parse_fail(st, "expected [forward NAME]");
+		return false;
+	}
+	if (len > FORWARD_NAME_MAX || !network_forward_name_is_valid(name)) {
+		parse_fail(st, "invalid forward name '%s': expected [a-z0-9][a-z0-9_.-]{0,62}",
+			   conf_show(name, v));
+		return false;
+	}
+	if (st->n_forwards >= NETWORK_FORWARDS_MAX) {
+		parse_fail(st, "too many [forward] sections (limit %d)", NETWORK_FORWARDS_MAX);
+		return false;
+	}
+	pf = conf_array_grow(st->forwards, st->n_forwards, sizeof(*pf));
+	if (!pf) {
+		parse_fail(st, "out of memory");
+		st->oom = true;
+		return false;
+	}
+	st->forwards = pf;
+	pf = &st->forwards[st->n_forwards++];
+	memset(pf, 0, sizeof(*pf));
+	network_forward_init(&pf->f);
+	memcpy(pf->f.name, name, len);
+	pf->line = st->line;
+	st->section = PARSE_SECTION_FORWARD;
+	return true;
+}
+
 /*
  * Section headers are checked here, not in the handler: inih as packaged calls the handler only
  * for key/value pairs, so an empty unknown section or a second [network] would go unnoticed.
@@ -325,6 +382,8 @@ static bool parse_section_header(struct parse_state *st, const char *s, size_t l
 		return parse_record_header(st, s + 11, n - 10);
 	if (n >= 4 && memcmp(s + 1, "port", 4) == 0 && (n == 4 || s[5] == ' ' || s[5] == '\t'))
 		return parse_port_header(st, s + 5, n - 4);
+	if (n >= 7 && memcmp(s + 1, "forward", 7) == 0 && (n == 7 || s[8] == ' ' || s[8] == '\t'))
+		return parse_forward_header(st, s + 8, n - 7);
 	if (n > CONF_SHOW_MAX)
 		n = CONF_SHOW_MAX;
 	memcpy(name, s + 1, n);
@@ -517,6 +576,33 @@ static int parse_port_key(struct parse_state *st, const char *name, const char *
 	return 1;
 }
 
+/* A key of the current [forward] section. Returns 1 (inih's "go on") or 0 after an error. */
+static int parse_forward_key(struct parse_state *st, const char *name, const char *value)
+{
+	static const char *const keys[] = { "proto", "host-port", "to", "host-address" };
+	struct parsed_forward *pf = &st->forwards[st->n_forwards - 1];
+	char k[CONF_SHOW_BUF], msg[256];
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(keys) && strcmp(keys[i], name) != 0; i++)
+		;
+	if (i == ELEMENTSOF(keys)) {
+		parse_fail(st, "unknown key '%s' in [forward %s]", conf_show(name, k), pf->f.name);
+		return 0;
+	}
+	if (pf->key_line[i] > 0) {
+		parse_fail(st, "duplicate key '%s' in [forward %s] (first set on line %d)", name,
+			   pf->f.name, pf->key_line[i]);
+		return 0;
+	}
+	pf->key_line[i] = st->line;
+	if (network_forward_set(&pf->f, name, value, msg, sizeof(msg)) < 0) {
+		parse_fail(st, "%s", msg);
+		return 0;
+	}
+	return 1;
+}
+
 static int parse_handler(void *userdata, const char *section, const char *name, const char *value)
 {
 	struct parse_state *st = userdata;
@@ -531,6 +617,8 @@ static int parse_handler(void *userdata, const char *section, const char *name, 
 		return parse_record_key(st, name, value);
 	if (st->section == PARSE_SECTION_PORT)
 		return parse_port_key(st, name, value);
+	if (st->section == PARSE_SECTION_FORWARD)
+		return parse_forward_key(st, name, value);
 	if (st->section != PARSE_SECTION_NETWORK) {
 		parse_fail(st, "key '%s' before the [network] section", conf_show(name, k));
 		return 0;
@@ -643,9 +731,29 @@ static int parse_ports_build(const struct parse_state *st, struct network_ports 
 	return 0;
 }
 
+/* Checks the [forward] sections against the finished config, into 'ret' in file order. */
+static int parse_forwards_build(const struct parse_state *st, struct network_forwards *ret)
+{
+	char msg[256];
+
+	for (size_t i = 0; i < st->n_forwards; i++) {
+		struct network_forward f = st->forwards[i].f;
+		int r = network_forward_finish(&f, st->c, msg, sizeof(msg));
+
+		if (r >= 0)
+			r = network_forwards_add(ret, &f, msg, sizeof(msg));
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return conf_fail(st->reterr, st->errlen, "line %d: %s",
+					 st->forwards[i].line, msg);
+	}
+	return 0;
+}
+
 static int parse_text(struct parse_state *st, const char *text, size_t len, const char *name,
 		      struct network_hosts *hosts, struct network_dns_records *records,
-		      struct network_ports *ports)
+		      struct network_ports *ports, struct network_forwards *forwards)
 {
 	struct network_config *c = st->c;
 	int r;
@@ -698,14 +806,27 @@ static int parse_text(struct parse_state *st, const char *text, size_t len, cons
 	r = records ? parse_records_build(st, records) : 0;
 	if (r < 0)
 		return r;
-	return ports ? parse_ports_build(st, ports) : 0;
+	r = ports ? parse_ports_build(st, ports) : 0;
+	if (r < 0)
+		return r;
+	return forwards ? parse_forwards_build(st, forwards) : 0;
 }
 
 int network_config_parse(const char *text, size_t len, const char *name, struct network_config *c,
 			 struct network_hosts *hosts, struct network_dns_records *records,
 			 struct network_ports *ports, char *reterr, size_t errlen)
 {
+	return network_config_parse_full(text, len, name, c, hosts, records, ports, NULL, reterr,
+					 errlen);
+}
+
+int network_config_parse_full(const char *text, size_t len, const char *name,
+			      struct network_config *c, struct network_hosts *hosts,
+			      struct network_dns_records *records, struct network_ports *ports,
+			      struct network_forwards *forwards, char *reterr, size_t errlen)
+{
 	struct parse_state st = {
+		.forwards_allowed = forwards != NULL,
 		.hosts_allowed = hosts != NULL,
 		.records_allowed = records != NULL,
 		.ports_allowed = ports != NULL,
@@ -725,13 +846,17 @@ int network_config_parse(const char *text, size_t len, const char *name, struct 
 		*records = (struct network_dns_records){ 0 };
 	if (ports)
 		*ports = (struct network_ports){ 0 };
-	r = parse_text(&st, text, len, name, hosts, records, ports);
+	if (forwards)
+		*forwards = (struct network_forwards){ 0 };
+	r = parse_text(&st, text, len, name, hosts, records, ports, forwards);
 	/* What was built before a later part failed is not handed out: the caller gets nothing. */
 	if (r < 0) {
 		network_hosts_done(hosts);
 		network_dns_records_done(records);
 		network_ports_done(ports);
+		network_forwards_done(forwards);
 	}
+	free(st.forwards);
 	free(st.hosts);
 	free(st.ports);
 	for (size_t i = 0; i < st.n_records; i++)
@@ -836,6 +961,14 @@ int network_config_format(const struct network_config *c, const struct network_h
 			  const struct network_dns_records *records,
 			  const struct network_ports *ports, char **ret)
 {
+	return network_config_format_full(c, hosts, records, ports, NULL, ret);
+}
+
+int network_config_format_full(const struct network_config *c, const struct network_hosts *hosts,
+			       const struct network_dns_records *records,
+			       const struct network_ports *ports,
+			       const struct network_forwards *forwards, char **ret)
+{
 	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], s[IN_PREFIX_STRLEN], t[16];
 	const char *mode = network_mode_to_string(c->mode);
@@ -884,6 +1017,8 @@ int network_config_format(const struct network_config *c, const struct network_h
 		r = format_record(&sb, &records->items[i]);
 	for (size_t i = 0; r == 0 && ports && i < ports->n; i++)
 		r = format_port(&sb, &ports->items[i]);
+	if (r == 0)
+		r = network_forwards_format(forwards, &sb);
 	if (r < 0)
 		return r;
 	/* A text the parser would refuse is never produced (nor saved). */

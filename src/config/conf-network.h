@@ -68,6 +68,7 @@ enum network_port_security {
 };
 
 struct network_dns_records;
+struct network_forwards;
 struct network_hosts;
 struct network_ports;
 
@@ -229,6 +230,19 @@ int network_config_parse(const char *text, size_t len, const char *name, struct 
 			 struct network_ports *ports, char *reterr, size_t errlen);
 
 /*
+ * network_config_parse() that also takes "[forward NAME]" sections (keys "proto", "host-port",
+ * "to", "host-address", see network_forward_set()) into 'forwards' (may be NULL: such sections
+ * are then an error, "line N: [forward] sections are not allowed here"), each checked with
+ * network_forward_finish() and network_forwards_add() after the ports, errors reported with the
+ * line of the section's header ("line 12: missing key 'to' in [forward web]"). On failure
+ * '*forwards' is left empty; the caller frees it with network_forwards_done().
+ */
+int network_config_parse_full(const char *text, size_t len, const char *name,
+			      struct network_config *c, struct network_hosts *hosts,
+			      struct network_dns_records *records, struct network_ports *ports,
+			      struct network_forwards *forwards, char *reterr, size_t errlen);
+
+/*
  * Renders 'c' as INI text (malloc'd, NUL-terminated, caller frees) in the documented key order,
  * followed by one section per reservation in 'hosts' (may be NULL), in MAC order, then one per
  * record in 'records' (may be NULL), in their order, then one per port in 'ports' (may be NULL),
@@ -251,6 +265,16 @@ int network_config_format(const struct network_config *c, const struct network_h
  * every finished 'c'. Reservations are compared with network_hosts_equal(), records with
  * network_dns_records_equal(), ports with network_ports_equal().
  */
+/*
+ * network_config_format() followed by one "[forward NAME]" section per forward of 'forwards'
+ * (may be NULL), after the ports, in their order, a blank line before each, with the keys
+ * "proto", "host-port", "to" and, when set, "host-address".
+ */
+int network_config_format_full(const struct network_config *c, const struct network_hosts *hosts,
+			       const struct network_dns_records *records,
+			       const struct network_ports *ports,
+			       const struct network_forwards *forwards, char **ret);
+
 bool network_config_equal(const struct network_config *a, const struct network_config *b);
 
 #endif

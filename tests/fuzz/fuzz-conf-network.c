@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz target for definition files: any input either fails with a one-line error and no
- * reservations, DNS records or ports, or parses to a config, reservations, records and ports
- * that format and parse back to themselves.
+ * reservations, DNS records, ports or forwards, or parses to a config, reservations, records,
+ * ports and forwards that format and parse back to themselves.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -10,14 +10,16 @@
 #include <string.h>
 
 #include "config/conf-dns-record.h"
+#include "config/conf-forward.h"
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
 #include "fuzz.h"
 
 static void done(struct network_hosts *hosts, struct network_dns_records *records,
-		 struct network_ports *ports)
+		 struct network_ports *ports, struct network_forwards *forwards)
 {
+	network_forwards_done(forwards);
 	network_hosts_done(hosts);
 	network_dns_records_done(records);
 	network_ports_done(ports);
@@ -28,14 +30,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct network_dns_records records, back_records;
 	struct network_hosts hosts, back_hosts;
 	struct network_ports ports, back_ports;
+	struct network_forwards forwards, back_forwards;
 	struct network_config c, back;
 	char err[256], *text = NULL;
 	int r;
 
-	if (network_config_parse((const char *)data, size, "fuzz", &c, &hosts, &records, &ports,
-				 err, sizeof(err)) < 0) {
+	if (network_config_parse_full((const char *)data, size, "fuzz", &c, &hosts, &records,
+				      &ports, &forwards, err, sizeof(err)) < 0) {
 		if (strchr(err, '\n') || hosts.n != 0 || hosts.items || records.n != 0 ||
-		    records.items || ports.n != 0 || ports.items)
+		    records.items || ports.n != 0 || ports.items || forwards.n != 0 ||
+		    forwards.items)
 			abort();
 		return 0;
 	}
@@ -44,19 +48,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * NETWORK_CONFIG_TEXT_MAX: format() then refuses with -E2BIG rather than write a text that
 	 * would not load.
 	 */
-	r = network_config_format(&c, &hosts, &records, &ports, &text);
+	r = network_config_format_full(&c, &hosts, &records, &ports, &forwards, &text);
 	if (r == -E2BIG && size > NETWORK_CONFIG_TEXT_MAX / 2) {
-		done(&hosts, &records, &ports);
+		done(&hosts, &records, &ports, &forwards);
 		return 0;
 	}
 	if (r < 0)
 		abort();
-	if (network_config_parse(text, strlen(text), c.name, &back, &back_hosts, &back_records,
-				 &back_ports, err, sizeof(err)) < 0)
+	if (network_config_parse_full(text, strlen(text), c.name, &back, &back_hosts,
+				      &back_records, &back_ports, &back_forwards, err,
+				      sizeof(err)) < 0)
 		abort();
 	if (!network_config_equal(&c, &back) || !network_hosts_equal(&hosts, &back_hosts) ||
 	    !network_dns_records_equal(&records, &back_records) ||
-	    !network_ports_equal(&ports, &back_ports))
+	    !network_ports_equal(&ports, &back_ports) ||
+	    !network_forwards_equal(&forwards, &back_forwards))
 		abort();
 	/* Every reservation is found by MAC and by address (linear: not for huge inputs). */
 	for (size_t i = 0; i < hosts.n && hosts.n < 4096; i++)
@@ -69,10 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (ports.items[i].has_mac &&
 		     network_ports_find_mac(&ports, ports.items[i].mac) != &ports.items[i]))
 			abort();
-	if (network_ports_check(&ports, &c, err, sizeof(err)) < 0)
+	if (network_ports_check(&ports, &c, err, sizeof(err)) < 0 ||
+	    network_forwards_check(&forwards, &c, err, sizeof(err)) < 0)
 		abort();
 	free(text);
-	done(&hosts, &records, &ports);
-	done(&back_hosts, &back_records, &back_ports);
+	done(&hosts, &records, &ports, &forwards);
+	done(&back_hosts, &back_records, &back_ports, &back_forwards);
 	return 0;
 }

@@ -243,6 +243,97 @@ static void test_format_and_check(void **state)
 	network_forwards_done(&fs);
 }
 
+static const char definition[] =
+	"[network]\n"
+	"mode = nat\n"
+	"subnet = 10.0.0.0/24\n"
+	"\n"
+	"[forward web]\n"
+	"proto = tcp\n"
+	"host-port = 8080\n"
+	"to = 10.0.0.10:80\n"
+	"\n"
+	"[forward games]\n"
+	"proto = udp\n"
+	"host-port = 27000-27009\n"
+	"to = 10.0.0.20:27000-27009\n"
+	"host-address = 192.0.2.7\n";
+
+/* Parses 'text' as network "lab" with forwards; returns the result, reason in 'err'. */
+static int parse(const char *text, struct network_forwards *fs, char *err, size_t errlen)
+{
+	struct network_config c;
+
+	return network_config_parse_full(text, strlen(text), "lab", &c, NULL, NULL, NULL, fs, err,
+					 errlen);
+}
+
+static void test_file_round_trip(void **state)
+{
+	struct network_forwards fs, again;
+	struct network_config c;
+	char err[256] = "", *text = NULL;
+
+	(void)state;
+	assert_int_equal(network_config_parse_full(definition, strlen(definition), "lab", &c, NULL,
+						   NULL, NULL, &fs, err, sizeof(err)), 0);
+	assert_int_equal(fs.n, 2);
+	assert_string_equal(fs.items[1].name, "games");
+	assert_int_equal(network_config_format_full(&c, NULL, NULL, NULL, &fs, &text), 0);
+	assert_string_equal(text, definition);
+	assert_int_equal(parse(text, &again, err, sizeof(err)), 0);
+	assert_true(network_forwards_equal(&fs, &again));
+	free(text);
+	network_forwards_done(&again);
+
+	/* Without a place for them, forwards are refused. */
+	assert_int_equal(network_config_parse(definition, strlen(definition), "lab", &c, NULL, NULL,
+					      NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 5: [forward] sections are not allowed here");
+	network_forwards_done(&fs);
+}
+
+static void test_file_errors(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward]\n",
+		  "line 3: expected [forward NAME]" },
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward Web]\n",
+		  "line 3: invalid forward name 'Web': expected [a-z0-9][a-z0-9_.-]{0,62}" },
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward w]\nport = 1\n",
+		  "line 4: unknown key 'port' in [forward w]" },
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward w]\nproto = tcp\nproto = udp\n",
+		  "line 5: duplicate key 'proto' in [forward w] (first set on line 4)" },
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward w]\nproto = sctp\n",
+		  "line 4: invalid proto 'sctp': must be tcp or udp" },
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward w]\nproto = tcp\nhost-port = 80\n",
+		  "line 3: missing key 'to' in [forward w]" },
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward w]\nproto = tcp\nhost-port = 80\n"
+		  "to = 10.9.0.5:80\n",
+		  "line 3: forward w: 10.9.0.5 is not a guest address of network lab (10.0.0.0/24)" },
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward a]\nproto = tcp\nhost-port = 80\n"
+		  "to = 10.0.0.5:80\n[forward b]\nproto = tcp\nhost-port = 70-90\n"
+		  "to = 10.0.0.6:70\n",
+		  "line 7: tcp host port 80 is already forwarded by a" },
+		{ "[network]\nsubnet = 10.0.0.0/24\n[forward a]\nproto = tcp\nhost-port = 80\n"
+		  "to = 10.0.0.5:80\n[forward a]\nproto = udp\nhost-port = 80\n"
+		  "to = 10.0.0.6:80\n",
+		  "line 7: forward a already exists" },
+	};
+	struct network_forwards fs;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(cases[i].text, &fs, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, cases[i].err);
+		assert_int_equal(fs.n, 0);
+		assert_null(fs.items);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +342,8 @@ int main(void)
 		cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_overlap_and_set),
 		cmocka_unit_test(test_format_and_check),
+		cmocka_unit_test(test_file_round_trip),
+		cmocka_unit_test(test_file_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -775,7 +775,7 @@ static void test_parse_errors(void **state)
 			  "lab", -EINVAL, "line 3: unknown section [hosts web1]");
 	/* An empty unknown section is still refused. */
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\n\n[forward web]\n", "lab", -EINVAL,
-			  "line 4: unknown section [forward web]");
+			  "line 4: [forward] sections are not allowed here");
 	check_parse_error("[ network ]\n", "lab", -EINVAL, "line 1: unknown section [ network ]");
 	check_parse_error("[Network]\n", "lab", -EINVAL, "line 1: unknown section [Network]");
 	check_parse_error("mode = nat\n[network]\n", "lab", -EINVAL,
