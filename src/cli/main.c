@@ -26,6 +26,7 @@ static const struct {
 	{ "port", "add", cmd_port_add },     { "port", "remove", cmd_port_remove },
 	{ "port", "list", cmd_port_list },
 	{ "graph", NULL, cmd_graph },
+	{ "lab", "validate", cmd_lab_validate },
 	{ "doctor", NULL, cmd_doctor },
 	{ "status", NULL, cmd_status },      { "version", NULL, cmd_version },
 };
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 	      "  graph [--format dot|svg] [--output FILE]\n"
 	      "                             picture of networks, bridges, ports, guests, forwards\n"
 	      "                             (DOT text, or SVG through Graphviz's 'dot')\n"
+	      "  lab validate FILE          check a lab file against this host (docs/LABS.md),\n"
+	      "                             creating nothing\n"
 	      "  doctor [NET] [--fix]       name other firewalls' rules that drop guest traffic\n"
 	      "                             (exit 1 if any); --fix adds the narrowest accepts\n"
 	      "  status | version\n"

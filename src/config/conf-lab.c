@@ -313,7 +313,7 @@ const struct lab_network *lab_config_find_overlap(const struct lab_config *c,
 	return NULL;
 }
 
-/* Subnets of the lab overlapping one another: the later section is named. */
+/* Bridges shared or subnets overlapping inside the lab: the later section is named. */
 static int check_overlaps(const struct lab_config *c, char *reterr, size_t errlen)
 {
 	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN];
@@ -323,6 +323,11 @@ static int check_overlaps(const struct lab_config *c, char *reterr, size_t errle
 			const struct network_config *x = &c->networks[i].config;
 			const struct network_config *y = &c->networks[j].config;
 
+			if (strcmp(x->bridge, y->bridge) == 0)
+				return conf_fail(reterr, errlen,
+						 "line %d: bridge %s of network %s is also network "
+						 "%s's", c->networks[i].line, x->bridge, x->name,
+						 y->name);
 			if (in_prefix_overlaps(&x->subnet, &y->subnet))
 				return conf_fail(reterr, errlen,
 						 "line %d: subnet %s of network %s overlaps subnet %s "

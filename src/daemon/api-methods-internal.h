@@ -40,6 +40,8 @@ int api_method_port_remove(struct manager *m, json_t *params, json_t **ret, char
 int api_method_port_list(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 int api_method_lease_list(struct manager *m, json_t *params, json_t **ret, char *err,
 			  size_t errlen);
+int api_method_lab_validate(struct manager *m, json_t *params, json_t **ret, char *err,
+			    size_t errlen);
 int api_method_graph(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 /* doctor.check and doctor.fix ('method' is one of them). */
 int api_method_doctor(struct manager *m, const char *method, json_t *params, json_t **ret,

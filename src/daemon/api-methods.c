@@ -450,6 +450,7 @@ static const struct {
 	{ "host.list", api_method_host_list },   { "lease.list", api_method_lease_list },
 	{ "port.add", api_method_port_add },     { "port.remove", api_method_port_remove },
 	{ "port.list", api_method_port_list },     { "graph", api_method_graph },
+	{ "lab.validate", api_method_lab_validate },
 	{ "status", api_method_status },         { "version", api_method_version },
 };
 

@@ -150,6 +150,8 @@ static const struct bad_case bad_cases[] = {
 	  "line 4: node a: unknown network 'n2' (no [network n2] section in the lab)" },
 	{ NET1 "[network n2]\nsubnet = 10.1.0.128/25\n[node a]\nnics = n1\n",
 	  "line 4: subnet 10.1.0.128/25 of network n2 overlaps subnet 10.1.0.0/24 of network n1" },
+	{ NET1 "bridge = br-x\n[network n2]\nsubnet = 10.2.0.0/24\nbridge = br-x\n",
+	  "line 5: bridge br-x of network n2 is also network n1's" },
 	{ NET1 "[node a]\nkind = netns\n", "line 4: node a is on no network (give it nics = NETWORK ...)" },
 	{ NET1 "[node a]\nnics = n1\n[node a]\nnics = n1\n",
 	  "line 6: duplicate section [node a] (first on line 4)" },
