@@ -28,6 +28,12 @@ static const struct output_column check_columns[] = {
 	{ "EXPECT", "expect" },
 };
 
+static const struct output_column forward_columns[] = {
+	{ "FORWARD", "name" }, { "NETWORK", "network" }, { "PROTO", "proto" },
+	{ "HOST-PORT", "host-port" }, { "HOST-ADDRESS", "host-address" }, { "TO", "to" },
+	{ "TO-ADDRESS", "to-address" },
+};
+
 /* One row per nic: the node's name and kind, then the nic's fields ("dhcp" for no address). */
 static json_t *nic_rows(json_t *nodes)
 {
@@ -85,11 +91,12 @@ int cmd_lab_validate(struct cli *cli, int argc, char **argv)
 		json_decref(result);
 		return CLI_EXIT_OK;
 	}
-	printf("Lab %s is valid on this host: %zu networks, %zu nodes, %zu checks\n\n",
+	printf("Lab %s is valid on this host: %zu networks, %zu nodes, %zu checks, %zu forwards\n\n",
 	       json_string_value(json_object_get(result, "name")),
 	       json_array_size(json_object_get(result, "networks")),
 	       json_array_size(json_object_get(result, "nodes")),
-	       json_array_size(json_object_get(result, "checks")));
+	       json_array_size(json_object_get(result, "checks")),
+	       json_array_size(json_object_get(result, "forwards")));
 	output_table(network_columns, ELEMENTSOF(network_columns),
 		     json_object_get(result, "networks"), false);
 	rows = nic_rows(json_object_get(result, "nodes"));
@@ -102,6 +109,11 @@ int cmd_lab_validate(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 		output_table(check_columns, ELEMENTSOF(check_columns),
 			     json_object_get(result, "checks"), false);
+	}
+	if (json_array_size(json_object_get(result, "forwards")) > 0) {
+		putchar('\n');
+		output_table(forward_columns, ELEMENTSOF(forward_columns),
+			     json_object_get(result, "forwards"), false);
 	}
 	json_decref(result);
 	return CLI_EXIT_OK;

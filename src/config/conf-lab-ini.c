@@ -31,6 +31,20 @@ static const char *const node_keys[_NODE_KEY_MAX] = {
 enum check_key { CHECK_FROM, CHECK_TO, CHECK_EXPECT, _CHECK_KEY_MAX };
 static const char *const check_keys[_CHECK_KEY_MAX] = { "from", "to", "expect" };
 
+enum forward_key { FWD_NETWORK, FWD_PROTO, FWD_HOST_PORT, FWD_HOST_ADDRESS, FWD_TO,
+		   _FWD_KEY_MAX };
+static const char *const forward_keys[_FWD_KEY_MAX] = {
+	"network", "proto", "host-port", "host-address", "to",
+};
+/* Longest "FIRST-LAST" of a forward's to = NODE:FIRST-LAST. */
+#define FWD_PORTS_MAX 11
+
+/* A [forward] section as read: its target node is resolved once the whole lab is read. */
+struct parsed_forward {
+	int key_line[_FWD_KEY_MAX];
+	char to_ports[FWD_PORTS_MAX + 1];
+};
+
 static const char *const impair_keys[] = { "rate", "loss", "delay", "jitter" };
 #define IMPAIR_KEYS ELEMENTSOF(impair_keys)
 
@@ -54,6 +68,7 @@ enum parse_section {
 	SECTION_NETWORK,        /* the last of c->networks */
 	SECTION_NODE,           /* the last of c->nodes */
 	SECTION_CHECK,          /* the last of c->checks */
+	SECTION_FORWARD,        /* the last of c->forwards */
 };
 
 struct parse_state {
@@ -67,6 +82,7 @@ struct parse_state {
 	int (*net_key_line)[CONF_NETWORK_KEYS]; /* per network; owned */
 	struct parsed_node *pnodes;             /* per node; owned */
 	int (*check_key_line)[_CHECK_KEY_MAX];  /* per check; owned */
+	struct parsed_forward *pforwards;       /* per forward; owned */
 	char *reterr;
 	size_t errlen;
 };
@@ -208,6 +224,51 @@ static bool start_check(struct parse_state *st, const char *name)
 	return true;
 }
 
+static bool start_forward(struct parse_state *st, const char *rest, size_t len)
+{
+	struct lab_config *c = st->c;
+	char name[FORWARD_NAME_MAX + 1], buf[CONF_SHOW_BUF], v[CONF_SHOW_BUF];
+	struct lab_forward *f;
+
+	while (len > 0 && (*rest == ' ' || *rest == '\t'))
+		rest++, len--;
+	while (len > 0 && (rest[len - 1] == ' ' || rest[len - 1] == '\t'))
+		len--;
+	if (len == 0) {
+		fail(st, "[forward] needs a name: [forward NAME]");
+		return false;
+	}
+	if (len > CONF_SHOW_MAX)
+		len = CONF_SHOW_MAX;
+	memcpy(buf, rest, len);
+	buf[len] = '\0';
+	if (!network_forward_name_is_valid(buf)) {
+		fail(st, "invalid forward name '%s': expected 1-63 characters from a-z, 0-9, '_', "
+		     "'.' and '-', starting with a letter or digit", conf_show(buf, v));
+		return false;
+	}
+	strcpy(name, buf);
+	for (size_t i = 0; i < c->n_forwards; i++)
+		if (strcmp(c->forwards[i].fwd.name, name) == 0) {
+			fail(st, "duplicate section [forward %s] (first on line %d)", name,
+			     c->forwards[i].line);
+			return false;
+		}
+	if (c->n_forwards >= LAB_FORWARDS_MAX) {
+		fail_at(st, -E2BIG, "more than %d forwards", LAB_FORWARDS_MAX);
+		return false;
+	}
+	if (!grow(st, (void **)&c->forwards, c->n_forwards, sizeof(*c->forwards)) ||
+	    !grow(st, (void **)&st->pforwards, c->n_forwards, sizeof(*st->pforwards)))
+		return false;
+	f = &c->forwards[c->n_forwards++];
+	network_forward_init(&f->fwd);
+	strcpy(f->fwd.name, name);
+	f->line = st->line;
+	st->section = SECTION_FORWARD;
+	return true;
+}
+
 /* "[KIND NAME]": true if the header is of that kind (NAME then checked and set in 'name'). */
 static bool header_is(const char *s, size_t n, const char *kind)
 {
@@ -244,6 +305,8 @@ static bool parse_section_header(struct parse_state *st, const char *s, size_t l
 		st->section = SECTION_LAB;
 		return true;
 	}
+	if (header_is(s, n, "forward"))
+		return start_forward(st, s + 8, n - 7);
 	for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
 		size_t kl = strlen(kinds[k]);
 
@@ -258,8 +321,8 @@ static bool parse_section_header(struct parse_state *st, const char *s, size_t l
 		n = CONF_SHOW_MAX;
 	memcpy(shown, s + 1, n);
 	shown[n] = '\0';
-	fail(st, "unknown section [%s] (expected [lab], [network NAME], [node NAME] or "
-	     "[check NAME])", conf_show(shown, v));
+	fail(st, "unknown section [%s] (expected [lab], [network NAME], [node NAME], "
+	     "[check NAME] or [forward NAME])", conf_show(shown, v));
 	return false;
 }
 
@@ -580,6 +643,68 @@ static int check_key(struct parse_state *st, const char *name, const char *value
 	return 1;
 }
 
+/* "to = NODE:PORT[-LAST]": the node now, the ports checked by conf-forward's own syntax. */
+static int forward_to(struct parse_state *st, struct lab_forward *f, struct parsed_forward *pf,
+		      const char *value)
+{
+	char v[CONF_SHOW_BUF], node[CONF_SHOW_BUF], probe[32];
+	const char *colon = strchr(value, ':');
+	size_t n = colon ? (size_t)(colon - value) : 0;
+	struct network_forward scratch;
+
+	network_forward_init(&scratch);
+	if (n > CONF_SHOW_MAX)
+		n = CONF_SHOW_MAX;
+	memcpy(node, value, n);
+	node[n] = '\0';
+	if (!colon || !network_name_is_valid(node) || strlen(colon + 1) > FWD_PORTS_MAX ||
+	    (snprintf(probe, sizeof(probe), "192.0.2.1:%s", colon + 1),
+	     network_forward_set(&scratch, "to", probe, NULL, 0) < 0)) {
+		fail(st, "invalid to '%s': expected NODE:PORT or NODE:FIRST-LAST (ports 1-65535)",
+		     conf_show(value, v));
+		return 0;
+	}
+	strcpy(f->node, node);
+	strcpy(pf->to_ports, colon + 1);
+	return 1;
+}
+
+static int forward_key(struct parse_state *st, const char *name, const char *value)
+{
+	struct lab_forward *f = &st->c->forwards[st->c->n_forwards - 1];
+	struct parsed_forward *pf = &st->pforwards[st->c->n_forwards - 1];
+	char sec[FORWARD_NAME_MAX + 13], k[CONF_SHOW_BUF], v[CONF_SHOW_BUF], msg[512];
+	int i;
+
+	snprintf(sec, sizeof(sec), "[forward %s]", f->fwd.name);
+	for (i = 0; i < _FWD_KEY_MAX; i++)
+		if (strcmp(name, forward_keys[i]) == 0)
+			break;
+	if (i == _FWD_KEY_MAX) {
+		fail(st, "unknown key '%s' in %s (expected network, proto, host-port, "
+		     "host-address, to)", conf_show(name, k), sec);
+		return 0;
+	}
+	if (!key_once(st, &pf->key_line[i], name, sec))
+		return 0;
+	if (i == FWD_NETWORK) {
+		if (!network_name_is_valid(value)) {
+			fail(st, "invalid network '%s': expected a network name",
+			     conf_show(value, v));
+			return 0;
+		}
+		strcpy(f->network, value);
+		return 1;
+	}
+	if (i == FWD_TO)
+		return forward_to(st, f, pf, value);
+	if (network_forward_set(&f->fwd, name, value, msg, sizeof(msg)) < 0) {
+		fail(st, "%s", msg);
+		return 0;
+	}
+	return 1;
+}
+
 static int parse_handler(void *userdata, const char *section, const char *name, const char *value)
 {
 	struct parse_state *st = userdata;
@@ -597,6 +722,8 @@ static int parse_handler(void *userdata, const char *section, const char *name, 
 		return node_key(st, name, value);
 	case SECTION_CHECK:
 		return check_key(st, name, value);
+	case SECTION_FORWARD:
+		return forward_key(st, name, value);
 	default:
 		fail(st, "key '%s' before the first section", conf_show(name, k));
 		return 0;
@@ -645,6 +772,53 @@ static int parse_sections_complete(struct parse_state *st)
 	return 0;
 }
 
+/*
+ * Each forward onto its node's static address, checked against its network and against every
+ * other forward of the lab (they all take the host's ports, whatever their network).
+ */
+static int parse_forwards_complete(struct parse_state *st)
+{
+	struct lab_config *c = st->c;
+	char ip[INET_ADDRSTRLEN], to[48], msg[512];
+
+	for (size_t i = 0; i < c->n_forwards; i++) {
+		struct lab_forward *f = &c->forwards[i];
+		const struct lab_network *net;
+		const struct lab_node *node;
+		const struct lab_nic *nic;
+
+		for (int k = 0; k < _FWD_KEY_MAX; k++)
+			if (k != FWD_HOST_ADDRESS && st->pforwards[i].key_line[k] == 0)
+				return conf_fail(st->reterr, st->errlen, "line %d: forward %s needs "
+						 "'%s ='", f->line, f->fwd.name, forward_keys[k]);
+		net = lab_config_find_network(c, f->network);
+		if (!net)
+			return conf_fail(st->reterr, st->errlen, "line %d: forward %s: unknown "
+					 "network '%s'", f->line, f->fwd.name, f->network);
+		node = lab_config_find_node(c, f->node);
+		if (!node)
+			return conf_fail(st->reterr, st->errlen, "line %d: forward %s: unknown node "
+					 "'%s'", f->line, f->fwd.name, f->node);
+		nic = lab_node_find_nic(node, f->network);
+		if (!nic || !nic->has_ip)
+			return conf_fail(st->reterr, st->errlen, "line %d: forward %s: node %s has "
+					 "no static address on network %s (give it nics = %s:ADDRESS)",
+					 f->line, f->fwd.name, node->name, f->network, f->network);
+		snprintf(to, sizeof(to), "%s:%s", in_addr_to_string(nic->ip, ip),
+			 st->pforwards[i].to_ports);
+		if (network_forward_set(&f->fwd, "to", to, msg, sizeof(msg)) < 0 ||
+		    network_forward_finish(&f->fwd, &net->config, msg, sizeof(msg)) < 0)
+			/* conf-forward's messages name the forward themselves */
+			return conf_fail(st->reterr, st->errlen, "line %d: %s", f->line, msg);
+		for (size_t j = 0; j < i; j++)
+			if (network_forward_overlaps(&c->forwards[j].fwd, &f->fwd))
+				return conf_fail(st->reterr, st->errlen, "line %d: forward %s claims "
+						 "the same host ports as forward %s", f->line,
+						 f->fwd.name, c->forwards[j].fwd.name);
+	}
+	return 0;
+}
+
 static int parse_text(struct parse_state *st, const char *text, size_t len, const char *name)
 {
 	int r;
@@ -675,6 +849,9 @@ static int parse_text(struct parse_state *st, const char *text, size_t len, cons
 	r = parse_sections_complete(st);
 	if (r < 0)
 		return r;
+	r = parse_forwards_complete(st);
+	if (r < 0)
+		return r;
 	return lab_config_validate(st->c, st->reterr, st->errlen);
 }
 
@@ -689,6 +866,7 @@ int lab_config_parse(const char *text, size_t len, const char *name, struct lab_
 	free(st.net_key_line);
 	free(st.pnodes);
 	free(st.check_key_line);
+	free(st.pforwards);
 	if (r < 0)
 		lab_config_done(ret);
 	return r;

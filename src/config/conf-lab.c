@@ -277,6 +277,7 @@ void lab_config_done(struct lab_config *c)
 	free(c->networks);
 	free(c->nodes);
 	free(c->checks);
+	free(c->forwards);
 	*c = (struct lab_config){ 0 };
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/conf-forward.h"
 #include "config/conf-network.h"
 #include "shared/in-addr-util.h"
 
@@ -21,6 +22,7 @@
 #define LAB_NODES_MAX 1024
 #define LAB_CHECKS_MAX 4096
 #define LAB_NODE_NICS_MAX 8
+#define LAB_FORWARDS_MAX 1024
 #define LAB_PATH_MAX 4096               /* kernel, initrd, disk */
 #define LAB_TEXT_MAX (4 * 1024 * 1024)  /* largest lab file lab_config_parse() accepts */
 #define LAB_RATE_MIN_KBIT 8
@@ -88,6 +90,14 @@ struct lab_check {
 	int line;
 };
 
+/* A port forward of a lab network to one of its nodes ("[forward NAME]"). */
+struct lab_forward {
+	struct network_forward fwd;     /* finished: 'to_addr' is the node's address on 'network' */
+	char network[NETWORK_NAME_MAX + 1];
+	char node[LAB_NAME_MAX + 1];
+	int line;
+};
+
 struct lab_config {
 	char name[LAB_NAME_MAX + 1];
 	struct lab_network *networks;   /* owned, in file order */
@@ -96,6 +106,8 @@ struct lab_config {
 	size_t n_nodes;
 	struct lab_check *checks;       /* owned, in file order */
 	size_t n_checks;
+	struct lab_forward *forwards;   /* owned, in file order */
+	size_t n_forwards;
 };
 
 const char *lab_node_kind_to_string(enum lab_node_kind k);
@@ -136,7 +148,9 @@ const char *lab_impair_to_string(const struct lab_impair *imp, const char *key, 
  * [network] section except "name"), [node NAME] (kind = netns|qemu, nics = NET[:IP] ... separated
  * by blanks or commas, nic.NET.rate|loss|delay|jitter, and for qemu nodes kernel, initrd, disk,
  * memory (MiB, or with the suffix M or G), cpus), [check NAME] (from = NODE, to = NODE[:PORT],
- * expect = open|closed, all three required).
+ * expect = open|closed, all three required), [forward NAME] (NAME as network_forward_name_is_valid();
+ * network = NET, proto, host-port and host-address as in a network's [forward] section, and
+ * to = NODE:PORT or NODE:FIRST-LAST; network, proto, host-port and to required).
  *
  * Validation, all before the caller creates anything: syntax, unknown sections and keys,
  * repeated keys or sections, invalid values (with the line: "line 7: ..."), then per network
@@ -144,7 +158,9 @@ const char *lab_impair_to_string(const struct lab_impair *imp, const char *key, 
  * check once; nodes on at least one network, each known and at most once, static addresses
  * inside the network's subnet, not its gateway, network or broadcast address, outside its DHCP
  * range when it runs DHCP, and not used twice; impairments only for the node's own nics, jitter
- * only with a delay, qemu keys only on qemu nodes; checks naming known, distinct nodes. Errors
+ * only with a delay, qemu keys only on qemu nodes; forwards to a node with a static address on
+ * the forward's network (network_forward_finish() against it), no two forwards of a network
+ * claiming the same packets; checks naming known, distinct nodes. Errors
  * found after reading name the section's line. Returns 0, -EINVAL with one line in 'reterr',
  * -E2BIG for a text over LAB_TEXT_MAX or more sections than the limits, or -ENOMEM; on failure
  * 'ret' is left empty.

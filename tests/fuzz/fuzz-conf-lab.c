@@ -2,7 +2,8 @@
 /*
  * Fuzz target for lab files: any input either fails with a one-line error and an empty lab, or
  * parses to a lab that keeps the validator's promises (every nic on a network of the lab, every
- * check between two distinct nodes of the lab, no two subnets overlapping, names unique) and
+ * check between two distinct nodes of the lab, no two subnets overlapping, names unique, every
+ * forward onto its node's static address and claiming host ports no other forward claims) and
  * whose impairments print as text that reads back to the same values.
  */
 #include <stdint.h>
@@ -62,6 +63,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !lab_config_find_node(&c, c.checks[i].to) ||
 		    strcmp(c.checks[i].from, c.checks[i].to) == 0)
 			abort();
+	for (size_t i = 0; i < c.n_forwards; i++) {
+		const struct lab_forward *f = &c.forwards[i];
+		const struct lab_node *n = lab_config_find_node(&c, f->node);
+		const struct lab_nic *nic = n ? lab_node_find_nic(n, f->network) : NULL;
+
+		if (!nic || !nic->has_ip || !in_addr_equal(nic->ip, f->fwd.to_addr))
+			abort();
+		for (size_t j = 0; j < i; j++)
+			if (network_forward_overlaps(&c.forwards[j].fwd, &f->fwd))
+				abort();
+	}
 	lab_config_done(&c);
 	return 0;
 }

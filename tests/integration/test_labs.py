@@ -24,6 +24,9 @@ BAD = [
     ("duplicate", NET1 + "[node a]\nnics = n1\n[node a]\nnics = n1\n",
      "line 6: duplicate section [node a] (first on line 4)"),
     ("bad-key", NET1 + "[node a]\nnics = n1\nram = 1G\n", "line 6: unknown key 'ram' in [node a]"),
+    ("forward-to-dhcp-node", NET1 + "[node a]\nnics = n1\n[forward f]\nnetwork = n1\n"
+     "proto = tcp\nhost-port = 8080\nto = a:80\n",
+     "line 6: forward f: node a has no static address on network n1 (give it nics = n1:ADDRESS)"),
     ("bad-check", NET1 + "[node a]\nnics = n1\n[check c]\nfrom = a\nto = b:80\nexpect = open\n",
      "line 6: check c: unknown node 'b' in to"),
 ]
@@ -60,14 +63,19 @@ def test_examples_valid(lab):
                                                 "from": "client", "to": "db", "port": 5432,
                                                 "expect": "closed"}
     assert checks["db-no-ping-from-outside"]["port"] is None
+    assert web["forwards"] == [{"name": "web-http", "network": "front", "proto": "tcp",
+                                "host-port": "8080", "host-address": None, "to": "web:80",
+                                "to-address": "10.80.1.10"}]
 
     train = lab.kn_json("lab", "validate", EXAMPLES / "training.lab")
     assert len(train["networks"]) == 3 and len(train["nodes"]) == 6
     assert {n["mode"] for n in train["networks"]} == {"isolated"}
 
     text = lab.kn("lab", "validate", EXAMPLES / "webapp.lab").stdout
-    assert text.startswith("Lab webapp is valid on this host: 2 networks, 4 nodes, 4 checks")
-    for word in ("10.80.2.30", "dhcp", "20mbit", "db-hidden-from-outside", "isolated"):
+    assert text.startswith("Lab webapp is valid on this host: 2 networks, 4 nodes, 4 checks, "
+                           "1 forwards")
+    for word in ("10.80.2.30", "dhcp", "20mbit", "db-hidden-from-outside", "isolated",
+                 "web-http", "web:80"):
         assert word in text, text
     assert lab.networks() == {}, "validate created something"
 

@@ -56,7 +56,13 @@ static const char full_lab[] =
 	"[check web-up]\n"
 	"from = client\n"
 	"to = web\n"
-	"expect = open\n";
+	"expect = open\n"
+	"\n"
+	"[forward web-http]\n"
+	"network = front\n"
+	"proto = tcp\n"
+	"host-port = 8080-8081\n"
+	"to = web:80\n";
 
 static void test_full(void **state)
 {
@@ -111,6 +117,16 @@ static void test_full(void **state)
 	assert_int_equal(c.checks[0].expect, LAB_EXPECT_CLOSED);
 	assert_int_equal(c.checks[1].port, 0);
 	assert_int_equal(c.checks[1].expect, LAB_EXPECT_OPEN);
+	assert_int_equal(c.n_forwards, 1);
+	assert_string_equal(c.forwards[0].fwd.name, "web-http");
+	assert_string_equal(c.forwards[0].network, "front");
+	assert_string_equal(c.forwards[0].node, "web");
+	assert_int_equal(c.forwards[0].fwd.proto, FORWARD_PROTO_TCP);
+	assert_int_equal(c.forwards[0].fwd.host_port_first, 8080);
+	assert_int_equal(c.forwards[0].fwd.host_port_last, 8081);
+	assert_string_equal(in_addr_to_string(c.forwards[0].fwd.to_addr, ip), "10.70.1.10");
+	assert_int_equal(c.forwards[0].fwd.to_port_first, 80);
+	assert_int_equal(c.forwards[0].fwd.to_port_last, 81);
 	lab_config_done(&c);
 	assert_int_equal(c.n_nodes, 0);
 	assert_null(c.nodes);
@@ -165,8 +181,28 @@ static const struct bad_case bad_cases[] = {
 	  "line 4: key 'name' is not allowed in [network n1]: the section names the network" },
 	{ NET1 "[node a]\nnics = n1\nnics = n1\n",
 	  "line 6: duplicate key 'nics' in [node a] (first set on line 5)" },
-	{ "[vm x]\n", "line 1: unknown section [vm x] (expected [lab], [network NAME], [node NAME] "
-		      "or [check NAME])" },
+	{ "[vm x]\n", "line 1: unknown section [vm x] (expected [lab], [network NAME], [node NAME], "
+		      "[check NAME] or [forward NAME])" },
+#define FWD "[forward f]\nnetwork = n1\nproto = tcp\nhost-port = 8080\n"
+	{ NET1 "[node a]\nnics = n1:10.1.0.5\n" FWD "to = a:80\n[forward f]\n",
+	  "line 11: duplicate section [forward f] (first on line 6)" },
+	{ NET1 "[node a]\nnics = n1\n" FWD "to = a:80\n",
+	  "line 6: forward f: node a has no static address on network n1 (give it nics = "
+	  "n1:ADDRESS)" },
+	{ NET1 "[node a]\nnics = n1:10.1.0.5\n" FWD "to = b:80\n", "line 6: forward f: unknown node 'b'" },
+	{ NET1 "[node a]\nnics = n1:10.1.0.5\n" FWD, "line 6: forward f needs 'to ='" },
+	{ NET1 "[node a]\nnics = n1:10.1.0.5\n" FWD "to = a\n",
+	  "line 10: invalid to 'a': expected NODE:PORT or NODE:FIRST-LAST (ports 1-65535)" },
+	{ NET1 "[node a]\nnics = n1:10.1.0.5\n" FWD "to = a:80-82\n",
+	  "line 6: forward f: 1 host ports cannot map onto 3 guest ports" },
+	{ NET1 "[node a]\nnics = n1:10.1.0.5\n" FWD "to = a:80\n[forward g]\nnetwork = n1\n"
+	  "proto = tcp\nhost-port = 8000-8080\nto = a:1000-1080\n",
+	  "line 11: forward g claims the same host ports as forward f" },
+	{ NET1 "[node a]\nnics = n1:10.1.0.5\n" FWD "to = a:80\nlisten = 1\n",
+	  "line 11: unknown key 'listen' in [forward f] (expected network, proto, host-port, "
+	  "host-address, to)" },
+	{ NET1 "[forward Bad]\n", "line 4: invalid forward name 'Bad': expected 1-63 characters from "
+				  "a-z, 0-9, '_', '.' and '-', starting with a letter or digit" },
 	{ "[node]\n", "line 1: [node] needs a name: [node NAME]" },
 	{ "[node Web]\n", "line 1: invalid node name 'Web': expected 1-32 characters from a-z, 0-9, "
 			  "'_' and '-', starting with a letter or digit" },

@@ -89,10 +89,31 @@ static json_t *network_to_json_short(const struct network_config *c)
 			 in_addr_to_string(c->gateway, gw), "dhcp", c->dhcp);
 }
 
+static json_t *forward_to_json(const struct lab_forward *f)
+{
+	const struct network_forward *w = &f->fwd;
+	char host[16], to[48], ip[INET_ADDRSTRLEN], haddr[INET_ADDRSTRLEN];
+
+	if (w->host_port_first == w->host_port_last)
+		snprintf(host, sizeof(host), "%u", w->host_port_first);
+	else
+		snprintf(host, sizeof(host), "%u-%u", w->host_port_first, w->host_port_last);
+	if (w->to_port_first == w->to_port_last)
+		snprintf(to, sizeof(to), "%s:%u", f->node, w->to_port_first);
+	else
+		snprintf(to, sizeof(to), "%s:%u-%u", f->node, w->to_port_first, w->to_port_last);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s}", "name", w->name, "network",
+			 f->network, "proto", forward_proto_to_string(w->proto), "host-port", host,
+			 "host-address",
+			 w->has_host_address ? in_addr_to_string(w->host_address, haddr) : NULL,
+			 "to", to, "to-address", in_addr_to_string(w->to_addr, ip));
+}
+
 json_t *lab_config_to_json(const struct lab_config *c)
 {
 	json_t *nets = json_array(), *nodes = json_array(), *checks = json_array();
-	bool ok = nets && nodes && checks;
+	json_t *fwds = json_array();
+	bool ok = nets && nodes && checks && fwds;
 
 	for (size_t i = 0; ok && i < c->n_networks; i++)
 		ok = json_array_append_new(nets, network_to_json_short(&c->networks[i].config)) == 0;
@@ -107,9 +128,12 @@ json_t *lab_config_to_json(const struct lab_config *c)
 
 		ok = json_array_append_new(checks, o) == 0;
 	}
+	for (size_t i = 0; ok && i < c->n_forwards; i++)
+		ok = json_array_append_new(fwds, forward_to_json(&c->forwards[i])) == 0;
 	if (ok)
-		return json_pack("{s:s, s:o, s:o, s:o}", "name", c->name, "networks", nets, "nodes",
-				 nodes, "checks", checks);
+		return json_pack("{s:s, s:o, s:o, s:o, s:o}", "name", c->name, "networks", nets,
+				 "nodes", nodes, "checks", checks, "forwards", fwds);
+	json_decref(fwds);
 	json_decref(nets);
 	json_decref(nodes);
 	json_decref(checks);

@@ -31,7 +31,8 @@ int lab_plan_validate(struct manager *m, const char *text, size_t len, const cha
  * {"name", "networks": [{"name", "mode", "subnet", "gateway", "dhcp"}], "nodes": [{"name",
  * "kind", "memory", "cpus" (qemu only), "nics": [{"network", "address" (null = DHCP), "rate",
  * "loss", "delay", "jitter"}]}], "checks": [{"name", "from", "to", "port" (null = ping),
- * "expect"}]}. NULL on -ENOMEM.
+ * "expect"}], "forwards": [{"name", "network", "proto", "host-port", "host-address" (null =
+ * any), "to" (NODE:PORT[-LAST]), "to-address"}]}. NULL on -ENOMEM.
  */
 json_t *lab_config_to_json(const struct lab_config *c);
 
