@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 
 #include <libmnl/libmnl.h>
 
@@ -353,4 +354,43 @@ int nl_link_set_mac(struct nl_sock *s, int ifindex, const uint8_t mac[6])
 	nlh = nl_link_request(buf, RTM_SETLINK, 0, ifindex);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	return nl_sock_transact(s, nlh, NULL, NULL);
+}
+
+int nl_veth_create(struct nl_sock *s, const char *name, const char *peer, int peer_ns_fd,
+		   int *ret_ifindex)
+{
+	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
+	struct nlattr *linkinfo, *info_data, *peer_attr;
+	struct nl_link_info link;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *pifi;
+	int r;
+
+	assert(s);
+	if (!nl_link_name_fits(name) || !nl_link_name_fits(peer))
+		return -EINVAL;
+	nlh = nl_link_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	info_data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer_attr = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	/* the peer's attributes follow an ifinfomsg of its own */
+	pifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifi));
+	pifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	if (peer_ns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_ns_fd);
+	mnl_attr_nest_end(nlh, peer_attr);
+	mnl_attr_nest_end(nlh, info_data);
+	mnl_attr_nest_end(nlh, linkinfo);
+
+	r = nl_sock_transact(s, nlh, NULL, NULL);
+	if (r < 0 || !ret_ifindex)
+		return r;
+	r = nl_link_get_by_name(s, name, &link);
+	if (r < 0)
+		return r;
+	*ret_ifindex = link.ifindex;
+	return 0;
 }

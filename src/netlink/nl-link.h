@@ -53,6 +53,14 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret);
 int nl_bridge_create(struct nl_sock *s, const char *name, uint32_t mtu, int *ret_ifindex);
 
 /*
+ * Creates the veth pair 'name' (in the socket's namespace, left down) and 'peer', made directly
+ * inside the network namespace 'peer_ns_fd' (-1 = the same namespace). -EEXIST if 'name' exists.
+ * Writes the ifindex of 'name' to 'ret_ifindex' (may be NULL).
+ */
+int nl_veth_create(struct nl_sock *s, const char *name, const char *peer, int peer_ns_fd,
+		   int *ret_ifindex);
+
+/*
  * The setters below change one property of link 'ifindex' (RTM_SETLINK) and block for the
  * kernel's ACK. They return 0, -ENODEV if the link does not exist, -EINVAL for a bad argument,
  * or the kernel's -errno (say -EINVAL for an MTU the device refuses).

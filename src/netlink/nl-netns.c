@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "netlink/nl-sock.h"
 #include "shared/alloc-util.h"
 #include "shared/fd-util.h"
 
@@ -128,4 +129,25 @@ int nl_netns_socket(int ns_fd, int domain, int type, int protocol)
 		return -errno;
 	}
 	return fd < 0 ? err : fd;
+}
+
+int nl_netns_sock_new(int ns_fd, struct nl_sock **ret)
+{
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct nl_sock *s = NULL;
+	int r;
+
+	if (self < 0)
+		return -errno;
+	if (setns(ns_fd, CLONE_NEWNET) < 0)
+		return -errno;
+	r = nl_sock_new(&s);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		nl_sock_free(s);
+		return -errno;
+	}
+	if (r < 0)
+		return r;
+	*ret = s;
+	return 0;
 }

@@ -32,4 +32,9 @@ int nl_netns_delete(const char *dir, const char *name);
 /* socket(domain, type, protocol) inside namespace 'ns_fd': the socket's fd, or -errno. */
 int nl_netns_socket(int ns_fd, int domain, int type, int protocol);
 
+struct nl_sock;
+
+/* An rtnetlink socket (nl_sock_new()) inside namespace 'ns_fd': 0 and '*ret', or -errno. */
+int nl_netns_sock_new(int ns_fd, struct nl_sock **ret);
+
 #endif

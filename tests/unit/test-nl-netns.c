@@ -3,7 +3,9 @@
  * Kernel tests for netlink/nl-netns: a named namespace is created under a directory of the
  * test's own (in a private mount namespace, so nothing reaches the host's /run/netns), is a
  * namespace other than the caller's, takes sockets that live in it while the caller stays home,
- * refuses a second creation and bad names, and is gone after delete. Exit 77 without root.
+ * refuses a second creation and bad names, and is gone after delete; a veth made with its peer
+ * inside (a lab node's nic) is addressed there over netlink and goes away with the namespace.
+ * Exit 77 without root.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netlink/nl-addr.h"
+#include "netlink/nl-link.h"
 #include "netlink/nl-netns.h"
+#include "netlink/nl-sock.h"
+#include "shared/in-addr-util.h"
 
 static char dir[] = "/tmp/test-nl-netns-XXXXXX";
 
@@ -108,10 +114,52 @@ static void test_lifecycle(void **state)
 	assert_int_equal(own_ns(), home);
 }
 
+/* A node's nic: a veth whose peer is made inside the node, addressed there over netlink. */
+static void test_veth_into_node(void **state)
+{
+	struct nl_sock *home = NULL, *inside = NULL;
+	struct nl_link_info link;
+	struct in_addr a;
+	int ns, host_if = 0, r = 0;
+
+	(void)state;
+	if (unshare(CLONE_NEWNET) < 0) /* the host end lives in a namespace of the test's own */
+		fail_msg("unshare: %s", strerror(errno));
+	assert_int_equal(nl_sock_new(&home), 0);
+	assert_int_equal(nl_netns_create(dir, "kl-lab-db"), 0);
+	ns = nl_netns_open(dir, "kl-lab-db");
+	assert_true(ns >= 0);
+	assert_int_equal(nl_veth_create(home, "kl0db", "eth0", ns, &host_if), 0);
+	assert_true(host_if > 0);
+	assert_int_equal(nl_veth_create(home, "kl0db", "eth1", ns, NULL), -EEXIST);
+	assert_int_equal(nl_link_get_by_name(home, "eth0", &link), -ENODEV);
+
+	assert_int_equal(nl_netns_sock_new(ns, &inside), 0);
+	assert_int_equal(nl_link_get_by_name(inside, "kl0db", &link), -ENODEV);
+	assert_int_equal(in_addr_from_string("10.80.2.30", &a), 0);
+	assert_int_equal(nl_link_get_by_name(inside, "eth0", &link), 0);
+	assert_int_equal(nl_addr_add(inside, link.ifindex, a, 24), 0);
+	assert_int_equal(nl_link_set_up(inside, link.ifindex, true), 0);
+	nl_sock_free(inside);
+	close(ns);
+
+	/* Deleting the node takes its end, and with it the pair, away (the kernel does it soon). */
+	assert_int_equal(nl_netns_delete(dir, "kl-lab-db"), 0);
+	for (int i = 0; i < 200; i++) {
+		r = nl_link_get_by_index(home, host_if, &link);
+		if (r == -ENODEV)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(r, -ENODEV);
+	nl_sock_free(home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_veth_into_node),
 	};
 	int r;
 
