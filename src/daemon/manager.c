@@ -18,6 +18,7 @@
 #include "daemon/dns-service.h"
 #include "daemon/network.h"
 #include "daemon/port-service.h"
+#include "daemon/route-cache.h"
 #include "daemon/state-dir.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
@@ -50,6 +51,7 @@ static void manager_on_change(const struct nl_change *c, void *data)
 	struct manager *m = data;
 	struct network *n;
 
+	route_cache_changed(m->routes, c);
 	port_service_link_changed(m->ports, c);
 	switch (c->type) {
 	case NL_CHANGE_LINK_DEL:
@@ -67,6 +69,9 @@ static void manager_on_change(const struct nl_change *c, void *data)
 		for (size_t i = 0; i < m->n_networks; i++)
 			if (m->networks[i]->active)
 				manager_schedule_repair(m, m->networks[i]);
+		break;
+	case NL_CHANGE_ROUTE_NEW:
+	case NL_CHANGE_ROUTE_DEL:
 		break;
 	}
 }
@@ -130,6 +135,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 		log_error_errno(r, "Failed to create nftables context: %m");
 		goto fail;
 	}
+	r = route_cache_new(&m->routes);
+	if (r < 0)
+		goto fail;
 	r = nl_monitor_new(manager_on_change, m, &m->monitor);
 	if (r < 0) {
 		log_error_errno(r, "Failed to open netlink monitor: %m");
@@ -180,6 +188,7 @@ struct manager *manager_free(struct manager *m)
 	/* Sources are freed with the loop; the monitor's fd must outlive its source. */
 	m->loop = event_loop_free(m->loop);
 	nl_monitor_free(m->monitor);
+	route_cache_free(m->routes);
 	fw_ctx_free(m->fw);
 	nl_sock_free(m->nl);
 	state_dir_free(m->state);
@@ -252,12 +261,8 @@ static int manager_route_check_cb(const struct nl_route_info *rt, void *data)
 	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN];
 	struct nl_link_info link = { 0 };
 
-	/* Default routes overlap everything; only routes to specific subnets count. */
-	if (rt->dst.prefixlen == 0)
-		return 0;
-	/* Main table, and the local table's 'local' routes (127.0.0.0/8, host addresses). */
-	if (!(rt->table == 254 || (rt->table == 255 && rt->type == 2 /* RTN_LOCAL */)))
-		return 0;
+	/* The cache holds only routes to specific subnets (a default route overlaps everything)
+	 * of the main table, and the local table's 'local' routes (127.0.0.0/8, host addresses). */
 	if (rt->oif && rt->oif == rc->own_ifindex)
 		return 0;
 	if (!in_prefix_overlaps(&rt->dst, &rc->c->subnet))
@@ -298,7 +303,12 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 	/* The network's own bridge carries its connected route; that one is no conflict. */
 	if (own && own->active)
 		rc.own_ifindex = own->ifindex;
-	r = nl_route_dump(m->nl, manager_route_check_cb, &rc);
+	/* Notifications the kernel sent before this request first, so that the cache is as
+	 * current as a dump would be. */
+	r = nl_monitor_process(m->monitor);
+	if (r < 0)
+		log_debug_errno(r, "Failed to read netlink notifications: %m, ignoring");
+	r = route_cache_foreach(m->routes, m->nl, manager_route_check_cb, &rc);
 	if (r == -EBUSY || r == -ENOMEM)
 		return r;
 	if (r < 0) {

@@ -24,6 +24,7 @@ struct network;
 struct nl_monitor;
 struct nl_sock;
 struct port_service;
+struct route_cache;
 struct state_dir;
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
@@ -47,6 +48,7 @@ struct manager {
 	struct dhcp_service *dhcp;
 	struct dns_service *dns;
 	struct port_service *ports;
+	struct route_cache *routes;  /* the host's routes, for manager_check_conflicts() */
 	struct event_source *monitor_source, *repair_source, *sigterm_source, *sigint_source;
 	struct network **networks;   /* owned, sorted by name */
 	size_t n_networks;

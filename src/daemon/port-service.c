@@ -594,6 +594,8 @@ void port_service_link_changed(struct port_service *ps, const struct nl_change *
 				manager_schedule_repair(ps->m, ps->m->networks[i]);
 		break;
 	case NL_CHANGE_ADDR:
+	case NL_CHANGE_ROUTE_NEW:
+	case NL_CHANGE_ROUTE_DEL:
 		break;
 	}
 }

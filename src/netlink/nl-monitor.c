@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The rtnetlink notification socket of nl-monitor.h: subscribed to link and IPv4 address
- * changes, drained without blocking from the daemon's event loop, each notification digested
+ * The rtnetlink notification socket of nl-monitor.h: subscribed to link, IPv4 address and IPv4
+ * route changes, drained without blocking from the daemon's event loop, each notification digested
  * into a struct nl_change with nl_link_parse() from nl-link.
  */
 #include "netlink/nl-monitor.h"
@@ -64,7 +64,7 @@ int nl_monitor_new(nl_change_fn cb, void *data, struct nl_monitor **ret)
 	m->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!m->nl)
 		return negative_errno();
-	if (mnl_socket_bind(m->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR, MNL_SOCKET_AUTOPID) < 0)
+	if (mnl_socket_bind(m->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE, MNL_SOCKET_AUTOPID) < 0)
 		return negative_errno();
 	nl_monitor_grow_rcvbuf(m);
 
@@ -137,6 +137,18 @@ static int nl_monitor_addr(struct nl_monitor *m, const struct nlmsghdr *nlh)
 	return 0;
 }
 
+static int nl_monitor_route(struct nl_monitor *m, const struct nlmsghdr *nlh)
+{
+	struct nl_change c = { .replace = !!(nlh->nlmsg_flags & NLM_F_REPLACE) };
+	int r = nl_route_parse(nlh, &c.route);
+
+	if (r <= 0)
+		return r;
+	c.type = nlh->nlmsg_type == RTM_NEWROUTE ? NL_CHANGE_ROUTE_NEW : NL_CHANGE_ROUTE_DEL;
+	m->cb(&c, m->data);
+	return 0;
+}
+
 static int nl_monitor_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nl_monitor *m = data;
@@ -150,6 +162,10 @@ static int nl_monitor_msg_cb(const struct nlmsghdr *nlh, void *data)
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
 		r = nl_monitor_addr(m, nlh);
+		break;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		r = nl_monitor_route(m, nlh);
 		break;
 	default:
 		break;

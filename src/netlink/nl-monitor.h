@@ -8,17 +8,22 @@
 #define KN_NETLINK_NL_MONITOR_H
 
 #include "netlink/nl-link.h"
+#include "netlink/nl-route.h"
 
 enum nl_change_type {
 	NL_CHANGE_LINK_NEW,   /* a link appeared or changed */
 	NL_CHANGE_LINK_DEL,   /* a link went away */
 	NL_CHANGE_ADDR,       /* an IPv4 address was added or removed on 'link.ifindex' */
+	NL_CHANGE_ROUTE_NEW,  /* an IPv4 route was added ('replace': it replaced one) */
+	NL_CHANGE_ROUTE_DEL,  /* an IPv4 route was removed */
 	NL_CHANGE_RESYNC,     /* notifications were lost: re-read everything */
 };
 
 struct nl_change {
 	enum nl_change_type type;
 	struct nl_link_info link;  /* LINK_*: the link; ADDR: only ifindex set */
+	struct nl_route_info route; /* ROUTE_* */
+	bool replace;               /* ROUTE_NEW: NLM_F_REPLACE */
 };
 
 typedef void (*nl_change_fn)(const struct nl_change *c, void *data);

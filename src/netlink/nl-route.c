@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * IPv4 routes over rtnetlink (RTM_GETROUTE): a dump of every table, so the daemon can refuse a
- * subnet that overlaps a route the host already has. Requests go through nl-sock.
+ * subnet that overlaps a route the host already has, and the parser the monitor shares for
+ * RTM_NEWROUTE/RTM_DELROUTE notifications. Requests go through nl-sock.
  */
 #include "netlink/nl-route.h"
 
@@ -27,16 +28,13 @@ struct nl_route_dump {
 	void *data;
 };
 
-static int nl_route_dump_cb(const struct nlmsghdr *nlh, void *data)
+int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route_info *ret)
 {
 	const struct nlattr *tb[RTA_MAX + 1];
-	struct nl_route_dump *d = data;
 	struct nl_route_info route = { 0 };
 	const struct rtmsg *rtm;
 	int r;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE)
-		return 0;
 	r = nl_policy_parse(nlh, sizeof(*rtm), nl_route_policy, RTA_MAX, tb);
 	if (r < 0)
 		return r;
@@ -62,6 +60,21 @@ static int nl_route_dump_cb(const struct nlmsghdr *nlh, void *data)
 	route.table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	route.type = rtm->rtm_type;
 	route.protocol = rtm->rtm_protocol;
+	*ret = route;
+	return 1;
+}
+
+static int nl_route_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_route_dump *d = data;
+	struct nl_route_info route;
+	int r;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	r = nl_route_parse(nlh, &route);
+	if (r <= 0)
+		return r;
 	return d->cb(&route, d->data);
 }
 

@@ -9,6 +9,7 @@
 #include "shared/in-addr-util.h"
 
 struct nl_sock;
+struct nlmsghdr;
 
 struct nl_route_info {
 	struct in_prefix dst;  /* 0.0.0.0/0 for a default route */
@@ -19,6 +20,11 @@ struct nl_route_info {
 };
 
 typedef int (*nl_route_fn)(const struct nl_route_info *r, void *data);
+/*
+ * Parses one RTM_NEWROUTE/RTM_DELROUTE message (a dump's or a notification's) into 'ret'.
+ * Returns 1, 0 for a route that is not IPv4 ('ret' untouched), or -EBADMSG.
+ */
+int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route_info *ret);
 /* Calls 'cb' for every IPv4 route in every table. */
 int nl_route_dump(struct nl_sock *s, nl_route_fn cb, void *data);
 
