@@ -43,7 +43,8 @@ struct dns_cache_entry {
 
 struct dns_cache {
 	struct dns_cache_entry **buckets;
-	size_t n_buckets;                         /* a power of two >= max_entries */
+	size_t n_buckets;                         /* a power of two, grown with the entries */
+	size_t max_buckets;                       /* the power of two >= max_entries */
 	struct dns_cache_entry *lru_head, *lru_tail; /* head: most recently used */
 	size_t n_entries, n_bytes;                /* n_bytes: answer bytes stored */
 	size_t max_entries, max_bytes;
@@ -258,10 +259,13 @@ int dns_cache_new(size_t max_entries, size_t max_bytes, struct dns_cache **ret)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->buckets = calloc(n, sizeof(*c->buckets));
+	/* Small at first: a daemon has one cache per network, most of them nearly empty, and a
+	 * full-size table (4096 buckets, 32 KiB) for each was half of a network's memory. */
+	c->buckets = calloc(DNS_CACHE_BUCKETS_MIN, sizeof(*c->buckets));
 	if (!c->buckets)
 		return -ENOMEM;
-	c->n_buckets = n;
+	c->n_buckets = DNS_CACHE_BUCKETS_MIN;
+	c->max_buckets = n;
 	c->max_entries = max_entries;
 	c->max_bytes = max_bytes;
 	cache_seed(c);
@@ -432,6 +436,30 @@ static void cache_make_room(struct dns_cache *c, size_t len, uint64_t now_sec)
 		cache_remove(c, c->lru_tail);
 }
 
+/* Doubles the table once it holds as many entries as buckets; on ENOMEM the chains just grow. */
+static void cache_grow(struct dns_cache *c)
+{
+	size_t n = 2 * c->n_buckets;
+	struct dns_cache_entry **b;
+
+	if (c->n_entries < c->n_buckets || c->n_buckets >= c->max_buckets)
+		return;
+	b = calloc(n, sizeof(*b));
+	if (!b)
+		return;
+	for (size_t i = 0; i < c->n_buckets; i++)
+		while (c->buckets[i]) {
+			struct dns_cache_entry *e = c->buckets[i];
+
+			c->buckets[i] = e->hash_next;
+			e->hash_next = b[e->hash & (n - 1)];
+			b[e->hash & (n - 1)] = e;
+		}
+	free(c->buckets);
+	c->buckets = b;
+	c->n_buckets = n;
+}
+
 int dns_cache_put(struct dns_cache *c, const char *qname, uint16_t qtype, uint16_t qclass,
 		  const uint8_t *pkt, size_t len, uint64_t now_sec)
 {
@@ -476,6 +504,7 @@ int dns_cache_put(struct dns_cache *c, const char *qname, uint16_t qtype, uint16
 		e->data[len - 1] = 0;
 	}
 
+	cache_grow(c);
 	link = &c->buckets[hash & (c->n_buckets - 1)];
 	e->hash_next = *link;
 	*link = e;
