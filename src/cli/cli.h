@@ -58,6 +58,7 @@ int cmd_lease_list(struct cli *cli, int argc, char **argv);
 int cmd_port_add(struct cli *cli, int argc, char **argv);
 int cmd_port_remove(struct cli *cli, int argc, char **argv);
 int cmd_port_list(struct cli *cli, int argc, char **argv);
+int cmd_port_wait(struct cli *cli, int argc, char **argv);
 int cmd_graph(struct cli *cli, int argc, char **argv);
 int cmd_lab_validate(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);

@@ -111,6 +111,10 @@ int cmd_net_create(struct cli *cli, int argc, char **argv)
 		return r;
 	if (cli->json)
 		output_json(result);
+	else if (!json_string_value(json_object_get(result, "subnet")))
+		printf("Network %s created: %s on %s\n", name,   /* mode bridge: the LAN's */
+		       json_string_value(json_object_get(result, "mode")),
+		       json_string_value(json_object_get(result, "bridge")));
 	else
 		printf("Network %s created: %s %s, gateway %s on %s\n", name,
 		       json_string_value(json_object_get(result, "mode")),

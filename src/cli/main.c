@@ -24,7 +24,7 @@ static const struct {
 	{ "host", "add", cmd_host_add },     { "host", "remove", cmd_host_remove },
 	{ "host", "list", cmd_host_list },   { "lease", "list", cmd_lease_list },
 	{ "port", "add", cmd_port_add },     { "port", "remove", cmd_port_remove },
-	{ "port", "list", cmd_port_list },
+	{ "port", "list", cmd_port_list },   { "port", "wait", cmd_port_wait },
 	{ "graph", NULL, cmd_graph },
 	{ "lab", "validate", cmd_lab_validate },
 	{ "doctor", NULL, cmd_doctor },
@@ -34,7 +34,7 @@ static const struct {
 static void usage(FILE *f)
 {
 	fputs("Usage: kvmnet [--socket PATH] [--json] COMMAND ...\n"
-	      "  net create NAME --mode nat|routed|isolated|open [--subnet CIDR]\n"
+	      "  net create NAME --mode nat|routed|isolated|open|bridge [--subnet CIDR]\n"
 	      "                  [--dhcp-range FIRST-LAST] [--domain NAME] [--mtu N]\n"
 	      "                  [--bridge IFNAME] [--uplink IFNAME] [--no-dhcp] [--no-dns]\n"
 	      "                  [--autostart] [--lease-time SECONDS|2m|1h|1d]\n"
@@ -51,6 +51,7 @@ static void usage(FILE *f)
 	      "  port add NET [--name IFNAME] [--mac MAC] [--owner UID|USER] [--queues N]\n"
 	      "               [--rate MBIT]   make a persistent tap; prints its name\n"
 	      "  port remove [NET] NAME | port list [NET]\n"
+	      "  port wait NET IFNAME [--timeout S]  print the guest's IPv4 address once known\n"
 	      "  graph [--format dot|svg] [--output FILE]\n"
 	      "                             picture of networks, bridges, ports, guests, forwards\n"
 	      "                             (DOT text, or SVG through Graphviz's 'dot')\n"

@@ -49,6 +49,7 @@ enum network_mode {
 	NETWORK_MODE_ROUTED,
 	NETWORK_MODE_ISOLATED,
 	NETWORK_MODE_OPEN,
+	NETWORK_MODE_BRIDGE,      /* guest ports on a LAN bridge kvmnet does not own */
 	_NETWORK_MODE_MAX,
 	_NETWORK_MODE_INVALID = -EINVAL,
 };

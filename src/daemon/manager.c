@@ -292,7 +292,8 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 				 o->name);
 			return -EEXIST;
 		}
-		if (in_prefix_overlaps(&o->subnet, &c->subnet)) {
+		/* mode bridge has no subnet: nothing to overlap */
+		if (o->has_subnet && c->has_subnet && in_prefix_overlaps(&o->subnet, &c->subnet)) {
 			snprintf(err, errlen, "subnet %s overlaps network '%s' (%s)",
 				 in_prefix_to_string(&c->subnet, a), o->name,
 				 in_prefix_to_string(&o->subnet, b));
@@ -300,6 +301,8 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 		}
 	}
 
+	if (!c->has_subnet)
+		return 0;
 	/* The network's own bridge carries its connected route; that one is no conflict. */
 	if (own && own->active)
 		rc.own_ifindex = own->ifindex;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Implementation of network-mode.h. The four modes of today (nat, routed, isolated, open) all
- * own their bridge: kvmnet creates it (or adopts its own after a restart) and deletes it.
+ * Implementation of network-mode.h. Four modes (nat, routed, isolated, open) own their bridge:
+ * kvmnet creates it (or adopts its own after a restart) and deletes it. Mode bridge puts guest
+ * ports on a bridge of the host's, which kvmnet only reads.
  */
 #include "network-mode.h"
 
@@ -106,6 +107,53 @@ static int owned_bridge_teardown(struct manager *m, struct network *n, char *err
 	return 0;
 }
 
+/*
+ * Mode bridge: the bridge must exist and is never changed (no address, MTU, firewall chain,
+ * DHCP or DNS of ours on it) nor deleted.
+ */
+static int foreign_bridge_setup(struct manager *m, struct network *n, bool adopt,
+				struct nl_link_info *link, bool *created, char *err, size_t errlen)
+{
+	const struct network_config *c = &n->config;
+	int r;
+
+	(void)adopt;
+	*created = false;
+	r = nl_link_get_by_name(m->nl, c->bridge, link);
+	if (r == -ENODEV) {
+		snprintf(err, errlen, "bridge '%s' does not exist (mode bridge uses an existing "
+			 "bridge; --uplink NIC has one made around the NIC)", c->bridge);
+		return -ENOENT;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "failed to read interface '%s': %s", c->bridge, strerror(-r));
+		return r;
+	}
+	if (strcmp(link->kind, "bridge") != 0) {
+		snprintf(err, errlen, "interface '%s' is not a bridge", c->bridge);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void foreign_bridge_undo(struct manager *m, struct network *n,
+				const struct nl_link_info *link, bool created)
+{
+	(void)m;
+	(void)n;
+	(void)link;
+	(void)created;
+}
+
+static int foreign_bridge_teardown(struct manager *m, struct network *n, char *err, size_t errlen)
+{
+	(void)m;
+	(void)n;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
 #define OWNED_BRIDGE                                                                          \
 	.bridge_setup = owned_bridge_setup, .bridge_undo = owned_bridge_undo,                  \
 	.bridge_teardown = owned_bridge_teardown, .sets_mtu = true, .gateway_address = true,   \
@@ -116,6 +164,10 @@ static const struct network_mode_ops mode_ops[_NETWORK_MODE_MAX] = {
 	[NETWORK_MODE_ROUTED] = { .mode = NETWORK_MODE_ROUTED, OWNED_BRIDGE, .forwards = true },
 	[NETWORK_MODE_ISOLATED] = { .mode = NETWORK_MODE_ISOLATED, OWNED_BRIDGE, .forwards = false },
 	[NETWORK_MODE_OPEN] = { .mode = NETWORK_MODE_OPEN, OWNED_BRIDGE, .forwards = false },
+	[NETWORK_MODE_BRIDGE] = { .mode = NETWORK_MODE_BRIDGE, .bridge_setup = foreign_bridge_setup,
+				  .bridge_undo = foreign_bridge_undo,
+				  .bridge_teardown = foreign_bridge_teardown, .port_kind = "tap",
+				  .foreign_bridge = true, .learns_addresses = true },
 };
 
 const struct network_mode_ops *network_mode_ops(enum network_mode mode)

@@ -305,12 +305,14 @@ json_t *network_to_json(const struct network *n)
 			return NULL;
 		}
 	/* "o" hands 'allow' over, also when packing fails (jansson >= 2.11) */
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?, s:b, s:b, s:b, s:i, "
+	/* mode bridge: no subnet, gateway nor range of ours (null) */
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:I, s:s?, s:b, s:b, s:b, s:i, "
 			 "s:I, s:I, s:b, s:s, s:o}",
 			 "name", c->name, "mode", network_mode_to_string(c->mode), "state",
 			 n->active ? "active" : "inactive", "bridge", c->bridge, "subnet",
-			 in_prefix_to_string(&c->subnet, subnet), "gateway",
-			 in_addr_to_string(c->gateway, gw), "dhcp-range", range, "domain", domain,
+			 c->has_subnet ? in_prefix_to_string(&c->subnet, subnet) : NULL, "gateway",
+			 c->has_subnet ? in_addr_to_string(c->gateway, gw) : NULL, "dhcp-range",
+			 c->has_subnet ? range : NULL, "domain", domain,
 			 "mtu", (json_int_t)c->mtu, "uplink", c->uplink[0] ? c->uplink : NULL,
 			 "dhcp", c->dhcp, "dns", c->dns, "autostart", c->autostart, "ifindex",
 			 n->active ? n->ifindex : 0, "lease-time", (json_int_t)c->lease_time_sec,

@@ -136,7 +136,8 @@ static bool network_binds_ips(const struct network *n)
 static struct network *network_of_ip(struct manager *m, struct in_addr ip)
 {
 	for (size_t i = 0; i < m->n_networks; i++)
-		if (in_prefix_contains(&m->networks[i]->config.subnet, ip))
+		if (m->networks[i]->config.has_subnet &&
+		    in_prefix_contains(&m->networks[i]->config.subnet, ip))
 			return m->networks[i];
 	return NULL;
 }
@@ -275,6 +276,8 @@ void bindings_mark_network(struct port_service *ps, struct network *n)
 /* Marks every installed pair inside the subnet of 'n' (it goes down or stops binding). */
 void bindings_mark_installed(struct port_service *ps, const struct network *n)
 {
+	if (n && !n->config.has_subnet)
+		return;
 	for (size_t i = 0; i < ps->n_slots; i++)
 		if (ps->slots[i].state == SLOT_USED &&
 		    (!n || in_prefix_contains(&n->config.subnet, ps->slots[i].key.ip)))

@@ -19,6 +19,7 @@
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
+#include "daemon/lan/addr-learn.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "event/event.h"
@@ -81,6 +82,33 @@ static int lease_by_mac_cb(const struct lease *l, void *data)
 	return 0;
 }
 
+/* The learned addresses of 'p' (mode bridge), newest last; NULL when it learns none. */
+static json_t *learned_to_json(const struct port *p)
+{
+	const struct addr_learn_entry *e;
+	char macbuf[MAC_STRLEN], ipbuf[INET_ADDRSTRLEN];
+	uint64_t now = now_usec();
+	json_t *a;
+	size_t n;
+
+	if (!p->learn)
+		return NULL;
+	a = json_array();
+	e = addr_learn_entries(p->learn, &n);
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "mac",
+				      mac_to_string(e[i].mac, macbuf), "ip",
+				      in_addr_to_string(e[i].ip, ipbuf), "source",
+				      addr_learn_source_to_string(e[i].source), "age",
+				      (json_int_t)((now - e[i].seen_usec) / 1000000));
+		if (!o || json_array_append_new(a, o) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 {
 	const struct network *n = p->network;
@@ -106,10 +134,18 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 			ip = f.ip;
 		}
 	}
+	if (p->learn && addr_learn_newest(p->learn)) {
+		/* no lease of ours on a LAN network: what the guest's own traffic says */
+		const struct addr_learn_entry *e = addr_learn_newest(p->learn);
+		if (!mac)
+			mac = e->mac;
+		if (!ip.s_addr)
+			ip = e->ip;
+	}
 	(void)nl_link_get_by_index(l->ps->m->nl, p->ifindex, &link);
 	/* Counters as the guest sees them: what the tap receives, the guest sent. */
 	return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			 "s:b, s:b, s:o?}",
+			 "s:b, s:b, s:o?, s:o?}",
 			 "name", p->name, "network", n->config.name, "origin",
 			 port_origin_table[p->origin], "mac", mac ? mac_to_string(mac, macbuf) : NULL,
 			 "mac-bound", p->has_mac, "ip",
@@ -121,7 +157,8 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 			 "dropped-bytes", (json_int_t)(st ? st->dropped_bytes : 0), "rate",
 			 (json_int_t)p->rate_mbit, "policy", p->policy, "isolated",
 			 p->policy && n->config.isolate_ports, "owner",
-			 def && def->has_owner ? json_integer(def->owner) : NULL);
+			 def && def->has_owner ? json_integer(def->owner) : NULL, "learned",
+			 learned_to_json(p));
 }
 
 static int port_cmp(const void *a, const void *b)

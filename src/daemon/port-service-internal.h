@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct addr_learn;
 struct event_source;
 struct fw_port_state;
 struct manager;
@@ -39,6 +40,7 @@ struct port {
 	bool has_mac;              /* bound to 'mac' (a defined port with --mac) */
 	uint8_t mac[6];
 	uint32_t rate_mbit;
+	struct addr_learn *learn;  /* owned; the guest's learned addresses (mode bridge) */
 };
 
 struct binding_key {

@@ -21,7 +21,9 @@
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
+#include "daemon/lan/addr-learn.h"
 #include "daemon/manager.h"
+#include "daemon/network-mode.h"
 #include "daemon/network.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
@@ -77,7 +79,34 @@ static void port_unregister(struct port_service *ps, struct port *p)
 			ps->ports[i] = ps->ports[--ps->n_ports];
 			break;
 		}
+	addr_learn_free(p->learn);
 	free(p);
+}
+
+static void port_learned(struct addr_learn *l, const struct addr_learn_entry *e, bool removed,
+			 void *data)
+{
+	struct port *p = data;
+	char ip[INET_ADDRSTRLEN], mac[MAC_STRLEN];
+
+	(void)l;
+	log_info("Port '%s' of network '%s': guest %s %s %s (%s)", p->name,
+		 p->network->config.name, mac_to_string(e->mac, mac),
+		 removed ? "no longer uses" : "uses", in_addr_to_string(e->ip, ip),
+		 addr_learn_source_to_string(e->source));
+}
+
+/* Starts learning the guest's addresses on modes that have no lease of ours to tell them. */
+static void port_learn_start(struct port_service *ps, struct port *p)
+{
+	int r;
+
+	if (p->learn || !network_mode_ops(p->network->config.mode)->learns_addresses)
+		return;
+	r = addr_learn_new(ps->m->loop, p->ifindex, port_learned, p, &p->learn);
+	if (r < 0)
+		log_warning_errno(r, "Failed to watch port '%s' for guest addresses: %m, ignoring",
+				  p->name);
 }
 
 /*
@@ -123,6 +152,8 @@ static int port_attach(struct port_service *ps, struct port *p, bool own, bool k
 	r = port_rate_apply(ps, p, err, errlen);
 	if (r < 0)
 		return r;
+	/* before the port joins the bridge, so the guest's first DHCP exchange is seen */
+	port_learn_start(ps, p);
 	if (own) {
 		r = nl_link_set_master(ps->m->nl, p->ifindex, n->ifindex);
 		if (r >= 0)
@@ -385,6 +416,9 @@ static void port_adopt(struct port_service *ps, struct network *n, const struct 
 	int r;
 
 	(void)tap_get_info(ps->m->nl, link->ifindex, &ti);
+	/* on the host's bridge only VM NICs are guests: the LAN NIC and containers' veths are not */
+	if (network_mode_ops(n->config.mode)->foreign_bridge && !ti.is_tap)
+		return;
 	/* a defined tap kvmnetd made before a restart, or a helper tap still held by QEMU */
 	p = port_new(n, link->name, link->ifindex,
 		     def && ti.is_tap ? PORT_ORIGIN_DEFINED
