@@ -188,9 +188,10 @@ static int on_frames(struct event_source *s, int fd, uint32_t revents, void *dat
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&sll, &sl);
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
+			/* ENETDOWN: the port went down (a tap nobody holds yet, a port on its way
+			 * out); reported once, the socket goes on working when it is up again */
+			if (errno == EAGAIN || errno == EINTR || errno == ENETDOWN)
 				return 0;
-			/* ENETDOWN while the port goes away: the owner frees us soon */
 			return -errno;
 		}
 		addr_learn_feed(l, buf, (size_t)n, sll.sll_pkttype == PACKET_OUTGOING, now_usec());
