@@ -288,7 +288,7 @@ static int set_mode(struct network_config *c, const char *key, const char *value
 	enum network_mode m = network_mode_from_string(value);
 
 	if (m < 0)
-		return invalid(reterr, errlen, key, value, "must be nat, routed, isolated or open");
+		return invalid(reterr, errlen, key, value, "must be nat, routed, isolated, open or bridge");
 	c->mode = m;
 	return 0;
 }

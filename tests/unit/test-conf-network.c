@@ -131,7 +131,8 @@ static void test_mode_strings(void **state)
 	for (int m = 0; m < _NETWORK_MODE_MAX; m++)
 		assert_int_equal(network_mode_from_string(network_mode_to_string(m)), m);
 	assert_int_equal(network_mode_from_string("NAT"), _NETWORK_MODE_INVALID);
-	assert_int_equal(network_mode_from_string("bridge"), _NETWORK_MODE_INVALID);
+	assert_string_equal(network_mode_to_string(NETWORK_MODE_BRIDGE), "bridge");
+	assert_int_equal(network_mode_from_string("bridged"), _NETWORK_MODE_INVALID);
 	assert_int_equal(network_mode_from_string(""), _NETWORK_MODE_INVALID);
 	assert_int_equal(network_mode_from_string(NULL), _NETWORK_MODE_INVALID);
 }
@@ -303,8 +304,8 @@ static void test_set_errors(void **state)
 	check_set_error("domain", "", "invalid domain '': empty value");
 
 	check_set_error("name", "Lab", "invalid name 'Lab': must match [a-z0-9][a-z0-9_-]{0,31}");
-	check_set_error("mode", "bridge",
-			"invalid mode 'bridge': must be nat, routed, isolated or open");
+	check_set_error("mode", "bridged",
+			"invalid mode 'bridged': must be nat, routed, isolated, open or bridge");
 
 	check_set_error("subnet", "10.0.0.1/24", "invalid subnet '10.0.0.1/24': host bits set");
 	check_set_error("subnet", "10.0.0.0",
@@ -408,7 +409,7 @@ static void test_set_edge_values(void **state)
 
 	/* Control characters never reach a message raw. */
 	check_set_error("mode", "nat\x1b[2J",
-			"invalid mode 'nat?[2J': must be nat, routed, isolated or open");
+			"invalid mode 'nat?[2J': must be nat, routed, isolated, open or bridge");
 }
 
 static void test_domain(void **state)
@@ -525,10 +526,41 @@ static void test_finish_errors(void **state)
 	network_config_init(&c);
 	check_set_ok(&c, "name", "lab");
 	check_finish_error(&c, "subnet is required");
-	/* ... whatever the mode. */
+	/* ... whatever the mode that addresses its guests itself. */
 	for (int m = 0; m < _NETWORK_MODE_MAX; m++) {
+		if (m == NETWORK_MODE_BRIDGE)
+			continue;
 		check_set_ok(&c, "mode", network_mode_to_string(m));
 		check_finish_error(&c, "subnet is required");
+	}
+	/* Mode bridge: the LAN's server addresses the guests, kvmnet needs only the bridge. */
+	network_config_init(&c);
+	check_set_ok(&c, "name", "lan");
+	check_set_ok(&c, "mode", "bridge");
+	check_finish_error(&c, "mode bridge needs --bridge (an existing bridge) or --uplink (a NIC "
+			       "to build one around)");
+	check_set_ok(&c, "bridge", "br0");
+	check_set_ok(&c, "subnet", "10.0.0.0/24");
+	check_finish_error(&c, "subnet is not allowed with mode bridge: the LAN's own DHCP server "
+			       "addresses the guests");
+	network_config_init(&c);
+	check_set_ok(&c, "name", "lan");
+	check_set_ok(&c, "mode", "bridge");
+	check_set_ok(&c, "bridge", "br0");
+	check_set_ok(&c, "mtu", "1400");
+	check_finish_error(&c, "mtu is not allowed with mode bridge: the bridge is not kvmnet's, "
+			       "its MTU stays as it is");
+	network_config_init(&c);
+	check_set_ok(&c, "name", "lan");
+	check_set_ok(&c, "mode", "bridge");
+	check_set_ok(&c, "bridge", "br0");
+	{
+		char err[256] = "";
+		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+		assert_false(c.dhcp);
+		assert_false(c.dns);
+		assert_false(c.has_subnet);
+		assert_string_equal(c.bridge, "br0");
 	}
 
 	config_basic(&c, "10.0.0.0/24");
@@ -593,7 +625,7 @@ static void test_finish_errors(void **state)
 
 	config_basic(&c, "10.0.0.0/24");
 	c.mode = _NETWORK_MODE_MAX;
-	check_finish_error(&c, "invalid mode 4");
+	check_finish_error(&c, "invalid mode 5");
 
 	config_basic(&c, "10.0.0.0/24");
 	strcpy(c.name, "Bad");
@@ -730,8 +762,8 @@ static void test_parse_syntax_variants(void **state)
 
 	/* '#' is a comment only at the start of a line. */
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nmode = nat # comment\n", "lab", -EINVAL,
-			  "line 3: invalid mode 'nat # comment': must be nat, routed, isolated or "
-			  "open");
+			  "line 3: invalid mode 'nat # comment': must be nat, routed, isolated, "
+			  "open or bridge");
 }
 
 static void test_parse_name(void **state)
@@ -954,9 +986,14 @@ static void test_round_trip(void **state)
 	char label63[64], domain[4 * 64], err[256];
 	struct network_config c;
 
-	/* Minimal, every mode. */
+	/* Minimal, every mode (bridge: no subnet, an existing bridge). */
 	for (int m = 0; m < _NETWORK_MODE_MAX; m++) {
-		config_basic(&c, "192.168.122.0/24");
+		if (m == NETWORK_MODE_BRIDGE) {
+			network_config_init(&c);
+			check_set_ok(&c, "name", "lan");
+			check_set_ok(&c, "bridge", "br0");
+		} else
+			config_basic(&c, "192.168.122.0/24");
 		check_set_ok(&c, "mode", network_mode_to_string(m));
 		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
 		check_round_trip(&c);
