@@ -149,7 +149,9 @@ static bool binding_wanted(struct port_service *ps, const struct binding_key *k)
 	const struct network_host *h;
 	const struct lease *l;
 
-	if (!n || !network_binds_ips(n))
+	if (!n)
+		return port_learned_wanted(ps, k);   /* LAN networks have no subnet of ours */
+	if (!network_binds_ips(n))
 		return false;
 	h = network_hosts_find_mac(&n->hosts, k->mac);
 	if (h && h->ip.s_addr == k->ip.s_addr)

@@ -21,6 +21,7 @@
 #include "config/conf-network.h"
 #include "config/conf-port.h"
 #include "daemon/manager.h"
+#include "daemon/network-mode.h"
 #include "daemon/network.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
@@ -54,7 +55,7 @@ static void port_to_fw(const struct port *p, struct fw_port *ret)
 	*ret = (struct fw_port){ .filter = filter,
 				 .has_mac = p->has_mac,
 				 .ip_binding = c->port_security == NETWORK_PORT_SECURITY_FULL &&
-					       c->dhcp,
+					       (c->dhcp || network_mode_ops(c->mode)->learns_addresses),
 				 .isolated = c->isolate_ports,
 				 /* Mbit/s to bytes/s */
 				 .rate_bytes = (uint64_t)p->rate_mbit * 125000ULL,

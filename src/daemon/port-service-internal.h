@@ -87,6 +87,15 @@ void bindings_mark_network(struct port_service *ps, struct network *n);
 /* Marks every installed pair inside the subnet of 'n' (it goes down or stops binding). */
 void bindings_mark_installed(struct port_service *ps, const struct network *n);
 
+/* ---- port-service.c ---- */
+
+/*
+ * Whether pair 'k' is a learned address a port allows (mode bridge, port-security yes): one its
+ * guest got by DHCP, or, for a guest that never used DHCP there, one its ARP announced. Looks
+ * only at the ports of learning networks.
+ */
+bool port_learned_wanted(struct port_service *ps, const struct binding_key *k);
+
 /* ---- port-policy.c ---- */
 
 /* Reads the bridge table once for a batch of port operations, and forgets it after. */

@@ -79,8 +79,42 @@ static void port_unregister(struct port_service *ps, struct port *p)
 			ps->ports[i] = ps->ports[--ps->n_ports];
 			break;
 		}
+	if (p->learn) {
+		/* its learned pairs are re-examined (and dropped) once it is gone */
+		size_t n;
+		const struct addr_learn_entry *e = addr_learn_entries(p->learn, &n);
+		for (size_t i = 0; i < n; i++)
+			bindings_mark(ps, e[i].mac, e[i].ip);
+	}
 	addr_learn_free(p->learn);
 	free(p);
+}
+
+bool port_learned_wanted(struct port_service *ps, const struct binding_key *k)
+{
+	for (size_t i = 0; i < ps->n_ports; i++) {
+		const struct port *p = ps->ports[i];
+		const struct addr_learn_entry *e;
+		bool match = false, dhcp = false;
+		size_t n;
+
+		if (!p->learn || p->network->config.port_security != NETWORK_PORT_SECURITY_FULL)
+			continue;
+		e = addr_learn_entries(p->learn, &n);
+		for (size_t j = 0; j < n; j++) {
+			if (memcmp(e[j].mac, k->mac, 6) != 0)
+				continue;
+			if (e[j].source == ADDR_LEARN_SOURCE_DHCP) {
+				dhcp = true;
+				if (e[j].ip.s_addr == k->ip.s_addr)
+					return true;
+			}
+			match |= e[j].ip.s_addr == k->ip.s_addr;
+		}
+		if (match && !dhcp)
+			return true;
+	}
+	return false;
 }
 
 static void port_learned(struct addr_learn *l, const struct addr_learn_entry *e, bool removed,
@@ -89,7 +123,15 @@ static void port_learned(struct addr_learn *l, const struct addr_learn_entry *e,
 	struct port *p = data;
 	char ip[INET_ADDRSTRLEN], mac[MAC_STRLEN];
 
-	(void)l;
+	const struct addr_learn_entry *all;
+	size_t n;
+
+	/* a DHCP address outranks the ARP-learned ones of the MAC: all of them are re-examined */
+	all = addr_learn_entries(l, &n);
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(all[i].mac, e->mac, 6) == 0)
+			bindings_mark(p->network->manager->ports, all[i].mac, all[i].ip);
+	bindings_mark(p->network->manager->ports, e->mac, e->ip);
 	log_info("Port '%s' of network '%s': guest %s %s %s (%s)", p->name,
 		 p->network->config.name, mac_to_string(e->mac, mac),
 		 removed ? "no longer uses" : "uses", in_addr_to_string(e->ip, ip),

@@ -128,6 +128,15 @@ def test_bridge_mode_lan_dhcp(lab):
     assert any(e["ip"] == ip and e["source"] == "dhcp" for e in p["learned"]), p
     assert json.loads(lab.kn("--json", "port", "wait", "lan", "knl0").stdout)["ip"] == ip
 
+    # port-security yes: the learned DHCP address is the one the port allows
+    ping = ["ip", "netns", "exec", g.ns, "ping", "-c", "2", "-W", "1", "-i", "0.3"]
+    assert run(ping + ["-I", ip, LAN_SERVER], check=False).returncode == 0
+    run(["ip", "-n", g.ns, "addr", "add", "192.168.77.200/24", "dev", "eth0"])
+    assert run(ping + ["-I", "192.168.77.200", LAN_SERVER], check=False).returncode != 0, \
+        "a source address the guest was not given passed"
+    assert all(e["ip"] != "192.168.77.200" or e["source"] == "arp" for e in
+               lab.port("knl0")["learned"])
+
     lab.kn("net", "delete", "lan")
     lab.wait_link("knl0", present=False)
     after = bridge_state(lab)
