@@ -25,6 +25,8 @@ static const struct {
 	{ "host", "list", cmd_host_list },   { "lease", "list", cmd_lease_list },
 	{ "port", "add", cmd_port_add },     { "port", "remove", cmd_port_remove },
 	{ "port", "list", cmd_port_list },   { "port", "wait", cmd_port_wait },
+	{ "forward", "add", cmd_forward_add }, { "forward", "remove", cmd_forward_remove },
+	{ "forward", "list", cmd_forward_list },
 	{ "graph", NULL, cmd_graph },
 	{ "lab", "validate", cmd_lab_validate },
 	{ "doctor", NULL, cmd_doctor },
@@ -52,6 +54,9 @@ static void usage(FILE *f)
 	      "               [--rate MBIT]   make a persistent tap; prints its name\n"
 	      "  port remove [NET] NAME | port list [NET]\n"
 	      "  port wait NET IFNAME [--timeout S]  print the guest's IPv4 address once known\n"
+	      "  forward add NET tcp|udp HOSTPORT[-LAST] GUESTIP:PORT[-LAST] [--host-address ADDR]\n"
+	      "              [--name NAME] | forward remove NET tcp|udp HOSTPORT [--host-address ADDR]\n"
+	      "  forward list [NET]\n"
 	      "  graph [--format dot|svg] [--output FILE]\n"
 	      "                             picture of networks, bridges, ports, guests, forwards\n"
 	      "                             (DOT text, or SVG through Graphviz's 'dot')\n"

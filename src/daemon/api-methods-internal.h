@@ -10,6 +10,7 @@ struct manager;
 struct network;
 struct network_config;
 struct network_dns_records;
+struct network_forwards;
 struct network_hosts;
 struct network_ports;
 
@@ -30,6 +31,19 @@ int api_save_definition(struct manager *m, const struct network_config *c,
 			const struct network_dns_records *records,
 			const struct network_ports *ports, char *err, size_t errlen);
 
+/* api_save_definition() with the port forwards 'forwards' (may be NULL). */
+int api_save_definition_full(struct manager *m, const struct network_config *c,
+			     const struct network_hosts *hosts,
+			     const struct network_dns_records *records,
+			     const struct network_ports *ports,
+			     const struct network_forwards *forwards, char *err, size_t errlen);
+
+int api_method_forward_add(struct manager *m, json_t *params, json_t **ret, char *err,
+			   size_t errlen);
+int api_method_forward_remove(struct manager *m, json_t *params, json_t **ret, char *err,
+			      size_t errlen);
+int api_method_forward_list(struct manager *m, json_t *params, json_t **ret, char *err,
+			    size_t errlen);
 int api_method_host_add(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 int api_method_host_remove(struct manager *m, json_t *params, json_t **ret, char *err,
 			   size_t errlen);

@@ -12,6 +12,7 @@
 #include "daemon/api-methods-internal.h"
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
+#include "daemon/forward-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "daemon/port-service.h"
@@ -53,8 +54,20 @@ int api_save_definition(struct manager *m, const struct network_config *c,
 			const struct network_dns_records *records,
 			const struct network_ports *ports, char *err, size_t errlen)
 {
+	const struct network *n = manager_find_network(m, c->name);
+
+	return api_save_definition_full(m, c, hosts, records, ports, n ? &n->forwards : NULL, err,
+					errlen);
+}
+
+int api_save_definition_full(struct manager *m, const struct network_config *c,
+			     const struct network_hosts *hosts,
+			     const struct network_dns_records *records,
+			     const struct network_ports *ports,
+			     const struct network_forwards *forwards, char *err, size_t errlen)
+{
 	_cleanup_free_ char *text = NULL;
-	int r = network_config_format(c, hosts, records, ports, &text);
+	int r = network_config_format_full(c, hosts, records, ports, forwards, &text);
 
 	if (r >= 0)
 		r = state_dir_save_network(m->state, c->name, text);
@@ -176,12 +189,28 @@ static int api_redefine_active(struct manager *m, struct network *n, const struc
 	return r;
 }
 
+/* Replaces n's forwards by '*fs' (taken): index, and the elements when the network runs. */
+static void api_define_forwards(struct manager *m, struct network *n, struct network_forwards *fs)
+{
+	if (n->active)
+		forward_service_network_down(n);
+	(void)forward_service_index(m, n, &n->forwards, false);
+	network_forwards_done(&n->forwards);
+	n->forwards = *fs;
+	*fs = (struct network_forwards){ 0 };
+	if (forward_service_index(m, n, &n->forwards, true) < 0)
+		log_error("Out of memory indexing the forwards of '%s'", n->config.name);
+	if (n->active)
+		forward_service_network_up(n);
+}
+
 static int api_method_net_define(struct manager *m, json_t *params, json_t **ret, char *err,
 				 size_t errlen)
 {
 	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
 	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
 	_cleanup_(network_ports_done) struct network_ports ports = { 0 };
+	_cleanup_(network_forwards_done) struct network_forwards forwards = { 0 };
 	struct network_config c;
 	struct network *n;
 	const char *name, *text;
@@ -194,11 +223,14 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 	r = api_param_string(params, "text", &text, err, errlen);
 	if (r < 0)
 		return r;
-	r = network_config_parse(text, strlen(text), name, &c, &hosts, &records, &ports, err, errlen);
+	r = network_config_parse_full(text, strlen(text), name, &c, &hosts, &records, &ports,
+				      &forwards, err, errlen);
 	if (r < 0)
 		return r;
 	n = manager_find_network(m, c.name);
 	r = manager_check_conflicts(m, &c, n ? c.name : NULL, err, errlen);
+	for (size_t i = 0; r >= 0 && i < forwards.n; i++)
+		r = forward_service_check_network(m, n, &c, &forwards.items[i], false, err, errlen);
 	if (r < 0)
 		return r;
 
@@ -207,14 +239,21 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			snprintf(err, errlen, "too many networks (limit %d)", MANAGER_NETWORKS_MAX);
 			return -E2BIG;
 		}
-		r = api_save_definition(m, &c, &hosts, &records, &ports, err, errlen);
+		r = api_save_definition_full(m, &c, &hosts, &records, &ports, &forwards, err,
+					     errlen);
 		if (r < 0)
 			return r;
 		r = network_new(m, &c, &hosts, &records, &n);
 		if (r >= 0) {
 			n->ports = ports;
 			ports = (struct network_ports){ 0 };
-			r = manager_add_network(m, n);
+			n->forwards = forwards;
+			forwards = (struct network_forwards){ 0 };
+			r = forward_service_index(m, n, &n->forwards, true);
+			if (r >= 0)
+				r = manager_add_network(m, n);
+			else
+				network_free(n);
 		}
 		if (r < 0) {
 			(void)state_dir_remove_network(m->state, c.name);
@@ -232,7 +271,8 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			if (r < 0)
 				return r;
 		}
-		r = api_save_definition(m, &c, &hosts, &records, &ports, err, errlen);
+		r = api_save_definition_full(m, &c, &hosts, &records, &ports, &forwards, err,
+					     errlen);
 		if (r < 0) {
 			char ignored[256];
 			if (live && api_redefine_active(m, n, &old, ignored, sizeof(ignored)) < 0)
@@ -249,6 +289,8 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 		network_ports_done(&n->ports);
 		n->ports = ports;
 		ports = (struct network_ports){ 0 };
+		if (!network_forwards_equal(&n->forwards, &forwards))
+			api_define_forwards(m, n, &forwards);
 		/* new, dropped or changed ports; port-security or isolate-ports changes */
 		if (n->active)
 			port_service_network_up(n);
@@ -278,7 +320,8 @@ static int api_method_net_export(struct manager *m, json_t *params, json_t **ret
 	r = api_param_network(m, params, "name", &n, err, errlen);
 	if (r < 0)
 		return r;
-	r = network_config_format(&n->config, &n->hosts, &n->dns_records, &n->ports, &text);
+	r = network_config_format_full(&n->config, &n->hosts, &n->dns_records, &n->ports,
+				       &n->forwards, &text);
 	if (r < 0)
 		return r;
 	*ret = json_pack("{s:s}", "text", text);
@@ -451,6 +494,9 @@ static const struct {
 	{ "port.add", api_method_port_add },     { "port.remove", api_method_port_remove },
 	{ "port.list", api_method_port_list },     { "graph", api_method_graph },
 	{ "lab.validate", api_method_lab_validate },
+	{ "forward.add", api_method_forward_add },
+	{ "forward.remove", api_method_forward_remove },
+	{ "forward.list", api_method_forward_list },
 	{ "status", api_method_status },         { "version", api_method_version },
 };
 

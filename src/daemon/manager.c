@@ -16,6 +16,7 @@
 #include "daemon/api-server.h"
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
+#include "daemon/forward-service.h"
 #include "daemon/network.h"
 #include "daemon/port-service.h"
 #include "daemon/route-cache.h"
@@ -182,6 +183,7 @@ struct manager *manager_free(struct manager *m)
 	for (size_t i = 0; i < m->n_networks; i++)
 		network_free(m->networks[i]);
 	free(m->networks);
+	forward_service_free(m);
 	m->dhcp = dhcp_service_free(m->dhcp);
 	m->dns = dns_service_free(m->dns);
 	m->ports = port_service_free(m->ports);
@@ -327,12 +329,17 @@ static int manager_load_cb(const char *name, const char *text, size_t len, void 
 	_cleanup_(network_hosts_done) struct network_hosts hosts = { 0 };
 	_cleanup_(network_dns_records_done) struct network_dns_records records = { 0 };
 	_cleanup_(network_ports_done) struct network_ports ports = { 0 };
+	_cleanup_(network_forwards_done) struct network_forwards forwards = { 0 };
 	struct network_config c;
 	struct network *n;
 	char err[256];
 	int r;
 
-	r = network_config_parse(text, len, name, &c, &hosts, &records, &ports, err, sizeof(err));
+	r = network_config_parse_full(text, len, name, &c, &hosts, &records, &ports, &forwards, err,
+				      sizeof(err));
+	for (size_t i = 0; r >= 0 && i < forwards.n; i++)
+		r = forward_service_check_network(m, NULL, &c, &forwards.items[i], false, err,
+						  sizeof(err));
 	if (r < 0) {
 		log_error("Definition of network '%s' is invalid, skipping it: %s", name, err);
 		return 0;
@@ -346,7 +353,11 @@ static int manager_load_cb(const char *name, const char *text, size_t len, void 
 		return r;
 	n->ports = ports;
 	ports = (struct network_ports){ 0 };
-	r = dhcp_service_network_attach(n);
+	n->forwards = forwards;
+	forwards = (struct network_forwards){ 0 };
+	r = forward_service_index(m, n, &n->forwards, true);
+	if (r >= 0)
+		r = dhcp_service_network_attach(n);
 	if (r < 0) {
 		network_free(n);
 		return r;
@@ -417,6 +428,8 @@ int manager_startup(struct manager *m)
 		log_info("Network '%s' is up on '%s' (ifindex %d)%s", n->config.name,
 			 n->config.bridge, n->ifindex, running ? "" : ", autostarted");
 	}
+	/* Every running network's forwards in one transaction, whatever an earlier run left. */
+	(void)forward_service_sync(m);
 	return port_service_startup(m->ports);
 }
 

@@ -54,6 +54,7 @@ struct manager {
 	size_t n_networks;
 	uint64_t start_usec;
 	bool ip_forward_noted;       /* the original ip_forward value was logged */
+	struct forward_claim **forward_index; /* forward-service.c: claims by proto/port */
 };
 
 int manager_new(const struct manager_options *o, struct manager **ret);

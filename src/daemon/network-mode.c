@@ -160,8 +160,10 @@ static int foreign_bridge_teardown(struct manager *m, struct network *n, char *e
 	.firewall = true, .dhcp_dns = true, .port_kind = "tap"
 
 static const struct network_mode_ops mode_ops[_NETWORK_MODE_MAX] = {
-	[NETWORK_MODE_NAT] = { .mode = NETWORK_MODE_NAT, OWNED_BRIDGE, .forwards = true },
-	[NETWORK_MODE_ROUTED] = { .mode = NETWORK_MODE_ROUTED, OWNED_BRIDGE, .forwards = true },
+	[NETWORK_MODE_NAT] = { .mode = NETWORK_MODE_NAT, OWNED_BRIDGE, .forwards = true,
+			       .port_forwards = true },
+	[NETWORK_MODE_ROUTED] = { .mode = NETWORK_MODE_ROUTED, OWNED_BRIDGE, .forwards = true,
+				  .port_forwards = true },
 	[NETWORK_MODE_ISOLATED] = { .mode = NETWORK_MODE_ISOLATED, OWNED_BRIDGE, .forwards = false },
 	[NETWORK_MODE_OPEN] = { .mode = NETWORK_MODE_OPEN, OWNED_BRIDGE, .forwards = false },
 	[NETWORK_MODE_BRIDGE] = { .mode = NETWORK_MODE_BRIDGE, .bridge_setup = foreign_bridge_setup,

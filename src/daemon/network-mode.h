@@ -34,6 +34,7 @@ struct network_mode_ops {
 	bool gateway_address;   /* the bridge carries the gateway address of the subnet */
 	bool firewall;          /* the network has its own nftables chains (fw-render.h) */
 	bool forwards;          /* IPv4 forwarding is turned on */
+	bool port_forwards;     /* takes port forwards ('forward add', [forward] sections) */
 	bool dhcp_dns;          /* the network's DHCP and DNS servers may run (per "dhcp"/"dns") */
 	const char *port_kind;  /* what 'port add' makes: "tap" */
 	bool foreign_bridge;    /* the bridge is the host's: only taps on it are adopted (VM NICs);

@@ -18,6 +18,7 @@
 
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
+#include "daemon/forward-service.h"
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
 #include "daemon/port-service.h"
@@ -61,6 +62,9 @@ struct network *network_free(struct network *n)
 	network_hosts_done(&n->hosts);
 	network_dns_records_done(&n->dns_records);
 	network_ports_done(&n->ports);
+	if (n->manager)
+		(void)forward_service_index(n->manager, n, &n->forwards, false);
+	network_forwards_done(&n->forwards);
 	free(n);
 	return NULL;
 }
@@ -231,6 +235,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	}
 	/* 9. Guest ports: made, adopted, under policy (single failures are only logged). */
 	port_service_network_up(n);
+	forward_service_network_up(n);
 	return 0;
 
 rollback_fw:
@@ -281,6 +286,7 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 		return r;
 	n->ifindex = 0;
 	port_service_network_down(n);
+	forward_service_network_down(n);
 	return 0;
 }
 

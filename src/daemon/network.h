@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config/conf-dns-record.h"
+#include "config/conf-forward.h"
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
@@ -34,6 +35,7 @@ struct network {
 	struct network_hosts hosts;     /* DHCP reservations, owned */
 	struct network_dns_records dns_records; /* static DNS records, owned */
 	struct network_ports ports;     /* persistent taps ('port add'), owned */
+	struct network_forwards forwards; /* port forwards ('forward add'), owned */
 	bool active;        /* desired state: up */
 	int ifindex;        /* the bridge's, while up; 0 otherwise */
 	uint64_t fw_hash;   /* hash of the rules known to be installed; 0 = none or unknown */

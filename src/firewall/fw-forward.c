@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config/conf-forward.h"
 #include "firewall/fw-model.h"
@@ -21,6 +22,7 @@ static const char fw_forward_base[] =
 	"add set " FW_TABLE " bridges { type ifname; }\n"
 	"add map " FW_TABLE " fwd_any { type inet_proto . inet_service : "
 	"ipv4_addr . inet_service; }\n"
+	"add set " FW_TABLE " fwd_hairpin { type ipv4_addr . ifname; flags interval; }\n"
 	"add map " FW_TABLE " fwd_addr { type ipv4_addr . inet_proto . inet_service : "
 	"ipv4_addr . inet_service; }\n"
 	"add chain " FW_TABLE " fwd_pre { type nat hook prerouting priority dstnat; "
@@ -39,8 +41,7 @@ static const char fw_forward_base[] =
 	"add rule " FW_TABLE " fwd_output ip daddr != 127.0.0.0/8 fib daddr type local "
 	"dnat ip to meta l4proto . th dport map @fwd_any\n"
 	"flush chain " FW_TABLE " fwd_post\n"
-	"add rule " FW_TABLE " fwd_post ct status dnat iifname @bridges oifname @bridges "
-	"masquerade\n";
+	"add rule " FW_TABLE " fwd_post ct status dnat ip saddr . oifname @fwd_hairpin masquerade\n";
 
 static bool forward_is_renderable(const struct network_forward *f)
 {
@@ -85,7 +86,18 @@ static int append_elements(struct strbuf *sb, const struct network_forward *f, b
 	return r;
 }
 
-int fw_forward_render_sync(const struct network_forwards *const *sets, size_t n, char **ret)
+static int append_hairpin(struct strbuf *sb, const struct fw_forward_network *n, bool delete)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (!inet_ntop(AF_INET, &n->subnet.addr, a, sizeof(a)) || n->subnet.prefixlen > 32 ||
+	    !n->bridge || !n->bridge[0] || strpbrk(n->bridge, "\"*\\ "))
+		return -EINVAL;
+	return strbuf_appendf(sb, "%s element " FW_TABLE " fwd_hairpin { %s/%u . \"%s\" }\n",
+			      delete ? "delete" : "add", a, (unsigned)n->subnet.prefixlen, n->bridge);
+}
+
+int fw_forward_render_sync(const struct fw_forward_network *nets, size_t n, char **ret)
 {
 	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
 	int r;
@@ -93,10 +105,26 @@ int fw_forward_render_sync(const struct network_forwards *const *sets, size_t n,
 	r = strbuf_append(&sb, fw_forward_base);
 	if (r >= 0)
 		r = strbuf_append(&sb, "flush map " FW_TABLE " fwd_any\n"
-				       "flush map " FW_TABLE " fwd_addr\n");
-	for (size_t i = 0; r >= 0 && i < n; i++)
-		for (size_t j = 0; r >= 0 && sets[i] && j < sets[i]->n; j++)
-			r = append_elements(&sb, &sets[i]->items[j], false);
+				       "flush map " FW_TABLE " fwd_addr\n"
+				       "flush set " FW_TABLE " fwd_hairpin\n");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		r = append_hairpin(&sb, &nets[i], false);
+		for (size_t j = 0; r >= 0 && nets[i].forwards && j < nets[i].forwards->n; j++)
+			r = append_elements(&sb, &nets[i].forwards->items[j], false);
+	}
+	if (r < 0)
+		return r;
+	return strbuf_steal(&sb, ret);
+}
+
+int fw_forward_render_hairpin(const struct fw_forward_network *n, bool delete, char **ret)
+{
+	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
+	int r;
+
+	r = append_hairpin(&sb, n, false);
+	if (r >= 0 && delete)
+		r = append_hairpin(&sb, n, true);
 	if (r < 0)
 		return r;
 	return strbuf_steal(&sb, ret);
@@ -107,7 +135,10 @@ int fw_forward_render_elements(const struct network_forward *f, bool delete, cha
 	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
 	int r;
 
-	r = append_elements(&sb, f, delete);
+	/* An element is added before it is deleted, so a delete succeeds whether or not it was there. */
+	r = append_elements(&sb, f, false);
+	if (r >= 0 && delete)
+		r = append_elements(&sb, f, true);
 	if (r < 0)
 		return r;
 	return strbuf_steal(&sb, ret);

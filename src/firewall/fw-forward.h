@@ -10,10 +10,12 @@
  *   chain fwd_pre    (nat prerouting, dstnat): traffic from outside and from guests
  *   chain fwd_output (nat output, -100): the host's own connections (not to 127.0.0.0/8: a
  *                    loopback source cannot leave the host)
- *   chain fwd_post   (nat postrouting, srcnat): hairpin, a DNATed packet that came in on a kvmnet
- *                    bridge and leaves on one (the same one: the forward filter drops anything
- *                    between two networks) has its source masqueraded, so replies come back
- *                    through the host
+ *   set fwd_hairpin  { type ipv4_addr . ifname; flags interval; }: SUBNET . BRIDGE of every
+ *                    running network that takes forwards
+ *   chain fwd_post   (nat postrouting, srcnat): hairpin, a DNATed packet from a guest sent back
+ *                    out of its own bridge (ip saddr . oifname in fwd_hairpin) has its source
+ *                    masqueraded, so replies come back through the host. (iifname is not
+ *                    usable here: the kernel gives postrouting no input device for it.)
  *
  * A range of N host ports is N map elements, one per port, each onto the guest port at the same
  * offset. Adding or removing a forward is element operations only.
@@ -24,21 +26,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "shared/in-addr-util.h"
+
 struct network_forward;
 struct network_forwards;
 
+/* What the start-up script needs of one running network. */
+struct fw_forward_network {
+	struct in_prefix subnet;
+	const char *bridge;                        /* borrowed */
+	const struct network_forwards *forwards;   /* borrowed; may be NULL */
+};
+
 /*
  * The script that creates the maps and base chains if missing and (re)writes the chains' rules
- * (flush + add, within one transaction). With 'flush_maps', it also empties both maps, and then
- * adds the elements of every forward of the 'n' sets in 'sets' (entries may be NULL): the script
- * the daemon runs once at start-up, replacing whatever an earlier run left in one transaction.
- * Returns 0, -ENOMEM; '*ret' is malloc'd.
+ * (flush + add, within one transaction), empties both maps and the hairpin set, and adds the
+ * hairpin element and the forwards' elements of each of the 'n' networks 'nets': the script the
+ * daemon runs once at start-up, replacing whatever an earlier run left in one transaction.
+ * Returns 0, -ENOMEM, -EINVAL (a forward or bridge name that cannot be rendered); '*ret' is
+ * malloc'd.
  */
-int fw_forward_render_sync(const struct network_forwards *const *sets, size_t n, char **ret);
+int fw_forward_render_sync(const struct fw_forward_network *nets, size_t n, char **ret);
+
+/* The script that adds (or removes: add, then delete) the hairpin element of 'n'. */
+int fw_forward_render_hairpin(const struct fw_forward_network *n, bool delete, char **ret);
 
 /*
  * The script that adds (or, with 'delete', removes) the map elements of forward 'f', one per
- * host port, and nothing else. Adding an element that is already there with the same guest
+ * host port, and nothing else. Removing succeeds whether or not the elements were there (they
+ * are added first in the same transaction). Adding an element that is already there with the same guest
  * address and port is a no-op; with a different one the script fails (EEXIST). Returns 0,
  * -ENOMEM, or -EINVAL for a forward that network_forward_finish() would refuse; '*ret' is
  * malloc'd.

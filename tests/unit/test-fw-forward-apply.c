@@ -79,7 +79,7 @@ static void test_sync(void **state)
 {
 	struct network_forwards fs = { 0 };
 	struct network_forward f = forward("old", "tcp", "7000", "10.0.0.9:70", NULL);
-	const struct network_forwards *sets[1] = { &fs };
+	struct fw_forward_network sets[1] = { { .bridge = "kn-lab", .forwards = &fs } };
 	struct fw_network n = { .mode = NETWORK_MODE_NAT };
 	_cleanup_free_ char *net = NULL, *s1 = NULL, *s2 = NULL, *maps = NULL, *pre = NULL;
 	char err[256];
@@ -90,6 +90,7 @@ static void test_sync(void **state)
 	snprintf(n.bridge, sizeof(n.bridge), "kn-lab");
 	assert_int_equal(inet_pton(AF_INET, "10.0.0.0", &n.subnet.addr), 1);
 	n.subnet.prefixlen = 24;
+	sets[0].subnet = n.subnet;
 	assert_int_equal(fw_render_network(&n, &net), 0);
 	fw_test_apply_ok(ctx, net);
 
@@ -109,6 +110,10 @@ static void test_sync(void **state)
 	pre = fw_test_nft_list("list chain inet kvmnet fwd_pre");
 	assert_non_null(pre);
 	assert_int_equal(fw_test_count(pre, "dnat ip to"), 2);
+	free(maps);
+	maps = fw_test_nft_list("list set inet kvmnet fwd_hairpin");
+	assert_non_null(maps);
+	assert_non_null(strstr(maps, "10.0.0.0/24 . \"kn-lab\""));
 	network_forwards_done(&fs);
 }
 
@@ -133,6 +138,7 @@ static void test_add_remove(void **state)
 	assert_string_equal(m1, m2);
 
 	apply_elements(&range, true, 0);
+	apply_elements(&range, true, 0); /* removing what is not there succeeds */
 	m3 = list_maps();
 	assert_int_equal(fw_test_count(m3, "10.0.0.11"), 0);
 	assert_non_null(strstr(m3, "tcp . 8080 : 10.0.0.10 . 80"));
