@@ -131,12 +131,20 @@ int api_method_port_add(struct manager *m, json_t *params, json_t **ret, char *e
 	r = network_ports_add(&copy, &port, &n->config, err, errlen);
 	if (r < 0)
 		return r;
-	r = port_service_add(n, &port, err, errlen);
+	/*
+	 * The definition first: a daemon killed after it finds the port defined and makes its tap
+	 * at the next start, where the other order would leave a tap no definition explains.
+	 */
+	r = api_save_definition(m, &n->config, &n->hosts, &n->dns_records, &copy, err, errlen);
 	if (r < 0)
 		return r;
-	r = api_save_definition(m, &n->config, &n->hosts, &n->dns_records, &copy, err, errlen);
+	r = port_service_add(n, &port, err, errlen);
 	if (r < 0) {
-		(void)port_service_remove_defined(n, port.name);
+		char ignored[256];
+		if (api_save_definition(m, &n->config, &n->hosts, &n->dns_records, &n->ports,
+					ignored, sizeof(ignored)) < 0)
+			log_error("Failed to restore the definition of network '%s': %s",
+				  n->config.name, ignored);
 		return r;
 	}
 	network_ports_done(&n->ports);
@@ -187,11 +195,21 @@ int api_method_port_remove(struct manager *m, json_t *params, json_t **ret, char
 			r = network_ports_remove(&copy, name);
 		if (r < 0)
 			return r;
+		/*
+		 * The tap first, then the definition: a daemon killed in between finds the port
+		 * still defined and makes its tap again (the request did not happen), where the
+		 * other order would leave a tap no definition explains.
+		 */
+		struct network_port old = *network_ports_find(&n->ports, name);
+		(void)port_service_remove_defined(n, name);
 		r = api_save_definition(m, &n->config, &n->hosts, &n->dns_records, &copy, err,
 					errlen);
-		if (r < 0)
+		if (r < 0) {
+			char ignored[256];
+			if (port_service_add(n, &old, ignored, sizeof(ignored)) < 0)
+				log_error("Failed to restore port '%s': %s", old.name, ignored);
 			return r;
-		(void)port_service_remove_defined(n, name);
+		}
 		network_ports_done(&n->ports);
 		n->ports = copy;
 		copy = (struct network_ports){ 0 };

@@ -128,18 +128,23 @@ static int api_method_net_create(struct manager *m, json_t *params, json_t **ret
 	r = network_new(m, &c, NULL, NULL, &n);
 	if (r < 0)
 		return r;
-	r = network_up(m, n, NULL, false, err, errlen);
-	if (r < 0)
-		goto fail;
-	r = api_save_definition(m, &c, NULL, NULL, NULL, err, errlen);
-	if (r < 0)
-		goto fail_down;
+	/*
+	 * Durable before the kernel is touched: a daemon killed from here on finds the definition
+	 * marked running and brings the network up at its next start (the request rolls forward),
+	 * rather than leaving a bridge and rules no definition explains. The marker goes first (a
+	 * marker without a definition means nothing); any failure below removes both again.
+	 */
 	r = state_dir_set_running(m->state, c.name, true);
 	if (r < 0) {
 		snprintf(err, errlen, "failed to record the network as running: %s", strerror(-r));
-		(void)state_dir_remove_network(m->state, c.name);
-		goto fail_down;
+		goto fail_definition;
 	}
+	r = api_save_definition(m, &c, NULL, NULL, NULL, err, errlen);
+	if (r < 0)
+		goto fail_definition;
+	r = network_up(m, n, NULL, false, err, errlen);
+	if (r < 0)
+		goto fail_definition;
 	n->active = true;
 	*ret = network_to_json(n);
 	r = manager_add_network(m, n);   /* checked for room above: cannot fail but for OOM */
@@ -150,12 +155,8 @@ static int api_method_net_create(struct manager *m, json_t *params, json_t **ret
 	log_info("Network '%s' created and started on '%s'", c.name, c.bridge);
 	return 0;
 
-fail_down:
-	{
-		char ignored[256];
-		(void)network_down(m, n, ignored, sizeof(ignored));
-	}
-fail:
+fail_definition:
+	(void)state_dir_remove_network(m->state, c.name);
 	network_free(n);
 	return r;
 }
@@ -239,8 +240,11 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			snprintf(err, errlen, "too many networks (limit %d)", MANAGER_NETWORKS_MAX);
 			return -E2BIG;
 		}
-		r = api_save_definition_full(m, &c, &hosts, &records, &ports, &forwards, err,
-					     errlen);
+		/* A new network is defined inactive, whatever a crashed delete left marked. */
+		r = state_dir_set_running(m->state, c.name, false);
+		if (r >= 0)
+			r = api_save_definition_full(m, &c, &hosts, &records, &ports, &forwards,
+						     err, errlen);
 		if (r < 0)
 			return r;
 		r = network_new(m, &c, &hosts, &records, &n);

@@ -379,6 +379,26 @@ static int manager_installed_cb(const char *name, uint64_t hash, void *data)
 	return 0;
 }
 
+/*
+ * The taps of stopped network 'n''s defined ports that an interrupted stop left behind: the port
+ * service knows only the ports of running networks, so network_down() cannot see them.
+ */
+static void manager_delete_stopped_taps(struct manager *m, struct network *n)
+{
+	for (size_t i = 0; i < n->ports.n; i++) {
+		struct nl_link_info link;
+		int r = nl_link_get_by_name(m->nl, n->ports.items[i].name, &link);
+
+		if (r >= 0 && strcmp(link.kind, "tun") == 0) {
+			r = nl_link_delete(m->nl, link.ifindex);
+			if (r < 0 && r != -ENODEV)
+				log_warning_errno(r, "Failed to delete tap '%s' of stopped network "
+						  "'%s': %m", n->ports.items[i].name,
+						  n->config.name);
+		}
+	}
+}
+
 int manager_startup(struct manager *m)
 {
 	char err[256];
@@ -404,12 +424,19 @@ int manager_startup(struct manager *m)
 		bool running = state_dir_is_running(m->state, n->config.name);
 
 		if (!running && !(autostart && n->config.autostart)) {
-			/* Left over from an interrupted stop: finish it. */
-			if (n->fw_hash || n->fw_unknown) {
+			/*
+			 * Left over from an interrupted stop (or a start killed before it was
+			 * recorded): rules, or a bridge made before the rules. Finish the stop.
+			 */
+			struct nl_link_info link;
+			if (n->fw_hash || n->fw_unknown ||
+			    (nl_link_get_by_name(m->nl, n->config.bridge, &link) >= 0 &&
+			     strcmp(link.kind, "bridge") == 0)) {
 				r = network_down(m, n, err, sizeof(err));
 				if (r < 0)
 					log_warning("Failed to clean up stopped network '%s': %s",
 						    n->config.name, err);
+				manager_delete_stopped_taps(m, n);
 			}
 			continue;
 		}

@@ -280,12 +280,17 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 	dns_service_network_stop(n);
 	n->fw_hash = 0;
 	n->fw_unknown = false;
+	/*
+	 * Taps before the bridge: a daemon killed in between restarts with the bridge still
+	 * there, which tells it to finish the stop (manager_startup()); the other order would
+	 * leave taps nothing explains.
+	 */
+	port_service_network_down(n);
 
 	r = ops->bridge_teardown(m, n, err, errlen);
 	if (r < 0)
 		return r;
 	n->ifindex = 0;
-	port_service_network_down(n);
 	forward_service_network_down(n);
 	return 0;
 }

@@ -160,11 +160,15 @@ int state_dir_remove_network(struct state_dir *d, const char *name)
 
 	if (!path)
 		return -ENOMEM;
-	r = state_dir_set_running(d, name, false);
-	if (r < 0)
-		return r;
+	/*
+	 * The definition first: it is what makes the network exist, so a crash in between leaves
+	 * a network deleted (and a stale marker, which net.define and net.create reset), never one
+	 * defined but no longer marked running.
+	 */
 	r = unlink_and_sync(path);
-	return r == -ENOENT ? 0 : r;
+	if (r < 0 && r != -ENOENT)
+		return r;
+	return state_dir_set_running(d, name, false);
 }
 
 int state_dir_set_running(struct state_dir *d, const char *name, bool running)
