@@ -28,7 +28,7 @@ static const struct nl_policy nl_addr_policy[IFA_MAX + 1] = {
 static struct nlmsghdr *nl_addr_request(void *buf, uint16_t type, uint16_t flags, int ifindex,
 					struct in_addr addr, uint8_t prefixlen)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nl_msg_start(buf);
 	struct ifaddrmsg *ifa;
 
 	nlh->nlmsg_type = type;
@@ -121,7 +121,7 @@ int nl_addr_dump(struct nl_sock *s, int ifindex, nl_addr_fn cb, void *data)
 {
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nl_addr_dump d = { .ifindex = ifindex, .cb = cb, .data = data };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nl_msg_start(buf);
 	struct ifaddrmsg *ifa;
 
 	assert(s);

@@ -113,7 +113,7 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret)
 /* Starts a RTM_*LINK request in 'buf' (NL_SOCK_BUFSIZE bytes) about link 'ifindex'. */
 static struct nlmsghdr *nl_link_request(void *buf, uint16_t type, uint16_t flags, int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nl_msg_start(buf);
 	struct ifinfomsg *ifi;
 
 	nlh->nlmsg_type = type;

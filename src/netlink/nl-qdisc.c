@@ -89,7 +89,7 @@ static void nl_qdisc_ratespec(struct tc_ratespec *r, uint64_t rate)
 static struct nlmsghdr *nl_tc_request(void *buf, uint16_t type, uint16_t flags, int ifindex,
 				      uint32_t parent)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nl_msg_start(buf);
 	struct tcmsg *tcm;
 
 	nlh->nlmsg_type = type;

@@ -82,7 +82,7 @@ int nl_route_dump(struct nl_sock *s, nl_route_fn cb, void *data)
 {
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nl_route_dump d = { .cb = cb, .data = data };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nl_msg_start(buf);
 	struct rtmsg *rtm;
 
 	assert(s);

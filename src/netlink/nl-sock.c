@@ -320,3 +320,9 @@ out:
 	nl_sock_trim(s);
 	return r;
 }
+
+struct nlmsghdr *nl_msg_start(void *buf)
+{
+	memset(buf, 0, NL_SOCK_BUFSIZE);
+	return mnl_nlmsg_put_header(buf);
+}

@@ -40,7 +40,14 @@ typedef int (*nl_msg_fn)(const struct nlmsghdr *nlh, void *data);
  */
 int nl_sock_transact(struct nl_sock *s, struct nlmsghdr *nlh, nl_msg_fn cb, void *data);
 
-/* Size of the request buffers callers should use with mnl_nlmsg_put_header(). */
+/* Size of the request buffers callers should use with nl_msg_start(). */
 #define NL_SOCK_BUFSIZE 8192
+
+/*
+ * mnl_nlmsg_put_header() on 'buf' (NL_SOCK_BUFSIZE bytes) zeroed first: libmnl 1.0.4 leaves the
+ * padding after attributes unwritten, which would send uninitialised stack bytes to the kernel
+ * (valgrind's memcheck reports them; tests/integration/test_valgrind.py).
+ */
+struct nlmsghdr *nl_msg_start(void *buf);
 
 #endif

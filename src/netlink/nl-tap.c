@@ -250,7 +250,7 @@ static int tap_get_cb(const struct nlmsghdr *nlh, void *data)
 int tap_get_info(struct nl_sock *nl, int ifindex, struct tap_info *ret)
 {
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nl_msg_start(buf);
 	struct tap_get g = { .found = false };
 	struct ifinfomsg *ifi;
 	int r;

@@ -252,16 +252,18 @@ class Lab:
 
     # ---- the daemon and the CLI ------------------------------------------------------------
 
-    def start_daemon(self, wait=True, args=()):
+    def start_daemon(self, wait=True, args=(), wrap=()):
         """Starts kvmnetd in the host namespace with the lab's state dir and socket, plus 'args'
-        (e.g. ("--group", "nogroup")); waits until it answers unless not 'wait'."""
+        (e.g. ("--group", "nogroup")), under 'wrap' (e.g. a valgrind command line) if given;
+        waits until it answers unless not 'wait'."""
         assert self.daemon is None or self.daemon.poll() is not None, "daemon already running"
         self.daemon_runs += 1
         logf = open(self.log, "a")
         logf.write("===== kvmnetd start #%d =====\n" % self.daemon_runs)
         logf.flush()
         self.daemon = subprocess.Popen(
-            ["ip", "netns", "exec", self.host, str(self.bin / "kvmnetd"), "--foreground",
+            ["ip", "netns", "exec", self.host] + [str(w) for w in wrap]
+            + [str(self.bin / "kvmnetd"), "--foreground",
              "--state-dir", str(self.state), "--socket", str(self.sock), "--log-level", "debug"]
             + [str(a) for a in args],
             stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT, env=self.env)
