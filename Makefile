@@ -8,7 +8,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libmnl-dev libnftables-dev libjansson-dev libinih-dev libcmocka-dev \
 	nftables iproute2 iputils-ping netcat-openbsd procps python3 python3-pytest python3-scapy \
 	isc-dhcp-client dhcpcd-base busybox dnsmasq-base iperf3 qemu-system-x86 graphviz iptables \
-	valgrind
+	valgrind dnsperf kea-admin
 # Extra real clients some tests prefer (dig); each such test says so and falls back to another
 # real client when the package cannot be installed (a machine without a package mirror).
 DEB_OPTIONAL := bind9-dnsutils
