@@ -32,6 +32,7 @@ static const struct {
 	{ "--dns-forwarders", "dns-forwarders", NULL },
 	{ "--isolate-ports", "isolate-ports", "yes" }, { "--port-security", "port-security", NULL },
 	{ "--allow-attach", "allow-attach", NULL },
+	{ "--macvtap-mode", "macvtap-mode", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */
@@ -111,6 +112,10 @@ int cmd_net_create(struct cli *cli, int argc, char **argv)
 		return r;
 	if (cli->json)
 		output_json(result);
+	else if (json_is_string(json_object_get(result, "macvtap-mode")))
+		printf("Network %s created: macvtap (%s) on %s\n", name,
+		       json_string_value(json_object_get(result, "macvtap-mode")),
+		       json_string_value(json_object_get(result, "uplink")));
 	else if (!json_string_value(json_object_get(result, "subnet")))
 		printf("Network %s created: %s on %s\n", name,   /* mode bridge: the LAN's */
 		       json_string_value(json_object_get(result, "mode")),

@@ -63,6 +63,11 @@ int cmd_port_add(struct cli *cli, int argc, char **argv)
 		return r;
 	if (cli->json)
 		output_json(result);
+	else if (json_is_string(json_object_get(result, "device")))
+		/* a macvtap port: QEMU needs its node and its MAC */
+		printf("%s %s %s\n", json_string_value(json_object_get(result, "name")),
+		       json_string_value(json_object_get(result, "device")),
+		       json_string_value(json_object_get(result, "mac")));
 	else
 		printf("%s\n", json_string_value(json_object_get(result, "name")));
 	json_decref(result);

@@ -1003,6 +1003,9 @@ int network_config_format_full(const struct network_config *c, const struct netw
 		r = strbuf_appendf(&sb, "bridge = %s\n", c->bridge);
 	if (r == 0 && c->uplink[0] != '\0')
 		r = strbuf_appendf(&sb, "uplink = %s\n", c->uplink);
+	if (r == 0 && c->mode == NETWORK_MODE_MACVTAP)
+		r = strbuf_appendf(&sb, "macvtap-mode = %s\n",
+				   network_macvtap_mode_to_string(c->macvtap_mode));
 	if (r == 0 && !c->dhcp)
 		r = strbuf_append(&sb, "dhcp = no\n");
 	if (r == 0 && !c->dns)

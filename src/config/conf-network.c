@@ -32,7 +32,32 @@ static const char *const network_mode_names[_NETWORK_MODE_MAX] = {
 	[NETWORK_MODE_ISOLATED] = "isolated",
 	[NETWORK_MODE_OPEN] = "open",
 	[NETWORK_MODE_BRIDGE] = "bridge",
+	[NETWORK_MODE_MACVTAP] = "macvtap",
 };
+
+static const char *const macvtap_mode_names[_NETWORK_MACVTAP_MODE_MAX] = {
+	[NETWORK_MACVTAP_BRIDGE] = "bridge",
+	[NETWORK_MACVTAP_VEPA] = "vepa",
+	[NETWORK_MACVTAP_PRIVATE] = "private",
+	[NETWORK_MACVTAP_PASSTHRU] = "passthrough",
+};
+
+const char *network_macvtap_mode_to_string(enum network_macvtap_mode m)
+{
+	if (m < 0 || m >= _NETWORK_MACVTAP_MODE_MAX)
+		return NULL;
+	return macvtap_mode_names[m];
+}
+
+enum network_macvtap_mode network_macvtap_mode_from_string(const char *s)
+{
+	if (!s)
+		return _NETWORK_MACVTAP_MODE_INVALID;
+	for (int i = 0; i < _NETWORK_MACVTAP_MODE_MAX; i++)
+		if (strcmp(s, macvtap_mode_names[i]) == 0)
+			return (enum network_macvtap_mode)i;
+	return _NETWORK_MACVTAP_MODE_INVALID;
+}
 
 const char *network_mode_to_string(enum network_mode m)
 {
@@ -288,7 +313,7 @@ static int set_mode(struct network_config *c, const char *key, const char *value
 	enum network_mode m = network_mode_from_string(value);
 
 	if (m < 0)
-		return invalid(reterr, errlen, key, value, "must be nat, routed, isolated, open or bridge");
+		return invalid(reterr, errlen, key, value, "must be nat, routed, isolated, open, bridge or macvtap");
 	c->mode = m;
 	return 0;
 }
@@ -617,6 +642,18 @@ static int set_uplink(struct network_config *c, const char *key, const char *val
 	return 0;
 }
 
+static int set_macvtap_mode(struct network_config *c, const char *key, const char *value,
+			    char *reterr, size_t errlen)
+{
+	enum network_macvtap_mode m = network_macvtap_mode_from_string(value);
+
+	if (m < 0)
+		return invalid(reterr, errlen, key, value,
+			       "must be bridge, vepa, private or passthrough");
+	c->macvtap_mode = m;
+	return 0;
+}
+
 static int parse_boolean(const char *key, const char *value, bool *ret, char *reterr,
 			 size_t errlen)
 {
@@ -792,6 +829,7 @@ static const struct network_key {
 	{ "mtu", set_mtu },
 	{ "bridge", set_bridge },
 	{ "uplink", set_uplink },
+	{ "macvtap-mode", set_macvtap_mode },
 	{ "dhcp", set_dhcp },
 	{ "dns", set_dns },
 	{ "autostart", set_autostart },
@@ -947,6 +985,46 @@ static int bridge_mode_finish(struct network_config *c, char *reterr, size_t err
 	return 0;
 }
 
+/*
+ * A macvtap network: guests sit on the LAN of 'uplink', whose own servers address them; so no
+ * subnet, DHCP range, routes, DNS, bridge or MTU of ours. Those keys are refused rather than
+ * silently ignored; "dhcp" and "dns" are off.
+ */
+static int macvtap_finish(struct network_config *c, char *reterr, size_t errlen)
+{
+	static const char *const lan_only = "a macvtap network has no %s (its guests are on the "
+					    "LAN of its uplink)";
+
+	if (c->uplink[0] == '\0')
+		return conf_fail(reterr, errlen, "a macvtap network needs an uplink (--uplink NIC)");
+	if (check_ifname("uplink", c->uplink, reterr, errlen) < 0)
+		return -EINVAL;
+	if (!network_macvtap_mode_to_string(c->macvtap_mode))
+		return conf_fail(reterr, errlen, "invalid macvtap-mode %d", (int)c->macvtap_mode);
+	if (c->has_subnet)
+		return conf_fail(reterr, errlen, lan_only, "subnet");
+	if (c->has_range)
+		return conf_fail(reterr, errlen, lan_only, "dhcp-range");
+	if (c->n_routes > 0)
+		return conf_fail(reterr, errlen, lan_only, "dhcp-routes");
+	if (c->n_dns_forwarders > 0)
+		return conf_fail(reterr, errlen, lan_only, "dns-forwarders");
+	if (c->has_bridge)
+		return conf_fail(reterr, errlen, lan_only, "bridge");
+	if (c->mtu != 0)
+		return conf_fail(reterr, errlen, lan_only, "mtu (its ports follow the uplink's)");
+	if (c->isolate_ports)
+		return conf_fail(reterr, errlen,
+				 "a macvtap network has no isolate-ports: use macvtap-mode private");
+	c->dhcp = false;
+	c->dns = false;
+	/* no bridge: the field is never used, but callers print it, so leave it empty */
+	c->bridge[0] = '\0';
+	if (allow_attach_check(c->allow_attach, c->n_allow_attach, NULL, 0) < 0)
+		return conf_fail(reterr, errlen, "invalid allow-attach");
+	return 0;
+}
+
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 {
 	char s[IN_PREFIX_STRLEN], v[SHOW_BUF], msg[256];
@@ -964,6 +1042,8 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 		return conf_fail(reterr, errlen, "invalid mode %d", (int)c->mode);
 	if (c->mode == NETWORK_MODE_BRIDGE)
 		return bridge_mode_finish(c, reterr, errlen);
+	if (c->mode == NETWORK_MODE_MACVTAP)
+		return macvtap_finish(c, reterr, errlen);
 	if (!c->has_subnet)
 		return conf_fail(reterr, errlen, "subnet is required");
 	/* Re-checked for configs built in code rather than through network_config_set(). */
@@ -1084,6 +1164,7 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 	       a->dhcp_leases_per_port == b->dhcp_leases_per_port &&
 	       strcmp(a->domain, b->domain) == 0 && forwarders_equal(a, b) && a->mtu == b->mtu &&
 	       strcmp(a->bridge, b->bridge) == 0 && strcmp(a->uplink, b->uplink) == 0 &&
+	       a->macvtap_mode == b->macvtap_mode &&
 	       a->dhcp == b->dhcp && a->dns == b->dns && a->autostart == b->autostart &&
 	       a->isolate_ports == b->isolate_ports && a->port_security == b->port_security &&
 	       allow_attach_equal(a, b) && a->has_subnet == b->has_subnet &&

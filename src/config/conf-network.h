@@ -50,6 +50,7 @@ enum network_mode {
 	NETWORK_MODE_ISOLATED,
 	NETWORK_MODE_OPEN,
 	NETWORK_MODE_BRIDGE,      /* guest ports on a LAN bridge kvmnet does not own */
+	NETWORK_MODE_MACVTAP,   /* guests on macvtap devices over 'uplink': no bridge, no subnet */
 	_NETWORK_MODE_MAX,
 	_NETWORK_MODE_INVALID = -EINVAL,
 };
@@ -66,6 +67,16 @@ enum network_port_security {
 	NETWORK_PORT_SECURITY_OFF,
 	_NETWORK_PORT_SECURITY_MAX,
 	_NETWORK_PORT_SECURITY_INVALID = -EINVAL,
+};
+
+/* How the macvtap devices of a macvtap network share their uplink ("macvtap-mode"). */
+enum network_macvtap_mode {
+	NETWORK_MACVTAP_BRIDGE,      /* guests reach each other and the LAN (default) */
+	NETWORK_MACVTAP_VEPA,        /* guest-to-guest frames go out to the LAN switch */
+	NETWORK_MACVTAP_PRIVATE,     /* guests reach the LAN only, never each other */
+	NETWORK_MACVTAP_PASSTHRU,    /* one guest takes the uplink over (one port only) */
+	_NETWORK_MACVTAP_MODE_MAX,
+	_NETWORK_MACVTAP_MODE_INVALID = -EINVAL,
 };
 
 struct network_dns_records;
@@ -96,7 +107,8 @@ struct network_config {
 	size_t n_routes;               /* entries used in 'routes'; 0 = option 121 not sent */
 	uint32_t dhcp_leases_per_port; /* 0..NETWORK_DHCP_LEASES_PER_PORT_MAX, 0 = no cap */
 	char bridge[IFNAMSIZ];         /* always set after validation (default derived from name) */
-	char uplink[IFNAMSIZ];         /* "" = any uplink */
+	char uplink[IFNAMSIZ];         /* "" = any uplink; the lower NIC of a macvtap network */
+	enum network_macvtap_mode macvtap_mode; /* macvtap networks only */
 	bool dhcp;
 	bool dns;
 	bool autostart;
@@ -116,6 +128,10 @@ struct network_config {
 const char *network_mode_to_string(enum network_mode m);
 /* Returns the mode or _NETWORK_MODE_INVALID. */
 enum network_mode network_mode_from_string(const char *s);
+
+/* "bridge", "vepa", "private", "passthrough", or NULL for an invalid value. */
+const char *network_macvtap_mode_to_string(enum network_macvtap_mode m);
+enum network_macvtap_mode network_macvtap_mode_from_string(const char *s);
 
 /* "yes", "mac", "no", or NULL for an invalid value. */
 const char *network_port_security_to_string(enum network_port_security s);

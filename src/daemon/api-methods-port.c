@@ -77,6 +77,32 @@ static int param_text(json_t *params, const char *key, char *buf, size_t size, b
 	return 0;
 }
 
+/*
+ * What a macvtap network's port may not be: with queues or a rate (not supported on macvtap
+ * devices here), or a second port of a passthrough network (the uplink goes to one guest). A port
+ * without --mac gets one now: the guest must use its macvtap's address, so it is kept.
+ */
+static int macvtap_port_check(const struct network *n, struct network_port *port, char *err,
+			      size_t errlen)
+{
+	if (port->queues > 1 || port->rate_mbit) {
+		snprintf(err, errlen, "--%s is not supported on macvtap network '%s'",
+			 port->queues > 1 ? "queues" : "rate", n->config.name);
+		return -EINVAL;
+	}
+	if (n->config.macvtap_mode == NETWORK_MACVTAP_PASSTHRU && n->ports.n > 0) {
+		snprintf(err, errlen, "macvtap network '%s' is in passthrough mode and has port '%s' "
+			 "already: passthrough gives the whole uplink to one guest",
+			 n->config.name, n->ports.items[0].name);
+		return -EBUSY;
+	}
+	if (!port->has_mac) {
+		port_service_random_guest_mac(port->mac);
+		port->has_mac = true;
+	}
+	return 0;
+}
+
 int api_method_port_add(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "mac", "owner", "queues", "rate" };
@@ -125,6 +151,11 @@ int api_method_port_add(struct manager *m, json_t *params, json_t **ret, char *e
 		return -ENOSPC;
 	}
 
+	if (n->config.mode == NETWORK_MODE_MACVTAP) {
+		r = macvtap_port_check(n, &port, err, errlen);
+		if (r < 0)
+			return r;
+	}
 	r = network_ports_copy(&copy, &n->ports);
 	if (r < 0)
 		return r;
@@ -150,8 +181,15 @@ int api_method_port_add(struct manager *m, json_t *params, json_t **ret, char *e
 	network_ports_done(&n->ports);
 	n->ports = copy;
 	copy = (struct network_ports){ 0 };
-	*ret = json_pack("{s:s, s:s, s:b}", "name", port.name, "network", n->config.name, "active",
-			 n->active);
+	if (n->config.mode == NETWORK_MODE_MACVTAP) {
+		char mac[MAC_STRLEN];
+		*ret = json_pack("{s:s, s:s, s:b, s:s, s:s?}", "name", port.name, "network",
+				 n->config.name, "active", n->active, "mac",
+				 mac_to_string(port.mac, mac), "device",
+				 port_service_device(m->ports, port.name));
+	} else
+		*ret = json_pack("{s:s, s:s, s:b}", "name", port.name, "network", n->config.name,
+				 "active", n->active);
 	return *ret ? 0 : -ENOMEM;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Implementation of network-mode.h. Four modes (nat, routed, isolated, open) own their bridge:
  * kvmnet creates it (or adopts its own after a restart) and deletes it. Mode bridge puts guest
- * ports on a bridge of the host's, which kvmnet only reads.
+ * ports on a bridge of the host's, which kvmnet only reads. macvtap has none: its ports are
+ * macvtap devices over the uplink NIC.
  */
 #include "network-mode.h"
 
@@ -159,6 +160,70 @@ static int foreign_bridge_teardown(struct manager *m, struct network *n, char *e
 	.bridge_teardown = owned_bridge_teardown, .sets_mtu = true, .gateway_address = true,   \
 	.firewall = true, .dhcp_dns = true, .port_kind = "tap"
 
+/*
+ * A macvtap network has no bridge: its "link" is the uplink NIC, which must exist and be free to
+ * carry macvtap devices: not a bridge, not a port of a bridge (the kernel gives a NIC to one
+ * rx handler, and a bridge of another kvmnet network would lose it), not itself a macvtap.
+ * Nothing is made, so nothing is undone or torn down (the ports go in port_service_network_down()).
+ */
+static int macvtap_setup(struct manager *m, struct network *n, bool adopt,
+			 struct nl_link_info *link, bool *created, char *err, size_t errlen)
+{
+	const struct network_config *c = &n->config;
+	int r;
+
+	(void)adopt;
+	*created = false;
+	r = nl_link_get_by_name(m->nl, c->uplink, link);
+	if (r == -ENODEV) {
+		snprintf(err, errlen, "uplink '%s' does not exist", c->uplink);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "failed to read uplink '%s': %s", c->uplink, strerror(-r));
+		return r;
+	}
+	if (strcmp(link->kind, "bridge") == 0) {
+		snprintf(err, errlen, "uplink '%s' is a bridge: use a bridge network on it, or "
+			 "one of its ports' NIC before it was bridged", c->uplink);
+		return -EINVAL;
+	}
+	if (strcmp(link->kind, "macvtap") == 0 || strcmp(link->kind, "macvlan") == 0) {
+		snprintf(err, errlen, "uplink '%s' is a %s device itself", c->uplink, link->kind);
+		return -EINVAL;
+	}
+	if (link->master > 0) {
+		struct nl_link_info master = { 0 };
+		const char *owner = NULL;
+
+		(void)nl_link_get_by_index(m->nl, link->master, &master);
+		for (size_t i = 0; i < m->n_networks; i++)
+			if (m->networks[i]->active && m->networks[i]->ifindex == link->master &&
+			    m->networks[i] != n)
+				owner = m->networks[i]->config.name;
+		if (owner)
+			snprintf(err, errlen, "uplink '%s' is a port of bridge '%s' of network '%s'",
+				 c->uplink, master.name, owner);
+		else
+			snprintf(err, errlen, "uplink '%s' is a port of '%s'", c->uplink,
+				 master.name[0] ? master.name : "another device");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void macvtap_undo(struct manager *m, struct network *n, const struct nl_link_info *link,
+			 bool created)
+{
+	(void)m, (void)n, (void)link, (void)created;
+}
+
+static int macvtap_teardown(struct manager *m, struct network *n, char *err, size_t errlen)
+{
+	(void)m, (void)n, (void)err, (void)errlen;
+	return 0;
+}
+
 static const struct network_mode_ops mode_ops[_NETWORK_MODE_MAX] = {
 	[NETWORK_MODE_NAT] = { .mode = NETWORK_MODE_NAT, OWNED_BRIDGE, .forwards = true,
 			       .port_forwards = true },
@@ -170,6 +235,10 @@ static const struct network_mode_ops mode_ops[_NETWORK_MODE_MAX] = {
 				  .bridge_undo = foreign_bridge_undo,
 				  .bridge_teardown = foreign_bridge_teardown, .port_kind = "tap",
 				  .foreign_bridge = true, .learns_addresses = true },
+	/* no bridge, gateway, rules, forwarding, DHCP or DNS: guests are on the uplink's LAN */
+	[NETWORK_MODE_MACVTAP] = { .mode = NETWORK_MODE_MACVTAP, .bridge_setup = macvtap_setup,
+				   .bridge_undo = macvtap_undo, .bridge_teardown = macvtap_teardown,
+				   .port_kind = "macvtap" },
 };
 
 const struct network_mode_ops *network_mode_ops(enum network_mode mode)

@@ -36,7 +36,7 @@ struct network_mode_ops {
 	bool forwards;          /* IPv4 forwarding is turned on */
 	bool port_forwards;     /* takes port forwards ('forward add', [forward] sections) */
 	bool dhcp_dns;          /* the network's DHCP and DNS servers may run (per "dhcp"/"dns") */
-	const char *port_kind;  /* what 'port add' makes: "tap" */
+	const char *port_kind;  /* what 'port add' makes: "tap" or "macvtap" */
 	bool foreign_bridge;    /* the bridge is the host's: only taps on it are adopted (VM NICs);
 				 * its other ports (the LAN NIC, containers' veths) are left alone */
 	bool learns_addresses;  /* guests' IPv4 addresses come from their ARP/DHCP (daemon/lan/) */

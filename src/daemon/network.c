@@ -73,6 +73,7 @@ bool network_config_kernel_differs(const struct network_config *a, const struct 
 {
 	return a->mode != b->mode || strcmp(a->bridge, b->bridge) != 0 ||
 	       strcmp(a->uplink, b->uplink) != 0 || a->mtu != b->mtu ||
+	       a->macvtap_mode != b->macvtap_mode ||
 	       a->subnet.addr.s_addr != b->subnet.addr.s_addr ||
 	       a->subnet.prefixlen != b->subnet.prefixlen ||
 	       a->gateway.s_addr != b->gateway.s_addr;
@@ -295,6 +296,21 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 	return 0;
 }
 
+/* A network without bridge or subnet (macvtap): those keys are null, its macvtap-mode is told. */
+static json_t *network_macvtap_to_json(const struct network *n, json_t *allow)
+{
+	const struct network_config *c = &n->config;
+
+	return json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:n, s:s, s:s, s:b, s:b, s:b, s:i, s:s, "
+			 "s:o}",
+			 "name", c->name, "mode", network_mode_to_string(c->mode), "state",
+			 n->active ? "active" : "inactive", "bridge", "subnet", "gateway",
+			 "dhcp-range", "uplink", c->uplink, "macvtap-mode",
+			 network_macvtap_mode_to_string(c->macvtap_mode), "dhcp", c->dhcp, "dns",
+			 c->dns, "autostart", c->autostart, "ifindex", n->active ? n->ifindex : 0,
+			 "port-security", "no", "allow-attach", allow);
+}
+
 json_t *network_to_json(const struct network *n)
 {
 	const struct network_config *c = &n->config;
@@ -315,6 +331,8 @@ json_t *network_to_json(const struct network *n)
 			json_decref(allow);
 			return NULL;
 		}
+	if (!c->has_subnet)
+		return network_macvtap_to_json(n, allow);
 	/* "o" hands 'allow' over, also when packing fails (jansson >= 2.11) */
 	/* mode bridge: no subnet, gateway nor range of ours (null) */
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:I, s:s?, s:b, s:b, s:b, s:i, "

@@ -145,7 +145,7 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 	(void)nl_link_get_by_index(l->ps->m->nl, p->ifindex, &link);
 	/* Counters as the guest sees them: what the tap receives, the guest sent. */
 	return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			 "s:b, s:b, s:o?, s:o?}",
+			 "s:b, s:b, s:o?, s:o?, s:s?}",
 			 "name", p->name, "network", n->config.name, "origin",
 			 port_origin_table[p->origin], "mac", mac ? mac_to_string(mac, macbuf) : NULL,
 			 "mac-bound", p->has_mac, "ip",
@@ -158,7 +158,8 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 			 (json_int_t)p->rate_mbit, "policy", p->policy, "isolated",
 			 p->policy && n->config.isolate_ports, "owner",
 			 def && def->has_owner ? json_integer(def->owner) : NULL, "learned",
-			 learned_to_json(p));
+			 learned_to_json(p), "device",
+			 p->macvtap && p->dev_path[0] ? p->dev_path : NULL);
 }
 
 static int port_cmp(const void *a, const void *b)

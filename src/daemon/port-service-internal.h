@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct addr_learn;
 struct event_source;
@@ -41,6 +42,9 @@ struct port {
 	uint8_t mac[6];
 	uint32_t rate_mbit;
 	struct addr_learn *learn;  /* owned; the guest's learned addresses (mode bridge) */
+	bool macvtap;              /* a macvtap device over the network's uplink (port-macvtap.c) */
+	char dev_path[24];         /* its character device, "/dev/tapN"; "" before it is known */
+	dev_t devt;
 };
 
 struct binding_key {
@@ -112,5 +116,22 @@ int port_policy_apply(struct port_service *ps, struct port *p, bool keep, char *
 int port_rate_apply(struct port_service *ps, const struct port *p, char *err, size_t errlen);
 /* The MTU a port of 'n' gets: the network's, else the bridge's current one. */
 uint32_t port_mtu(struct port_service *ps, const struct network *n);
+
+/* ---- port-macvtap.c ---- */
+
+/*
+ * Creates the macvtap device of defined port 'def' (its name and MAC, a random MAC when it has
+ * none) over the uplink of macvtap network 'n' (n->ifindex), in the network's macvtap-mode, and
+ * brings it up. On failure nothing is left and 'err' says why.
+ */
+int port_macvtap_create(struct port_service *ps, struct network *n, const struct network_port *def,
+			int *ret_ifindex, char *err, size_t errlen);
+/*
+ * Makes sure /dev/tapN of macvtap port 'p' (name and ifindex set) exists and is its device, owned
+ * by the port's owner (root when none), mode 0600; fills p->dev_path and p->devt.
+ */
+int port_macvtap_node(struct port *p, const struct network_port *def, char *err, size_t errlen);
+/* Removes the node of 'p' if it is still there and still its device. */
+void port_macvtap_node_remove(struct port *p);
 
 #endif

@@ -25,6 +25,7 @@
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
 #include "daemon/network.h"
+#include "daemon/network-mode.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-port.h"
@@ -241,6 +242,8 @@ static void port_forget(struct port_service *ps, struct port *p, bool delete_tap
 		if (r < 0 && r != -ENODEV)
 			log_warning_errno(r, "Failed to delete tap '%s': %m", p->name);
 	}
+	if (p->macvtap)
+		port_macvtap_node_remove(p);
 	/* the cache of allowed sources may name this ifindex */
 	port_unregister(ps, p);
 }
@@ -318,6 +321,54 @@ fail_link:
 	return r;
 }
 
+static bool network_is_macvtap(const struct network *n)
+{
+	return strcmp(network_mode_ops(n->config.mode)->port_kind, "macvtap") == 0;
+}
+
+/* Registers macvtap 'ifindex' as defined port 'def' of 'n' and sees to its /dev node. */
+static int port_macvtap_register(struct port_service *ps, struct network *n,
+				 const struct network_port *def, int ifindex, struct port **ret,
+				 char *err, size_t errlen)
+{
+	struct port *p = port_new(n, def->name, ifindex, PORT_ORIGIN_DEFINED);
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	port_take_definition(p, def);
+	p->macvtap = true;
+	r = port_register(ps, p);
+	if (r < 0) {
+		free(p);
+		snprintf(err, errlen, "too many ports");
+		return r;
+	}
+	r = port_macvtap_node(p, def, err, errlen);
+	if (r < 0) {
+		port_unregister(ps, p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+/* 'port add' on a macvtap network: the device, then its node; nothing left on failure. */
+static int port_make_macvtap(struct port_service *ps, struct network *n,
+			     const struct network_port *def, struct port **ret, char *err,
+			     size_t errlen)
+{
+	int ifindex, r;
+
+	r = port_macvtap_create(ps, n, def, &ifindex, err, errlen);
+	if (r < 0)
+		return r;
+	r = port_macvtap_register(ps, n, def, ifindex, ret, err, errlen);
+	if (r < 0)
+		(void)nl_link_delete(ps->m->nl, ifindex);
+	return r;
+}
+
 int port_service_add(struct network *n, struct network_port *port, char *err, size_t errlen)
 {
 	struct port_service *ps = n->manager->ports;
@@ -326,6 +377,14 @@ int port_service_add(struct network *n, struct network_port *port, char *err, si
 
 	if (!n->active)
 		return 0;
+	if (network_is_macvtap(n)) {
+		r = port_make_macvtap(ps, n, port, &p, err, errlen);
+		if (r < 0)
+			return r;
+		log_info("Port '%s' (%s) added to macvtap network '%s'", p->name, p->dev_path,
+			 n->config.name);
+		return 0;
+	}
 	r = port_make(ps, n, port->name[0] ? port->name : PORT_TEMPLATE_DEFINED, port, true, true,
 		      NULL, &p, err, errlen);
 	if (r < 0)
@@ -333,6 +392,13 @@ int port_service_add(struct network *n, struct network_port *port, char *err, si
 	snprintf(port->name, sizeof(port->name), "%s", p->name);
 	log_info("Port '%s' added to network '%s'", p->name, n->config.name);
 	return 0;
+}
+
+const char *port_service_device(struct port_service *ps, const char *name)
+{
+	struct port *p = port_find_name(ps, name);
+
+	return p && p->macvtap && p->dev_path[0] ? p->dev_path : NULL;
 }
 
 int port_service_remove_defined(struct network *n, const char *name)
@@ -426,6 +492,11 @@ int port_service_attach(struct network *n, const struct ucred *cred, bool vnet_h
 		snprintf(err, errlen, "network '%s' is not active", n->config.name);
 		return -ENETDOWN;
 	}
+	if (network_is_macvtap(n)) {
+		snprintf(err, errlen, "network '%s' is a macvtap network: make its ports with "
+			 "'kvmnet port add' and give QEMU their /dev/tapN", n->config.name);
+		return -EOPNOTSUPP;
+	}
 	r = port_make(ps, n, PORT_TEMPLATE_HELPER, NULL, false, vnet_hdr, ret_fd, &p, err, errlen);
 	if (r < 0)
 		return r;
@@ -510,6 +581,53 @@ static int bridge_scan_cb(const struct nl_link_info *link, void *data)
 	return 0;
 }
 
+/*
+ * network_up() of a macvtap network: its defined ports' devices are adopted when they exist over
+ * the uplink (a restart), made when missing; ports dropped from the definition go. No bridge to
+ * scan, no policy (a macvtap's frames never cross a bridge of ours).
+ */
+static void port_macvtap_network_up(struct port_service *ps, struct network *n)
+{
+	char err[256];
+	int r;
+
+	for (size_t i = 0; i < n->ports.n; i++) {
+		const struct network_port *def = &n->ports.items[i];
+		struct port *p = port_find_name(ps, def->name);
+		struct nl_link_info link;
+
+		if (p && p->network == n && p->macvtap) {
+			if (port_macvtap_node(p, def, err, sizeof(err)) < 0)
+				log_warning("Network '%s': %s", n->config.name, err);
+			continue;
+		}
+		r = nl_link_get_by_name(ps->m->nl, def->name, &link);
+		if (r == -ENODEV) {
+			r = port_make_macvtap(ps, n, def, &p, err, sizeof(err));
+			if (r < 0)
+				log_warning("Network '%s': %s", n->config.name, err);
+			continue;
+		}
+		if (r < 0 || strcmp(link.kind, "macvtap") != 0 || link.lower != n->ifindex) {
+			log_warning("Network '%s': port '%s' cannot be made: %s", n->config.name,
+				    def->name, r < 0 ? strerror(-r)
+				    : "an interface of that name exists and is not a macvtap of the uplink");
+			continue;
+		}
+		r = port_macvtap_register(ps, n, def, link.ifindex, &p, err, sizeof(err));
+		if (r < 0)
+			log_warning("Network '%s': %s", n->config.name, err);
+		else if (!link.up)
+			(void)nl_link_set_up(ps->m->nl, link.ifindex, true);
+	}
+	for (size_t i = ps->n_ports; i > 0; i--) {
+		struct port *p = ps->ports[i - 1];
+
+		if (p->network == n && !network_ports_find(&n->ports, p->name))
+			port_forget(ps, p, p->origin == PORT_ORIGIN_DEFINED);
+	}
+}
+
 void port_service_network_up(struct network *n)
 {
 	struct port_service *ps = n->manager->ports;
@@ -519,6 +637,10 @@ void port_service_network_up(struct network *n)
 
 	if (!ps)
 		return;
+	if (network_is_macvtap(n)) {
+		port_macvtap_network_up(ps, n);
+		return;
+	}
 	port_snap_begin(ps);
 	/* 1. defined taps: adopt the existing, make the missing */
 	for (size_t i = 0; i < n->ports.n; i++) {
@@ -641,6 +763,13 @@ void port_service_link_changed(struct port_service *ps, const struct nl_change *
 		if (r >= 0)
 			link = &now;
 		p = port_find_ifindex(ps, link->ifindex);
+		if (p && p->macvtap) {
+			if (link->lower == p->network->ifindex && strcmp(link->name, p->name) == 0)
+				return;
+			log_info("Port '%s' left network '%s'", p->name, p->network->config.name);
+			port_forget(ps, p, false);
+			return;
+		}
 		if (p) {
 			if (link->master == p->network->ifindex && strcmp(link->name, p->name) == 0)
 				return;

@@ -64,11 +64,17 @@ void port_service_network_changed(struct network *n);
 void port_service_flush(struct port_service *ps);
 
 /*
- * 'port add': makes the tap for 'port' (name may be empty: a "knt%d" name is chosen and written
+ * 'port add': makes the tap (on a macvtap network: the macvtap device and its /dev/tapN) for 'port' (name may be empty: a "knt%d" name is chosen and written
  * back into 'port->name') on active network 'n', attaches it with its policy and rate. On an
  * inactive network nothing is made (the tap is made when it starts). On failure nothing is left.
  */
 int port_service_add(struct network *n, struct network_port *port, char *err, size_t errlen);
+
+/* A random guest MAC 52:54:00:xx:xx:xx, for a macvtap port made without --mac. */
+void port_service_random_guest_mac(uint8_t mac[6]);
+
+/* The /dev/tapN of macvtap port 'name' (borrowed), or NULL when 'name' is no such port. */
+const char *port_service_device(struct port_service *ps, const char *name);
 
 /* 'port remove' of defined port 'name' of 'n': deletes the tap and its policy. */
 int port_service_remove_defined(struct network *n, const char *name);

@@ -30,6 +30,7 @@ static const struct nl_policy nl_link_policy[IFLA_MAX + 1] = {
 	[IFLA_IFNAME] = { NL_POLICY_STRING, IFNAMSIZ },
 	[IFLA_MTU] = { NL_POLICY_U32, 0 },
 	[IFLA_MASTER] = { NL_POLICY_U32, 0 },
+	[IFLA_LINK] = { NL_POLICY_U32, 0 },
 	[IFLA_ADDRESS] = { NL_POLICY_BINARY, 0 },  /* 6 bytes for Ethernet, other sizes elsewhere */
 	[IFLA_LINKINFO] = { NL_POLICY_NESTED, 0 },
 	[IFLA_STATS64] = { NL_POLICY_BINARY, 0 },  /* older kernels send a shorter struct */
@@ -77,6 +78,11 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret)
 		if (master > INT_MAX)
 			return -EBADMSG;
 		link.master = (int)master;
+	}
+	if (tb[IFLA_LINK]) {
+		uint32_t lower = mnl_attr_get_u32(tb[IFLA_LINK]);
+
+		link.lower = lower > INT_MAX ? 0 : (int)lower;
 	}
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(link.mac))
 		memcpy(link.mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(link.mac));
@@ -388,6 +394,43 @@ int nl_veth_create(struct nl_sock *s, const char *name, const char *peer, int pe
 	r = nl_sock_transact(s, nlh, NULL, NULL);
 	if (r < 0 || !ret_ifindex)
 		return r;
+	r = nl_link_get_by_name(s, name, &link);
+	if (r < 0)
+		return r;
+	*ret_ifindex = link.ifindex;
+	return 0;
+}
+
+int nl_macvtap_create(struct nl_sock *s, const char *name, int lower_ifindex, uint32_t mode,
+		      const uint8_t mac[6], int *ret_ifindex)
+{
+	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
+	struct nlattr *linkinfo, *info_data;
+	struct nl_link_info link;
+	struct nlmsghdr *nlh;
+	int r;
+
+	assert(s);
+
+	if (!nl_link_name_fits(name) || lower_ifindex <= 0 || !mac)
+		return -EINVAL;
+
+	nlh = nl_link_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)lower_ifindex);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "macvtap");
+	info_data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, mode);
+	mnl_attr_nest_end(nlh, info_data);
+	mnl_attr_nest_end(nlh, linkinfo);
+
+	r = nl_sock_transact(s, nlh, NULL, NULL);
+	if (r < 0)
+		return r;
+	if (!ret_ifindex)
+		return 0;
 	r = nl_link_get_by_name(s, name, &link);
 	if (r < 0)
 		return r;

@@ -17,6 +17,7 @@ struct nl_link_info {
 	uint32_t mtu;
 	bool up;              /* IFF_UP set (administrative state) */
 	int master;           /* ifindex of the master (bridge), 0 if none */
+	int lower;            /* IFLA_LINK: the lower device (of a macvtap, vlan...), 0 if none */
 	uint8_t mac[6];
 	/* IFLA_STATS64, as the link itself counts (a tap's rx is what its guest sent) */
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_dropped, tx_dropped;
@@ -74,5 +75,15 @@ int nl_link_set_master(struct nl_sock *s, int ifindex, int master_ifindex);
 int nl_link_delete(struct nl_sock *s, int ifindex);
 /* Sets the link's MAC address (IFLA_ADDRESS). */
 int nl_link_set_mac(struct nl_sock *s, int ifindex, const uint8_t mac[6]);
+
+/*
+ * Creates macvtap device 'name' over link 'lower_ifindex' with address 'mac' and macvlan mode
+ * 'mode' (MACVLAN_MODE_BRIDGE, _VEPA, _PRIVATE or _PASSTHRU of <linux/if_link.h>), left down.
+ * -EEXIST if a link of that name exists; the kernel's -errno otherwise (-EBUSY: the lower
+ * device is a bridge port or already given to a passthrough device). Writes the new ifindex to
+ * 'ret_ifindex' (may be NULL).
+ */
+int nl_macvtap_create(struct nl_sock *s, const char *name, int lower_ifindex, uint32_t mode,
+		      const uint8_t mac[6], int *ret_ifindex);
 
 #endif

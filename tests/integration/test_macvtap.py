@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""macvtap networks: guests on macvtap devices over a NIC (a veth whose far end is a "LAN"
+namespace). Guests are namespaces bound to the macvtap's /dev/tapN by macvtap_relay.py (what QEMU
+does with -netdev tap,fd=N) and, once, a QEMU guest. Reachability in bridge and private modes,
+passthrough's one port, restart adoption, refusals that change nothing."""
+import json
+import os
+import stat
+import subprocess
+import time
+
+import pytest
+
+from knlab import HERE, PY, Probe, run, run_probes
+
+RELAY = str(HERE / "macvtap_relay.py")
+LAN_IP = "192.0.2.1"
+
+
+def have_macvtap():
+    ns = "kntest-mvtprobe-%d" % os.getpid()
+    run(["ip", "netns", "add", ns])
+    try:
+        run(["ip", "-n", ns, "link", "add", "p0", "type", "veth", "peer", "name", "p1"])
+        p = run(["ip", "-n", ns, "link", "add", "link", "p0", "name", "m0", "type", "macvtap"],
+                check=False)
+        return p.returncode == 0
+    finally:
+        run(["ip", "netns", "del", ns], check=False)
+
+
+pytestmark = pytest.mark.skipif(not have_macvtap(), reason="kernel lacks macvtap devices")
+
+
+def lan(lab, nic="lan0"):
+    """A NIC 'nic' in the host namespace whose far end is the LAN namespace (192.0.2.1/24)."""
+    ns = lab.prefix + "-lan"
+    lab.add_ns(ns)
+    run(["ip", "-n", lab.host, "link", "add", nic, "type", "veth", "peer", "name", "eth0",
+         "netns", ns])
+    run(["ip", "-n", lab.host, "link", "set", nic, "up"])
+    run(["ip", "-n", ns, "addr", "add", LAN_IP + "/24", "dev", "eth0"])
+    run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+    return ns
+
+
+def port_add(lab, net, *args):
+    p = lab.kn("port", "add", net, *args)
+    name, dev, mac = p.stdout.split()
+    return name, dev, mac
+
+
+def bind(lab, dev, mac, ip):
+    """A guest namespace whose eth0 is relayed to macvtap node 'dev'."""
+    ns = "%s-mg%d" % (lab.prefix, len(lab.namespaces))
+    lab.add_ns(ns)
+    proc, outp = lab.spawn(ns, [PY, RELAY, dev, mac, ip + "/24"])
+    lab.wait_output(proc, outp, "ready")
+    return ns
+
+
+def state(lab):
+    """What a refused request must leave alone: links, definitions, /dev/tap* nodes."""
+    links = run(["ip", "-n", lab.host, "-br", "link"]).stdout
+    defs = sorted(os.listdir(lab.state / "networks")) if (lab.state / "networks").exists() else []
+    return links, defs, sorted(n for n in os.listdir("/dev") if n.startswith("tap"))
+
+
+@pytest.mark.parametrize("mode", ["bridge", "private"])
+def test_lan_reachability(lab, mode):
+    lan_ns = lan(lab)
+    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0", "--macvtap-mode", mode)
+    net = lab.networks()["mv"]
+    assert net["mode"] == "macvtap" and net["macvtap-mode"] == mode and net["uplink"] == "lan0"
+    assert net["bridge"] is None and net["subnet"] is None and net["dhcp"] is False
+    n1, dev1, mac1 = port_add(lab, "mv")
+    n2, dev2, mac2 = port_add(lab, "mv", "--name", "mvguest2", "--mac", "52:54:00:aa:bb:02")
+    assert n2 == "mvguest2" and mac2 == "52:54:00:aa:bb:02"
+    for name, dev, mac in ((n1, dev1, mac1), (n2, dev2, mac2)):
+        link = json.loads(run(["ip", "-n", lab.host, "-j", "-d", "link", "show", name]).stdout)[0]
+        assert link["linkinfo"]["info_kind"] == "macvtap"
+        assert link["linkinfo"]["info_data"]["mode"] == mode
+        assert link["address"] == mac
+        assert dev == "/dev/tap%d" % link["ifindex"]
+        st = os.stat(dev)
+        assert stat.S_ISCHR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600
+    ports = {p["name"]: p for p in lab.kn_json("port", "list", "mv")}
+    assert ports[n1]["device"] == dev1 and ports[n2]["mac"] == mac2
+    g1 = bind(lab, dev1, mac1, "192.0.2.11")
+    g2 = bind(lab, dev2, mac2, "192.0.2.12")
+    probes = [Probe("g1 -> LAN", g1, "ping", LAN_IP), Probe("g2 -> LAN", g2, "ping", LAN_IP),
+              Probe("LAN -> g1", lan_ns, "ping", "192.0.2.11")]
+    run_probes(probes)
+    # bridge mode switches guest to guest inside the kernel; private never lets them meet
+    run_probes([Probe("g1 -> g2", g1, "ping", "192.0.2.12", expect=(mode == "bridge"))])
+    # the definition file keeps the mode and the ports' MACs
+    text = (lab.state / "networks" / "mv.conf").read_text()
+    assert "mode = macvtap" in text and ("macvtap-mode = %s" % mode) in text
+    assert mac1 in text and mac2 in text
+    lab.kn("port", "remove", "mv", n2)
+    assert not os.path.exists(dev2)
+    assert run(["ip", "-n", lab.host, "link", "show", n2], check=False).returncode != 0
+    lab.kn("net", "delete", "mv")
+    assert run(["ip", "-n", lab.host, "link", "show", n1], check=False).returncode != 0
+    assert not os.path.exists(dev1)
+
+
+def test_restart_adopts(lab):
+    lan_ns = lan(lab)
+    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0")
+    name, dev, mac = port_add(lab, "mv", "--owner", "65534")
+    assert os.stat(dev).st_uid == 65534
+    ifindex = json.loads(run(["ip", "-n", lab.host, "-j", "link", "show", name]).stdout)[0]["ifindex"]
+    assert lab.stop_daemon() == 0
+    lab.start_daemon()
+    after = json.loads(run(["ip", "-n", lab.host, "-j", "link", "show", name]).stdout)[0]
+    assert after["ifindex"] == ifindex, "the macvtap was re-made instead of adopted"
+    ports = lab.kn_json("port", "list", "mv")
+    assert [(p["name"], p["device"], p["mac"]) for p in ports] == [(name, dev, mac)]
+    g = bind(lab, dev, mac, "192.0.2.21")
+    run_probes([Probe("LAN -> guest after restart", lan_ns, "ping", "192.0.2.21")])
+    # a macvtap deleted behind the daemon's back is re-made
+    run(["ip", "-n", lab.host, "link", "del", name])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if run(["ip", "-n", lab.host, "link", "show", name], check=False).returncode == 0:
+            break
+        time.sleep(0.1)
+    ports = lab.kn_json("port", "list", "mv")
+    assert ports and ports[0]["name"] == name and ports[0]["mac"] == mac
+    assert os.path.exists(ports[0]["device"])
+    del g
+
+
+def test_passthrough_one_port(lab):
+    lan(lab)
+    lab.kn("net", "create", "pt", "--mode", "macvtap", "--uplink", "lan0", "--macvtap-mode",
+           "passthrough")
+    name, dev, _ = port_add(lab, "pt")
+    before = state(lab)
+    p = lab.kn("port", "add", "pt", expect=1)
+    assert "passthrough" in p.stderr and name in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert state(lab) == before
+
+
+def test_bad_input(lab):
+    lan(lab)
+    lab.kn("net", "create", "br", "--mode", "isolated", "--subnet", "10.77.0.0/24")
+    run(["ip", "-n", lab.host, "link", "add", "nic1", "type", "veth", "peer", "name", "nic1p"])
+    run(["ip", "-n", lab.host, "link", "set", "nic1", "master", "kn-br"])
+    before = state(lab)
+    cases = [
+        (["--uplink", "nosuch0"], "uplink 'nosuch0' does not exist"),
+        (["--uplink", "nic1"], "uplink 'nic1' is a port of bridge 'kn-br' of network 'br'"),
+        (["--uplink", "kn-br"], "is a bridge"),
+        (["--uplink", "lan0", "--macvtap-mode", "weird"], "macvtap-mode"),
+        ([], "needs an uplink"),
+        (["--uplink", "lan0", "--subnet", "10.9.0.0/24"], "no subnet"),
+    ]
+    for extra, why in cases:
+        p = lab.kn("net", "create", "mv", "--mode", "macvtap", *extra, expect=1)
+        err = p.stderr.strip()
+        assert why in err and len(err.splitlines()) == 1, (extra, err)
+        assert state(lab) == before, extra
+    # ports of a macvtap network take no --rate; the bridge helper cannot attach to one
+    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0")
+    before = state(lab)
+    p = lab.kn("port", "add", "mv", "--rate", "10", expect=1)
+    assert "--rate" in p.stderr
+    assert state(lab) == before
