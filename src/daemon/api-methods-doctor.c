@@ -106,6 +106,9 @@ static int doctor_check_into(struct manager *m, json_t *rs, struct network **net
 		struct fw_inspect_net v;
 		int r;
 
+		/* a macvtap network's frames never cross the host's hooks: nothing to inspect */
+		if (!nets[i]->config.has_subnet)
+			continue;
 		net_view(nets[i], &v);
 		r = fw_inspect(rs, &v, &f);
 		for (size_t k = 0; r >= 0 && k < f.n; k++)
@@ -230,7 +233,8 @@ static int api_method_doctor_fix(struct manager *m, json_t *params, json_t **ret
 	if (r >= 0)
 		r = load_ruleset(m, &rs, err, errlen);
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = doctor_fix_one(m, rs, nets[i], &added, err, errlen);
+		r = nets[i]->config.has_subnet ? doctor_fix_one(m, rs, nets[i], &added, err, errlen)
+					       : 0;
 	json_decref(rs);
 	if (r < 0)
 		return r;

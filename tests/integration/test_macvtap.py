@@ -168,3 +168,67 @@ def test_bad_input(lab):
     p = lab.kn("port", "add", "mv", "--rate", "10", expect=1)
     assert "--rate" in p.stderr
     assert state(lab) == before
+
+
+def test_host_pitfall_and_macvlan_workaround(lab):
+    """docs/MACVTAP.md: the host's own address on the uplink does not reach its macvtap guests;
+    a bridge-mode macvlan on the uplink carrying the host's address does."""
+    lan_ns = lan(lab)
+    run(["ip", "-n", lab.host, "addr", "add", "192.0.2.2/24", "dev", "lan0"])
+    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0")
+    name, dev, mac = port_add(lab, "mv")
+    g = bind(lab, dev, mac, "192.0.2.31")
+    run_probes([Probe("LAN -> guest", lan_ns, "ping", "192.0.2.31"),
+                Probe("host (lan0) -> LAN", lab.host, "ping", LAN_IP)])
+    run_probes([Probe("host (lan0) -> its guest: the pitfall", lab.host, "ping", "192.0.2.31",
+                      expect=False)])
+    run(["ip", "-n", lab.host, "addr", "del", "192.0.2.2/24", "dev", "lan0"])
+    run(["ip", "-n", lab.host, "link", "add", "link", "lan0", "name", "lan0-host", "type",
+         "macvlan", "mode", "bridge"])
+    run(["ip", "-n", lab.host, "addr", "add", "192.0.2.2/24", "dev", "lan0-host"])
+    run(["ip", "-n", lab.host, "link", "set", "lan0-host", "up"])
+    run_probes([Probe("host (macvlan) -> its guest", lab.host, "ping", "192.0.2.31"),
+                Probe("guest -> host (macvlan)", g, "ping", "192.0.2.2"),
+                Probe("host (macvlan) -> LAN", lab.host, "ping", LAN_IP)])
+
+
+def test_qemu_guest_gets_lan_dhcp(lab):
+    """A QEMU guest on a macvtap port, QEMU given the node as fd 3 ('3<>/dev/tapN'), takes its
+    address from the LAN's own DHCP server (dnsmasq) and reaches the LAN both ways."""
+    import qemu_guest
+    if not os.path.exists("/usr/sbin/dnsmasq"):
+        pytest.skip("dnsmasq not installed")
+    try:
+        images = qemu_guest.guest_images(lab.bin)
+    except qemu_guest.GuestUnavailable as e:
+        pytest.skip(str(e))
+    lan_ns = lan(lab)
+    leases = lab.tmp / "lan.leases"
+    dns, outp = lab.spawn(lan_ns, ["/usr/sbin/dnsmasq", "--no-daemon", "--conf-file=/dev/null",
+                                   "--port=0", "--interface=eth0", "--bind-interfaces",
+                                   "--dhcp-range=192.0.2.100,192.0.2.150,1h",
+                                   "--dhcp-leasefile=%s" % leases, "--pid-file=",
+                                   "--log-dhcp"])
+    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0")
+    name, dev, mac = port_add(lab, "mv")
+
+    class MacvtapGuest(qemu_guest.QemuGuest):
+        def command(self):
+            cmd = super().command()
+            assert cmd[:4] == ["ip", "netns", "exec", self.ns]
+            # sh opens the node as fd 3 and execs QEMU (whose pid the harness keeps)
+            return cmd[:4] + ["sh", "-c", 'exec "$@" 3<>%s' % dev, "sh"] + cmd[4:]
+
+    g = MacvtapGuest(lab.host, "tap,id=n0,fd=3", mac, lab.tmp / "guest", name="mvg",
+                     images=images)
+    try:
+        g.start()
+        ip = g.wait_lease(timeout=90)
+        assert ip.startswith("192.0.2.1"), ip
+        assert mac in leases.read_text(), "the LAN's dnsmasq did not lease the guest"
+        rc, out = g.run("ping -c 2 -W 2 %s" % LAN_IP, timeout=30)
+        assert rc == 0, out
+        run_probes([Probe("LAN -> QEMU guest", lan_ns, "ping", ip)])
+    finally:
+        g.cleanup()
+    lab.stop_proc(dns)

@@ -305,7 +305,7 @@ static void test_set_errors(void **state)
 
 	check_set_error("name", "Lab", "invalid name 'Lab': must match [a-z0-9][a-z0-9_-]{0,31}");
 	check_set_error("mode", "bridged",
-			"invalid mode 'bridged': must be nat, routed, isolated, open or bridge");
+			"invalid mode 'bridged': must be nat, routed, isolated, open, bridge or macvtap");
 
 	check_set_error("subnet", "10.0.0.1/24", "invalid subnet '10.0.0.1/24': host bits set");
 	check_set_error("subnet", "10.0.0.0",
@@ -409,7 +409,7 @@ static void test_set_edge_values(void **state)
 
 	/* Control characters never reach a message raw. */
 	check_set_error("mode", "nat\x1b[2J",
-			"invalid mode 'nat?[2J': must be nat, routed, isolated, open or bridge");
+			"invalid mode 'nat?[2J': must be nat, routed, isolated, open, bridge or macvtap");
 }
 
 static void test_domain(void **state)
@@ -528,7 +528,7 @@ static void test_finish_errors(void **state)
 	check_finish_error(&c, "subnet is required");
 	/* ... whatever the mode that addresses its guests itself. */
 	for (int m = 0; m < _NETWORK_MODE_MAX; m++) {
-		if (m == NETWORK_MODE_BRIDGE)
+		if (m == NETWORK_MODE_BRIDGE || m == NETWORK_MODE_MACVTAP)
 			continue;
 		check_set_ok(&c, "mode", network_mode_to_string(m));
 		check_finish_error(&c, "subnet is required");
@@ -763,7 +763,7 @@ static void test_parse_syntax_variants(void **state)
 	/* '#' is a comment only at the start of a line. */
 	check_parse_error("[network]\nsubnet = 10.0.0.0/24\nmode = nat # comment\n", "lab", -EINVAL,
 			  "line 3: invalid mode 'nat # comment': must be nat, routed, isolated, "
-			  "open or bridge");
+			  "open, bridge or macvtap");
 }
 
 static void test_parse_name(void **state)
@@ -981,6 +981,61 @@ static void check_round_trip(const struct network_config *c)
 	check_round_trip_hosts(c, NULL);
 }
 
+/* macvtap networks: an uplink, a macvtap-mode, and none of the keys of a network with a subnet. */
+static void test_macvtap(void **state)
+{
+	static const char *const modes[] = { "bridge", "vepa", "private", "passthrough" };
+	struct network_config c;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		network_config_init(&c);
+		check_set_ok(&c, "name", "mv");
+		check_set_ok(&c, "mode", "macvtap");
+		check_set_ok(&c, "uplink", "eth0");
+		if (i > 0)
+			check_set_ok(&c, "macvtap-mode", modes[i]);
+		assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+		assert_int_equal(c.macvtap_mode, (int)i);
+		assert_string_equal(network_macvtap_mode_to_string(c.macvtap_mode), modes[i]);
+		assert_false(c.dhcp);
+		assert_false(c.dns);
+		assert_false(c.has_subnet);
+		assert_string_equal(c.bridge, "");
+		check_round_trip(&c);
+	}
+	check_set_error("macvtap-mode", "weird", "invalid macvtap-mode 'weird': must be bridge, "
+			"vepa, private or passthrough");
+	check_set_error("macvtap-mode", "Bridge", "invalid macvtap-mode 'Bridge': must be bridge, "
+			"vepa, private or passthrough");
+
+	network_config_init(&c);
+	check_set_ok(&c, "name", "mv");
+	check_set_ok(&c, "mode", "macvtap");
+	check_finish_error(&c, "a macvtap network needs an uplink (--uplink NIC)");
+	check_set_ok(&c, "uplink", "eth0");
+	check_set_ok(&c, "subnet", "10.0.0.0/24");
+	check_finish_error(&c, "a macvtap network has no subnet (its guests are on the LAN of its "
+			   "uplink)");
+	network_config_init(&c);
+	check_set_ok(&c, "name", "mv");
+	check_set_ok(&c, "mode", "macvtap");
+	check_set_ok(&c, "uplink", "eth0");
+	check_set_ok(&c, "bridge", "br0");
+	check_finish_error(&c, "a macvtap network has no bridge (its guests are on the LAN of its "
+			   "uplink)");
+	network_config_init(&c);
+	check_set_ok(&c, "name", "mv");
+	check_set_ok(&c, "mode", "macvtap");
+	check_set_ok(&c, "uplink", "eth0");
+	check_set_ok(&c, "isolate-ports", "yes");
+	check_finish_error(&c, "a macvtap network has no isolate-ports: use macvtap-mode private");
+	/* a file says the same */
+	check_parse_error("[network]\nmode = macvtap\n", "mv", -EINVAL,
+			  "a macvtap network needs an uplink (--uplink NIC)");
+}
+
 static void test_round_trip(void **state)
 {
 	char label63[64], domain[4 * 64], err[256];
@@ -988,6 +1043,8 @@ static void test_round_trip(void **state)
 
 	/* Minimal, every mode (bridge: no subnet, an existing bridge). */
 	for (int m = 0; m < _NETWORK_MODE_MAX; m++) {
+		if (m == NETWORK_MODE_MACVTAP)
+			continue;
 		if (m == NETWORK_MODE_BRIDGE) {
 			network_config_init(&c);
 			check_set_ok(&c, "name", "lan");
@@ -2726,6 +2783,7 @@ int main(void)
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_format_golden),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_macvtap),
 		cmocka_unit_test(test_lease_time),
 		cmocka_unit_test(test_dhcp_leases_per_port),
 		cmocka_unit_test(test_dhcp_routes),
