@@ -625,7 +625,7 @@ static void test_finish_errors(void **state)
 
 	config_basic(&c, "10.0.0.0/24");
 	c.mode = _NETWORK_MODE_MAX;
-	check_finish_error(&c, "invalid mode 5");
+	check_finish_error(&c, "invalid mode 6");
 
 	config_basic(&c, "10.0.0.0/24");
 	strcpy(c.name, "Bad");
