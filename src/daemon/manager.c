@@ -290,7 +290,7 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 		if (self && strcmp(o->name, self) == 0)
 			continue;
 		/* macvtap networks have neither bridge nor subnet (network-mode.c checks the uplink) */
-		if (!c->has_subnet || !o->has_subnet)
+		if (c->bridge[0] == '\0' || o->bridge[0] == '\0')
 			continue;
 		if (strcmp(o->bridge, c->bridge) == 0) {
 			snprintf(err, errlen, "bridge '%s' is used by network '%s'", c->bridge,

@@ -331,7 +331,7 @@ json_t *network_to_json(const struct network *n)
 			json_decref(allow);
 			return NULL;
 		}
-	if (!c->has_subnet)
+	if (c->bridge[0] == '\0')   /* macvtap: no bridge */
 		return network_macvtap_to_json(n, allow);
 	/* "o" hands 'allow' over, also when packing fails (jansson >= 2.11) */
 	/* mode bridge: no subnet, gateway nor range of ours (null) */
