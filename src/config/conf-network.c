@@ -940,30 +940,15 @@ static int forwarders_finish(const struct network_config *c, char *reterr, size_
 }
 
 /*
- * Mode bridge, as libvirt's <forward mode='bridge'> (which takes no <ip>): the LAN's own servers
- * address the guests, so there is no subnet, DHCP range, route, DHCP nor DNS of ours; the bridge
- * is named (--bridge), or made around the uplink NIC (--uplink).
+ * What every mode with a bridge finishes alike: the bridge's name (derived from the network's
+ * unless given), the uplink's, and the port-security and allow-attach values, re-checked for
+ * configs built in code rather than through network_config_set().
  */
-static int bridge_mode_finish(struct network_config *c, char *reterr, size_t errlen)
+static int bridge_and_access_finish(struct network_config *c, char *reterr, size_t errlen)
 {
 	char v[SHOW_BUF], msg[256];
 	int r;
 
-	if (c->has_subnet)
-		return conf_fail(reterr, errlen, "subnet is not allowed with mode bridge: the LAN's "
-			    "own DHCP server addresses the guests");
-	if (c->has_range)
-		return conf_fail(reterr, errlen, "dhcp-range is not allowed with mode bridge");
-	if (c->n_routes > 0)
-		return conf_fail(reterr, errlen, "routes are not allowed with mode bridge");
-	if (!c->has_bridge && c->uplink[0] == '\0')
-		return conf_fail(reterr, errlen, "mode bridge needs --bridge (an existing bridge) "
-			    "or --uplink (a NIC to build one around)");
-	if (c->mtu != 0)
-		return conf_fail(reterr, errlen, "mtu is not allowed with mode bridge: the bridge "
-			    "is not kvmnet's, its MTU stays as it is");
-	c->dhcp = false;
-	c->dns = false;
 	if (!c->has_bridge)
 		network_default_bridge(c->name, c->bridge);
 	r = check_ifname("bridge", c->bridge, reterr, errlen);
@@ -983,6 +968,31 @@ static int bridge_mode_finish(struct network_config *c, char *reterr, size_t err
 	if (allow_attach_check(c->allow_attach, c->n_allow_attach, msg, sizeof(msg)) < 0)
 		return conf_fail(reterr, errlen, "allow-attach: %s", msg);
 	return 0;
+}
+
+/*
+ * Mode bridge, as libvirt's <forward mode='bridge'> (which takes no <ip>): the LAN's own servers
+ * address the guests, so there is no subnet, DHCP range, route, DHCP nor DNS of ours; the bridge
+ * is named (--bridge), or made around the uplink NIC (--uplink).
+ */
+static int bridge_mode_finish(struct network_config *c, char *reterr, size_t errlen)
+{
+	if (c->has_subnet)
+		return conf_fail(reterr, errlen, "subnet is not allowed with mode bridge: the LAN's "
+			    "own DHCP server addresses the guests");
+	if (c->has_range)
+		return conf_fail(reterr, errlen, "dhcp-range is not allowed with mode bridge");
+	if (c->n_routes > 0)
+		return conf_fail(reterr, errlen, "routes are not allowed with mode bridge");
+	if (!c->has_bridge && c->uplink[0] == '\0')
+		return conf_fail(reterr, errlen, "mode bridge needs --bridge (an existing bridge) "
+			    "or --uplink (a NIC to build one around)");
+	if (c->mtu != 0)
+		return conf_fail(reterr, errlen, "mtu is not allowed with mode bridge: the bridge "
+			    "is not kvmnet's, its MTU stays as it is");
+	c->dhcp = false;
+	c->dns = false;
+	return bridge_and_access_finish(c, reterr, errlen);
 }
 
 /*
@@ -1027,7 +1037,7 @@ static int macvtap_finish(struct network_config *c, char *reterr, size_t errlen)
 
 int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 {
-	char s[IN_PREFIX_STRLEN], v[SHOW_BUF], msg[256];
+	char s[IN_PREFIX_STRLEN];
 	int r;
 
 	assert(c);
@@ -1087,27 +1097,7 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	if (r < 0)
 		return r;
 
-	if (!c->has_bridge)
-		network_default_bridge(c->name, c->bridge);
-	r = check_ifname("bridge", c->bridge, reterr, errlen);
-	if (r < 0)
-		return r;
-	if (c->uplink[0] != '\0') {
-		r = check_ifname("uplink", c->uplink, reterr, errlen);
-		if (r < 0)
-			return r;
-		if (strcmp(c->uplink, c->bridge) == 0)
-			return conf_fail(reterr, errlen,
-				    "uplink '%s' cannot be the network's own bridge",
-				    show(c->uplink, v));
-	}
-	/* Re-checked for configs built in code rather than through network_config_set(). */
-	if (!network_port_security_to_string(c->port_security))
-		return conf_fail(reterr, errlen, "invalid port-security %d", (int)c->port_security);
-	if (allow_attach_check(c->allow_attach, c->n_allow_attach, msg,
-			       sizeof(msg)) < 0)
-		return conf_fail(reterr, errlen, "allow-attach: %s", msg);
-	return 0;
+	return bridge_and_access_finish(c, reterr, errlen);
 }
 
 const char *network_config_domain(const struct network_config *c, char *buf)
