@@ -130,6 +130,26 @@ static struct nlmsghdr *nl_link_request(void *buf, uint16_t type, uint16_t flags
 	return nlh;
 }
 
+/*
+ * Sends the RTM_NEWLINK 'nlh' that creates link 'name' and, when 'ret_ifindex' is set, tells the
+ * new link's ifindex: RTM_NEWLINK does not answer with the new link (NLM_F_ECHO only works on
+ * Linux >= 6.3), so it is looked up by name.
+ */
+static int link_create_send(struct nl_sock *s, struct nlmsghdr *nlh, const char *name,
+			    int *ret_ifindex)
+{
+	struct nl_link_info link;
+	int r = nl_sock_transact(s, nlh, NULL, NULL);
+
+	if (r < 0 || !ret_ifindex)
+		return r;
+	r = nl_link_get_by_name(s, name, &link);
+	if (r < 0)
+		return r;
+	*ret_ifindex = link.ifindex;
+	return 0;
+}
+
 /* Per-link statistics are most of a link message and nobody here reads them. */
 static void nl_link_put_ext_mask(struct nlmsghdr *nlh)
 {
@@ -252,9 +272,7 @@ int nl_bridge_create(struct nl_sock *s, const char *name, uint32_t mtu, int *ret
 {
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nlattr *linkinfo, *info_data;
-	struct nl_link_info link;
 	struct nlmsghdr *nlh;
-	int r;
 
 	assert(s);
 
@@ -278,18 +296,7 @@ int nl_bridge_create(struct nl_sock *s, const char *name, uint32_t mtu, int *ret
 	mnl_attr_nest_end(nlh, info_data);
 	mnl_attr_nest_end(nlh, linkinfo);
 
-	r = nl_sock_transact(s, nlh, NULL, NULL);
-	if (r < 0)
-		return r;
-	if (!ret_ifindex)
-		return 0;
-
-	/* RTM_NEWLINK does not answer with the new link (NLM_F_ECHO only works on Linux >= 6.3) */
-	r = nl_link_get_by_name(s, name, &link);
-	if (r < 0)
-		return r;
-	*ret_ifindex = link.ifindex;
-	return 0;
+	return link_create_send(s, nlh, name, ret_ifindex);
 }
 
 /* Sends a RTM_SETLINK for 'ifindex' carrying the u32 attribute 'type' (when non-zero). */
@@ -367,10 +374,8 @@ int nl_veth_create(struct nl_sock *s, const char *name, const char *peer, int pe
 {
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nlattr *linkinfo, *info_data, *peer_attr;
-	struct nl_link_info link;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *pifi;
-	int r;
 
 	assert(s);
 	if (!nl_link_name_fits(name) || !nl_link_name_fits(peer))
@@ -391,14 +396,7 @@ int nl_veth_create(struct nl_sock *s, const char *name, const char *peer, int pe
 	mnl_attr_nest_end(nlh, info_data);
 	mnl_attr_nest_end(nlh, linkinfo);
 
-	r = nl_sock_transact(s, nlh, NULL, NULL);
-	if (r < 0 || !ret_ifindex)
-		return r;
-	r = nl_link_get_by_name(s, name, &link);
-	if (r < 0)
-		return r;
-	*ret_ifindex = link.ifindex;
-	return 0;
+	return link_create_send(s, nlh, name, ret_ifindex);
 }
 
 int nl_macvtap_create(struct nl_sock *s, const char *name, int lower_ifindex, uint32_t mode,
@@ -406,9 +404,7 @@ int nl_macvtap_create(struct nl_sock *s, const char *name, int lower_ifindex, ui
 {
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nlattr *linkinfo, *info_data;
-	struct nl_link_info link;
 	struct nlmsghdr *nlh;
-	int r;
 
 	assert(s);
 
@@ -426,14 +422,5 @@ int nl_macvtap_create(struct nl_sock *s, const char *name, int lower_ifindex, ui
 	mnl_attr_nest_end(nlh, info_data);
 	mnl_attr_nest_end(nlh, linkinfo);
 
-	r = nl_sock_transact(s, nlh, NULL, NULL);
-	if (r < 0)
-		return r;
-	if (!ret_ifindex)
-		return 0;
-	r = nl_link_get_by_name(s, name, &link);
-	if (r < 0)
-		return r;
-	*ret_ifindex = link.ifindex;
-	return 0;
+	return link_create_send(s, nlh, name, ret_ifindex);
 }
