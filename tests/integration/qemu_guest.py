@@ -54,7 +54,7 @@ SKIP_EXIT = 77  # build-guest.sh: packages or tools unavailable
 
 KVM_GET_API_VERSION = 0xAE00
 
-LEASE_RE = re.compile(r"^KVMNET-GUEST (lease (.*?)|dhcp-failed.*?)\r?$", re.M)
+LEASE_RE = re.compile(r"^KVMNET-GUEST (lease (.*?)|dhcp-failed.*?)\r?\n", re.M)  # a whole line: the serial console may hold half of one
 LEASE_FIELDS_RE = re.compile(r"ip=(\S+)/(\d+) router=(\S+) dns=(\S+)")
 
 
