@@ -400,46 +400,28 @@ static bool parse_section_header(struct parse_state *st, const char *s, size_t l
 static char *parse_reader(char *buf, int size, void *userdata)
 {
 	struct parse_state *st = userdata;
-	const char *s = st->p, *nl;
-	size_t len, max;
+	size_t len, max = size > 3 ? (size_t)size - 3 : 0;
+	const char *s;
 
-	if (st->err_line > 0 || st->p >= st->end)
+	if (st->err_line > 0)
 		return NULL;
-
-	nl = memchr(s, '\n', (size_t)(st->end - s));
-	len = nl ? (size_t)(nl - s) : (size_t)(st->end - s);
-	st->p = nl ? nl + 1 : st->end;
-	st->line++;
-
-	if (len > 0 && s[len - 1] == '\r')
-		len--;
-	if (memchr(s, '\0', len)) {
-		parse_fail(st, "NUL byte");
-		return NULL;
-	}
-	if (st->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	while (len > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-
-	max = size > 3 ? (size_t)size - 3 : 0;
 	if (max > CONF_LINE_MAX)
 		max = CONF_LINE_MAX;
-	if (len > max) {
+	switch (conf_line_take(&st->p, st->end, &st->line, max, &s, &len)) {
+	case CONF_LINE_END:
+		return NULL;
+	case CONF_LINE_NUL:
+		parse_fail(st, "NUL byte");
+		return NULL;
+	case CONF_LINE_LONG:
 		parse_fail(st, "line too long (more than %zu characters)", max);
 		return NULL;
+	case CONF_LINE_OK:
+		break;
 	}
 	if (len > 0 && s[0] == '[' && !parse_section_header(st, s, len))
 		return NULL;
-
-	memcpy(buf, s, len);
-	buf[len] = '\n';
-	buf[len + 1] = '\0';
-	return buf;
+	return conf_line_give(buf, s, len);
 }
 
 /* A key of the current [host] section. Returns 1 (inih's "go on") or 0 after an error. */

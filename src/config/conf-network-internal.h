@@ -68,4 +68,24 @@ void *conf_array_grow(void *items, size_t n, size_t size);
  */
 void *conf_array_dup(const void *items, size_t n, size_t size);
 
+/* What conf_line_take() found. */
+enum conf_line {
+	CONF_LINE_OK,   /* a line: '*rets' and '*retlen' set */
+	CONF_LINE_END,  /* no more text */
+	CONF_LINE_NUL,  /* the line holds a NUL byte */
+	CONF_LINE_LONG, /* the line is longer than 'max' */
+};
+
+/*
+ * The line reader under both inih parsers (definition and lab files), so that inih's line count
+ * and theirs agree: takes the next line of the text [*p, end), advancing '*p' and counting it in
+ * '*line' (from 1), without its '\n' and '\r', leading blanks (inih would take an indented line as
+ * the continuation of the previous value) and, on line 1, a UTF-8 BOM.
+ */
+enum conf_line conf_line_take(const char **p, const char *end, int *line, size_t max,
+			      const char **rets, size_t *retlen);
+
+/* Hands a line taken by conf_line_take() to inih: 'len' bytes, '\n', NUL into 'buf'. Returns 'buf'. */
+char *conf_line_give(char *buf, const char *s, size_t len);
+
 #endif
