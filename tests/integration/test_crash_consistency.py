@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Crash consistency: a stream of control requests (net create/define/start/stop/delete, host
-add/remove, port add/remove) and DHCP exchanges (busybox udhcpc in guest namespaces) while
+add/remove, port add/remove, forward add/remove) and DHCP exchanges (busybox udhcpc in guest namespaces) while
 kvmnetd is SIGKILLed at random moments, 50 times, restarted each time.
 
 After every restart the test checks what an operator relies on:
@@ -8,7 +8,7 @@ After every restart the test checks what an operator relies on:
   request that was refused changed nothing;
 - the one request in flight when the daemon died took effect entirely or not at all;
 - nothing acknowledged is missing (definitions, running state, hosts, ports);
-- no bridge, tap or nftables rule exists that no definition explains;
+- no bridge, tap, nftables rule or forward map element exists that no definition explains;
 - no address is leased twice (the lease list, and what the DHCP clients were given).
 The requests go straight to the socket (one connection each) so that the one in flight is known.
 The random seed is printed on failure and can be fixed with KVMNET_CRASH_SEED."""
@@ -29,6 +29,9 @@ KILLS = int(os.environ.get("KVMNET_CRASH_KILLS", "50"))
 NETS = ["cc%d" % i for i in range(4)]
 SUBNET = {n: "10.90.%d.0/24" % i for i, n in enumerate(NETS)}
 MACS = ["52:54:00:cc:00:%02x" % i for i in range(1, 5)]
+# Host ports the networks' forwards compete for (a port forwarded by one network is refused to
+# the others, so the claims index is exercised across kills too).
+FWD_PORTS = list(range(19100, 19106))
 
 
 class Api:
@@ -68,7 +71,8 @@ def net_text(name, hosts):
 
 
 def parse_definition(text):
-    """(network keys, {(mac, ip)}, {port names}) of a definition file; raises on nonsense."""
+    """(network keys, {(mac, ip)}, {port names}, {(forward name, host port)}) of a definition
+    file; raises on nonsense."""
     sections, cur = [], None
     for line in text.splitlines():
         line = re.sub(r"\s[;#].*$", "", line).strip()
@@ -87,7 +91,8 @@ def parse_definition(text):
     assert len(nets) == 1, "%d [network] sections" % len(nets)
     hosts = {(s["mac"].lower(), s["ip"]) for s in sections if s[""] == "host"}
     ports = {s["label"] for s in sections if s[""] == "port"}
-    return nets[0], hosts, ports
+    forwards = {(s["label"], int(s["host-port"])) for s in sections if s[""] == "forward"}
+    return nets[0], hosts, ports, forwards
 
 
 class Model:
@@ -97,8 +102,9 @@ class Model:
         self.nets = {n: None for n in NETS}
 
     @staticmethod
-    def state(running, hosts=(), ports=()):
-        return {"running": running, "hosts": frozenset(hosts), "ports": frozenset(ports)}
+    def state(running, hosts=(), ports=(), forwards=()):
+        return {"running": running, "hosts": frozenset(hosts), "ports": frozenset(ports),
+                "forwards": frozenset(forwards)}
 
 
 def random_op(rng, model, port_seq):
@@ -115,7 +121,8 @@ def random_op(rng, model, port_seq):
         return name, "net.define", {"name": name, "text": net_text(name, hosts)}, \
             Model.state(False, hosts)
     choice = rng.choice(["start", "stop", "delete", "host-add", "host-add", "host-remove",
-                         "port-add", "port-add", "port-remove"])
+                         "port-add", "port-add", "port-remove", "fwd-add", "fwd-add",
+                         "fwd-remove"])
     if choice == "start":
         return name, "net.start", {"name": name}, dict(cur, running=True)
     if choice == "stop":
@@ -131,6 +138,18 @@ def random_op(rng, model, port_seq):
         mac = rng.choice(MACS)
         return name, "host.remove", {"network": name, "mac": mac}, \
             dict(cur, hosts=frozenset(h for h in cur["hosts"] if h[0] != mac))
+    if choice == "fwd-add":
+        # Refused on the isolated networks net.define makes, and for a port another network
+        # holds: a refusal must change nothing.
+        port = rng.choice(FWD_PORTS)
+        to = SUBNET[name].replace(".0/24", ".60:80")
+        return name, "forward.add", {"network": name, "proto": "tcp", "host-port": str(port),
+                                     "to": to}, \
+            dict(cur, forwards=cur["forwards"] | {("tcp-%d" % port, port)})
+    if choice == "fwd-remove":
+        fwd = rng.choice(sorted(cur["forwards"]) or [("tcp-%d" % FWD_PORTS[0], FWD_PORTS[0])])
+        return name, "forward.remove", {"network": name, "name": fwd[0]}, \
+            dict(cur, forwards=cur["forwards"] - {fwd})
     if choice == "port-add":
         port_seq[0] += 1
         port = "ccp%d" % port_seq[0]
@@ -164,6 +183,11 @@ def observed(lab, api):
     listed_ports = {}
     for p in ports["result"]:
         listed_ports.setdefault(p["network"], set()).add(p["name"])
+    fwds = api.call("forward.list")
+    assert fwds is not None and "result" in fwds, "forward.list: %r" % (fwds,)
+    listed_fwds = {}
+    for f in fwds["result"]:
+        listed_fwds.setdefault(f["network"], set()).add((f["name"], int(f["host-port"])))
     out = {}
     for name in NETS:
         if name not in files and name not in running:
@@ -175,14 +199,17 @@ def observed(lab, api):
                 "lists it" if name in running else "does not list it"))
             out[name] = "inconsistent"
             continue
-        keys, hosts, fports = files[name]
+        keys, hosts, fports, ffwds = files[name]
         if keys.get("subnet") != SUBNET[name]:
             problems.append("network %s: subnet %r in its file" % (name, keys.get("subnet")))
         defined_ports = {p for p in listed_ports.get(name, set())}
         if defined_ports - fports:
             problems.append("network %s: ports %s listed but not in the definition"
                             % (name, sorted(defined_ports - fports)))
-        out[name] = Model.state(running[name], hosts, fports)
+        if listed_fwds.get(name, set()) != ffwds:
+            problems.append("network %s: forwards %s listed, %s in the definition"
+                            % (name, sorted(listed_fwds.get(name, set())), sorted(ffwds)))
+        out[name] = Model.state(running[name], hosts, fports, ffwds)
     return out, problems
 
 
@@ -210,6 +237,14 @@ def kernel_orphans(lab, model):
             if hits:
                 problems.append("nftables rules of network %s, which is not running: %s"
                                 % (n, hits[:2]))
+    want_ports = sorted(p for s in model.nets.values() if s and s["running"]
+                        for _, p in s["forwards"])
+    m = lab.nft("list", "map", "inet", "kvmnet", "fwd_any", check=False)
+    have_ports = sorted(int(p) for p in re.findall(r"tcp \. (\d+) :", m.stdout)) \
+        if m.returncode == 0 else []
+    if have_ports != want_ports:
+        problems.append("forward map elements for host ports %s, running networks forward %s"
+                        % (have_ports, want_ports))
     return problems
 
 
@@ -281,6 +316,7 @@ def test_crash_consistency(lab):
                 if "result" in reply:
                     model.nets[name] = after
                     stats["acked"] += 1
+                    stats[method] = stats.get(method, 0) + 1
                 else:
                     stats["refused"] += 1
                 if killed.is_set():
@@ -325,3 +361,7 @@ def test_crash_consistency(lab):
                     seed, sorted(given[i] & given[j]), guests[i].mac, guests[j].mac)
     assert all(given), "seed %d: a DHCP client never got an address: %s" % (seed, given)
     assert stats["acked"] >= KILLS, "seed %d: too few requests acknowledged: %s" % (seed, stats)
+    print("seed %d: %s" % (seed, stats))
+    if KILLS >= 50:
+        assert stats.get("forward.add", 0) > 0 and stats.get("forward.remove", 0) > 0, \
+            "seed %d: no forward was added and removed: %s" % (seed, stats)
