@@ -402,6 +402,11 @@ static void manager_delete_stopped_taps(struct manager *m, struct network *n)
 	}
 }
 
+static bool manager_has_network_cb(const char *name, void *data)
+{
+	return manager_find_network(data, name) != NULL;
+}
+
 int manager_startup(struct manager *m)
 {
 	char err[256];
@@ -410,6 +415,9 @@ int manager_startup(struct manager *m)
 	r = state_dir_load_networks(m->state, manager_load_cb, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to load network definitions: %m");
+	r = state_dir_prune_running(m->state, manager_has_network_cb, m);
+	if (r < 0)
+		log_warning_errno(r, "Failed to prune running markers: %m");
 	r = dhcp_service_load(m->dhcp, state_dir_path(m->state));
 	if (r < 0)
 		return r;

@@ -186,6 +186,39 @@ int state_dir_set_running(struct state_dir *d, const char *name, bool running)
 	return r == -ENOENT ? 0 : r;
 }
 
+int state_dir_prune_running(struct state_dir *d, state_dir_keep_fn keep, void *data)
+{
+	_cleanup_free_ char *dir = state_dir_join(d, "running", NULL, NULL);
+	struct dirent **entries = NULL;
+	int n, r = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	n = scandir(dir, &entries, NULL, state_dir_name_cmp);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n && r >= 0; i++) {
+		const char *fn = entries[i]->d_name;
+
+		if (fn[0] == '.' || keep(fn, data))
+			continue;
+		_cleanup_free_ char *path = state_dir_join(d, "running", fn, NULL);
+		if (!path) {
+			r = -ENOMEM;
+			break;
+		}
+		r = unlink_and_sync(path);
+		if (r == -ENOENT)
+			r = 0;
+		if (r >= 0)
+			log_info("Removed the running marker of '%s', which has no definition", fn);
+	}
+	for (int i = 0; i < n; i++)
+		free(entries[i]);
+	free(entries);
+	return r;
+}
+
 bool state_dir_is_running(struct state_dir *d, const char *name)
 {
 	_cleanup_free_ char *path = state_dir_join(d, "running", name, NULL);

@@ -36,6 +36,14 @@ int state_dir_remove_network(struct state_dir *d, const char *name);
 int state_dir_set_running(struct state_dir *d, const char *name, bool running);
 bool state_dir_is_running(struct state_dir *d, const char *name);
 
+typedef bool (*state_dir_keep_fn)(const char *name, void *data);
+
+/*
+ * Removes every running/NAME for which 'keep' says false: the marker a crash between the two
+ * unlinks of state_dir_remove_network() leaves behind.
+ */
+int state_dir_prune_running(struct state_dir *d, state_dir_keep_fn keep, void *data);
+
 /*
  * Returns 1 if autostart has not run yet during this boot of the kernel (and records that it
  * now has), 0 if it has, or -errno.

@@ -175,6 +175,10 @@ def observed(lab, api):
             files[p.name[:-5]] = parse_definition(p.read_text())
         except (AssertionError, KeyError, UnicodeDecodeError) as e:
             problems.append("definition %s does not parse: %s" % (p.name, e))
+    rundir = lab.state / "running"
+    for p in sorted(rundir.glob("*")) if rundir.exists() else []:
+        if not p.name.startswith(".") and p.name not in files:
+            problems.append("running marker %s without a definition" % p.name)
     listed = api.call("net.list")
     assert listed is not None and "result" in listed, "net.list after restart: %r" % (listed,)
     running = {n["name"]: n["state"] == "active" for n in listed["result"]}

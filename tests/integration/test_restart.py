@@ -120,3 +120,16 @@ def test_bridge_deleted_while_running_is_repaired(lab):
     assert "UP" in link["flags"]
     g = lab.guest("kn-lab", "10.43.0.10/24", "10.43.0.1")
     run_probes([Probe("guest -> gateway after repair", g.ns, "ping", "10.43.0.1")])
+
+
+def test_stale_running_marker_pruned(lab):
+    """A crash between the two unlinks of net.delete leaves running/NAME without its definition;
+    the next daemon removes it (and starts nothing for it)."""
+    lab.create("keep", "isolated", "10.77.9.0/24")
+    lab.stop_daemon(signal.SIGKILL)
+    (lab.state / "running" / "ghost").write_text("")
+    lab.start_daemon()
+    assert not (lab.state / "running" / "ghost").exists()
+    assert (lab.state / "running" / "keep").exists()
+    names = [n["name"] for n in json.loads(lab.kn("net", "list", "--json").stdout)]
+    assert names == ["keep"]
