@@ -8,9 +8,12 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
@@ -19,6 +22,8 @@
 #include "netlink/nl-link.h"
 #include "netlink/nl-policy.h"
 #include "netlink/nl-sock.h"
+#include "shared/alloc-util.h"
+#include "shared/fd-util.h"
 
 #define NL_QDISC_RATE_MIN_BPS 8000
 /* tc counts time in psched ticks, 64 ns since Linux 2.6.31 (PSCHED_SHIFT; /proc/net/psched) */
@@ -223,4 +228,74 @@ int nl_rate_limit_get(struct nl_sock *s, int ifindex, uint64_t *ret_bps)
 		return r;
 	*ret_bps = g.rate > UINT64_MAX / 8 ? UINT64_MAX : g.rate * 8;
 	return 0;
+}
+
+/* The netem queue, in packets: 10 ms... 60 s of delay at link speed need it long. */
+#define NL_NETEM_LIMIT 10000
+
+/*
+ * netem's TCA_OPTIONS is a struct tc_netem_qopt followed by attributes (nla_parse_nested_compat()
+ * in the kernel), not a plain nest: the struct goes in first, as the nest's payload head.
+ */
+int nl_netem_set(struct nl_sock *s, int ifindex, uint32_t delay_usec, uint32_t jitter_usec,
+		 uint64_t rate_bps)
+{
+	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
+	struct tc_netem_qopt opt = { .limit = NL_NETEM_LIMIT };
+	uint64_t rate = rate_bps / 8;
+	struct nlattr *options;
+	struct nlmsghdr *nlh;
+
+	assert(s);
+
+	if (ifindex <= 0 || delay_usec == 0 || (rate_bps != 0 && rate_bps < NL_QDISC_RATE_MIN_BPS))
+		return -EINVAL;
+	/* the 32-bit fields in ticks, for old kernels; LATENCY64/JITTER64 in ns win where known */
+	opt.latency = nl_qdisc_u32((uint64_t)delay_usec * 1000 / NL_QDISC_NSEC_PER_TICK);
+	opt.jitter = nl_qdisc_u32((uint64_t)jitter_usec * 1000 / NL_QDISC_NSEC_PER_TICK);
+
+	nlh = nl_tc_request(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, ifindex, TC_H_ROOT);
+	mnl_attr_put_strz(nlh, TCA_KIND, "netem");
+	options = mnl_nlmsg_get_payload_tail(nlh);
+	options->nla_type = TCA_OPTIONS;
+	nlh->nlmsg_len += MNL_ALIGN(sizeof(*options));
+	memcpy(mnl_nlmsg_get_payload_tail(nlh), &opt, sizeof(opt));
+	nlh->nlmsg_len += MNL_ALIGN(sizeof(opt));
+	mnl_attr_put_u64(nlh, TCA_NETEM_LATENCY64, (uint64_t)delay_usec * 1000);
+	mnl_attr_put_u64(nlh, TCA_NETEM_JITTER64, (uint64_t)jitter_usec * 1000);
+	if (rate) {
+		struct tc_netem_rate nr = { .rate = nl_qdisc_u32(rate) };
+
+		mnl_attr_put(nlh, TCA_NETEM_RATE, sizeof(nr), &nr);
+		if (nl_qdisc_rate_is_64(rate))
+			mnl_attr_put_u64(nlh, TCA_NETEM_RATE64, rate);
+	}
+	options->nla_len = (uint16_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)options);
+	return nl_qdisc_kind_errno(nl_sock_transact(s, nlh, NULL, NULL));
+}
+
+int nl_netem_probe(void)
+{
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct nl_sock *s = NULL;
+	int r;
+
+	if (self < 0)
+		return -errno;
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	/* the socket keeps the new namespace alive until it is closed */
+	r = nl_sock_new(&s);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		r = -errno;
+		nl_sock_free(s);
+		return r;
+	}
+	if (r < 0)
+		return r;
+	r = nl_netem_set(s, 1 /* lo, the first link of every namespace */, 1000, 0, 0);
+	nl_sock_free(s);
+	if (r == -EOPNOTSUPP)
+		return 0;
+	return r < 0 ? r : 1;
 }

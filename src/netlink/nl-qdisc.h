@@ -31,4 +31,22 @@ int nl_rate_limit_clear(struct nl_sock *s, int ifindex);
  */
 int nl_rate_limit_get(struct nl_sock *s, int ifindex, uint64_t *ret_bps);
 
+/*
+ * Delays what link 'ifindex' sends by 'delay_usec' (> 0), varied by up to 'jitter_usec' either
+ * way, and shapes it to 'rate_bps' bits per second (0 = no limit, else >= 8000) too, with a root
+ * netem qdisc (replacing whatever root qdisc was there; a netem is changed in place). Its queue
+ * holds 10,000 packets, enough for the delay at 1 Gbit/s of full frames. Returns 0, -EINVAL,
+ * -ENODEV, -EOPNOTSUPP when the kernel lacks sch_netem, or -errno.
+ */
+int nl_netem_set(struct nl_sock *s, int ifindex, uint32_t delay_usec, uint32_t jitter_usec,
+		 uint64_t rate_bps);
+
+/*
+ * Whether this kernel can make a netem qdisc at all: tries one on the loopback device of a
+ * throwaway network namespace (made with unshare() on the calling thread, which is back in its
+ * own namespace before this returns), so nothing of the caller's is touched. 1 = yes, 0 = no
+ * (sch_netem missing), or -errno when the probe itself failed (no CAP_SYS_ADMIN, say).
+ */
+int nl_netem_probe(void);
+
 #endif

@@ -450,6 +450,48 @@ static void test_rate_bad_input(void **state)
 }
 
 /*
+ * netem: the probe agrees with a request of our own on a tap (a missing kind is -ENOENT, which
+ * nl_netem_set() reports as -EOPNOTSUPP), and leaves this namespace's links as they were. Where
+ * the kernel has netem, a delay with a rate is set and read back as a root netem; where it has
+ * none, the refusal is what is tested (this kernel's case) and the tap keeps its root qdisc.
+ */
+static void test_netem(void **state)
+{
+	const struct ctx *c = *state;
+	struct tc_state before, after;
+	int fd, ifindex, probe;
+
+	ifindex = tap_new(c->s, "kn-q7", &fd);
+	tc_state_get(c->s, ifindex, &before);
+	probe = nl_netem_probe();
+	assert_true(probe == 0 || probe == 1);
+	assert_int_equal(nl_netem_set(c->s, 0, 1000, 0, 0), -EINVAL);
+	assert_int_equal(nl_netem_set(c->s, ifindex, 0, 0, 0), -EINVAL);
+	assert_int_equal(nl_netem_set(c->s, ifindex, 1000, 0, 7999), -EINVAL);
+	assert_int_equal(nl_netem_set(c->s, 4242, 1000, 0, 0), -ENODEV);
+	if (!probe) {
+		print_message("the kernel lacks sch_netem: delay and jitter are refused\n");
+		assert_int_equal(nl_netem_set(c->s, ifindex, 20000, 5000, 10 * MBIT), -EOPNOTSUPP);
+		tc_state_get(c->s, ifindex, &after);
+		assert_string_equal(after.root_kind, before.root_kind);
+	} else {
+		uint64_t bps = 42;
+
+		assert_int_equal(nl_netem_set(c->s, ifindex, 20000, 5000, 10 * MBIT), 0);
+		tc_state_get(c->s, ifindex, &after);
+		assert_string_equal(after.root_kind, "netem");
+		assert_int_equal(after.roots, 1);
+		/* not a tbf: no rate limit reads back, and clearing removes it */
+		assert_int_equal(nl_rate_limit_get(c->s, ifindex, &bps), 0);
+		assert_int_equal(bps, 0);
+		assert_int_equal(nl_rate_limit_clear(c->s, ifindex), 0);
+		tc_state_get(c->s, ifindex, &after);
+		assert_string_not_equal(after.root_kind, "netem");
+	}
+	safe_close(fd);
+}
+
+/*
  * What the kernel has, tried with requests of our own on a throwaway tap (gone with its fd,
  * qdiscs and all): a tbf, an ingress qdisc. A missing qdisc kind is -ENOENT.
  */
@@ -506,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_rate_unsupported),
 		cmocka_unit_test(test_rate_none),
 		cmocka_unit_test(test_rate_bad_input),
+		cmocka_unit_test(test_netem),
 	};
 
 	int r = kernel_test_enter_netns(true);
