@@ -17,6 +17,7 @@
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/forward-service.h"
+#include "daemon/lan/uplink-bridge.h"
 #include "daemon/network.h"
 #include "daemon/port-service.h"
 #include "daemon/route-cache.h"
@@ -440,7 +441,7 @@ int manager_startup(struct manager *m)
 			 * recorded): rules, or a bridge made before the rules. Finish the stop.
 			 */
 			struct nl_link_info link;
-			if (n->fw_hash || n->fw_unknown ||
+			if (n->fw_hash || n->fw_unknown || uplink_bridge_is_ours(m, n->config.name) ||
 			    (nl_link_get_by_name(m->nl, n->config.bridge, &link) >= 0 &&
 			     strcmp(link.kind, "bridge") == 0)) {
 				r = network_down(m, n, err, sizeof(err));

@@ -2,7 +2,8 @@
 /*
  * Implementation of network-mode.h. Four modes (nat, routed, isolated, open) own their bridge:
  * kvmnet creates it (or adopts its own after a restart) and deletes it. Mode bridge puts guest
- * ports on a bridge of the host's, which kvmnet only reads. macvtap has none: its ports are
+ * ports on a bridge of the host's, which kvmnet only reads (or one it built around the uplink
+ * NIC, lan/uplink-bridge.c). macvtap has none: its ports are
  * macvtap devices over the uplink NIC.
  */
 #include "network-mode.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon/lan/uplink-bridge.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "netlink/nl-link.h"
@@ -110,7 +112,9 @@ static int owned_bridge_teardown(struct manager *m, struct network *n, char *err
 
 /*
  * Mode bridge: the bridge must exist and is never changed (no address, MTU, firewall chain,
- * DHCP or DNS of ours on it) nor deleted.
+ * DHCP or DNS of ours on it) nor deleted; unless it does not exist and an uplink is given, or it
+ * is one kvmnet made around the uplink earlier: then lan/uplink-bridge.c makes (or adopts) it,
+ * moving the NIC in, and puts everything back on teardown.
  */
 static int foreign_bridge_setup(struct manager *m, struct network *n, bool adopt,
 				struct nl_link_info *link, bool *created, char *err, size_t errlen)
@@ -120,7 +124,11 @@ static int foreign_bridge_setup(struct manager *m, struct network *n, bool adopt
 
 	(void)adopt;
 	*created = false;
+	if (c->uplink[0] && uplink_bridge_is_ours(m, c->name))
+		return uplink_bridge_setup(m, n, link, created, err, errlen);
 	r = nl_link_get_by_name(m->nl, c->bridge, link);
+	if (r == -ENODEV && c->uplink[0])
+		return uplink_bridge_setup(m, n, link, created, err, errlen);
 	if (r == -ENODEV) {
 		snprintf(err, errlen, "bridge '%s' does not exist (mode bridge uses an existing "
 			 "bridge; --uplink NIC has one made around the NIC)", c->bridge);
@@ -140,19 +148,18 @@ static int foreign_bridge_setup(struct manager *m, struct network *n, bool adopt
 static void foreign_bridge_undo(struct manager *m, struct network *n,
 				const struct nl_link_info *link, bool created)
 {
-	(void)m;
-	(void)n;
+	char err[256];
+
 	(void)link;
-	(void)created;
+	if (created && uplink_bridge_teardown(m, n, err, sizeof(err)) < 0)
+		log_error("Failed to undo the uplink bridge of network '%s': %s", n->config.name,
+			  err);
 }
 
+/* Only a bridge kvmnet made around the uplink (it has a marker) is taken apart. */
 static int foreign_bridge_teardown(struct manager *m, struct network *n, char *err, size_t errlen)
 {
-	(void)m;
-	(void)n;
-	(void)err;
-	(void)errlen;
-	return 0;
+	return uplink_bridge_teardown(m, n, err, errlen);
 }
 
 #define OWNED_BRIDGE                                                                          \

@@ -6,6 +6,7 @@ test_ports.py): they get their address from the LAN server, kvmnet answers no DH
 their addresses ('port list', 'port wait'), leaves the bridge's other ports alone, and the
 bridge's own configuration is the same after 'net delete' as before 'net create'."""
 import json
+import signal
 import shutil
 import time
 
@@ -181,3 +182,173 @@ def test_bridge_mode_bad_input(lab):
     assert "lan2" not in lab.networks()
     lab.kn("net", "delete", "lan")
     assert bridge_state(lab) == before
+
+
+# ---- --uplink NIC: kvmnet makes the bridge around the NIC and gives everything back ----------
+
+UPLINK_BR = "kn-lan"
+
+
+def uplink_setup(lab, extra_routes=()):
+    """The host's NIC lan0 (192.168.77.2/24, a second address labelled lan0:web, a route
+    198.51.100.0/24 via the LAN router, a link-scope route and a route in table 100), its far
+    end in a LAN namespace holding the router address 192.168.77.1."""
+    ns = lab.prefix + "-lan"
+    lab.add_ns(ns)
+    run(["ip", "-n", lab.host, "link", "add", "lan0", "type", "veth", "peer", "name", "eth0",
+         "netns", ns])
+    run(["ip", "-n", lab.host, "link", "set", "lan0", "up"])
+    run(["ip", "-n", lab.host, "addr", "add", HOST_LAN + "/24", "dev", "lan0"])
+    run(["ip", "-n", lab.host, "addr", "add", "192.168.79.2/24", "dev", "lan0", "label",
+         "lan0:web"])
+    run(["ip", "-n", lab.host, "route", "add", "198.51.100.0/24", "via", LAN_SERVER])
+    run(["ip", "-n", lab.host, "route", "add", "203.0.113.0/28", "dev", "lan0", "metric", "7"])
+    run(["ip", "-n", lab.host, "route", "add", "default", "via", LAN_SERVER, "table", "100"])
+    for r in extra_routes:
+        run(["ip", "-n", lab.host, "route", "add"] + list(r))
+    run(["ip", "-n", ns, "addr", "add", LAN_SERVER + "/24", "dev", "eth0"])
+    run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+    return ns
+
+
+def nic_state(lab, dev="lan0"):
+    """What a move must give back: the NIC's link (without counters), its addresses, and every
+    IPv4 route of every table (the bridge's gone with it)."""
+    link = json.loads(run(["ip", "-n", lab.host, "-j", "addr", "show", dev]).stdout)[0]
+    link.pop("operstate", None)
+    for a in link.get("addr_info", []):
+        a.pop("tentative", None)
+    routes = json.loads(run(["ip", "-n", lab.host, "-4", "-j", "route", "show", "table",
+                             "all"]).stdout)
+    return {"link": link, "routes": sorted(json.dumps(r, sort_keys=True) for r in routes)}
+
+
+def ipv4(lab, dev):
+    addrs = json.loads(run(["ip", "-n", lab.host, "-4", "-j", "addr", "show", dev]).stdout)
+    return sorted((a["local"], a["prefixlen"], a.get("label")) for x in addrs
+                  for a in x["addr_info"])
+
+
+def routes_of(lab, dev, table="main"):
+    return json.loads(run(["ip", "-n", lab.host, "-4", "-j", "route", "show", "table", table,
+                           "dev", dev]).stdout)
+
+
+def marker(lab, name="lan"):
+    return lab.state / "uplinks" / (name + ".json")
+
+
+def assert_moved(lab):
+    br = lab.link(UPLINK_BR)
+    nic = lab.link("lan0")
+    assert nic.get("master") == UPLINK_BR, nic
+    assert br["address"] == nic["address"] and br["mtu"] == nic["mtu"], (br, nic)
+    assert ipv4(lab, "lan0") == []
+    assert ipv4(lab, UPLINK_BR) == [("192.168.77.2", 24, UPLINK_BR),
+                                    ("192.168.79.2", 24, UPLINK_BR + ":web")]
+    main = {r["dst"]: r for r in routes_of(lab, UPLINK_BR)}
+    assert main["198.51.100.0/24"]["gateway"] == LAN_SERVER, main
+    assert main["203.0.113.0/28"]["metric"] == 7, main
+    assert routes_of(lab, UPLINK_BR, "100")[0]["gateway"] == LAN_SERVER
+    assert not routes_of(lab, "lan0") and not routes_of(lab, "lan0", "100")
+    assert json.loads(marker(lab).read_text())["complete"] is True
+
+
+def test_uplink_move_and_back(lab):
+    """'net create --mode bridge --uplink lan0' makes kn-lan around lan0 with its MAC and MTU,
+    moves its addresses and routes over; the LAN reaches the host and a guest reaches the LAN;
+    'net delete' gives lan0 back exactly what it had and deletes the bridge."""
+    ns = uplink_setup(lab)
+    run(["ip", "-n", lab.host, "link", "set", "lan0", "mtu", "1400"])
+    before = nic_state(lab)
+    lab.kn("net", "create", "lan", "--mode", "bridge", "--uplink", "lan0", "--port-security",
+           "no")
+    assert_moved(lab)
+    net = lab.networks()["lan"]
+    assert net["bridge"] == UPLINK_BR and net["uplink"] == "lan0", net
+    assert lab.port("lan0") is None, "kvmnet adopted its uplink as a guest port"
+    ping = ["ping", "-c", "2", "-W", "1", "-i", "0.3"]
+    assert run(["ip", "netns", "exec", ns] + ping + [HOST_LAN], check=False).returncode == 0
+
+    lab.kn("port", "add", "lan", "--name", "knl0")
+    g = RelayGuest(lab, "knl0", 1, "52:54:00:77:00:02")
+    run(["ip", "-n", g.ns, "addr", "add", "192.168.77.60/24", "dev", "eth0"])
+    for dst in (LAN_SERVER, HOST_LAN):
+        assert run(["ip", "netns", "exec", g.ns] + ping + [dst], check=False).returncode == 0, dst
+
+    lab.kn("net", "delete", "lan")
+    lab.wait_link(UPLINK_BR, present=False)
+    after = nic_state(lab)
+    assert after == before, (before, after)
+    assert not marker(lab).exists()
+    assert run(["ip", "netns", "exec", ns] + ping + [HOST_LAN], check=False).returncode == 0
+
+
+def test_uplink_restart_and_crash(lab):
+    """A restarted daemon adopts the bridge it made as it is; one that died in the middle of a
+    move (marker not complete, the network not yet recorded running) gives the NIC back and
+    deletes the bridge; 'net start' then moves it again, 'net stop' gives it back."""
+    uplink_setup(lab)
+    before = nic_state(lab)
+    lab.kn("net", "create", "lan", "--mode", "bridge", "--uplink", "lan0")
+    ifindex = lab.link(UPLINK_BR)["ifindex"]
+    assert lab.stop_daemon(signal.SIGKILL) == -signal.SIGKILL
+    lab.start_daemon()
+    assert lab.networks()["lan"]["state"] == "active"
+    assert lab.link(UPLINK_BR)["ifindex"] == ifindex, "the bridge was made again"
+    assert_moved(lab)
+
+    # a crash half-way through 'net create': the marker says incomplete, the network is not
+    # recorded running yet, one address is back on the NIC already, one route is missing
+    assert lab.stop_daemon(signal.SIGKILL) == -signal.SIGKILL
+    mk = json.loads(marker(lab).read_text())
+    mk["complete"] = False
+    marker(lab).write_text(json.dumps(mk))
+    (lab.state / "running" / "lan").unlink()
+    run(["ip", "-n", lab.host, "addr", "add", HOST_LAN + "/24", "dev", "lan0"])
+    run(["ip", "-n", lab.host, "route", "del", "203.0.113.0/28", "dev", UPLINK_BR])
+    lab.start_daemon()
+    assert lab.networks()["lan"]["state"] == "inactive"
+    assert lab.link(UPLINK_BR) is None
+    assert nic_state(lab) == before
+    assert not marker(lab).exists()
+
+    lab.kn("net", "start", "lan")
+    assert_moved(lab)
+    lab.kn("net", "stop", "lan")
+    assert lab.link(UPLINK_BR) is None and nic_state(lab) == before
+    lab.kn("net", "delete", "lan")
+
+
+def test_uplink_refusals_and_rollback(lab):
+    """Refusals before any change (no such NIC, a NIC that is a bridge port); and a failure half
+    way: the NIC has a route via an IPv6 gateway (RFC 5549) the new bridge cannot take, as IPv6
+    is off for new links. Exit 1, one line, the NIC exactly as before, no bridge, no record.
+    With IPv6 on for new links the same NIC moves, that route too."""
+    uplink_setup(lab, extra_routes=[["192.0.2.0/24", "via", "inet6", "fe80::1", "dev", "lan0"]])
+    run(["ip", "-n", lab.host, "link", "add", "brx", "type", "bridge"])
+    run(["ip", "-n", lab.host, "link", "add", "vx0", "type", "veth", "peer", "name", "vx1"])
+    run(["ip", "-n", lab.host, "link", "set", "vx0", "master", "brx"])
+    before = nic_state(lab)
+    for uplink, why in (("nosuch0", "uplink 'nosuch0' does not exist"),
+                        ("vx0", "uplink 'vx0' is a port of 'brx' already")):
+        p = lab.kn("net", "create", "bad", "--mode", "bridge", "--uplink", uplink, expect=1)
+        assert why in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+        assert "bad" not in lab.networks() and lab.link("kn-bad") is None
+
+    lab.sysctl(lab.host, "net.ipv6.conf.default.disable_ipv6", 1)
+    p = lab.kn("net", "create", "lan", "--mode", "bridge", "--uplink", "lan0", expect=1)
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "adding route 192.0.2.0/24 (table 254) to 'kn-lan'" in p.stderr, p.stderr
+    assert "lan" not in lab.networks()
+    assert lab.link(UPLINK_BR) is None
+    assert nic_state(lab) == before
+    assert not marker(lab).exists()
+
+    lab.sysctl(lab.host, "net.ipv6.conf.default.disable_ipv6", 0)
+    lab.kn("net", "create", "lan", "--mode", "bridge", "--uplink", "lan0")
+    assert_moved(lab)
+    via = [r for r in routes_of(lab, UPLINK_BR) if r["dst"] == "192.0.2.0/24"]
+    assert via and via[0]["via"] == {"family": "inet6", "host": "fe80::1"}, via
+    lab.kn("net", "delete", "lan")
+    assert nic_state(lab) == before
