@@ -162,8 +162,11 @@ static int nl_route_spec_parse(const struct nlmsghdr *nlh, struct nl_route_spec 
 	/* what this module cannot re-create: left for the caller to refuse */
 	if (tb[RTA_MULTIPATH] || tb[RTA_NH_ID] || tb[RTA_ENCAP] || tb[RTA_FLOW])
 		spec->complex = true;
-	if (tb[RTA_VIA])
-		return nl_route_parse_via(tb[RTA_VIA], spec);
+	if (tb[RTA_VIA]) {
+		r = nl_route_parse_via(tb[RTA_VIA], spec);
+		if (r < 0)
+			return r;
+	}
 	return 1;
 }
 

@@ -191,7 +191,7 @@ UPLINK_BR = "kn-lan"
 
 def uplink_setup(lab, extra_routes=()):
     """The host's NIC lan0 (192.168.77.2/24, a second address labelled lan0:web, a route
-    198.51.100.0/24 via the LAN router, a link-scope route and a route in table 100), its far
+    198.18.0.0/24 via the LAN router (198.51.100.0/24 is the lab's outside), a link-scope route and a route in table 100), its far
     end in a LAN namespace holding the router address 192.168.77.1."""
     ns = lab.prefix + "-lan"
     lab.add_ns(ns)
@@ -201,7 +201,7 @@ def uplink_setup(lab, extra_routes=()):
     run(["ip", "-n", lab.host, "addr", "add", HOST_LAN + "/24", "dev", "lan0"])
     run(["ip", "-n", lab.host, "addr", "add", "192.168.79.2/24", "dev", "lan0", "label",
          "lan0:web"])
-    run(["ip", "-n", lab.host, "route", "add", "198.51.100.0/24", "via", LAN_SERVER])
+    run(["ip", "-n", lab.host, "route", "add", "198.18.0.0/24", "via", LAN_SERVER])
     run(["ip", "-n", lab.host, "route", "add", "203.0.113.0/28", "dev", "lan0", "metric", "7"])
     run(["ip", "-n", lab.host, "route", "add", "default", "via", LAN_SERVER, "table", "100"])
     for r in extra_routes:
@@ -247,7 +247,7 @@ def assert_moved(lab):
     assert ipv4(lab, UPLINK_BR) == [("192.168.77.2", 24, UPLINK_BR),
                                     ("192.168.79.2", 24, UPLINK_BR + ":web")]
     main = {r["dst"]: r for r in routes_of(lab, UPLINK_BR)}
-    assert main["198.51.100.0/24"]["gateway"] == LAN_SERVER, main
+    assert main["198.18.0.0/24"]["gateway"] == LAN_SERVER, main
     assert main["203.0.113.0/28"]["metric"] == 7, main
     assert routes_of(lab, UPLINK_BR, "100")[0]["gateway"] == LAN_SERVER
     assert not routes_of(lab, "lan0") and not routes_of(lab, "lan0", "100")
