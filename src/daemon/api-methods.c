@@ -230,8 +230,12 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 		return r;
 	n = manager_find_network(m, c.name);
 	r = manager_check_conflicts(m, &c, n ? c.name : NULL, err, errlen);
+	/* New host ports are probed for listeners as forward.add does; those the network has
+	 * forwarded already are not (they were probed then, and its own DNAT holds no socket) */
 	for (size_t i = 0; r >= 0 && i < forwards.n; i++)
-		r = forward_service_check_network(m, n, &c, &forwards.items[i], false, err, errlen);
+		r = forward_service_check_network(m, n, &c, &forwards.items[i],
+						  !forward_service_claims(m, n, &forwards.items[i]),
+						  err, errlen);
 	if (r < 0)
 		return r;
 

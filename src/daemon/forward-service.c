@@ -97,6 +97,26 @@ int forward_service_check(struct manager *m, const struct network *self,
 	return 0;
 }
 
+bool forward_service_claims(const struct manager *m, const struct network *n,
+			    const struct network_forward *f)
+{
+	if (!n || !m->forward_index)
+		return false;
+	for (unsigned p = f->host_port_first; p <= f->host_port_last; p++) {
+		bool found = false;
+
+		for (const struct forward_claim *c = m->forward_index[slot_of(f, p)]; c && !found;
+		     c = c->next)
+			found = c->network == n &&
+				c->forward->has_host_address == f->has_host_address &&
+				(!f->has_host_address ||
+				 c->forward->host_address.s_addr == f->host_address.s_addr);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 static int index_one(struct manager *m, struct network *n, const struct network_forward *f,
 		     bool add)
 {

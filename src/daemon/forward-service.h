@@ -38,6 +38,14 @@ int forward_service_check_network(struct manager *m, const struct network *self,
 				  const struct network_config *c, const struct network_forward *f,
 				  bool probe, char *err, size_t errlen);
 
+/*
+ * Whether network 'n' claims every host port of 'f' already, on the same host address (a forward
+ * it has, kept by a redefinition): such ports were probed when first claimed. Costs one index
+ * slot per port, however many forwards exist.
+ */
+bool forward_service_claims(const struct manager *m, const struct network *n,
+			    const struct network_forward *f);
+
 /* Records (or forgets) the claims of every forward of 'fs' for network 'n'. 0 or -ENOMEM. */
 int forward_service_index(struct manager *m, struct network *n, const struct network_forwards *fs,
 			  bool add);

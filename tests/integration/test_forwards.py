@@ -110,3 +110,83 @@ def test_forward_refusals(lab):
     lab.kn("net", "define", str(path))
     assert "tcp-8000-8010" not in json.dumps(forwards(lab))
     assert [f["name"] for f in forwards(lab, "lab")] == ["udp-8005", "x"]
+
+
+def test_forward_routed(lab):
+    """A forward on a routed network, with real packets: the outside reaches the guest's server
+    through the host port, and the guest sees the outside's own address (a routed network
+    translates nothing but the destination); the guest is also reachable directly, and the
+    forward goes with 'forward remove'."""
+    lab.create("rt", "routed", "10.34.0.0/24")
+    g = lab.guest("kn-rt", "10.34.0.10/24", "10.34.0.1")
+    lab.serve(g.ns, "tcp", "0.0.0.0", 80)
+    lab.serve(g.ns, "udp", "0.0.0.0", 53)
+    run_probes([Probe("outside -> host:8081 (no forward yet)", lab.out, "tcp", HOST_UP, 8081,
+                      expect=False)])
+    lab.kn("forward", "add", "rt", "tcp", "8081", "10.34.0.10:80")
+    lab.kn("forward", "add", "rt", "udp", "5354", "10.34.0.10:53")
+    run_probes([
+        Probe("outside -> host:8081 -> guest:80", lab.out, "tcp", HOST_UP, 8081, seen=OUTSIDE),
+        Probe("outside -> host:5354/udp -> guest:53", lab.out, "udp", HOST_UP, 5354),
+        Probe("outside -> guest:80 directly (routed)", lab.out, "tcp", "10.34.0.10", 80,
+              seen=OUTSIDE),
+        Probe("host -> own address:8081 -> guest:80", lab.host, "tcp", HOST_UP, 8081),
+    ])
+    lab.kn("forward", "remove", "rt", "tcp", "8081")
+    run_probes([
+        Probe("removed: outside -> host:8081", lab.out, "tcp", HOST_UP, 8081, expect=False),
+        Probe("kept: outside -> host:5354/udp", lab.out, "udp", HOST_UP, 5354),
+    ])
+
+
+def test_forward_claims_follow_changes(lab):
+    """The index of claimed host ports follows each add and remove of a network's forwards
+    (the list they point into is replaced each time): ports freed by 'forward remove' are free
+    for another network at once, the others stay claimed under their own names."""
+    lab.create("a", "nat", "10.35.0.0/24")
+    lab.create("b", "nat", "10.36.0.0/24")
+    for i in range(6):
+        lab.kn("forward", "add", "a", "tcp", str(8100 + i), "10.35.0.5:%d" % (80 + i))
+    lab.kn("forward", "remove", "a", "tcp", "8102")
+    lab.kn("forward", "add", "a", "tcp", "8110-8111", "10.35.0.6:80", "--name", "pair")
+    lab.kn("forward", "remove", "a", "tcp", "8100")
+    for port, owner in ((8101, "tcp-8101"), (8105, "tcp-8105"), (8111, "pair")):
+        p = lab.kn("forward", "add", "b", "tcp", str(port), "10.36.0.5:80", expect=1)
+        assert "already forwarded by network 'a' (forward %s)" % owner in p.stderr, p.stderr
+    for port in (8100, 8102):
+        lab.kn("forward", "add", "b", "tcp", str(port), "10.36.0.5:%d" % port)
+    assert sorted(f["host-port"] for f in forwards(lab, "b")) == ["8100", "8102"]
+    # a redefinition of 'a' that keeps its forwards and drops one frees that one too
+    text = lab.kn("net", "export", "a").stdout.replace(
+        "[forward tcp-8103]\nproto = tcp\nhost-port = 8103\nto = 10.35.0.5:83\n", "")
+    path = lab.tmp / "a.conf"
+    path.write_text(text)
+    lab.kn("net", "define", str(path))
+    lab.kn("forward", "add", "b", "tcp", "8103", "10.36.0.5:83")
+    p = lab.kn("forward", "add", "b", "tcp", "8104", "10.36.0.5:84", expect=1)
+    assert "forward tcp-8104" in p.stderr, p.stderr
+
+
+def test_define_probes_new_forward_ports(lab):
+    """'net define' probes the host ports of forwards it adds for listening sockets, as
+    'forward add' does (refused, one line, nothing changed); the ports of forwards the network
+    has already are not probed again, so other edits still go through."""
+    lab.create("lab", "nat", "10.37.0.0/24")
+    lab.kn("forward", "add", "lab", "tcp", "8200", "10.37.0.5:80")
+    # a host service takes port 8200 after the forward was made, and another takes 8201
+    assert lab.serve(lab.host, "tcp", "0.0.0.0", 8200)
+    assert lab.serve(lab.host, "tcp", "0.0.0.0", 8201)
+    before = lab.kn("net", "export", "lab").stdout
+    text = before + "\n[forward web2]\nproto = tcp\nhost-port = 8201\nto = 10.37.0.6:80\n"
+    path = lab.tmp / "lab.conf"
+    path.write_text(text)
+    p = lab.kn("net", "define", str(path), expect=1)
+    assert p.stderr.count("\n") == 1 and "tcp host port 8201 is in use by a socket on the host" \
+        in p.stderr, p.stderr
+    assert lab.kn("net", "export", "lab").stdout == before
+    assert [f["name"] for f in forwards(lab, "lab")] == ["tcp-8200"]
+    # the kept forward on 8200 is not probed: an unrelated edit is accepted
+    path.write_text(before.replace("[network]\n", "[network]\nlease-time = 2h\n", 1))
+    lab.kn("net", "define", str(path))
+    assert "lease-time = 2h" in lab.kn("net", "export", "lab").stdout
+    assert [f["name"] for f in forwards(lab, "lab")] == ["tcp-8200"]
