@@ -245,7 +245,7 @@ static const struct network_mode_ops mode_ops[_NETWORK_MODE_MAX] = {
 	/* no bridge, gateway, rules, forwarding, DHCP or DNS: guests are on the uplink's LAN */
 	[NETWORK_MODE_MACVTAP] = { .mode = NETWORK_MODE_MACVTAP, .bridge_setup = macvtap_setup,
 				   .bridge_undo = macvtap_undo, .bridge_teardown = macvtap_teardown,
-				   .port_kind = "macvtap" },
+				   .port_kind = "macvtap", .learns_addresses = true },
 };
 
 const struct network_mode_ops *network_mode_ops(enum network_mode mode)

@@ -82,7 +82,7 @@ static int lease_by_mac_cb(const struct lease *l, void *data)
 	return 0;
 }
 
-/* The learned addresses of 'p' (mode bridge), newest last; NULL when it learns none. */
+/* The learned addresses of 'p' (modes bridge, macvtap), newest last; NULL when it learns none. */
 static json_t *learned_to_json(const struct port *p)
 {
 	const struct addr_learn_entry *e;

@@ -41,7 +41,7 @@ struct port {
 	bool has_mac;              /* bound to 'mac' (a defined port with --mac) */
 	uint8_t mac[6];
 	uint32_t rate_mbit;
-	struct addr_learn *learn;  /* owned; the guest's learned addresses (mode bridge) */
+	struct addr_learn *learn;  /* owned; the guest's learned addresses (bridge, macvtap) */
 	bool macvtap;              /* a macvtap device over the network's uplink (port-macvtap.c) */
 	char dev_path[24];         /* its character device, "/dev/tapN"; "" before it is known */
 	dev_t devt;

@@ -99,7 +99,9 @@ bool port_learned_wanted(struct port_service *ps, const struct binding_key *k)
 		bool match = false, dhcp = false;
 		size_t n;
 
-		if (!p->learn || p->network->config.port_security != NETWORK_PORT_SECURITY_FULL)
+		/* a macvtap's frames cross no bridge of ours: it has no policy to bind to */
+		if (!p->learn || p->macvtap ||
+		    p->network->config.port_security != NETWORK_PORT_SECURITY_FULL)
 			continue;
 		e = addr_learn_entries(p->learn, &n);
 		for (size_t j = 0; j < n; j++) {
@@ -147,9 +149,13 @@ static void port_learn_start(struct port_service *ps, struct port *p)
 	if (p->learn || !network_mode_ops(p->network->config.mode)->learns_addresses)
 		return;
 	r = addr_learn_new(ps->m->loop, p->ifindex, port_learned, p, &p->learn);
-	if (r < 0)
+	if (r < 0) {
 		log_warning_errno(r, "Failed to watch port '%s' for guest addresses: %m, ignoring",
 				  p->name);
+		return;
+	}
+	/* a macvtap is the guest's end of its link: the guest's frames are its outgoing ones */
+	addr_learn_set_guest_end(p->learn, p->macvtap);
 }
 
 /*
@@ -349,6 +355,7 @@ static int port_macvtap_register(struct port_service *ps, struct network *n,
 		port_unregister(ps, p);
 		return r;
 	}
+	port_learn_start(ps, p);
 	*ret = p;
 	return 0;
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A namespace bound to a macvtap: opens /dev/tapN (as QEMU does with -netdev tap,fd=N), makes a
 tap 'eth0' in the namespace it runs in, with the macvtap's MAC and 'cidr', and copies frames both
-ways until killed. Usage: macvtap_relay.py /dev/tapN MAC CIDR. Prints "ready" when it relays."""
+ways until killed. Usage: macvtap_relay.py /dev/tapN MAC CIDR ('-' for no address: a DHCP client
+will ask for one). Prints "ready" when it relays."""
 import fcntl
 import os
 import select
@@ -22,9 +23,10 @@ def main():
     fcntl.ioctl(mvt, TUNSETIFF, struct.pack("16sH", b"", IFF_TAP | IFF_NO_PI))
     tap = os.open("/dev/net/tun", os.O_RDWR)
     fcntl.ioctl(tap, TUNSETIFF, struct.pack("16sH", b"eth0", IFF_TAP | IFF_NO_PI))
-    for cmd in (["ip", "link", "set", "eth0", "address", mac],
-                ["ip", "addr", "add", cidr, "dev", "eth0"],
-                ["ip", "link", "set", "eth0", "up"]):
+    cmds = [["ip", "link", "set", "eth0", "address", mac], ["ip", "link", "set", "eth0", "up"]]
+    if cidr != "-":
+        cmds.insert(1, ["ip", "addr", "add", cidr, "dev", "eth0"])
+    for cmd in cmds:
         subprocess.run(cmd, check=True)
     print("ready", flush=True)
     peer = {mvt: tap, tap: mvt}

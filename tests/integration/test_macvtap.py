@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from knlab import HERE, PY, Probe, run, run_probes
+from knlab import HERE, PY, Guest, Probe, run, run_probes
 
 RELAY = str(HERE / "macvtap_relay.py")
 LAN_IP = "192.0.2.1"
@@ -51,10 +51,10 @@ def port_add(lab, net, *args):
 
 
 def bind(lab, dev, mac, ip):
-    """A guest namespace whose eth0 is relayed to macvtap node 'dev'."""
+    """A guest namespace whose eth0 is relayed to macvtap node 'dev' ('ip' None: no address)."""
     ns = "%s-mg%d" % (lab.prefix, len(lab.namespaces))
     lab.add_ns(ns)
-    proc, outp = lab.spawn(ns, [PY, RELAY, dev, mac, ip + "/24"])
+    proc, outp = lab.spawn(ns, [PY, RELAY, dev, mac, ip + "/24" if ip else "-"])
     lab.wait_output(proc, outp, "ready")
     return ns
 
@@ -103,6 +103,56 @@ def test_lan_reachability(lab, mode):
     lab.kn("net", "delete", "mv")
     assert run(["ip", "-n", lab.host, "link", "show", n1], check=False).returncode != 0
     assert not os.path.exists(dev1)
+
+
+def lan_dnsmasq(lab, ns):
+    """The LAN's own DHCP server (dnsmasq) in 'ns', leasing 192.0.2.100-150."""
+    if not os.path.exists("/usr/sbin/dnsmasq"):
+        pytest.skip("dnsmasq is not installed (Debian package dnsmasq-base)")
+    leases = lab.tmp / "lan.leases"
+    proc, _ = lab.spawn(ns, ["/usr/sbin/dnsmasq", "--no-daemon", "--conf-file=/dev/null",
+                             "--port=0", "--interface=eth0", "--bind-interfaces",
+                             "--dhcp-range=192.0.2.100,192.0.2.150,1h",
+                             "--dhcp-leasefile=%s" % leases, "--pid-file=", "--log-dhcp"])
+    return proc, leases
+
+
+def test_learns_guest_addresses(lab):
+    """A guest on a macvtap port takes its address from the LAN's dnsmasq: kvmnet, which leases
+    nothing there, learns it from the DHCP exchange seen on the macvtap ('port list', 'port
+    wait'), then from the guest's ARP, and forgets the DHCP address when the guest releases it."""
+    lan_ns = lan(lab)
+    server, leases = lan_dnsmasq(lab, lan_ns)
+    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0")
+    name, dev, mac = port_add(lab, "mv")
+    p = lab.kn("port", "wait", "mv", name, "--timeout", "0.3", expect=1)
+    assert "no IPv4 address" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    g = bind(lab, dev, mac, None)
+    c = lab.dhcp_client(Guest(g, None, None, name), "udhcpc")
+    c.start(timeout=15)
+    c.wait_bound(timeout=20)
+    ip = c.bound_ip()
+    assert ip.startswith("192.0.2.1"), ip
+    assert mac in leases.read_text(), "the LAN's dnsmasq did not lease the guest"
+    assert lab.kn("port", "wait", "mv", name, "--timeout", "10").stdout.strip() == ip
+    port = lab.port(name, "mv")
+    assert port["ip"] == ip and port["mac"] == mac, port
+    assert [(e["ip"], e["mac"], e["source"]) for e in port["learned"]] == [(ip, mac, "dhcp")]
+    assert json.loads(lab.kn("--json", "port", "wait", "mv", name).stdout)["ip"] == ip
+
+    # an address the guest set itself is learned from its ARP
+    run(["ip", "-n", g, "addr", "add", "192.0.2.77/24", "dev", "eth0"])
+    run(["ip", "netns", "exec", g, "ping", "-c", "1", "-W", "2", "-I", "192.0.2.77", LAN_IP])
+    learned = {e["ip"]: e["source"] for e in lab.port(name, "mv")["learned"]}
+    assert learned.get("192.0.2.77") == "arp", learned
+    # the DHCP address goes with the guest's DHCPRELEASE (udhcpc -R, on SIGTERM)
+    c.release()
+    deadline = time.monotonic() + 5
+    while ip in {e["ip"] for e in lab.port(name, "mv")["learned"]}:
+        assert time.monotonic() < deadline, lab.port(name, "mv")
+        time.sleep(0.1)
+    assert "192.0.2.77" in {e["ip"] for e in lab.port(name, "mv")["learned"]}
+    lab.stop_proc(server)
 
 
 def test_restart_adopts(lab):

@@ -3,7 +3,10 @@
  * Kernel test for daemon/lan/addr-learn's socket: on a veth pair of its own namespace, frames
  * sent into the port (ARP from a "guest") and out of it (a DHCPACK towards the guest) are
  * learned, with the direction told apart by the kernel, and the classic BPF filter keeps other
- * traffic (UDP to another port, IPv6) out of the socket altogether.
+ * traffic (UDP to another port, IPv6) out of the socket altogether. On a macvtap over a veth
+ * (mode macvtap), the directions are the other way round: frames the guest writes to /dev/tapN
+ * leave through the macvtap (PACKET_OUTGOING), frames from the LAN are received on it; the
+ * learner told addr_learn_set_guest_end() learns from both.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,11 +19,21 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_ether.h>
+#include <linux/if_link.h>
 #include <linux/if_packet.h>
+#include <linux/if_tun.h>
 #include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "daemon/lan/addr-learn.h"
@@ -162,10 +175,111 @@ static void test_socket(void **state)
 	assert_int_equal(nl_link_delete(nl, a.ifindex), 0);
 }
 
+/*
+ * Opens the character device of macvtap 'name' (ifindex 'ifindex') as QEMU does, plain Ethernet
+ * frames (no vnet header). The device number is in the sysfs of this namespace: a mount
+ * namespace of the test's own gets a fresh sysfs. Returns the fd, or -1 after skip().
+ */
+static int macvtap_open(const char *name, int ifindex, char *node, size_t nodelen)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	char path[128], buf[32] = "";
+	unsigned maj, min;
+	FILE *f;
+	int fd;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("sysfs", "/sys", "sysfs", 0, NULL) < 0) {
+		printf("skipping: no mount namespace with a sysfs of its own: %m\n");
+		skip();
+	}
+	snprintf(path, sizeof(path), "/sys/class/net/%s/macvtap/tap%d/dev", name, ifindex);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_int_equal(sscanf(buf, "%u:%u", &maj, &min), 2);
+	snprintf(node, nodelen, "/tmp/kn-test-tap%d-%d", ifindex, (int)getpid());
+	(void)unlink(node);
+	assert_int_equal(mknod(node, S_IFCHR | 0600, makedev(maj, min)), 0);
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, TUNSETIFF, &ifr), 0);
+	return fd;
+}
+
+static void test_macvtap(void **state)
+{
+	struct nl_sock *nl = *state;
+	struct nl_link_info lower, lan;
+	struct event_loop *e;
+	struct addr_learn *l;
+	const struct addr_learn_entry *ent;
+	char node[64];
+	uint8_t f[512];
+	size_t n, count;
+	int mvt, fd, r;
+
+	assert_int_equal(kernel_test_veth_create(nl, "mlower", "mlan"), 0);
+	assert_int_equal(nl_link_get_by_name(nl, "mlower", &lower), 0);
+	assert_int_equal(nl_link_get_by_name(nl, "mlan", &lan), 0);
+	r = nl_macvtap_create(nl, "mvt0", lower.ifindex, MACVLAN_MODE_BRIDGE, GUEST, &mvt);
+	if (r < 0) {
+		printf("skipping: the kernel makes no macvtap device: %s\n", strerror(-r));
+		(void)nl_link_delete(nl, lower.ifindex);
+		skip();
+	}
+	assert_int_equal(nl_link_set_up(nl, lan.ifindex, true), 0);
+	assert_int_equal(nl_link_set_up(nl, lower.ifindex, true), 0);
+	assert_int_equal(nl_link_set_up(nl, mvt, true), 0);
+	fd = macvtap_open("mvt0", mvt, node, sizeof(node));
+	assert_int_equal(event_loop_new(&e), 0);
+	assert_int_equal(addr_learn_new(e, mvt, NULL, NULL, &l), 0);
+	addr_learn_set_guest_end(l, true);
+
+	/* the guest asks and announces itself through /dev/tapN */
+	n = udp_dhcp(f, 68, 67, false, 1, NULL);
+	assert_int_equal(write(fd, f, n), (ssize_t)n);
+	n = arp(f, "10.1.2.3");
+	assert_int_equal(write(fd, f, n), (ssize_t)n);
+	/* written by the guest: not an ACK it received */
+	n = udp_dhcp(f, 67, 68, true, 5, "10.1.2.99");
+	assert_int_equal(write(fd, f, n), (ssize_t)n);
+	/*
+	 * The LAN's server answers (broadcast, as to a client without an address). The veth
+	 * drops what is sent before the kernel's link watch has activated its queue (up to a
+	 * second after it is up): sent again until it arrives.
+	 */
+	n = udp_dhcp(f, 67, 68, true, 5, "10.1.2.4");
+	for (unsigned i = 0; i < 20; i++) {
+		send_frame(lan.ifindex, f, n);
+		run_loop(e);
+		(void)addr_learn_entries(l, &count);
+		if (count == 2)
+			break;
+	}
+
+	ent = addr_learn_entries(l, &count);
+	assert_int_equal(count, 2);
+	assert_int_equal(ent[0].source, ADDR_LEARN_SOURCE_ARP);
+	assert_int_equal(ntohl(ent[0].ip.s_addr), 0x0a010203);
+	assert_int_equal(ent[1].source, ADDR_LEARN_SOURCE_DHCP);
+	assert_int_equal(ntohl(ent[1].ip.s_addr), 0x0a010204);
+	assert_memory_equal(ent[1].mac, GUEST, 6);
+
+	addr_learn_free(l);
+	event_loop_free(e);
+	close(fd);
+	(void)unlink(node);
+	assert_int_equal(nl_link_delete(nl, mvt), 0);
+	assert_int_equal(nl_link_delete(nl, lower.ifindex), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_socket),
+		cmocka_unit_test(test_macvtap),
 	};
 	int r = kernel_test_enter_netns(false);
 

@@ -29,6 +29,7 @@ struct addr_learn {
 	struct event_source *io;
 	int fd;
 	int ifindex;
+	bool guest_end;            /* a macvtap: the guest's frames are the port's outgoing ones */
 	addr_learn_fn cb;
 	void *data;
 	struct addr_learn_entry entries[ADDR_LEARN_PER_PORT_MAX];
@@ -194,7 +195,8 @@ static int on_frames(struct event_source *s, int fd, uint32_t revents, void *dat
 				return 0;
 			return -errno;
 		}
-		addr_learn_feed(l, buf, (size_t)n, sll.sll_pkttype == PACKET_OUTGOING, now_usec());
+		addr_learn_feed(l, buf, (size_t)n,
+				(sll.sll_pkttype == PACKET_OUTGOING) != l->guest_end, now_usec());
 	}
 	return 0;
 }
@@ -247,6 +249,11 @@ int addr_learn_new(struct event_loop *e, int ifindex, addr_learn_fn cb, void *da
 	}
 	*ret = l;
 	return 0;
+}
+
+void addr_learn_set_guest_end(struct addr_learn *l, bool guest_end)
+{
+	l->guest_end = guest_end;
 }
 
 struct addr_learn *addr_learn_free(struct addr_learn *l)

@@ -43,6 +43,14 @@ typedef void (*addr_learn_fn)(struct addr_learn *l, const struct addr_learn_entr
  */
 int addr_learn_new(struct event_loop *e, int ifindex, addr_learn_fn cb, void *data,
 		   struct addr_learn **ret);
+/*
+ * Tells 'l' which end of its link the port is. A tap or a veth is the host's end ('guest_end'
+ * false, the default): what the guest sends is received on it, what the port transmits goes to
+ * the guest. A macvtap is the guest's own end ('guest_end' true): what the guest writes to
+ * /dev/tapN leaves through the device (the kernel's PACKET_OUTGOING), what the LAN sends the
+ * guest is received on it (tests/unit/test-addr-learn-socket.c checks both on this kernel).
+ */
+void addr_learn_set_guest_end(struct addr_learn *l, bool guest_end);
 /* Stops learning and frees 'l' without calling its callback; accepts NULL; returns NULL. */
 struct addr_learn *addr_learn_free(struct addr_learn *l);
 
