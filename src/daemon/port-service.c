@@ -876,8 +876,11 @@ struct port_service *port_service_free(struct port_service *ps)
 {
 	if (!ps)
 		return NULL;
-	for (size_t i = 0; i < ps->n_ports; i++)
+	for (size_t i = 0; i < ps->n_ports; i++) {
+		/* the ports stay in the kernel (a daemon stop); their learners go before the loop */
+		addr_learn_free(ps->ports[i]->learn);
 		free(ps->ports[i]);
+	}
 	free(ps->ports);
 	free(ps->slots);
 	free(ps->dirty);
