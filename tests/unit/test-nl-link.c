@@ -464,6 +464,129 @@ static void test_addr_route(void **state)
 	assert_int_equal(nl_link_delete(s, br), 0);
 }
 
+/* ---- an address and routes read in full and made again on another link ---- */
+
+struct spec_list {
+	struct nl_route_spec routes[16];
+	size_t n;
+};
+
+static int spec_collect(const struct nl_route_spec *r, void *data)
+{
+	struct spec_list *l = data;
+
+	if (l->n >= ELEMENTSOF(l->routes))
+		return -E2BIG;
+	l->routes[l->n++] = *r;
+	return 0;
+}
+
+static const struct nl_route_spec *spec_find(const struct spec_list *l, const char *dst,
+					     uint8_t prefixlen, uint32_t table)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->routes[i].base.dst.addr.s_addr == ip(dst).s_addr &&
+		    l->routes[i].base.dst.prefixlen == prefixlen && l->routes[i].base.table == table)
+			return &l->routes[i];
+	return NULL;
+}
+
+static void test_addr_route_spec(void **state)
+{
+	struct nl_sock *s = *state;
+	struct addr_list addrs = { 0 }, moved = { 0 };
+	struct spec_list a = { 0 }, b = { 0 }, other = { 0 };
+	struct nl_addr_info info = { 0 };
+	const struct nl_route_spec *r;
+	int br1, br2;
+
+	assert_int_equal(nl_bridge_create(s, "kn-sp1", 0, &br1), 0);
+	assert_int_equal(nl_bridge_create(s, "kn-sp2", 0, &br2), 0);
+	assert_int_equal(nl_link_set_up(s, br1, true), 0);
+	assert_int_equal(nl_link_set_up(s, br2, true), 0);
+
+	/* an address with a label, a prefix-route metric and a finite lifetime */
+	info.addr = ip("10.78.1.2");
+	info.prefixlen = 24;
+	info.broadcast = ip("10.78.1.255");
+	info.rt_priority = 50;
+	info.valid_sec = 600;
+	info.preferred_sec = 300;
+	assert_int_equal(nl_addr_add_info(s, br1, &info, "kn-sp1:x"), 0);
+	assert_int_equal(nl_addr_add_info(s, br1, &info, NULL), -EEXIST);
+	assert_int_equal(nl_addr_dump(s, br1, addr_collect, &addrs), 0);
+	assert_int_equal(addrs.n, 1);
+	assert_string_equal(addrs.addrs[0].label, "kn-sp1:x");
+	assert_int_equal(addrs.addrs[0].rt_priority, 50);
+	assert_int_equal(addrs.addrs[0].broadcast.s_addr, ip("10.78.1.255").s_addr);
+	assert_int_equal(addrs.addrs[0].peer.s_addr, ip("10.78.1.2").s_addr);
+	assert_true(addrs.addrs[0].valid_sec <= 600 && addrs.addrs[0].valid_sec >= 590);
+	assert_false(addrs.addrs[0].flags & IFA_F_PERMANENT);
+
+	/* a gateway route with metric and source, a link-scope route in table 100 */
+	struct nl_route_spec gw = { .base = { .dst = { ip("198.18.5.0"), 24 }, .table = RT_TABLE_MAIN,
+					      .type = RTN_UNICAST, .protocol = RTPROT_STATIC },
+				    .scope = RT_SCOPE_UNIVERSE, .gateway = ip("10.78.1.1"),
+				    .prefsrc = ip("10.78.1.2"), .priority = 9 };
+	struct nl_route_spec link = { .base = { .dst = { ip("198.18.6.0"), 28 }, .table = 100,
+						.type = RTN_UNICAST, .protocol = RTPROT_BOOT },
+				      .scope = RT_SCOPE_LINK };
+	assert_int_equal(nl_route_add_spec(s, &gw, br1), 0);
+	assert_int_equal(nl_route_add_spec(s, &gw, br1), -EEXIST);
+	assert_int_equal(nl_route_add_spec(s, &link, br1), 0);
+
+	/* the dump of br1 only: both, with the kernel's prefix route; none of br2 */
+	assert_int_equal(nl_route_dump_oif(s, br1, spec_collect, &a), 0);
+	assert_int_equal(nl_route_dump_oif(s, br2, spec_collect, &other), 0);
+	assert_int_equal(other.n, 0);
+	r = spec_find(&a, "198.18.5.0", 24, RT_TABLE_MAIN);
+	assert_non_null(r);
+	assert_int_equal(r->base.oif, br1);
+	assert_int_equal(r->gateway.s_addr, ip("10.78.1.1").s_addr);
+	assert_int_equal(r->prefsrc.s_addr, ip("10.78.1.2").s_addr);
+	assert_int_equal(r->priority, 9);
+	assert_int_equal(r->base.protocol, RTPROT_STATIC);
+	assert_false(r->complex);
+	r = spec_find(&a, "198.18.6.0", 28, 100);
+	assert_non_null(r);
+	assert_int_equal(r->scope, RT_SCOPE_LINK);
+	assert_non_null(spec_find(&a, "10.78.1.0", 24, RT_TABLE_MAIN));
+	for (size_t i = 0; i < a.n; i++)
+		assert_int_equal(a.routes[i].base.oif, br1);
+
+	/* moved: off br1 (routes, then the address), onto br2 (the address, then the routes) */
+	struct nl_route_spec on1_gw = *spec_find(&a, "198.18.5.0", 24, RT_TABLE_MAIN);
+	struct nl_route_spec on1_link = *spec_find(&a, "198.18.6.0", 28, 100);
+	assert_int_equal(nl_route_del_spec(s, &on1_gw), 0);
+	assert_int_equal(nl_route_del_spec(s, &on1_gw), -ESRCH);
+	assert_int_equal(nl_route_del_spec(s, &on1_link), 0);
+	assert_int_equal(nl_addr_del(s, br1, info.addr, info.prefixlen), 0);
+	assert_int_equal(nl_addr_add_info(s, br2, &addrs.addrs[0], "kn-sp2:x"), 0);
+	assert_int_equal(nl_route_add_spec(s, &on1_link, br2), 0);
+	assert_int_equal(nl_route_add_spec(s, &on1_gw, br2), 0);
+	assert_int_equal(nl_addr_dump(s, br2, addr_collect, &moved), 0);
+	assert_int_equal(moved.n, 1);
+	assert_string_equal(moved.addrs[0].label, "kn-sp2:x");
+	assert_int_equal(moved.addrs[0].rt_priority, 50);
+	assert_int_equal(nl_route_dump_oif(s, br2, spec_collect, &b), 0);
+	r = spec_find(&b, "198.18.5.0", 24, RT_TABLE_MAIN);
+	assert_non_null(r);
+	assert_int_equal(r->gateway.s_addr, ip("10.78.1.1").s_addr);
+	assert_int_equal(r->priority, 9);
+	assert_non_null(spec_find(&b, "198.18.6.0", 28, 100));
+	/* the prefix route follows the address, with its metric */
+	r = spec_find(&b, "10.78.1.0", 24, RT_TABLE_MAIN);
+	assert_non_null(r);
+	assert_int_equal(r->priority, 50);
+	a.n = 0;
+	assert_int_equal(nl_route_dump_oif(s, br1, spec_collect, &a), 0);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(nl_route_dump_oif(s, 0, spec_collect, &a), -EINVAL);
+
+	assert_int_equal(nl_link_delete(s, br1), 0);
+	assert_int_equal(nl_link_delete(s, br2), 0);
+}
+
 /* ---- monitor ---- */
 
 struct change_log {
@@ -726,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_link_master),
 		cmocka_unit_test(test_link_dump_stop),
 		cmocka_unit_test(test_addr_route),
+		cmocka_unit_test(test_addr_route_spec),
 		cmocka_unit_test(test_monitor),
 	};
 
