@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,6 +40,7 @@ struct nl_sock {
 	uint32_t seq;       /* of the last request sent; never 0, which libmnl reads as "any" */
 	char *buf;          /* the answer being collected; at least NL_SOCK_RECV_CHUNK bytes */
 	size_t size;        /* allocated bytes of 'buf' */
+	char errmsg[128];   /* the kernel's extended ACK message of the last failed request */
 };
 
 /* State of one nl_sock_transact() shared with the libmnl callbacks below. */
@@ -46,6 +48,8 @@ struct nl_transact {
 	nl_msg_fn cb;
 	void *data;
 	int error;          /* the callback's or the kernel's -errno that stopped the run */
+	char *errmsg;       /* where the kernel's NLMSGERR_ATTR_MSG goes (the socket's) */
+	size_t errmsg_len;
 };
 
 DEFINE_FREE_FUNC(struct nl_sock, nl_sock_free)
@@ -78,6 +82,9 @@ int nl_sock_new(struct nl_sock **ret)
 	 * not the host's); requests are checked strictly too (Linux >= 4.20; older kernels ignore
 	 * it, and the callers filter again). */
 	(void)mnl_socket_setsockopt(s->nl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	/* Errors carry the kernel's reason as text ("IPv6 is disabled on nexthop device") that
+	 * an errno alone does not tell (Linux >= 4.12). */
+	(void)mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 
 	*ret = TAKE_PTR(s);
 	return 0;
@@ -218,6 +225,27 @@ static int nl_sock_data_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Copies the NLMSGERR_ATTR_MSG of an extended ACK into t->errmsg (untouched without one). */
+static void nl_sock_ack_message(const struct nlmsghdr *nlh, const struct nlmsgerr *err,
+				struct nl_transact *t)
+{
+	size_t len = mnl_nlmsg_get_payload_len(nlh), off = sizeof(err->error);
+	const struct nlattr *attr;
+	const void *tlvs;
+
+	/* the TLVs follow the quoted request: its header only when capped (NETLINK_CAP_ACK) */
+	off += (nlh->nlmsg_flags & NLM_F_CAPPED) ? sizeof(err->msg) : err->msg.nlmsg_len;
+	off = MNL_ALIGN(off);
+	if (off > len)
+		return;
+	tlvs = (const char *)err + off;
+	mnl_attr_for_each_payload(tlvs, len - off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(t->errmsg, t->errmsg_len, "%s", mnl_attr_get_str(attr));
+	}
+}
+
 static int nl_sock_error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
@@ -231,6 +259,8 @@ static int nl_sock_error_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_STOP; /* the ACK */
 	/* some subsystems send the errno positive */
 	t->error = err->error < 0 ? err->error : -err->error;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		nl_sock_ack_message(nlh, err, t);
 	return MNL_CB_ERROR;
 }
 
@@ -261,7 +291,8 @@ static int nl_sock_dispatch(struct nl_sock *s, size_t len, uint32_t seq, nl_msg_
 		[NLMSG_ERROR] = nl_sock_error_cb,
 		[NLMSG_DONE] = nl_sock_done_cb,
 	};
-	struct nl_transact t = { .cb = cb, .data = data };
+	struct nl_transact t = { .cb = cb, .data = data, .errmsg = s->errmsg,
+				 .errmsg_len = sizeof(s->errmsg) };
 	int r;
 
 	r = mnl_cb_run2(s->buf, len, seq, s->portid, nl_sock_data_cb, &t, ctl, NLMSG_MIN_TYPE);
@@ -281,6 +312,7 @@ int nl_sock_transact(struct nl_sock *s, struct nlmsghdr *nlh, nl_msg_fn cb, void
 	assert(s);
 	assert(nlh);
 
+	s->errmsg[0] = '\0';
 	/* as rtnetlink_rcv_msg() decides: a GET (type & 3 == 2) with either dump flag */
 	dump = nlh->nlmsg_type >= RTM_BASE && (nlh->nlmsg_type & 3) == 2 &&
 	       (nlh->nlmsg_flags & NLM_F_DUMP);
@@ -319,6 +351,11 @@ int nl_sock_transact(struct nl_sock *s, struct nlmsghdr *nlh, nl_msg_fn cb, void
 out:
 	nl_sock_trim(s);
 	return r;
+}
+
+const char *nl_sock_error_message(const struct nl_sock *s)
+{
+	return s->errmsg;
 }
 
 struct nlmsghdr *nl_msg_start(void *buf)

@@ -40,6 +40,13 @@ typedef int (*nl_msg_fn)(const struct nlmsghdr *nlh, void *data);
  */
 int nl_sock_transact(struct nl_sock *s, struct nlmsghdr *nlh, nl_msg_fn cb, void *data);
 
+/*
+ * The kernel's own words for why the last request of 's' failed (its extended ACK message, say
+ * "IPv6 is disabled on nexthop device"), "" when it gave none or the request succeeded. Valid
+ * until the next request.
+ */
+const char *nl_sock_error_message(const struct nl_sock *s);
+
 /* Size of the request buffers callers should use with nl_msg_start(). */
 #define NL_SOCK_BUFSIZE 8192
 

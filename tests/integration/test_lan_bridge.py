@@ -340,6 +340,7 @@ def test_uplink_refusals_and_rollback(lab):
     p = lab.kn("net", "create", "lan", "--mode", "bridge", "--uplink", "lan0", expect=1)
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "adding route 192.0.2.0/24 (table 254) to 'kn-lan'" in p.stderr, p.stderr
+    assert "IPv6 is disabled on nexthop device" in p.stderr, p.stderr
     assert "lan" not in lab.networks()
     assert lab.link(UPLINK_BR) is None
     assert nic_state(lab) == before

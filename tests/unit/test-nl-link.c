@@ -534,6 +534,17 @@ static void test_addr_route_spec(void **state)
 	assert_int_equal(nl_route_add_spec(s, &gw, br1), 0);
 	assert_int_equal(nl_route_add_spec(s, &gw, br1), -EEXIST);
 	assert_int_equal(nl_route_add_spec(s, &link, br1), 0);
+	assert_string_equal(nl_sock_error_message(s), "");
+
+	/* a gateway no route reaches: refused, with the kernel's reason in words (extended ACK) */
+	struct nl_route_spec far = gw;
+	far.base.dst.addr = ip("198.18.7.0");
+	far.gateway = ip("10.99.99.1");
+	far.prefsrc.s_addr = 0;
+	assert_int_equal(nl_route_add_spec(s, &far, br1), -ENETUNREACH);
+	assert_true(strlen(nl_sock_error_message(s)) > 0);
+	assert_int_equal(nl_addr_dump(s, br2, addr_collect, &moved), 0);
+	assert_string_equal(nl_sock_error_message(s), "");
 
 	/* the dump of br1 only: both, with the kernel's prefix route; none of br2 */
 	assert_int_equal(nl_route_dump_oif(s, br1, spec_collect, &a), 0);

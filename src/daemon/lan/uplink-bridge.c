@@ -23,6 +23,7 @@
 #include "netlink/nl-addr.h"
 #include "netlink/nl-link.h"
 #include "netlink/nl-route.h"
+#include "netlink/nl-sock.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
 #include "shared/log.h"
@@ -311,9 +312,12 @@ static int uplink_step(struct uplink_move *mv, enum uplink_step step, size_t i, 
 	assert(mv->n_done < UPLINK_STEPS_MAX);
 	r = uplink_step_do(mv, step, i);
 	if (r < 0) {
+		const char *why = nl_sock_error_message(mv->m->nl);
+
 		uplink_step_describe(mv, step, i, what, sizeof(what));
-		snprintf(err, errlen, "failed to move uplink '%s' into bridge '%s': %s: %s",
-			 mv->mk->uplink, mv->mk->bridge, what, strerror(-r));
+		snprintf(err, errlen, "failed to move uplink '%s' into bridge '%s': %s: %s%s%s%s",
+			 mv->mk->uplink, mv->mk->bridge, what, strerror(-r), why[0] ? " (" : "",
+			 why, why[0] ? ")" : "");
 		return r;
 	}
 	mv->done[mv->n_done].step = step;
