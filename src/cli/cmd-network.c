@@ -33,6 +33,9 @@ static const struct {
 	{ "--isolate-ports", "isolate-ports", "yes" }, { "--port-security", "port-security", NULL },
 	{ "--allow-attach", "allow-attach", NULL },
 	{ "--macvtap-mode", "macvtap-mode", NULL },
+	{ "--overlay", "overlay", NULL }, { "--vni", "vni", NULL }, { "--peers", "peers", NULL },
+	{ "--local", "local", NULL },   { "--port", "vxlan-port", NULL },
+	{ "--vxlan-port", "vxlan-port", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */

@@ -988,6 +988,8 @@ int network_config_format_full(const struct network_config *c, const struct netw
 	if (r == 0 && c->mode == NETWORK_MODE_MACVTAP)
 		r = strbuf_appendf(&sb, "macvtap-mode = %s\n",
 				   network_macvtap_mode_to_string(c->macvtap_mode));
+	if (r == 0)
+		r = network_overlay_format(&c->overlay, &sb);
 	if (r == 0 && !c->dhcp)
 		r = strbuf_append(&sb, "dhcp = no\n");
 	if (r == 0 && !c->dns)

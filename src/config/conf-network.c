@@ -810,6 +810,12 @@ static int set_allow_attach(struct network_config *c, const char *key, const cha
 	return 0;
 }
 
+static int set_overlay_key(struct network_config *c, const char *key, const char *value,
+			   char *reterr, size_t errlen)
+{
+	return network_overlay_set(&c->overlay, key, value, reterr, errlen);
+}
+
 typedef int (*network_key_set_fn)(struct network_config *c, const char *key, const char *value,
 				  char *reterr, size_t errlen);
 
@@ -836,6 +842,11 @@ static const struct network_key {
 	{ "isolate-ports", set_isolate_ports },
 	{ "port-security", set_port_security },
 	{ "allow-attach", set_allow_attach },
+	{ "overlay", set_overlay_key },
+	{ "vni", set_overlay_key },
+	{ "peers", set_overlay_key },
+	{ "local", set_overlay_key },
+	{ "vxlan-port", set_overlay_key },
 };
 
 _Static_assert(ELEMENTSOF(network_keys) == CONF_NETWORK_KEYS, "update CONF_NETWORK_KEYS");
@@ -990,6 +1001,8 @@ static int bridge_mode_finish(struct network_config *c, char *reterr, size_t err
 	if (c->mtu != 0)
 		return conf_fail(reterr, errlen, "mtu is not allowed with mode bridge: the bridge "
 			    "is not kvmnet's, its MTU stays as it is");
+	if (network_overlay_finish(&c->overlay, false, "bridge", reterr, errlen) < 0)
+		return -EINVAL;
 	c->dhcp = false;
 	c->dns = false;
 	return bridge_and_access_finish(c, reterr, errlen);
@@ -1026,6 +1039,8 @@ static int macvtap_finish(struct network_config *c, char *reterr, size_t errlen)
 	if (c->isolate_ports)
 		return conf_fail(reterr, errlen,
 				 "a macvtap network has no isolate-ports: use macvtap-mode private");
+	if (network_overlay_finish(&c->overlay, false, "macvtap", reterr, errlen) < 0)
+		return -EINVAL;
 	c->dhcp = false;
 	c->dns = false;
 	/* no bridge: the field is never used, but callers print it, so leave it empty */
@@ -1096,6 +1111,10 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	r = forwarders_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
+	r = network_overlay_finish(&c->overlay, true, network_mode_to_string(c->mode), reterr,
+				   errlen);
+	if (r < 0)
+		return r;
 
 	return bridge_and_access_finish(c, reterr, errlen);
 }
@@ -1157,6 +1176,7 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 	       a->macvtap_mode == b->macvtap_mode &&
 	       a->dhcp == b->dhcp && a->dns == b->dns && a->autostart == b->autostart &&
 	       a->isolate_ports == b->isolate_ports && a->port_security == b->port_security &&
-	       allow_attach_equal(a, b) && a->has_subnet == b->has_subnet &&
+	       allow_attach_equal(a, b) && network_overlay_equal(&a->overlay, &b->overlay) &&
+	       a->has_subnet == b->has_subnet &&
 	       a->has_range == b->has_range && a->has_bridge == b->has_bridge;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/conf-overlay.h"
 #include "shared/ifname-util.h" /* ifname_is_valid(): the interface names of definitions */
 #include "shared/in-addr-util.h"
 
@@ -120,6 +121,7 @@ struct network_config {
 	 */
 	char allow_attach[NETWORK_ALLOW_ATTACH_MAX][NETWORK_ALLOW_ATTACH_NAME_MAX + 1];
 	size_t n_allow_attach;         /* entries used in 'allow_attach' */
+	struct network_overlay overlay; /* VXLAN across hosts (conf-overlay.h); kind NONE = none */
 	bool has_subnet;               /* false only before validation fills defaults */
 	bool has_range;                /* dhcp-range given explicitly (kept in the file) */
 	bool has_bridge;               /* bridge given explicitly (kept in the file) */
