@@ -313,7 +313,7 @@ static void dhcp_service_config(const struct network *n, struct dhcp_server_conf
 		.range_last = c->range_last,
 		.dns = c->dns,
 		.lease_time_sec = c->lease_time_sec,
-		.mtu = c->mtu,
+		.mtu = c->mtu ? c->mtu : n->overlay.mtu,   /* an overlay's MTU is the guests' too */
 		.decline_sec = DHCP_SERVICE_DECLINE_SEC,
 		.max_leases_per_port = c->dhcp_leases_per_port,
 	};

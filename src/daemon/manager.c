@@ -19,6 +19,7 @@
 #include "daemon/forward-service.h"
 #include "daemon/lan/uplink-bridge.h"
 #include "daemon/network.h"
+#include "daemon/overlay/overlay.h"
 #include "daemon/port-service.h"
 #include "daemon/route-cache.h"
 #include "daemon/state-dir.h"
@@ -298,6 +299,9 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 				 o->name);
 			return -EEXIST;
 		}
+		r = overlay_check_conflict(c, o, err, errlen);
+		if (r < 0)
+			return r;
 		/* mode bridge has no subnet: nothing to overlap */
 		if (o->has_subnet && c->has_subnet && in_prefix_overlaps(&o->subnet, &c->subnet)) {
 			snprintf(err, errlen, "subnet %s overlaps network '%s' (%s)",

@@ -165,7 +165,7 @@ static int foreign_bridge_teardown(struct manager *m, struct network *n, char *e
 #define OWNED_BRIDGE                                                                          \
 	.bridge_setup = owned_bridge_setup, .bridge_undo = owned_bridge_undo,                  \
 	.bridge_teardown = owned_bridge_teardown, .sets_mtu = true, .gateway_address = true,   \
-	.firewall = true, .dhcp_dns = true, .port_kind = "tap"
+	.firewall = true, .dhcp_dns = true, .port_kind = "tap", .overlay = true
 
 /*
  * A macvtap network has no bridge: its "link" is the uplink NIC, which must exist and be free to

@@ -40,6 +40,7 @@ struct network_mode_ops {
 	bool foreign_bridge;    /* the bridge is the host's: only taps on it are adopted (VM NICs);
 				 * its other ports (the LAN NIC, containers' veths) are left alone */
 	bool learns_addresses;  /* guests' IPv4 addresses come from their ARP/DHCP (daemon/lan/) */
+	bool overlay;           /* the bridge may be stretched across hosts (daemon/overlay/) */
 };
 
 /* The operations of mode 'mode' (a valid mode of a validated definition). */

@@ -76,7 +76,8 @@ bool network_config_kernel_differs(const struct network_config *a, const struct 
 	       a->macvtap_mode != b->macvtap_mode ||
 	       a->subnet.addr.s_addr != b->subnet.addr.s_addr ||
 	       a->subnet.prefixlen != b->subnet.prefixlen ||
-	       a->gateway.s_addr != b->gateway.s_addr;
+	       a->gateway.s_addr != b->gateway.s_addr ||
+	       !network_overlay_equal(&a->overlay, &b->overlay);
 }
 
 /* Turns on IPv4 forwarding if needed, logging the value it had the first time. */
@@ -144,9 +145,17 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	struct nl_link_info link;
 	struct addr_scan scan = { .want = c->gateway, .want_len = c->subnet.prefixlen };
 	const struct network_mode_ops *ops = network_mode_ops(c->mode);
-	bool created = false, fw_changed = false;
+	bool created = false, fw_changed = false, ov_created = false;
 	uint64_t hash, old_hash = n->fw_hash;
+	uint32_t ov_mtu = 0;
 	int r;
+
+	/* 0. What the overlay needs of the kernel, checked before anything changes. */
+	if (ops->overlay) {
+		r = overlay_network_check(m, c, &ov_mtu, err, errlen);
+		if (r < 0)
+			return r;
+	}
 
 	/* 1. The bridge: made or adopted, as the mode does it. */
 	r = ops->bridge_setup(m, n, adopt, &link, &created, err, errlen);
@@ -164,13 +173,20 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 		}
 	}
 
+	/* 2b. The overlay's VXLAN device on the bridge, and the MTU it leaves. */
+	if (ops->overlay) {
+		r = overlay_network_up(m, n, &link, ov_mtu, &ov_created, err, errlen);
+		if (r < 0)
+			goto rollback;
+	}
+
 	/* 3. The gateway address, for the modes that have one. */
 	scan.found = !ops->gateway_address;
 	r = !ops->gateway_address ? 0 : nl_addr_dump(m->nl, link.ifindex, network_addr_scan_cb, &scan);
 	if (r < 0) {
 		snprintf(err, errlen, "failed to read addresses of '%s': %s", c->bridge,
 			 strerror(-r));
-		goto rollback;
+		goto rollback_overlay;
 	}
 	if (!scan.found) {
 		r = nl_addr_add(m->nl, link.ifindex, c->gateway, c->subnet.prefixlen);
@@ -179,7 +195,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 			snprintf(err, errlen, "failed to add address %s/%u to '%s': %s",
 				 in_addr_to_string(c->gateway, a), c->subnet.prefixlen, c->bridge,
 				 strerror(-r));
-			goto rollback;
+			goto rollback_overlay;
 		}
 	}
 
@@ -234,6 +250,8 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 			log_warning_errno(r, "Failed to remove stale address from '%s': %m, ignoring",
 					  c->bridge);
 	}
+	if (ops->overlay)
+		overlay_network_finish(m, n, old);
 	/* 9. Guest ports: made, adopted, under policy (single failures are only logged). */
 	port_service_network_up(n);
 	forward_service_network_up(n);
@@ -252,6 +270,9 @@ rollback_fw:
 rollback_addr:
 	if (!created && !scan.found)
 		(void)nl_addr_del(m->nl, link.ifindex, c->gateway, c->subnet.prefixlen);
+rollback_overlay:
+	if (ops->overlay)
+		overlay_network_undo(m, n, ov_created);
 rollback:
 	ops->bridge_undo(m, n, &link, created);
 	if (created || !adopt)
@@ -287,6 +308,8 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 	 * leave taps nothing explains.
 	 */
 	port_service_network_down(n);
+	if (ops->overlay)
+		overlay_network_down(m, n);
 
 	r = ops->bridge_teardown(m, n, err, errlen);
 	if (r < 0)
@@ -311,7 +334,22 @@ static json_t *network_macvtap_to_json(const struct network *n, json_t *allow)
 			 "port-security", "no", "allow-attach", allow);
 }
 
+/* network_to_json() but for the overlay */
+static json_t *network_base_to_json(const struct network *n);
+
 json_t *network_to_json(const struct network *n)
+{
+	json_t *j = network_base_to_json(n);
+
+	if (j && n->config.bridge[0] != '\0' &&
+	    json_object_set_new(j, "overlay", overlay_to_json(n)) < 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *network_base_to_json(const struct network *n)
 {
 	const struct network_config *c = &n->config;
 	char subnet[IN_PREFIX_STRLEN], gw[INET_ADDRSTRLEN], first[INET_ADDRSTRLEN],

@@ -17,6 +17,7 @@
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
+#include "daemon/overlay/overlay.h"
 
 struct dhcp_io;
 struct dhcp_server;
@@ -41,6 +42,7 @@ struct network {
 	uint64_t fw_hash;   /* hash of the rules known to be installed; 0 = none or unknown */
 	bool fw_unknown;    /* chains of this name may exist with unknown contents */
 	bool dirty;         /* scheduled for repair */
+	struct overlay_state overlay; /* the VXLAN device, while up (daemon/overlay/) */
 
 	/* DHCP (dhcp-service.c): the store lives as long as the definition, the rest while up. */
 	struct lease_store *leases;

@@ -535,6 +535,9 @@ static void port_adopt(struct port_service *ps, struct network *n, const struct 
 	struct port *p;
 	int r;
 
+	/* a network's VXLAN device is its overlay's (daemon/overlay/), never a guest's port */
+	if (strcmp(link->kind, "vxlan") == 0)
+		return;
 	(void)tap_get_info(ps->m->nl, link->ifindex, &ti);
 	/* on the host's bridge only VM NICs are guests: the LAN NIC and containers' veths are not */
 	if (network_mode_ops(n->config.mode)->foreign_bridge && !ti.is_tap)

@@ -276,3 +276,48 @@ int nl_route_del_spec(struct nl_sock *s, const struct nl_route_spec *r)
 	return nl_sock_transact(s, nl_route_spec_request(buf, RTM_DELROUTE, 0, r, r->base.oif),
 				NULL, NULL);
 }
+
+struct nl_route_get {
+	struct nl_route_info route;
+	bool found;
+};
+
+static int nl_route_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_route_get *g = data;
+	int r;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	r = nl_route_parse(nlh, &g->route);
+	if (r < 0)
+		return r;
+	g->found = r > 0;
+	return 0;
+}
+
+int nl_route_get(struct nl_sock *s, struct in_addr dst, struct nl_route_info *ret)
+{
+	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
+	struct nl_route_get g = { 0 };
+	struct nlmsghdr *nlh = nl_msg_start(buf);
+	struct rtmsg *rtm;
+	int r;
+
+	assert(s);
+	assert(ret);
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = 0;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 32;
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	r = nl_sock_transact(s, nlh, nl_route_get_cb, &g);
+	if (r < 0)
+		return r;
+	if (!g.found)
+		return -EPROTO;
+	*ret = g.route;
+	return 0;
+}

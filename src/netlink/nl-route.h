@@ -63,4 +63,10 @@ int nl_route_add_spec(struct nl_sock *s, const struct nl_route_spec *r, int oif)
 /* Deletes route 'r' (out of r->base.oif); -ESRCH if there is none. */
 int nl_route_del_spec(struct nl_sock *s, const struct nl_route_spec *r);
 
+/*
+ * Asks the kernel which route it would take to 'dst' (RTM_GETROUTE for one address, as 'ip route
+ * get'): type RTN_LOCAL when 'dst' is an address of this host, else the output interface.
+ * -ENETUNREACH (or the kernel's other -errno) when there is no route.
+ */
+int nl_route_get(struct nl_sock *s, struct in_addr dst, struct nl_route_info *ret);
 #endif

@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Networks across hosts (issue 14): three "hosts", each a Lab (its own namespace, kvmnetd, state
+dir and socket), joined by an underlay bridge in a namespace of their own:
+
+    host ns of lab i: ul0 192.0.2.(i+1)/24 ---veth--- hI  [ underlay ns: bridge br0 ]
+
+A network with '--overlay vxlan --vni N --peers ...' on every host is one layer-2 segment:
+guests on different hosts reach each other through the VXLAN devices kvmnetd makes.
+"""
+import json
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+import knlab
+from knlab import run
+
+VNI = 4242
+SUBNET = "10.70.0.0/24"
+GW = "10.70.0.1"
+
+
+def underlay_ip(i):
+    return "192.0.2.%d" % (i + 1)
+
+
+class Hosts:
+    def __init__(self, n=3):
+        self.labs = [knlab.Lab() for _ in range(n)]
+        self.ul = self.labs[0].prefix + "-ul"
+
+    def setup(self):
+        for lab in self.labs:
+            lab.setup()
+        # the underlay namespace belongs to the first lab: its cleanup deletes it
+        self.labs[0].add_ns(self.ul)
+        run(["ip", "-n", self.ul, "link", "add", "br0", "type", "bridge"])
+        run(["ip", "-n", self.ul, "link", "set", "br0", "up"])
+        for i, lab in enumerate(self.labs):
+            port = "h%d" % i
+            run(["ip", "-n", lab.host, "link", "add", "ul0", "type", "veth",
+                 "peer", "name", port, "netns", self.ul])
+            run(["ip", "-n", self.ul, "link", "set", port, "master", "br0", "up"])
+            run(["ip", "-n", lab.host, "addr", "add", underlay_ip(i) + "/24", "dev", "ul0"])
+            run(["ip", "-n", lab.host, "link", "set", "ul0", "up"])
+            lab.start_daemon()
+        for lab in self.labs:   # carrier settled: snapshots taken from now on compare equal
+            deadline = time.monotonic() + 5
+            while "LOWER_UP" not in link_json(lab.host, "ul0")["flags"]:
+                assert time.monotonic() < deadline, "ul0 of %s has no carrier" % lab.host
+                time.sleep(0.05)
+        return self
+
+    def peers(self, i):
+        return ",".join(underlay_ip(j) for j in range(len(self.labs)) if j != i)
+
+    def create_all(self, name, mode="isolated", vni=VNI, subnet=SUBNET, extra=lambda i: ()):
+        for i, lab in enumerate(self.labs):
+            lab.create(name, mode, subnet, "--overlay", "vxlan", "--vni", str(vni),
+                       "--peers", self.peers(i), "--local", underlay_ip(i), *extra(i))
+
+    def cleanup(self):
+        problems = []
+        for lab in reversed(self.labs):
+            problems += lab.cleanup()
+        return problems
+
+
+@pytest.fixture
+def hosts():
+    h = Hosts()
+    try:
+        h.setup()
+        yield h
+    finally:
+        if os.environ.get("KVMNET_SHOW_LOGS"):
+            for lab in h.labs:
+                print("===== kvmnetd log of %s =====\n%s" % (lab.host, lab.log_text()))
+        problems = h.cleanup()
+        if problems:
+            pytest.fail("\n\n".join(problems), pytrace=False)
+
+
+def link_json(ns, dev):
+    p = run(["ip", "-n", ns, "-d", "-j", "link", "show", "dev", dev], check=False)
+    return json.loads(p.stdout)[0] if p.returncode == 0 else None
+
+
+def flood_dsts(ns, dev):
+    out = run(["bridge", "-n", ns, "fdb", "show", "dev", dev]).stdout
+    return sorted(m.group(1) for m in
+                  re.finditer(r"^00:00:00:00:00:00 dst (\S+) self permanent", out, re.M))
+
+
+def ping_loss(ns, addr, count=20, interval="0.05"):
+    p = run(["ip", "netns", "exec", ns, "ping", "-n", "-q", "-c", str(count), "-i", interval,
+             "-W", "1", addr], check=False, timeout=count + 10)
+    m = re.search(r"(\d+) received", p.stdout)
+    return count - int(m.group(1)) if m else count
+
+
+def static_guests(hosts, bridge="kn-ov", base=10):
+    return [lab.guest(bridge, "10.70.0.%d/24" % (base + i), GW)
+            for i, lab in enumerate(hosts.labs)]
+
+
+def test_static_vxlan_joins_guests_across_hosts(hosts):
+    hosts.create_all("ov")
+    for i, lab in enumerate(hosts.labs):
+        net = lab.kn_json("net", "show", "ov")
+        ov = net["overlay"]
+        assert ov["kind"] == "vxlan" and ov["vni"] == VNI, net
+        assert ov["peers"] == hosts.peers(i).split(","), net
+        assert ov["local"] == underlay_ip(i) and ov["vxlan-port"] == 4789, net
+        dev = link_json(lab.host, "knvx%d" % VNI)
+        assert dev is not None, "no VXLAN device on host %d" % i
+        info = dev["linkinfo"]["info_data"]
+        assert info["id"] == VNI and info["learning"] is False and info["port"] == 4789, info
+        assert dev["master"] == "kn-ov"
+        # the underlay's 1500 minus VXLAN's 50, on the device and the bridge
+        assert dev["mtu"] == 1450 and link_json(lab.host, "kn-ov")["mtu"] == 1450
+        assert ov["mtu"] == 1450
+        assert flood_dsts(lab.host, "knvx%d" % VNI) == sorted(hosts.peers(i).split(","))
+        # the VXLAN device is the overlay's, not a guest port
+        assert not [p for p in lab.ports("ov") if p["name"].startswith("knvx")]
+    guests = static_guests(hosts)
+    probes = [knlab.Probe("%s -> %s" % (a.ns, b.ip), a.ns, "ping", b.ip)
+              for a in guests for b in guests if a is not b]
+    knlab.run_probes(probes)
+
+
+def test_bad_overlay_input_changes_nothing(hosts):
+    lab = hosts.labs[0]
+    snap = lab.snapshot()
+
+    def refused(pattern, *args, base=("--mode", "isolated", "--subnet", "10.71.0.0/24")):
+        p = lab.kn("net", "create", "bad", *base, "--port-security", "no", *args, expect=1)
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and re.search(pattern, lines[0]), p.stderr
+        assert lab.snapshot_diff(snap, lab.snapshot()) == ""
+        assert "bad" not in lab.networks()
+
+    refused(r"invalid vni '0'", "--overlay", "vxlan", "--vni", "0")
+    refused(r"invalid vni '16777216'", "--overlay", "vxlan", "--vni", "16777216")
+    refused(r"needs a vni", "--overlay", "vxlan")
+    refused(r"vni needs an overlay", "--vni", "5")
+    refused(r"peer 192\.0\.2\.1 is a local address", "--overlay", "vxlan", "--vni", "7",
+            "--peers", "192.0.2.2,192.0.2.1")
+    refused(r"local 192\.0\.2\.9 is not an address of this host", "--overlay", "vxlan",
+            "--vni", "7", "--local", "192.0.2.9")
+    refused(r"mtu 1500 is too large for the overlay: underlay ul0 has MTU 1500 leaves at "
+            r"most 1450", "--overlay", "vxlan", "--vni", "7", "--peers", "192.0.2.2",
+            "--mtu", "1500")
+    run(["ip", "-n", lab.host, "link", "set", "ul0", "mtu", "100"])
+    snap = lab.snapshot()
+    refused(r"underlay MTU 100 of ul0 is too small", "--overlay", "vxlan", "--vni", "7",
+            "--peers", "192.0.2.2")
+    run(["ip", "-n", lab.host, "link", "set", "ul0", "mtu", "1500"])
+    lab.create("one", "isolated", "10.72.0.0/24", "--overlay", "vxlan", "--vni", "7")
+    snap = lab.snapshot()
+    refused(r"vni 7 is used by network 'one'", "--overlay", "vxlan", "--vni", "7")
+    refused(r"mode bridge cannot carry an overlay", "--overlay", "vxlan", "--vni", "8",
+            base=("--mode", "bridge", "--bridge", "kn-one"))
+
+
+def test_restart_adopts_and_redefine_drops_stale_peers(hosts):
+    hosts.create_all("ov")
+    guests = static_guests(hosts)
+    lab = hosts.labs[0]
+    before = link_json(lab.host, "knvx%d" % VNI)["ifindex"]
+    lab.stop_daemon()
+    lab.start_daemon()
+    assert link_json(lab.host, "knvx%d" % VNI)["ifindex"] == before
+    assert flood_dsts(lab.host, "knvx%d" % VNI) == ["192.0.2.2", "192.0.2.3"]
+    assert ping_loss(guests[0].ns, guests[1].ip) == 0
+    # host 2 dropped from host 0's peers: its flood entry goes, the device stays
+    text = lab.kn("net", "export", "ov").stdout
+    text = re.sub(r"^peers = .*$", "peers = 192.0.2.2", text, flags=re.M)
+    path = lab.tmp / "ov.conf"
+    path.write_text(text)
+    lab.kn("net", "define", str(path))
+    assert flood_dsts(lab.host, "knvx%d" % VNI) == ["192.0.2.2"]
+    assert link_json(lab.host, "knvx%d" % VNI)["ifindex"] == before
+    assert ping_loss(guests[0].ns, guests[1].ip) == 0
+
+
+def test_stopping_one_host_leaves_the_others_working(hosts):
+    hosts.create_all("ov")
+    guests = static_guests(hosts)
+    assert ping_loss(guests[0].ns, guests[1].ip, count=5) == 0
+    # host 2's network deleted: its device goes, hosts 0 and 1 lose nothing meanwhile
+    p = subprocess.Popen(["ip", "netns", "exec", guests[0].ns, "ping", "-n", "-q", "-c", "40",
+                          "-i", "0.05", guests[1].ip], stdout=subprocess.PIPE, text=True)
+    hosts.labs[2].kn("net", "delete", "ov")
+    out, _ = p.communicate(timeout=30)
+    assert " 0% packet loss" in out, out
+    assert link_json(hosts.labs[2].host, "knvx%d" % VNI) is None
+    # host 1's daemon stopped: the kernel keeps forwarding, nothing is lost between 0 and 1
+    hosts.labs[1].stop_daemon()
+    assert ping_loss(guests[0].ns, guests[1].ip, count=40) == 0
