@@ -353,3 +353,20 @@ def test_uplink_refusals_and_rollback(lab):
     assert via and via[0]["via"] == {"family": "inet6", "host": "fe80::1"}, via
     lab.kn("net", "delete", "lan")
     assert nic_state(lab) == before
+
+
+def test_uplink_with_existing_bridge_is_left_alone(lab):
+    """An existing bridge named by --bridge, with --uplink, is used as it is: kvmnet moves
+    nothing (the NIC stays a port of the host's bridge with its settings), makes no record, and
+    'net delete' leaves bridge and NIC as they were."""
+    lan_setup(lab)
+    before = (bridge_state(lab), nic_state(lab, BR))
+    lab.kn("net", "create", "lan", "--mode", "bridge", "--bridge", BR, "--uplink", "lan0")
+    assert not marker(lab).exists()
+    assert lab.link("lan0")["master"] == BR
+    assert (bridge_state(lab), nic_state(lab, BR)) == before
+    lab.kn("net", "stop", "lan")
+    lab.kn("net", "start", "lan")
+    lab.kn("net", "delete", "lan")
+    assert (bridge_state(lab), nic_state(lab, BR)) == before
+    assert lab.link(BR) is not None
