@@ -298,6 +298,18 @@ def test_uplink_restart_and_crash(lab):
     assert lab.link(UPLINK_BR)["ifindex"] == ifindex, "the bridge was made again"
     assert_moved(lab)
 
+    # the bridge deleted by hand (its addresses and routes with it, the NIC left bare): the
+    # repair gives the NIC back what it had, then moves it again
+    run(["ip", "-n", lab.host, "link", "del", UPLINK_BR])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        link = lab.link(UPLINK_BR)
+        if link and link["ifindex"] != ifindex and ipv4(lab, UPLINK_BR):
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert_moved(lab)
+
     # a crash half-way through 'net create': the marker says incomplete, the network is not
     # recorded running yet, one address is back on the NIC already, one route is missing
     assert lab.stop_daemon(signal.SIGKILL) == -signal.SIGKILL
