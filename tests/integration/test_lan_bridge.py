@@ -329,6 +329,15 @@ def test_uplink_restart_and_crash(lab):
     assert_moved(lab)
     lab.kn("net", "stop", "lan")
     assert lab.link(UPLINK_BR) is None and nic_state(lab) == before
+
+    # a damaged record: nothing to give back from, so kvmnet refuses to guess and says why
+    lab.kn("net", "start", "lan")
+    marker(lab).write_text("{")
+    p = lab.kn("net", "stop", "lan", expect=1)
+    assert len(p.stderr.strip().splitlines()) == 1 and "is damaged" in p.stderr, p.stderr
+    assert lab.link(UPLINK_BR) is not None
+    marker(lab).unlink()
+    run(["ip", "-n", lab.host, "link", "del", UPLINK_BR])
     lab.kn("net", "delete", "lan")
 
 

@@ -524,6 +524,13 @@ int uplink_bridge_teardown(struct manager *m, struct network *n, char *err, size
 	r = uplink_marker_load(state_path(m), name, &mk);
 	if (r == -ENOENT)
 		return 0;
+	if (r == -EBADMSG) {
+		/* nothing to put the NIC back from: say where, rather than guess */
+		snprintf(err, errlen, "the uplink record %s/uplinks/%s.json of network '%s' is "
+			 "damaged: check uplink '%s' and bridge '%s' by hand, then remove the file",
+			 state_path(m), name, name, n->config.uplink, n->config.bridge);
+		return r;
+	}
 	if (r < 0) {
 		snprintf(err, errlen, "failed to read the uplink record of network '%s': %s", name,
 			 strerror(-r));
