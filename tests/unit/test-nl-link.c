@@ -31,6 +31,7 @@
 #include <libmnl/libmnl.h>
 
 #include "netlink/nl-addr.h"
+#include "netlink/nl-inet6.h"
 #include "netlink/nl-link.h"
 #include "netlink/nl-monitor.h"
 #include "netlink/nl-route.h"
@@ -598,6 +599,109 @@ static void test_addr_route_spec(void **state)
 	assert_int_equal(nl_link_delete(s, br2), 0);
 }
 
+/* ---- IPv6: an address and a route read in full and made again on another link ---- */
+
+struct addr6_list {
+	struct nl_addr6_info a[16];
+	size_t n;
+};
+
+static int addr6_collect(const struct nl_addr6_info *a, void *data)
+{
+	struct addr6_list *l = data;
+
+	if (l->n >= ELEMENTSOF(l->a))
+		return -E2BIG;
+	l->a[l->n++] = *a;
+	return 0;
+}
+
+struct route6_list {
+	struct nl_route6_spec r[32];
+	size_t n;
+};
+
+static int route6_collect(const struct nl_route6_spec *r, void *data)
+{
+	struct route6_list *l = data;
+
+	if (l->n >= ELEMENTSOF(l->r))
+		return -E2BIG;
+	l->r[l->n++] = *r;
+	return 0;
+}
+
+static const struct nl_route6_spec *route6_find(const struct route6_list *l, const char *dst,
+						uint8_t len)
+{
+	struct in6_addr a;
+
+	assert_int_equal(inet_pton(AF_INET6, dst, &a), 1);
+	for (size_t i = 0; i < l->n; i++)
+		if (memcmp(&l->r[i].dst, &a, sizeof(a)) == 0 && l->r[i].dst_len == len)
+			return &l->r[i];
+	return NULL;
+}
+
+static void test_inet6_spec(void **state)
+{
+	struct nl_sock *s = *state;
+	struct nl_addr6_info a = { .prefixlen = 64, .valid_sec = UINT32_MAX,
+				   .preferred_sec = UINT32_MAX };
+	struct nl_route6_spec r = { .dst_len = 48, .table = RT_TABLE_MAIN, .type = RTN_UNICAST,
+				    .protocol = RTPROT_STATIC, .priority = 77 };
+	struct addr6_list addrs = { 0 };
+	struct route6_list routes = { 0 }, other = { 0 };
+	const struct nl_route6_spec *f;
+	int br1, br2;
+
+	assert_int_equal(nl_bridge_create(s, "kn-v61", 0, &br1), 0);
+	assert_int_equal(nl_bridge_create(s, "kn-v62", 0, &br2), 0);
+	assert_int_equal(nl_link_set_up(s, br1, true), 0);
+	assert_int_equal(nl_link_set_up(s, br2, true), 0);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:5::2", &a.addr), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:9::", &r.dst), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:5::1", &r.gateway), 1);
+
+	assert_int_equal(nl_addr6_add(s, br1, &a, IFA_F_NODAD), 0);
+	assert_int_equal(nl_addr6_add(s, br1, &a, IFA_F_NODAD), -EEXIST);
+	assert_int_equal(nl_route6_add(s, &r, br1), 0);
+	assert_int_equal(nl_route6_add(s, &r, br1), -EEXIST);
+	assert_int_equal(nl_addr6_dump(s, br1, addr6_collect, &addrs), 0);
+	assert_int_equal(addrs.n >= 1, 1);
+	assert_memory_equal(&addrs.a[0].addr, &a.addr, 16);
+	assert_true(addrs.a[0].flags & IFA_F_PERMANENT);
+	assert_true(addrs.a[0].flags & IFA_F_NODAD);
+	assert_int_equal(nl_route6_dump_oif(s, br1, route6_collect, &routes), 0);
+	assert_int_equal(nl_route6_dump_oif(s, br2, route6_collect, &other), 0);
+	f = route6_find(&routes, "2001:db8:9::", 48);
+	assert_non_null(f);
+	assert_int_equal(f->oif, br1);
+	assert_int_equal(f->priority, 77);
+	assert_int_equal(f->protocol, RTPROT_STATIC);
+	assert_memory_equal(&f->gateway, &r.gateway, 16);
+	assert_false(f->complex);
+	assert_null(route6_find(&other, "2001:db8:9::", 48));
+
+	/* moved to br2 */
+	assert_int_equal(nl_route6_del(s, f, br1), 0);
+	assert_int_equal(nl_route6_del(s, &r, br1), -ESRCH);
+	assert_int_equal(nl_addr6_del(s, br1, &a), 0);
+	assert_int_equal(nl_addr6_add(s, br2, &addrs.a[0], 0), 0);
+	assert_int_equal(nl_route6_add(s, &r, br2), 0);
+	other.n = 0;
+	assert_int_equal(nl_route6_dump_oif(s, br2, route6_collect, &other), 0);
+	f = route6_find(&other, "2001:db8:9::", 48);
+	assert_non_null(f);
+	assert_int_equal(f->oif, br2);
+	routes.n = 0;
+	assert_int_equal(nl_route6_dump_oif(s, br1, route6_collect, &routes), 0);
+	assert_null(route6_find(&routes, "2001:db8:9::", 48));
+
+	assert_int_equal(nl_link_delete(s, br1), 0);
+	assert_int_equal(nl_link_delete(s, br2), 0);
+}
+
 /* ---- monitor ---- */
 
 struct change_log {
@@ -861,6 +965,7 @@ int main(void)
 		cmocka_unit_test(test_link_dump_stop),
 		cmocka_unit_test(test_addr_route),
 		cmocka_unit_test(test_addr_route_spec),
+		cmocka_unit_test(test_inet6_spec),
 		cmocka_unit_test(test_monitor),
 	};
 

@@ -73,6 +73,17 @@ static struct uplink_marker *sample(void)
 		.base = { .dst = { ip("192.0.2.0"), 24 }, .table = 1000, .type = 1, .protocol = 4 },
 		.scope = 0, .tos = 0x10, .flags = 4, .via_family = AF_INET6 };
 	assert_int_equal(inet_pton(AF_INET6, "fe80::1", &mk->routes[1].via), 1);
+	mk->n_addrs6 = 1;
+	mk->addrs6[0] = (struct nl_addr6_info){ .prefixlen = 64, .flags = 0x80, .rt_priority = 5,
+						.valid_sec = UINT32_MAX, .preferred_sec = 100 };
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::2", &mk->addrs6[0].addr), 1);
+	mk->n_routes6 = 1;
+	mk->routes6[0] = (struct nl_route6_spec){ .dst_len = 48, .table = 254, .type = 1,
+						  .protocol = 3, .priority = 1024, .pref = 1,
+						  .has_pref = true, .metrics_len = 1,
+						  .metrics = { 0xab } };
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:99::", &mk->routes6[0].dst), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", &mk->routes6[0].gateway), 1);
 	return mk;
 }
 
@@ -124,6 +135,22 @@ static void test_round_trip(void **state)
 		assert_int_equal(x->metrics_len, y->metrics_len);
 		assert_memory_equal(x->metrics, y->metrics, x->metrics_len);
 	}
+	assert_int_equal(back->n_addrs6, 1);
+	assert_memory_equal(&back->addrs6[0].addr, &mk->addrs6[0].addr, 16);
+	assert_int_equal(back->addrs6[0].prefixlen, 64);
+	assert_int_equal(back->addrs6[0].flags, 0x80);
+	assert_int_equal(back->addrs6[0].rt_priority, 5);
+	assert_int_equal(back->addrs6[0].valid_sec, UINT32_MAX);
+	assert_int_equal(back->addrs6[0].preferred_sec, 100);
+	assert_int_equal(back->n_routes6, 1);
+	assert_memory_equal(&back->routes6[0].dst, &mk->routes6[0].dst, 16);
+	assert_memory_equal(&back->routes6[0].gateway, &mk->routes6[0].gateway, 16);
+	assert_int_equal(back->routes6[0].dst_len, 48);
+	assert_int_equal(back->routes6[0].priority, 1024);
+	assert_true(back->routes6[0].has_pref);
+	assert_int_equal(back->routes6[0].pref, 1);
+	assert_int_equal(back->routes6[0].metrics_len, 1);
+	assert_int_equal(back->routes6[0].metrics[0], 0xab);
 	free(back);
 
 	/* replaced as a whole */
@@ -210,6 +237,20 @@ static void test_damaged(void **state)
 		assert_int_equal(uplink_marker_load(tmpdir, "bad", &back), -EBADMSG);
 		assert_null(back);
 	}
+	/* a record of the version before IPv6 moved: no IPv6 arrays, none to give back */
+	write_marker("{\"uplink\": \"eth0\", \"bridge\": \"b\", \"uplink-was-up\": true, "
+		     "\"complete\": true, \"addresses\": [], \"routes\": []}");
+	assert_int_equal(uplink_marker_load(tmpdir, "bad", &back), 0);
+	assert_int_equal(back->n_addrs6 + back->n_routes6, 0);
+	free(back);
+	back = NULL;
+	write_marker("{\"uplink\": \"eth0\", \"bridge\": \"b\", \"uplink-was-up\": true, "
+		     "\"complete\": true, \"addresses\": [], \"routes\": [], "
+		     "\"addresses6\": [{\"address\": \"1.2.3.4\", \"prefixlen\": 64, "
+		     "\"scope\": 0, \"flags\": 0, \"metric\": 0, \"valid\": 1, "
+		     "\"preferred\": 1}]}");
+	assert_int_equal(uplink_marker_load(tmpdir, "bad", &back), -EBADMSG);
+	assert_null(back);
 	/* one route more than the limit */
 	many = malloc(64 + (UPLINK_MARKER_ROUTE_MAX + 1) * (strlen(good_route) + 2) + 256);
 	assert_non_null(many);

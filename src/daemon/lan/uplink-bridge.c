@@ -10,6 +10,7 @@
 #include "uplink-bridge.h"
 
 #include <assert.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "daemon/network.h"
 #include "daemon/state-dir.h"
 #include "netlink/nl-addr.h"
+#include "netlink/nl-inet6.h"
 #include "netlink/nl-link.h"
 #include "netlink/nl-route.h"
 #include "netlink/nl-sock.h"
@@ -37,9 +39,15 @@ enum uplink_step {
 	UPLINK_STEP_BRIDGE_UP,
 	UPLINK_STEP_ADDR_ADD,     /* address 'index' put on the bridge */
 	UPLINK_STEP_ROUTE_ADD,    /* route 'index' put on the bridge */
+	UPLINK_STEP_ROUTE6_DEL,   /* the same for the IPv6 ones */
+	UPLINK_STEP_ADDR6_DEL,
+	UPLINK_STEP_ADDR6_ADD,
+	UPLINK_STEP_ROUTE6_ADD,
 };
 
-#define UPLINK_STEPS_MAX (4 + 2 * UPLINK_MARKER_ADDR_MAX + 2 * UPLINK_MARKER_ROUTE_MAX)
+#define UPLINK_STEPS_MAX                                                                    \
+	(4 + 2 * UPLINK_MARKER_ADDR_MAX + 2 * UPLINK_MARKER_ROUTE_MAX +                      \
+	 2 * UPLINK_MARKER_ADDR6_MAX + 2 * UPLINK_MARKER_ROUTE6_MAX)
 
 struct uplink_move {
 	struct manager *m;
@@ -103,6 +111,66 @@ static int uplink_route_cb(const struct nl_route_spec *r, void *data)
 	}
 	rd->mk->routes[rd->mk->n_routes++] = *r;
 	return 0;
+}
+
+/* Static IPv6 addresses only: SLAAC, temporary and link-local ones the bridge makes itself. */
+static int uplink_addr6_cb(const struct nl_addr6_info *a, void *data)
+{
+	struct uplink_read *rd = data;
+
+	if (a->scope != RT_SCOPE_UNIVERSE || !(a->flags & IFA_F_PERMANENT) ||
+	    (a->flags & (IFA_F_TEMPORARY | IFA_F_DADFAILED)))
+		return 0;
+	if (rd->mk->n_addrs6 >= UPLINK_MARKER_ADDR6_MAX) {
+		snprintf(rd->err, rd->errlen, "uplink '%s' has more than %d static IPv6 addresses",
+			 rd->mk->uplink, UPLINK_MARKER_ADDR6_MAX);
+		return -E2BIG;
+	}
+	rd->mk->addrs6[rd->mk->n_addrs6++] = *a;
+	return 0;
+}
+
+/* Static IPv6 routes only: the kernel's and router advertisements' come back by themselves. */
+static int uplink_route6_cb(const struct nl_route6_spec *r, void *data)
+{
+	struct uplink_read *rd = data;
+	char dst[INET6_ADDRSTRLEN];
+
+	if (r->protocol == RTPROT_KERNEL || r->protocol == RTPROT_RA ||
+	    r->protocol == RTPROT_REDIRECT || r->table == RT_TABLE_LOCAL ||
+	    (r->type != RTN_UNICAST && !r->complex))
+		return 0;
+	if (r->complex) {
+		snprintf(rd->err, rd->errlen, "uplink '%s' has an IPv6 route to %s/%u (table %u) "
+			 "that kvmnet cannot move (multipath, nexthop object, encapsulation, source "
+			 "prefix or lifetime)", rd->mk->uplink,
+			 inet_ntop(AF_INET6, &r->dst, dst, sizeof(dst)), r->dst_len, r->table);
+		return -EOPNOTSUPP;
+	}
+	if (rd->mk->n_routes6 >= UPLINK_MARKER_ROUTE6_MAX) {
+		snprintf(rd->err, rd->errlen, "uplink '%s' has more than %d static IPv6 routes",
+			 rd->mk->uplink, UPLINK_MARKER_ROUTE6_MAX);
+		return -E2BIG;
+	}
+	rd->mk->routes6[rd->mk->n_routes6++] = *r;
+	return 0;
+}
+
+/* Routes without a gateway first: a gateway must be reachable when its route is made. */
+static void uplink_routes6_sort(struct uplink_marker *mk)
+{
+	static const struct in6_addr any = IN6ADDR_ANY_INIT;
+
+	for (size_t i = 1; i < mk->n_routes6; i++) {
+		struct nl_route6_spec r = mk->routes6[i];
+		bool direct = memcmp(&r.gateway, &any, sizeof(any)) == 0;
+		size_t j = i;
+
+		for (; j > 0 && direct && memcmp(&mk->routes6[j - 1].gateway, &any, sizeof(any)) != 0;
+		     j--)
+			mk->routes6[j] = mk->routes6[j - 1];
+		mk->routes6[j] = r;
+	}
 }
 
 /* Host and link scope first (254, 253, ... 0): a gateway must be reachable when its route is
@@ -179,6 +247,10 @@ static int uplink_read(struct manager *m, const struct network *n, struct uplink
 	r = nl_addr_dump(m->nl, nic->ifindex, uplink_addr_cb, &rd);
 	if (r >= 0)
 		r = nl_route_dump_oif(m->nl, nic->ifindex, uplink_route_cb, &rd);
+	if (r >= 0)
+		r = nl_addr6_dump(m->nl, nic->ifindex, uplink_addr6_cb, &rd);
+	if (r >= 0)
+		r = nl_route6_dump_oif(m->nl, nic->ifindex, uplink_route6_cb, &rd);
 	if (r < 0) {
 		if (r != -E2BIG && r != -EOPNOTSUPP)
 			snprintf(err, errlen, "failed to read the addresses and routes of uplink "
@@ -186,6 +258,7 @@ static int uplink_read(struct manager *m, const struct network *n, struct uplink
 		return r;
 	}
 	uplink_routes_sort(mk);
+	uplink_routes6_sort(mk);
 	for (size_t i = 0; i < mk->n_addrs; i++) {
 		r = uplink_bridge_label(mk, mk->addrs[i].label, mv->bridge_labels[i], err, errlen);
 		if (r < 0)
@@ -200,7 +273,7 @@ static void uplink_step_describe(const struct uplink_move *mv, enum uplink_step 
 				 char *buf, size_t len)
 {
 	const struct uplink_marker *mk = mv->mk;
-	char a[IN_PREFIX_STRLEN];
+	char a[IN_PREFIX_STRLEN], a6[INET6_ADDRSTRLEN];
 
 	switch (step) {
 	case UPLINK_STEP_BRIDGE:
@@ -223,6 +296,23 @@ static void uplink_step_describe(const struct uplink_move *mv, enum uplink_step 
 			 step == UPLINK_STEP_ADDR_DEL ? mk->uplink : mk->bridge);
 		break;
 	}
+	case UPLINK_STEP_ROUTE6_DEL:
+	case UPLINK_STEP_ROUTE6_ADD:
+		inet_ntop(AF_INET6, &mk->routes6[i].dst, a6, sizeof(a6));
+		snprintf(buf, len, "%s IPv6 route %s/%u (table %u) %s '%s'",
+			 step == UPLINK_STEP_ROUTE6_DEL ? "removing" : "adding", a6,
+			 mk->routes6[i].dst_len, mk->routes6[i].table,
+			 step == UPLINK_STEP_ROUTE6_DEL ? "from" : "to",
+			 step == UPLINK_STEP_ROUTE6_DEL ? mk->uplink : mk->bridge);
+		break;
+	case UPLINK_STEP_ADDR6_DEL:
+	case UPLINK_STEP_ADDR6_ADD:
+		inet_ntop(AF_INET6, &mk->addrs6[i].addr, a6, sizeof(a6));
+		snprintf(buf, len, "%s address %s/%u %s '%s'",
+			 step == UPLINK_STEP_ADDR6_DEL ? "removing" : "adding", a6,
+			 mk->addrs6[i].prefixlen, step == UPLINK_STEP_ADDR6_DEL ? "from" : "to",
+			 step == UPLINK_STEP_ADDR6_DEL ? mk->uplink : mk->bridge);
+		break;
 	case UPLINK_STEP_UPLINK_UP:
 		snprintf(buf, len, "bringing '%s' up", mk->uplink);
 		break;
@@ -270,6 +360,16 @@ static int uplink_step_do(struct uplink_move *mv, enum uplink_step step, size_t 
 		return nl_addr_add_info(nl, mv->bridge_ifindex, &mk->addrs[i], mv->bridge_labels[i]);
 	case UPLINK_STEP_ROUTE_ADD:
 		return nl_route_add_spec(nl, &mk->routes[i], mv->bridge_ifindex);
+	case UPLINK_STEP_ROUTE6_DEL:
+		return nl_route6_del(nl, &mk->routes6[i], mv->uplink_ifindex);
+	case UPLINK_STEP_ADDR6_DEL:
+		return nl_addr6_del(nl, mv->uplink_ifindex, &mk->addrs6[i]);
+	case UPLINK_STEP_ADDR6_ADD:
+		/* no duplicate address detection: this host held the address on this LAN a moment
+		 * ago, and a tentative address would hold back routes using it as source */
+		return nl_addr6_add(nl, mv->bridge_ifindex, &mk->addrs6[i], IFA_F_NODAD);
+	case UPLINK_STEP_ROUTE6_ADD:
+		return nl_route6_add(nl, &mk->routes6[i], mv->bridge_ifindex);
 	}
 	return -EINVAL;
 }
@@ -299,6 +399,14 @@ static int uplink_step_undo(struct uplink_move *mv, enum uplink_step step, size_
 		on_bridge = mk->routes[i];
 		on_bridge.base.oif = mv->bridge_ifindex;
 		return nl_route_del_spec(nl, &on_bridge);
+	case UPLINK_STEP_ROUTE6_DEL:
+		return nl_route6_add(nl, &mk->routes6[i], mv->uplink_ifindex);
+	case UPLINK_STEP_ADDR6_DEL:
+		return nl_addr6_add(nl, mv->uplink_ifindex, &mk->addrs6[i], 0);
+	case UPLINK_STEP_ADDR6_ADD:
+		return nl_addr6_del(nl, mv->bridge_ifindex, &mk->addrs6[i]);
+	case UPLINK_STEP_ROUTE6_ADD:
+		return nl_route6_del(nl, &mk->routes6[i], mv->bridge_ifindex);
 	}
 	return -EINVAL;
 }
@@ -357,6 +465,10 @@ static int uplink_move_run(struct uplink_move *mv, char *err, size_t errlen)
 	int r;
 
 	r = uplink_step(mv, UPLINK_STEP_BRIDGE, 0, err, errlen);
+	for (size_t i = mk->n_routes6; r >= 0 && i > 0; i--)
+		r = uplink_step(mv, UPLINK_STEP_ROUTE6_DEL, i - 1, err, errlen);
+	for (size_t i = mk->n_addrs6; r >= 0 && i > 0; i--)
+		r = uplink_step(mv, UPLINK_STEP_ADDR6_DEL, i - 1, err, errlen);
 	for (size_t i = mk->n_routes; r >= 0 && i > 0; i--)
 		r = uplink_step(mv, UPLINK_STEP_ROUTE_DEL, i - 1, err, errlen);
 	/* secondaries before their primary: deleting a primary takes its secondaries along */
@@ -372,6 +484,10 @@ static int uplink_move_run(struct uplink_move *mv, char *err, size_t errlen)
 		r = uplink_step(mv, UPLINK_STEP_ADDR_ADD, i, err, errlen);
 	for (size_t i = 0; r >= 0 && i < mk->n_routes; i++)
 		r = uplink_step(mv, UPLINK_STEP_ROUTE_ADD, i, err, errlen);
+	for (size_t i = 0; r >= 0 && i < mk->n_addrs6; i++)
+		r = uplink_step(mv, UPLINK_STEP_ADDR6_ADD, i, err, errlen);
+	for (size_t i = 0; r >= 0 && i < mk->n_routes6; i++)
+		r = uplink_step(mv, UPLINK_STEP_ROUTE6_ADD, i, err, errlen);
 	return r;
 }
 
@@ -411,9 +527,9 @@ static int uplink_bridge_make(struct manager *m, struct network *n, struct nl_li
 	if (r >= 0)
 		r = nl_link_get_by_index(m->nl, mv->bridge_ifindex, link);
 	if (r >= 0) {
-		log_info("Network '%s': uplink '%s' moved into bridge '%s' with %zu address(es) "
-			 "and %zu route(s)", name, mk->uplink, mk->bridge, mk->n_addrs,
-			 mk->n_routes);
+		log_info("Network '%s': uplink '%s' moved into bridge '%s' with %zu+%zu "
+			 "address(es) and %zu+%zu route(s) (IPv4+IPv6)", name, mk->uplink,
+			 mk->bridge, mk->n_addrs, mk->n_addrs6, mk->n_routes, mk->n_routes6);
 		return 0;
 	}
 	if (uplink_move_undo(mv) >= 0)
@@ -507,6 +623,22 @@ static int uplink_restore(struct manager *m, const struct uplink_marker *mk, cha
 			snprintf(err, errlen, "failed to give route %s (table %u) back to uplink "
 				 "'%s': %s", in_prefix_to_string(&mk->routes[i].base.dst, a),
 				 mk->routes[i].base.table, mk->uplink, strerror(-r));
+			ret = r;
+		}
+	}
+	for (size_t i = 0; i < mk->n_addrs6; i++) {
+		r = nl_addr6_add(m->nl, nic.ifindex, &mk->addrs6[i], 0);
+		if (r < 0 && r != -EEXIST && ret == 0) {
+			snprintf(err, errlen, "failed to give an IPv6 address back to uplink '%s': %s",
+				 mk->uplink, strerror(-r));
+			ret = r;
+		}
+	}
+	for (size_t i = 0; i < mk->n_routes6; i++) {
+		r = nl_route6_add(m->nl, &mk->routes6[i], nic.ifindex);
+		if (r < 0 && r != -EEXIST && ret == 0) {
+			snprintf(err, errlen, "failed to give an IPv6 route back to uplink '%s': %s",
+				 mk->uplink, strerror(-r));
 			ret = r;
 		}
 	}

@@ -28,6 +28,13 @@ static char *uplink_marker_path(const char *state_dir, const char *name)
 	return p;
 }
 
+static void hex_encode(const uint8_t *data, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", data[i]);
+	out[2 * len] = '\0';
+}
+
 static json_t *addr_to_json(const struct nl_addr_info *a)
 {
 	char addr[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN], brd[INET_ADDRSTRLEN];
@@ -48,9 +55,7 @@ static json_t *route_to_json(const struct nl_route_spec *r)
 
 	if (r->via_family == AF_INET6)
 		inet_ntop(AF_INET6, &r->via, via, sizeof(via));
-	for (size_t i = 0; i < r->metrics_len; i++)
-		snprintf(metrics + 2 * i, 3, "%02x", r->metrics[i]);
-	metrics[2 * r->metrics_len] = '\0';
+	hex_encode(r->metrics, r->metrics_len, metrics);
 	return json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:I, s:s, s:s, s:I, s:s, s:s}", "dst",
 			 in_prefix_to_string(&r->base.dst, dst), "table", (json_int_t)r->base.table,
 			 "type", r->base.type, "protocol", r->base.protocol, "scope", r->scope, "tos",
@@ -60,24 +65,61 @@ static json_t *route_to_json(const struct nl_route_spec *r)
 			 "via6", via, "metrics", metrics);
 }
 
+static json_t *addr6_to_json(const struct nl_addr6_info *a)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &a->addr, addr, sizeof(addr));
+	return json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:I}", "address", addr, "prefixlen",
+			 a->prefixlen, "scope", a->scope, "flags", (json_int_t)a->flags, "metric",
+			 (json_int_t)a->rt_priority, "valid", (json_int_t)a->valid_sec,
+			 "preferred", (json_int_t)a->preferred_sec);
+}
+
+static json_t *route6_to_json(const struct nl_route6_spec *r)
+{
+	char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN],
+		metrics[2 * sizeof(r->metrics) + 1];
+
+	inet_ntop(AF_INET6, &r->dst, dst, sizeof(dst));
+	inet_ntop(AF_INET6, &r->gateway, gw, sizeof(gw));
+	inet_ntop(AF_INET6, &r->prefsrc, src, sizeof(src));
+	hex_encode(r->metrics, r->metrics_len, metrics);
+	return json_pack("{s:s, s:i, s:I, s:i, s:i, s:i, s:I, s:s, s:s, s:I, s:i, s:s}", "dst", dst,
+			 "dst-len", r->dst_len, "table", (json_int_t)r->table, "type", r->type,
+			 "protocol", r->protocol, "scope", r->scope, "flags", (json_int_t)r->flags,
+			 "gateway", gw, "prefsrc", src, "priority", (json_int_t)r->priority, "pref",
+			 r->has_pref ? r->pref : -1, "metrics", metrics);
+}
+
 static json_t *uplink_marker_to_json(const struct uplink_marker *mk)
 {
-	json_t *addrs = json_array(), *routes = json_array();
+	json_t *addrs = json_array(), *routes = json_array(), *addrs6 = json_array(),
+	       *routes6 = json_array();
 
-	if (!addrs || !routes)
+	if (!addrs || !routes || !addrs6 || !routes6)
 		goto oom;
+	for (size_t i = 0; i < mk->n_addrs6; i++)
+		if (json_array_append_new(addrs6, addr6_to_json(&mk->addrs6[i])) < 0)
+			goto oom;
+	for (size_t i = 0; i < mk->n_routes6; i++)
+		if (json_array_append_new(routes6, route6_to_json(&mk->routes6[i])) < 0)
+			goto oom;
 	for (size_t i = 0; i < mk->n_addrs; i++)
 		if (json_array_append_new(addrs, addr_to_json(&mk->addrs[i])) < 0)
 			goto oom;
 	for (size_t i = 0; i < mk->n_routes; i++)
 		if (json_array_append_new(routes, route_to_json(&mk->routes[i])) < 0)
 			goto oom;
-	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o}", "uplink", mk->uplink, "bridge",
-			 mk->bridge, "uplink-was-up", mk->uplink_was_up, "complete", mk->complete,
-			 "addresses", addrs, "routes", routes);
+	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o}", "uplink", mk->uplink,
+			 "bridge", mk->bridge, "uplink-was-up", mk->uplink_was_up, "complete",
+			 mk->complete, "addresses", addrs, "routes", routes, "addresses6", addrs6,
+			 "routes6", routes6);
 oom:
 	json_decref(addrs);
 	json_decref(routes);
+	json_decref(addrs6);
+	json_decref(routes6);
 	return NULL;
 }
 
@@ -180,16 +222,93 @@ static int route_from_json(json_t *j, struct nl_route_spec *r)
 	return 0;
 }
 
+static int addr6_from_json(json_t *j, struct nl_addr6_info *a)
+{
+	json_int_t prefixlen, scope, flags, metric, valid, preferred;
+	const char *addr;
+
+	if (json_unpack(j, "{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "address", &addr, "prefixlen",
+			&prefixlen, "scope", &scope, "flags", &flags, "metric", &metric, "valid",
+			&valid, "preferred", &preferred) < 0)
+		return -EBADMSG;
+	if (inet_pton(AF_INET6, addr, &a->addr) != 1 || prefixlen < 0 || prefixlen > 128 ||
+	    scope < 0 || scope > 255 || flags < 0 || flags > UINT32_MAX || metric < 0 ||
+	    metric > UINT32_MAX || valid < 0 || valid > UINT32_MAX || preferred < 0 ||
+	    preferred > UINT32_MAX)
+		return -EBADMSG;
+	a->prefixlen = (uint8_t)prefixlen;
+	a->scope = (uint8_t)scope;
+	a->flags = (uint32_t)flags;
+	a->rt_priority = (uint32_t)metric;
+	a->valid_sec = (uint32_t)valid;
+	a->preferred_sec = (uint32_t)preferred;
+	return 0;
+}
+
+static int route6_from_json(json_t *j, struct nl_route6_spec *r)
+{
+	json_int_t dst_len, table, type, protocol, scope, flags, priority, pref;
+	const char *dst, *gw, *src, *metrics;
+
+	if (json_unpack(j, "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "dst",
+			&dst, "dst-len", &dst_len, "table", &table, "type", &type, "protocol",
+			&protocol, "scope", &scope, "flags", &flags, "gateway", &gw, "prefsrc", &src,
+			"priority", &priority, "pref", &pref, "metrics", &metrics) < 0)
+		return -EBADMSG;
+	if (inet_pton(AF_INET6, dst, &r->dst) != 1 || inet_pton(AF_INET6, gw, &r->gateway) != 1 ||
+	    inet_pton(AF_INET6, src, &r->prefsrc) != 1 || dst_len < 0 || dst_len > 128 ||
+	    table < 0 || table > UINT32_MAX || type < 0 || type > 255 || protocol < 0 ||
+	    protocol > 255 || scope < 0 || scope > 255 || flags < 0 || flags > UINT32_MAX ||
+	    priority < 0 || priority > UINT32_MAX || pref < -1 || pref > 255)
+		return -EBADMSG;
+	if (hex_decode(metrics, r->metrics, sizeof(r->metrics), &r->metrics_len) < 0)
+		return -EBADMSG;
+	r->dst_len = (uint8_t)dst_len;
+	r->table = (uint32_t)table;
+	r->type = (uint8_t)type;
+	r->protocol = (uint8_t)protocol;
+	r->scope = (uint8_t)scope;
+	r->flags = (uint32_t)flags;
+	r->priority = (uint32_t)priority;
+	r->has_pref = pref >= 0;
+	r->pref = r->has_pref ? (uint8_t)pref : 0;
+	return 0;
+}
+
+/* The IPv6 part: optional, as records written before kvmnet moved IPv6 have none. */
+static int uplink_marker6_from_json(json_t *addrs6, json_t *routes6, struct uplink_marker *mk)
+{
+	json_t *e;
+	size_t i;
+
+	if ((addrs6 && (!json_is_array(addrs6) ||
+			json_array_size(addrs6) > UPLINK_MARKER_ADDR6_MAX)) ||
+	    (routes6 && (!json_is_array(routes6) ||
+			 json_array_size(routes6) > UPLINK_MARKER_ROUTE6_MAX)))
+		return -EBADMSG;
+	json_array_foreach(addrs6, i, e) {
+		if (addr6_from_json(e, &mk->addrs6[i]) < 0)
+			return -EBADMSG;
+	}
+	mk->n_addrs6 = addrs6 ? json_array_size(addrs6) : 0;
+	json_array_foreach(routes6, i, e) {
+		if (route6_from_json(e, &mk->routes6[i]) < 0)
+			return -EBADMSG;
+	}
+	mk->n_routes6 = routes6 ? json_array_size(routes6) : 0;
+	return 0;
+}
+
 static int uplink_marker_from_json(json_t *j, struct uplink_marker *mk)
 {
 	const char *uplink, *bridge;
-	json_t *addrs, *routes, *e;
+	json_t *addrs, *routes, *addrs6 = NULL, *routes6 = NULL, *e;
 	int was_up, complete;
 	size_t i;
 
-	if (json_unpack(j, "{s:s, s:s, s:b, s:b, s:o, s:o}", "uplink", &uplink, "bridge", &bridge,
-			"uplink-was-up", &was_up, "complete", &complete, "addresses", &addrs,
-			"routes", &routes) < 0 ||
+	if (json_unpack(j, "{s:s, s:s, s:b, s:b, s:o, s:o, s?o, s?o}", "uplink", &uplink, "bridge",
+			&bridge, "uplink-was-up", &was_up, "complete", &complete, "addresses",
+			&addrs, "routes", &routes, "addresses6", &addrs6, "routes6", &routes6) < 0 ||
 	    !json_is_array(addrs) || !json_is_array(routes) ||
 	    json_array_size(addrs) > UPLINK_MARKER_ADDR_MAX ||
 	    json_array_size(routes) > UPLINK_MARKER_ROUTE_MAX || !uplink[0] ||
@@ -209,7 +328,7 @@ static int uplink_marker_from_json(json_t *j, struct uplink_marker *mk)
 			return -EBADMSG;
 	}
 	mk->n_routes = json_array_size(routes);
-	return 0;
+	return uplink_marker6_from_json(addrs6, routes6, mk);
 }
 
 int uplink_marker_load(const char *state_dir, const char *name, struct uplink_marker **ret)

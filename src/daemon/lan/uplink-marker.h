@@ -15,10 +15,13 @@
 #include <stddef.h>
 
 #include "netlink/nl-addr.h"
+#include "netlink/nl-inet6.h"
 #include "netlink/nl-route.h"
 
 #define UPLINK_MARKER_ADDR_MAX 32   /* IPv4 addresses of one NIC that kvmnet moves */
 #define UPLINK_MARKER_ROUTE_MAX 64  /* and routes */
+#define UPLINK_MARKER_ADDR6_MAX 16  /* static IPv6 addresses */
+#define UPLINK_MARKER_ROUTE6_MAX 64 /* and static IPv6 routes */
 
 struct uplink_marker {
 	char uplink[IFNAMSIZ];
@@ -29,6 +32,10 @@ struct uplink_marker {
 	struct nl_addr_info addrs[UPLINK_MARKER_ADDR_MAX];   /* in the NIC's order */
 	size_t n_routes;
 	struct nl_route_spec routes[UPLINK_MARKER_ROUTE_MAX]; /* in the order they are made */
+	size_t n_addrs6;      /* the IPv6 ones (absent from records of older versions) */
+	struct nl_addr6_info addrs6[UPLINK_MARKER_ADDR6_MAX];
+	size_t n_routes6;
+	struct nl_route6_spec routes6[UPLINK_MARKER_ROUTE6_MAX];
 };
 
 /*
