@@ -28,7 +28,8 @@ static const struct {
 	{ "forward", "add", cmd_forward_add }, { "forward", "remove", cmd_forward_remove },
 	{ "forward", "list", cmd_forward_list },
 	{ "graph", NULL, cmd_graph },
-	{ "lab", "validate", cmd_lab_validate },
+	{ "lab", "validate", cmd_lab_validate }, { "lab", "up", cmd_lab_up },
+	{ "lab", "status", cmd_lab_status },     { "lab", "down", cmd_lab_down },
 	{ "doctor", NULL, cmd_doctor },
 	{ "status", NULL, cmd_status },      { "version", NULL, cmd_version },
 };
@@ -62,6 +63,9 @@ static void usage(FILE *f)
 	      "                             (DOT text, or SVG through Graphviz's 'dot')\n"
 	      "  lab validate FILE          check a lab file against this host (docs/LABS.md),\n"
 	      "                             creating nothing\n"
+	      "  lab up FILE                bring a lab up: networks, nodes, checks; exit 1 if a\n"
+	      "                             check fails (a second 'up' of the same file: no-op)\n"
+	      "  lab status FILE | lab down FILE\n"
 	      "  doctor [NET] [--fix]       name other firewalls' rules that drop guest traffic\n"
 	      "                             (exit 1 if any); --fix adds the narrowest accepts\n"
 	      "  status | version\n"

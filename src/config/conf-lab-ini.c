@@ -21,10 +21,10 @@
 #define LAB_LINE_MAX 1000
 #define LAB_INIH_LINE_BUF (LAB_LINE_MAX + 3)
 
-enum node_key { NODE_KIND, NODE_NICS, NODE_KERNEL, NODE_INITRD, NODE_DISK, NODE_MEMORY,
-		NODE_CPUS, _NODE_KEY_MAX };
+enum node_key { NODE_KIND, NODE_NICS, NODE_LISTEN, NODE_KERNEL, NODE_INITRD, NODE_DISK,
+		NODE_MEMORY, NODE_CPUS, _NODE_KEY_MAX };
 static const char *const node_keys[_NODE_KEY_MAX] = {
-	"kind", "nics", "kernel", "initrd", "disk", "memory", "cpus",
+	"kind", "nics", "listen", "kernel", "initrd", "disk", "memory", "cpus",
 };
 #define FIRST_QEMU_KEY NODE_KERNEL
 
@@ -522,6 +522,46 @@ static bool node_path(struct parse_state *st, char **dst, const char *key, const
 	return true;
 }
 
+/* "listen = PORT ...": TCP ports, separated by blanks or commas, each once. */
+static int node_listen(struct parse_state *st, struct lab_node *node, const char *value)
+{
+	char v[CONF_SHOW_BUF], word[8];
+	const char *p = value;
+
+	while (*p) {
+		size_t n;
+		uint32_t port;
+
+		p += strspn(p, " \t,");
+		if (!*p)
+			break;
+		n = strcspn(p, " \t,");
+		if (n >= sizeof(word) || (memcpy(word, p, n), word[n] = '\0',
+					  conf_parse_uint32(word, 65535, &port) < 0) || port == 0) {
+			fail(st, "invalid listen '%s': expected TCP ports from 1 to 65535",
+			     conf_show(value, v));
+			return 0;
+		}
+		for (size_t i = 0; i < node->n_listen; i++)
+			if (node->listen[i] == port) {
+				fail(st, "listen: port %u given twice", port);
+				return 0;
+			}
+		if (node->n_listen >= LAB_LISTEN_MAX) {
+			fail(st, "listen: more than %d ports", LAB_LISTEN_MAX);
+			return 0;
+		}
+		node->listen[node->n_listen++] = (uint16_t)port;
+		p += n;
+	}
+	if (node->n_listen == 0) {
+		fail(st, "invalid listen '%s': expected TCP ports from 1 to 65535",
+		     conf_show(value, v));
+		return 0;
+	}
+	return 1;
+}
+
 static int node_key(struct parse_state *st, const char *name, const char *value)
 {
 	struct lab_node *node = &st->c->nodes[st->c->n_nodes - 1];
@@ -552,6 +592,8 @@ static int node_key(struct parse_state *st, const char *name, const char *value)
 		return 1;
 	case NODE_NICS:
 		return node_nics(st, node, value);
+	case NODE_LISTEN:
+		return node_listen(st, node, value);
 	case NODE_KERNEL:
 		return node_path(st, &node->kernel, name, value);
 	case NODE_INITRD:

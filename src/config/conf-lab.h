@@ -22,6 +22,7 @@
 #define LAB_NODES_MAX 1024
 #define LAB_CHECKS_MAX 4096
 #define LAB_NODE_NICS_MAX 8
+#define LAB_LISTEN_MAX 16               /* listen = PORT ... of one node */
 #define LAB_FORWARDS_MAX 1024
 #define LAB_PATH_MAX 4096               /* kernel, initrd, disk */
 #define LAB_TEXT_MAX (4 * 1024 * 1024)  /* largest lab file lab_config_parse() accepts */
@@ -74,6 +75,8 @@ struct lab_node {
 	enum lab_node_kind kind;        /* netns when not given */
 	struct lab_nic nics[LAB_NODE_NICS_MAX];
 	size_t n_nics;
+	uint16_t listen[LAB_LISTEN_MAX]; /* TCP ports the node serves (listen = ...), for checks */
+	size_t n_listen;
 	/* kind = qemu only: the user's images (NULL = the project's tiny guest), memory, cpus. */
 	char *kernel, *initrd, *disk;   /* owned; as written (relative to the lab file's folder) */
 	uint32_t memory_mib;            /* LAB_MEMORY_DEFAULT_MIB when not given */
@@ -146,7 +149,8 @@ const char *lab_impair_to_string(const struct lab_impair *imp, const char *key, 
  * free with lab_config_done()). 'name' (may be NULL) is the lab's name unless [lab] sets
  * "name =". Sections: one optional [lab] (key "name"), [network NAME] (the keys of a network's
  * [network] section except "name"), [node NAME] (kind = netns|qemu, nics = NET[:IP] ... separated
- * by blanks or commas, nic.NET.rate|loss|delay|jitter, and for qemu nodes kernel, initrd, disk,
+ * by blanks or commas, listen = PORT ... (TCP ports it serves, at most LAB_LISTEN_MAX, each
+ * once), nic.NET.rate|loss|delay|jitter, and for qemu nodes kernel, initrd, disk,
  * memory (MiB, or with the suffix M or G), cpus), [check NAME] (from = NODE, to = NODE[:PORT],
  * expect = open|closed, all three required), [forward NAME] (NAME as network_forward_name_is_valid();
  * network = NET, proto, host-port and host-address as in a network's [forward] section, and

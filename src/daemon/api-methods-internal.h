@@ -56,6 +56,10 @@ int api_method_lease_list(struct manager *m, json_t *params, json_t **ret, char 
 			  size_t errlen);
 int api_method_lab_validate(struct manager *m, json_t *params, json_t **ret, char *err,
 			    size_t errlen);
+int api_method_lab_up(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
+int api_method_lab_status(struct manager *m, json_t *params, json_t **ret, char *err,
+			  size_t errlen);
+int api_method_lab_down(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 int api_method_graph(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 /* doctor.check and doctor.fix ('method' is one of them). */
 int api_method_doctor(struct manager *m, const char *method, json_t *params, json_t **ret,

@@ -26,12 +26,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: kvmnetd [--state-dir DIR] [--socket PATH] [--group NAME] [--foreground] "
-		   "[--log-level LEVEL]\n"
+		   "[--log-level LEVEL] [--netns-dir DIR]\n"
 		   "  --state-dir DIR    definitions and leases (default " DEFAULT_STATE_DIR ")\n"
 		   "  --socket PATH      control socket (default " DEFAULT_SOCKET ")\n"
 		   "  --group NAME       group whose members may use the control socket (default\n"
 		   "                     " DEFAULT_GROUP ", when that group exists; else root only)\n"
 		   "  --foreground       stay in the foreground, log to stderr\n"
+		   "  --netns-dir DIR    where lab nodes' namespaces are kept (default /run/netns)\n"
 		   "  --log-level LEVEL  error, warning, notice, info (default) or debug\n"
 		   "  --version          print the version\n");
 }
@@ -91,6 +92,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "netns-dir", required_argument, NULL, 'n' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -113,6 +115,9 @@ int main(int argc, char **argv)
 			break;
 		case 'g':
 			group = optarg;
+			break;
+		case 'n':
+			o.netns_dir = optarg;
 			break;
 		case 'f':
 			foreground = true;

@@ -18,6 +18,7 @@
 #include "daemon/dns-service.h"
 #include "daemon/forward-service.h"
 #include "daemon/lan/uplink-bridge.h"
+#include "daemon/lab/lab-engine.h"
 #include "daemon/network.h"
 #include "daemon/overlay/overlay.h"
 #include "daemon/port-service.h"
@@ -27,6 +28,7 @@
 #include "firewall/fw-apply.h"
 #include "netlink/nl-link.h"
 #include "netlink/nl-monitor.h"
+#include "netlink/nl-netns.h"
 #include "netlink/nl-route.h"
 #include "netlink/nl-sock.h"
 #include "shared/alloc-util.h"
@@ -167,6 +169,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	r = port_service_new(m, &m->ports);
 	if (r < 0)
 		goto fail;
+	r = lab_engine_new(m, o->netns_dir ? o->netns_dir : NL_NETNS_DIR, &m->labs);
+	if (r < 0)
+		goto fail;
 	r = api_server_new(m, o->socket_path, o->api_gid, o->api_group, &m->api);
 	if (r < 0)
 		goto fail;
@@ -182,6 +187,7 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	m->api = api_server_free(m->api);
+	m->labs = lab_engine_free(m->labs);
 	for (size_t i = 0; i < m->n_networks; i++)
 		network_free(m->networks[i]);
 	free(m->networks);
@@ -473,7 +479,10 @@ int manager_startup(struct manager *m)
 	}
 	/* Every running network's forwards in one transaction, whatever an earlier run left. */
 	(void)forward_service_sync(m);
-	return port_service_startup(m->ports);
+	r = port_service_startup(m->ports);
+	if (r < 0)
+		return r;
+	return lab_engine_startup(m->labs);
 }
 
 int manager_run(struct manager *m)

@@ -20,6 +20,7 @@ struct dns_service;
 struct event_loop;
 struct event_source;
 struct fw_ctx;
+struct lab_engine;
 struct network;
 struct nl_monitor;
 struct nl_sock;
@@ -36,6 +37,7 @@ struct manager_options {
 	const char *hosts_file;      /* for the NSS module; NULL = none */
 	const char *api_group;       /* the name of 'api_gid', for messages */
 	gid_t api_gid;               /* members may use the socket; (gid_t)-1 = root only */
+	const char *netns_dir;       /* lab nodes' namespaces; NULL = /run/netns */
 };
 
 struct manager {
@@ -49,6 +51,7 @@ struct manager {
 	struct dns_service *dns;
 	struct port_service *ports;
 	struct route_cache *routes;  /* the host's routes, for manager_check_conflicts() */
+	struct lab_engine *labs;     /* lab/lab-engine.h */
 	struct event_source *monitor_source, *repair_source, *sigterm_source, *sigint_source;
 	struct network **networks;   /* owned, sorted by name */
 	size_t n_networks;

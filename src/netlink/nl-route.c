@@ -321,3 +321,26 @@ int nl_route_get(struct nl_sock *s, struct in_addr dst, struct nl_route_info *re
 	*ret = g.route;
 	return 0;
 }
+
+int nl_route_add_default(struct nl_sock *s, int oif, struct in_addr gateway)
+{
+	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if (oif <= 0 || gateway.s_addr == 0)
+		return -EINVAL;
+	nlh = nl_msg_start(buf);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
+	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(gateway), &gateway);
+	return nl_sock_transact(s, nlh, NULL, NULL);
+}

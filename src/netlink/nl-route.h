@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * IPv4 routes: dump, for the overlap check of new subnets against the host's routes; and the
- * routes of one link in full, to move them to another (the uplink move of daemon/lan/).
+ * routes of one link in full, to move them to another (the uplink move of daemon/lan/);
+ * the default route of a lab node's namespace.
  */
 #ifndef KN_NETLINK_NL_ROUTE_H
 #define KN_NETLINK_NL_ROUTE_H
@@ -31,6 +32,8 @@ typedef int (*nl_route_fn)(const struct nl_route_info *r, void *data);
 int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route_info *ret);
 /* Calls 'cb' for every IPv4 route in every table. */
 int nl_route_dump(struct nl_sock *s, nl_route_fn cb, void *data);
+/* Sets (adds or replaces) the main table's IPv4 default route: via 'gateway' on link 'oif'. */
+int nl_route_add_default(struct nl_sock *s, int oif, struct in_addr gateway);
 
 /*
  * One IPv4 route in full: what it takes to make the same route again, on its link or another.

@@ -42,6 +42,7 @@ static const char full_lab[] =
 	"\n"
 	"[node db]\n"
 	"nics = back:10.70.2.20\n"
+	"listen = 5432, 22\n"
 	"\n"
 	"[node client]\n"
 	"nics = front\n"
@@ -93,6 +94,10 @@ static void test_full(void **state)
 	assert_int_equal(web->kind, LAB_NODE_QEMU);
 	assert_int_equal(web->memory_mib, 1024);
 	assert_int_equal(web->cpus, 2);
+	assert_int_equal(web->n_listen, 0);
+	assert_int_equal(db->n_listen, 2);
+	assert_int_equal(db->listen[0], 5432);
+	assert_int_equal(db->listen[1], 22);
 	assert_null(web->kernel);
 	assert_int_equal(web->n_nics, 2);
 	assert_string_equal(web->nics[0].network, "front");
@@ -237,6 +242,11 @@ static const struct bad_case bad_cases[] = {
 	{ NET1 "[node a]\nnics = n1\nnic.n1.loss = 101%\n",
 	  "line 6: invalid loss '101%': expected a percentage from 0 to 100 with at most two "
 	  "decimals (e.g. 5% or 0.5%)" },
+	{ NET1 "[node a]\nnics = n1\nlisten = 80 0\n",
+	  "line 6: invalid listen '80 0': expected TCP ports from 1 to 65535" },
+	{ NET1 "[node a]\nnics = n1\nlisten = 80,80\n", "line 6: listen: port 80 given twice" },
+	{ NET1 "[node a]\nnics = n1\nlisten = ,\n",
+	  "line 6: invalid listen ',': expected TCP ports from 1 to 65535" },
 	{ NET1 "[node a]\nkind = qemu\nnics = n1\ncpus = 0\n",
 	  "line 7: invalid cpus '0': expected a number from 1 to 64" },
 	{ NET1 "[node a]\nkind = qemu\nnics = n1\nmemory = 16\n",

@@ -59,7 +59,7 @@ static json_t *nic_to_json(const struct lab_nic *nic)
 
 static json_t *node_to_json(const struct lab_node *node)
 {
-	json_t *nics = json_array(), *o;
+	json_t *nics = json_array(), *listen, *o;
 
 	for (size_t i = 0; nics && i < node->n_nics; i++)
 		if (json_array_append_new(nics, nic_to_json(&node->nics[i])) < 0) {
@@ -68,8 +68,15 @@ static json_t *node_to_json(const struct lab_node *node)
 		}
 	if (!nics)
 		return NULL;
-	o = json_pack("{s:s, s:s, s:o}", "name", node->name, "kind",
-		      lab_node_kind_to_string(node->kind), "nics", nics);
+	listen = json_array();
+	for (size_t i = 0; listen && i < node->n_listen; i++)
+		json_array_append_new(listen, json_integer(node->listen[i]));
+	if (!listen) {
+		json_decref(nics);
+		return NULL;
+	}
+	o = json_pack("{s:s, s:s, s:o, s:o}", "name", node->name, "kind",
+		      lab_node_kind_to_string(node->kind), "nics", nics, "listen", listen);
 	if (o && node->kind == LAB_NODE_QEMU &&
 	    (json_object_set_new(o, "memory", json_integer(node->memory_mib)) < 0 ||
 	     json_object_set_new(o, "cpus", json_integer(node->cpus)) < 0)) {

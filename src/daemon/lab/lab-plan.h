@@ -29,7 +29,7 @@ int lab_plan_validate(struct manager *m, const char *text, size_t len, const cha
 
 /*
  * {"name", "networks": [{"name", "mode", "subnet", "gateway", "dhcp"}], "nodes": [{"name",
- * "kind", "memory", "cpus" (qemu only), "nics": [{"network", "address" (null = DHCP), "rate",
+ * "kind", "listen": [ports], "memory", "cpus" (qemu only), "nics": [{"network", "address" (null = DHCP), "rate",
  * "loss", "delay", "jitter"}]}], "checks": [{"name", "from", "to", "port" (null = ping),
  * "expect"}], "forwards": [{"name", "network", "proto", "host-port", "host-address" (null =
  * any), "to" (NODE:PORT[-LAST]), "to-address"}]}. NULL on -ENOMEM.

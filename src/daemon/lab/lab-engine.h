@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The labs the daemon runs (docs/LABS.md): 'lab up' validates a lab file, records it under
+ * STATE_DIR/labs (lab-state.c), creates its networks (lab-net.c), starts its nodes through their
+ * kind's operations (lab-node.h) and, once every node has its addresses, runs its checks
+ * (lab-check.c). Everything after the networks completes on the event loop; the caller follows
+ * it with lab_engine_status_json() (its progress lines, numbered). 'lab down' removes exactly
+ * what the record lists. A restarted daemon takes its labs back from the records.
+ */
+#ifndef KN_DAEMON_LAB_LAB_ENGINE_H
+#define KN_DAEMON_LAB_LAB_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/conf-lab.h"
+#include "daemon/lab/lab-node.h"
+
+struct event_source;
+struct lab_check_run;
+struct manager;
+
+/* Hard limit on labs at once (STYLE: bounded collections). */
+#define LAB_ENGINE_LABS_MAX 256
+/* How long the nodes of a lab may take to come up (DHCP leases, guests booting). */
+#define LAB_NODES_TIMEOUT_USEC (120ULL * 1000000ULL)
+/* Progress lines kept per lab. */
+#define LAB_EVENTS_MAX 8192
+
+enum lab_state {
+	LAB_STARTING,   /* nodes being made, waiting for addresses */
+	LAB_CHECKING,   /* checks running */
+	LAB_UP,         /* up, checks done (some may have failed) */
+	LAB_FAILED,     /* 'up' failed part-way and was undone; 'error' says why */
+	_LAB_STATE_MAX,
+};
+
+const char *lab_state_to_string(enum lab_state s);
+
+/* The result of one check. */
+enum lab_check_result {
+	LAB_CHECK_PENDING,
+	LAB_CHECK_PASSED,
+	LAB_CHECK_FAILED,
+	_LAB_CHECK_RESULT_MAX,
+};
+
+struct lab_check_run {
+	struct lab *lab;                /* borrowed */
+	const struct lab_check *conf;   /* borrowed from the lab's config */
+	enum lab_check_result result;
+	char observed[16];              /* "open", "closed", or "" when not run */
+	char detail[160];               /* "connected", "refused", "timeout", "reply", ... */
+	char via[80];                   /* how it was run: "from web (netns) to 10.70.2.20" */
+	int fd;
+	struct event_source *io, *timer;
+	uint16_t echo_id, echo_seq;
+	struct in_addr target;
+	uint64_t started_usec;
+};
+
+struct lab {
+	struct lab_engine *engine;      /* borrowed back pointer */
+	struct manager *m;
+	char name[LAB_NAME_MAX + 1];
+	char *text;                     /* the lab file as given */
+	size_t len;
+	char *file, *dir;               /* its base name and folder, as the caller gave them */
+	struct lab_config config;
+	enum lab_state state;
+	char error[512];
+	struct lab_node_run *nodes;     /* config.n_nodes of them */
+	struct lab_check_run *checks;   /* config.n_checks of them */
+	size_t checks_pending;
+	json_t *record;                 /* what NAME.state holds */
+	char **events;                  /* progress lines */
+	size_t n_events;
+	struct event_source *timeout;   /* for the nodes to come up */
+	struct event_source *step;      /* deferred: next step after a node changed */
+	uint64_t started_usec, nodes_usec, up_usec;
+	bool adopted;                   /* taken back after a daemon restart */
+};
+
+struct lab_engine {
+	struct manager *m;
+	const char *netns_dir;          /* where netns nodes' namespaces are bound (borrowed) */
+	struct lab **labs;              /* owned */
+	size_t n_labs;
+};
+
+/* 'netns_dir' (borrowed, outlives the engine): NL_NETNS_DIR unless kvmnetd --netns-dir. */
+int lab_engine_new(struct manager *m, const char *netns_dir, struct lab_engine **ret);
+/* Forgets the labs without touching the kernel (daemon exit: they are taken back at start). */
+struct lab_engine *lab_engine_free(struct lab_engine *e);
+
+/* At start-up, after the networks: takes back every lab listed under STATE_DIR/labs. */
+int lab_engine_startup(struct lab_engine *e);
+
+/*
+ * 'lab up': 'text' ('len' bytes) of the file named 'file' (base name, may be NULL) in folder
+ * 'dir' (may be NULL). Validates it (lab_plan_validate()), records it, creates its networks and
+ * starts its nodes; the rest goes on from the loop. A lab already up from the same text is left
+ * as it is ('*ret_noop' true). Returns 0 and the lab in '*ret', or a negative errno with one line
+ * in 'err' and nothing left of the lab.
+ */
+int lab_engine_up(struct lab_engine *e, const char *text, size_t len, const char *file,
+		  const char *dir, struct lab **ret, bool *ret_noop, char *err, size_t errlen);
+
+/* 'lab down': removes what the lab's record lists, and the record. */
+int lab_engine_down(struct lab_engine *e, struct lab *l, char *err, size_t errlen);
+
+/* The lab named 'name', or NULL. */
+struct lab *lab_engine_find(struct lab_engine *e, const char *name);
+
+/*
+ * The lab's state: {"name", "state", "error", "file", "nodes": [{"name", "kind", "state",
+ * "error", "namespace", "nics": [{"network", "ifname", "port", "mac", "address", "dhcp"}]}],
+ * "networks": [names], "checks": [{"name", "from", "to", "port", "expect", "result",
+ * "observed", "detail", "via"}], "checks-failed", "events": [lines from index 'since'],
+ * "next-event", "figures": {"nodes-ms", "up-ms"}}. NULL on -ENOMEM.
+ */
+json_t *lab_engine_status_json(const struct lab *l, size_t since);
+
+/* Appends a progress line (also logged). */
+void lab_event(struct lab *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- lab-check.c ---- */
+
+/* Starts every check of 'l' (all at once); lab_engine_checks_done() when the last one ends. */
+void lab_checks_start(struct lab *l);
+/* Stops running checks (no result) and frees their sockets. */
+void lab_checks_stop(struct lab *l);
+void lab_engine_checks_done(struct lab *l);
+const char *lab_check_result_to_string(enum lab_check_result r);
+
+#endif
