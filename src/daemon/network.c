@@ -315,6 +315,13 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 	if (r < 0)
 		return r;
 	n->ifindex = 0;
+	/*
+	 * The bindings of its reservations were still wanted above (a network binds addresses
+	 * while it has a bridge): with the bridge gone they go too, before the caller answers.
+	 */
+	port_service_network_changed(n);
+	if (m->ports)
+		port_service_flush(m->ports);
 	forward_service_network_down(n);
 	return 0;
 }

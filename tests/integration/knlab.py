@@ -252,17 +252,20 @@ class Lab:
 
     # ---- the daemon and the CLI ------------------------------------------------------------
 
-    def start_daemon(self, wait=True, args=(), wrap=()):
+    def start_daemon(self, wait=True, args=(), wrap=(), mount_ns=True):
         """Starts kvmnetd in the host namespace with the lab's state dir and socket, plus 'args'
         (e.g. ("--group", "nogroup")), under 'wrap' (e.g. a valgrind command line) if given;
-        waits until it answers unless not 'wait'."""
+        waits until it answers unless not 'wait'. Not 'mount_ns': entered with nsenter --net
+        only, in the test's own mount namespace (ip netns exec gives it a private one, whose
+        mounts, e.g. lab nodes' namespaces, die with it)."""
         assert self.daemon is None or self.daemon.poll() is not None, "daemon already running"
         self.daemon_runs += 1
         logf = open(self.log, "a")
         logf.write("===== kvmnetd start #%d =====\n" % self.daemon_runs)
         logf.flush()
         self.daemon = subprocess.Popen(
-            ["ip", "netns", "exec", self.host] + [str(w) for w in wrap]
+            (["ip", "netns", "exec", self.host] if mount_ns
+             else ["nsenter", "--net=/run/netns/" + self.host]) + [str(w) for w in wrap]
             + [str(self.bin / "kvmnetd"), "--foreground",
              "--state-dir", str(self.state), "--socket", str(self.sock), "--log-level", "debug"]
             + [str(a) for a in args],

@@ -111,3 +111,296 @@ def test_unreadable_and_bad_text(lab):
     assert "cannot read" in p.stderr and "No such file" in p.stderr
     p = lab.kn("lab", "validate", write(lab, "nul", "[lab]\nname = a\x00b\n"), expect=1)
     assert p.stderr.strip().endswith("nul.lab' contains a NUL byte"), p.stderr
+
+
+# ---- lab up / status / down (netns nodes) ---------------------------------------------------
+#
+# The daemon runs in the test's mount namespace (nsenter --net, not ip netns exec, whose private
+# mount namespace would take the nodes' namespace mounts with it at a restart) with its own
+# --netns-dir, so that no test sees another's lab namespaces.
+
+import json
+import subprocess
+import time
+
+from knlab import run
+
+
+def fnv(lab_name, node):
+    h = 2166136261
+    for ch in (lab_name + "/" + node).encode():
+        h = ((h ^ ch) * 16777619) & 0xffffffff
+    return h
+
+
+def host_port(lab_name, node, nic=0):
+    return "kl%08xn%d" % (fnv(lab_name, node), nic)
+
+
+@pytest.fixture
+def nlab(topo):
+    nsdir = topo.tmp / "netns"
+    nsdir.mkdir()
+    topo.nsdir = nsdir
+    topo.daemon_args = ("--netns-dir", str(nsdir))
+    topo.start_daemon(args=topo.daemon_args, mount_ns=False)
+    # the base tables the first network and port install stay: have them before any snapshot
+    topo.create("warm", "isolated", "10.79.0.0/24")
+    topo.kn("port", "add", "warm")
+    topo.kn("net", "delete", "warm")
+    try:
+        yield topo
+    finally:
+        # whatever a failed test left: the daemon is stopped by the lab's cleanup; the
+        # namespaces' mounts go here (the veths die with the host namespace)
+        if topo.daemon is not None and topo.daemon.poll() is None:
+            topo.stop_daemon()
+        for p in sorted(nsdir.iterdir()):
+            subprocess.run(["umount", "-l", str(p)], check=False, capture_output=True)
+        subprocess.run(["umount", "-l", str(nsdir)], check=False, capture_output=True)
+
+
+def in_node(lab, node_ns, *cmd, check=True, timeout=15):
+    return run(["nsenter", "--net=%s/%s" % (lab.nsdir, node_ns)] + list(cmd), check=check,
+               timeout=timeout)
+
+
+def live_leases(journal):
+    """The leases a journal holds (its puts less its deletes), not its history."""
+    live = {}
+    for line in journal.splitlines():
+        f = line.split()
+        if len(f) >= 6 and f[2] in ("put", "del"):
+            if f[2] == "put":
+                live[(f[3], f[4])] = f[5]
+            else:
+                live.pop((f[3], f[4]), None)
+    return sorted(live.items())
+
+
+def snap(lab):
+    s = lab.snapshot()
+    s["netns-dir"] = sorted(p.name for p in lab.nsdir.iterdir())
+    if "leases.journal" in s["files"]:
+        s["files"]["leases.journal"] = live_leases(s["files"]["leases.journal"])
+    # the port service keeps its bridge table once made (as for any adopted port): compared
+    # only when it holds something (a port, an element)
+    nft = s["nft"]
+    i = nft.find("table bridge kvmnet {")
+    if i >= 0 and "elements" not in nft[i:]:
+        s["nft"] = nft[:i]
+    return s
+
+
+def test_training_up_restart_down(nlab):
+    lab = nlab
+    before = snap(lab)
+    t0 = time.monotonic()
+    p = lab.kn("lab", "up", EXAMPLES / "training.lab", timeout=60)
+    took = time.monotonic() - t0
+    print("training.lab (6 netns nodes, 3 networks, 7 checks) up in %.2f s" % took)
+    out = p.stdout
+    assert out.startswith("Bringing up lab training\n"), out
+    for line in ("network student1 created: isolated, 10.90.1.0/24 on kn-student1",
+                 "all 6 nodes up in", "check ws1-own-server: passed (expected open, found open",
+                 "check ws3-not-student1: passed (expected closed, found closed",
+                 "7 of 7 checks passed"):
+        assert line in out, out
+    assert "by DHCP (student2)" in out, out
+
+    st = lab.kn_json("lab", "status", EXAMPLES / "training.lab")
+    assert st["state"] == "up" and st["checks-failed"] == 0
+    assert [n["name"] for n in st["networks"]] == ["student1", "student2", "student3"]
+    nodes = {n["name"]: n for n in st["nodes"]}
+    assert set(nodes) == {"ws1", "srv1", "ws2", "srv2", "ws3", "srv3"}
+    for name, n in nodes.items():
+        assert n["state"] == "up" and n["kind"] == "netns", n
+        assert n["namespace"] == "kl-training-" + name
+        nic = n["nics"][0]
+        assert nic["ifname"] == "eth0" and nic["dhcp"] is True
+        assert nic["port"] == host_port("training", name)
+        student = nic["network"][-1]
+        assert nic["address"].startswith("10.90.%s." % student), nic
+        # the kernel agrees: the address inside the namespace, the port on the bridge
+        addrs = json.loads(in_node(lab, n["namespace"], "ip", "-j", "-4", "addr", "show",
+                                   "eth0").stdout)
+        assert addrs[0]["addr_info"][0]["local"] == nic["address"]
+        assert lab.link(nic["port"])["master"] == "kn-student" + student
+    assert {c["name"]: c["result"] for c in st["checks"]} == {
+        c: "passed" for c in ("ws1-own-server", "ws2-own-server", "ws3-own-server",
+                              "ws1-not-student2", "ws1-not-student3", "ws2-not-student3",
+                              "ws3-not-student1")}
+    # a real client inside a node: ws1 pings its server, not student 2's
+    srv1, srv2 = nodes["srv1"]["nics"][0]["address"], nodes["srv2"]["nics"][0]["address"]
+    in_node(lab, "kl-training-ws1", "ping", "-c1", "-W2", srv1)
+    assert in_node(lab, "kl-training-ws1", "ping", "-c1", "-W1", srv2, check=False).returncode
+    # the ports are kvmnet's, listed with their network
+    ports = {p["name"]: p for p in lab.kn_json("port", "list")}
+    assert ports[host_port("training", "ws1")]["network"] == "student1"
+
+    # a second 'up' of the same file changes nothing
+    state_before = (lab.state / "labs" / "training.state").read_text()
+    p = lab.kn("lab", "up", EXAMPLES / "training.lab")
+    assert "already up from this file: nothing changed" in p.stdout
+    assert (lab.state / "labs" / "training.state").read_text() == state_before
+
+    # a restarted daemon takes the lab back: same nodes, addresses, check results
+    lab.stop_daemon()
+    lab.start_daemon(args=lab.daemon_args, mount_ns=False)
+    st2 = lab.kn_json("lab", "status", EXAMPLES / "training.lab")
+    assert st2["state"] == "up" and st2["checks-failed"] == 0
+    assert [(n["name"], n["state"], n["nics"][0]["address"]) for n in st2["nodes"]] == \
+        [(n["name"], "up", n["nics"][0]["address"]) for n in st["nodes"]]
+    in_node(lab, "kl-training-ws1", "ping", "-c1", "-W2", srv1)
+    # the DHCP clients run again (they renew at T1): the daemon's socket on port 68 inside
+    ss = in_node(lab, "kl-training-srv2", "ss", "-uanp").stdout
+    assert ":68 " in ss and "kvmnetd" in ss, ss
+
+    p = lab.kn("lab", "down", EXAMPLES / "training.lab")
+    assert p.stdout.strip() == "Lab training is down: 6 nodes and 3 networks removed"
+    after = snap(lab)
+    assert after == before, lab.snapshot_diff(before, after)
+    p = lab.kn("lab", "status", EXAMPLES / "training.lab", expect=1)
+    assert p.stderr.strip().endswith("lab 'training' is not up"), p.stderr
+
+
+CHECKS_LAB = """[lab]
+name = chk
+
+[network lan]
+mode = isolated
+subnet = 10.71.0.0/24
+dhcp-range = 10.71.0.100-10.71.0.150
+
+[node app]
+nics = lan:10.71.0.10
+
+[node db]
+nics = lan:10.71.0.20
+listen = 5432
+
+[node dhcp-only]
+nics = lan
+
+[check db-open]
+from = app
+to = db:5432
+expect = open
+
+[check other-port-closed]
+from = app
+to = db:5433
+expect = closed
+
+[check ping-db]
+from = dhcp-only
+to = db
+expect = open
+
+[check wrongly-expected]
+from = app
+to = db:22
+expect = open
+"""
+
+
+def test_failing_check_exit_1(nlab):
+    lab = nlab
+    path = write(lab, "chk", CHECKS_LAB)
+    p = lab.kn("lab", "up", path, expect=1, timeout=60)
+    assert "check wrongly-expected: FAILED (expected open, found closed: refused)" in p.stdout
+    assert "check db-open: passed (expected open, found open: connected)" in p.stdout
+    assert "check other-port-closed: passed (expected closed, found closed: refused)" in p.stdout
+    assert "check ping-db: passed (expected open, found open: echo reply)" in p.stdout
+    assert p.stderr.strip() == "kvmnet: lab chk: 1 of 4 checks failed", p.stderr
+    row = [ln for ln in p.stdout.splitlines() if ln.startswith("wrongly-expected")]
+    assert row and row[0].split()[5] == "failed", p.stdout
+    st = json.loads(lab.kn("--json", "lab", "status", path, expect=1).stdout)
+    checks = {c["name"]: c for c in st["checks"]}
+    assert checks["wrongly-expected"]["result"] == "failed"
+    assert checks["wrongly-expected"]["observed"] == "closed"
+    assert checks["db-open"]["result"] == "passed"
+    # the static nodes' addresses are reserved for their MACs (port security lets them through)
+    hosts = {h["ip"]: h for h in lab.kn_json("host", "list", "lan")}
+    assert set(hosts) == {"10.71.0.10", "10.71.0.20"}
+    # the listener is the daemon's, inside the namespace: a real client connects
+    in_node(lab, "kl-chk-app", "nc", "-z", "-w2", "10.71.0.20", "5432")
+    lab.kn("lab", "down", path)
+    assert lab.networks() == {}
+
+
+def test_two_labs_and_overlap(nlab):
+    lab = nlab
+    a = write(lab, "la", "[network na]\nsubnet = 10.72.0.0/24\ndhcp = no\n"
+                         "[node x]\nnics = na:10.72.0.5\n")
+    b = write(lab, "lb", "[network nb]\nsubnet = 10.73.0.0/24\ndhcp = no\n"
+                         "[node x]\nnics = nb:10.73.0.5\n")
+    c = write(lab, "lc", "[network nc]\nsubnet = 10.72.0.0/16\ndhcp = no\n"
+                         "[node x]\nnics = nc:10.72.9.5\n")
+    lab.kn("lab", "up", a)
+    lab.kn("lab", "up", b)
+    assert set(lab.networks()) == {"na", "nb"}
+    before = snap(lab)
+    p = lab.kn("lab", "up", c, expect=1)
+    assert p.stderr.strip().endswith(
+        "line 1: network nc: subnet 10.72.0.0/16 overlaps network 'na' (10.72.0.0/24)"), p.stderr
+    after = snap(lab)
+    # (the running labs' traffic moves counters and dynamic sets: the rules are compared)
+    assert {k: v for k, v in after.items() if k != "nft"} == \
+        {k: v for k, v in before.items() if k != "nft"}, lab.snapshot_diff(before, after)
+    assert lab.kvmnet_rules_mentioning("kn-nc") == [] and lab.link("kn-nc") is None
+    assert sorted(lab.nsdir.iterdir()) == [lab.nsdir / "kl-la-x", lab.nsdir / "kl-lb-x"]
+    lab.kn("lab", "down", a)
+    assert set(lab.networks()) == {"nb"}
+    lab.kn("lab", "down", b)
+    assert lab.networks() == {}
+
+
+def test_failure_part_way_rolls_back(nlab):
+    lab = nlab
+    text = ("[lab]\nname = rb\n[network r1]\nsubnet = 10.74.0.0/24\ndhcp = no\n"
+            "[network r2]\nsubnet = 10.75.0.0/24\ndhcp-range = 10.75.0.100-10.75.0.200\n"
+            "[node a]\nnics = r1:10.74.0.5 r2\n[node b]\nnics = r2:10.75.0.5\n")
+    path = write(lab, "rb", text)
+    # someone else's interface has the name node b's port would get: b fails after the
+    # networks and node a were made
+    run(["ip", "-n", lab.host, "link", "add", host_port("rb", "b"), "type", "bridge"])
+    before = snap(lab)
+    p = lab.kn("lab", "up", path, expect=1)
+    assert p.stderr.strip().endswith("node b: cannot create port %s (network r2): File exists"
+                                     % host_port("rb", "b")), p.stderr
+    after = snap(lab)
+    assert after == before, lab.snapshot_diff(before, after)
+    assert "up failed" in lab.log_text()
+
+
+def test_fifty_nodes_bounded(nlab):
+    lab = nlab
+    lines = ["[lab]", "name = big", "[network bn1]", "subnet = 10.76.0.0/24",
+             "dhcp-range = 10.76.0.100-10.76.0.250", "[network bn2]", "mode = isolated",
+             "subnet = 10.77.0.0/24", "dhcp = no"]
+    for i in range(50):
+        lines += ["[node n%d]" % i]
+        if i % 5 == 0:   # one in five takes a DHCP lease
+            lines += ["nics = bn1 bn2:10.77.0.%d" % (i + 10)]
+        else:
+            lines += ["nics = bn1:10.76.0.%d bn2:10.77.0.%d" % (i + 10, i + 10)]
+    lines += ["[check first-last]", "from = n0", "to = n49", "expect = open"]
+    path = write(lab, "big", "\n".join(lines) + "\n")
+    before = snap(lab)
+    t0 = time.monotonic()
+    lab.kn("lab", "up", path, timeout=120)
+    up = time.monotonic() - t0
+    st = lab.kn_json("lab", "status", path)
+    assert st["state"] == "up" and st["checks-failed"] == 0
+    assert len(st["nodes"]) == 50 and all(n["state"] == "up" for n in st["nodes"])
+    assert len(list(lab.nsdir.iterdir())) == 50
+    t0 = time.monotonic()
+    lab.kn("lab", "down", path, timeout=120)
+    down = time.monotonic() - t0
+    print("50 netns nodes (100 nics, 10 by DHCP), 2 networks: up %.2f s (daemon: nodes %d ms,"
+          " all %d ms), down %.2f s" % (up, st["figures"]["nodes-ms"], st["figures"]["up-ms"],
+                                        down))
+    assert up < 30 and down < 20, (up, down)
+    after = snap(lab)
+    assert after == before, lab.snapshot_diff(before, after)

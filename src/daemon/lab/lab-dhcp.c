@@ -11,6 +11,10 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
 
 #include "dhcp/dhcp-option.h"
 #include "dhcp/dhcp-proto.h"
@@ -26,7 +30,10 @@ enum client_state { C_SELECTING, C_REQUESTING, C_BOUND, C_RENEWING };
 
 struct lab_dhcp_client {
 	struct event_loop *loop;
-	int fd;
+	int fd;                         /* UDP, port 68, bound to the nic: receives */
+	int pfd;                        /* AF_PACKET: sends (source 0.0.0.0 whatever the node's
+					 * other nics hold, which a UDP socket would borrow) */
+	int ifindex;
 	struct event_source *io, *timer;
 	uint8_t mac[6];
 	char hostname[DHCP_HOSTNAME_MAX + 1];
@@ -50,7 +57,13 @@ static uint32_t random_u32(void)
 
 static int send_msg(struct lab_dhcp_client *c, uint8_t type)
 {
-	uint8_t buf[DHCP_MIN_MESSAGE];
+	uint8_t pkt[sizeof(struct iphdr) + sizeof(struct udphdr) + DHCP_MIN_MESSAGE];
+	uint8_t *buf = pkt + sizeof(struct iphdr) + sizeof(struct udphdr);
+	struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_UDP };
+	struct udphdr udp = { .source = htons(DHCP_CLIENT_PORT), .dest = htons(DHCP_SERVER_PORT) };
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+				  .sll_ifindex = c->ifindex, .sll_halen = 6,
+				  .sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	struct dhcp_header h = {
 		.op = DHCP_OP_BOOTREQUEST, .htype = DHCP_HTYPE_ETHER, .hlen = 6,
 		.xid = htonl(c->xid), .flags = htons(DHCP_FLAG_BROADCAST),
@@ -59,17 +72,16 @@ static int send_msg(struct lab_dhcp_client *c, uint8_t type)
 	static const uint8_t prl[] = { DHCP_OPTION_SUBNET_MASK, DHCP_OPTION_ROUTER,
 				       DHCP_OPTION_LEASE_TIME, DHCP_OPTION_RENEWAL_TIME };
 	struct dhcp_option_builder b;
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(DHCP_SERVER_PORT),
-				  .sin_addr.s_addr = htonl(INADDR_BROADCAST) };
 	uint8_t cid[7];
+	uint32_t sum = 0;
 	size_t len;
 
 	memcpy(h.chaddr, c->mac, 6);
 	if (c->state == C_RENEWING)
 		h.ciaddr = c->lease.addr.s_addr;
-	memset(buf, 0, sizeof(buf));
+	memset(pkt, 0, sizeof(pkt));
 	memcpy(buf, &h, sizeof(h));
-	dhcp_option_builder_init(&b, buf + DHCP_HEADER_SIZE, sizeof(buf) - DHCP_HEADER_SIZE);
+	dhcp_option_builder_init(&b, buf + DHCP_HEADER_SIZE, DHCP_MIN_MESSAGE - DHCP_HEADER_SIZE);
 	cid[0] = DHCP_HTYPE_ETHER;
 	memcpy(cid + 1, c->mac, 6);
 	if (dhcp_option_append_u8(&b, DHCP_OPTION_MESSAGE_TYPE, type) < 0 ||
@@ -87,7 +99,21 @@ static int send_msg(struct lab_dhcp_client *c, uint8_t type)
 	len = DHCP_HEADER_SIZE + dhcp_option_builder_finish(&b);
 	if (len < 300)
 		len = 300;   /* BOOTP's minimum, which some servers still expect */
-	if (sendto(c->fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+	/* UDP checksum 0 (none: optional in IPv4); the IP header's own is required */
+	udp.len = htons((uint16_t)(sizeof(udp) + len));
+	ip.tot_len = htons((uint16_t)(sizeof(ip) + sizeof(udp) + len));
+	ip.saddr = c->state == C_RENEWING ? c->lease.addr.s_addr : 0;
+	ip.daddr = htonl(INADDR_BROADCAST);
+	memcpy(pkt, &ip, sizeof(ip));
+	for (size_t i = 0; i < sizeof(ip); i += 2)
+		sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip.check = htons((uint16_t)~sum);
+	memcpy(pkt, &ip, sizeof(ip));
+	memcpy(pkt + sizeof(ip), &udp, sizeof(udp));
+	if (sendto(c->pfd, pkt, sizeof(ip) + sizeof(udp) + len, 0, (struct sockaddr *)&ll,
+		   sizeof(ll)) < 0)
 		return -errno;
 	return 0;
 }
@@ -209,7 +235,8 @@ static int on_io(struct event_source *s, int fd, uint32_t revents, void *data)
 	return 0;
 }
 
-int lab_dhcp_client_new(struct event_loop *e, int ns_fd, const char *ifname, const uint8_t mac[6],
+int lab_dhcp_client_new(struct event_loop *e, int ns_fd, const char *ifname, int ifindex,
+			const uint8_t mac[6],
 			struct in_addr prev, const char *hostname, lab_dhcp_fn cb, void *data,
 			struct lab_dhcp_client **ret)
 {
@@ -220,6 +247,8 @@ int lab_dhcp_client_new(struct event_loop *e, int ns_fd, const char *ifname, con
 	if (!c)
 		return -ENOMEM;
 	c->loop = e;
+	c->ifindex = ifindex;
+	c->pfd = -1;
 	c->cb = cb;
 	c->data = data;
 	memcpy(c->mac, mac, 6);
@@ -229,6 +258,12 @@ int lab_dhcp_client_new(struct event_loop *e, int ns_fd, const char *ifname, con
 	c->fd = nl_netns_socket(ns_fd, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDP);
 	if (c->fd < 0) {
 		r = c->fd;
+		goto fail;
+	}
+	/* protocol 0: a packet socket that sends and receives nothing */
+	c->pfd = nl_netns_socket(ns_fd, AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (c->pfd < 0) {
+		r = c->pfd;
 		goto fail;
 	}
 	if (setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -265,6 +300,7 @@ struct lab_dhcp_client *lab_dhcp_client_free(struct lab_dhcp_client *c)
 	event_source_free(c->io);
 	event_source_free(c->timer);
 	safe_close(c->fd);
+	safe_close(c->pfd);
 	free(c);
 	return NULL;
 }

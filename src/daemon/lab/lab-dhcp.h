@@ -4,8 +4,9 @@
  * with the codec of src/dhcp/: DISCOVER, OFFER, REQUEST, ACK (RFC 2131 §3.1), with the
  * broadcast flag (the nic has no address yet), retransmissions every second, renewal at T1 by a
  * REQUEST with 'ciaddr', and a REQUEST for the address held before (INIT-REBOOT) when a
- * restarted daemon takes the node back. Its socket is made inside the node's namespace and
- * bound to the nic. Applying the lease (address, route) is the caller's, in the callback.
+ * restarted daemon takes the node back. Its sockets are made inside the node's namespace: a UDP
+ * one bound to the nic receives, a packet socket sends (from 0.0.0.0 even when the node's other
+ * nics have addresses, which the kernel would otherwise pick as the source). Applying the lease (address, route) is the caller's, in the callback.
  */
 #ifndef KN_DAEMON_LAB_LAB_DHCP_H
 #define KN_DAEMON_LAB_LAB_DHCP_H
@@ -27,10 +28,12 @@ typedef void (*lab_dhcp_fn)(struct lab_dhcp_client *c, const struct lab_dhcp_lea
 			    const struct lab_dhcp_lease *old, void *data);
 
 /*
- * Starts a client on nic 'ifname' of namespace 'ns_fd' with MAC 'mac'; 'prev' (0.0.0.0 = none)
+ * Starts a client on nic 'ifname' (index 'ifindex' there) of namespace 'ns_fd' with MAC 'mac';
+ * 'prev' (0.0.0.0 = none)
  * is an address held before, asked for first. 'hostname' (may be NULL) goes in option 12.
  */
-int lab_dhcp_client_new(struct event_loop *e, int ns_fd, const char *ifname, const uint8_t mac[6],
+int lab_dhcp_client_new(struct event_loop *e, int ns_fd, const char *ifname, int ifindex,
+			const uint8_t mac[6],
 			struct in_addr prev, const char *hostname, lab_dhcp_fn cb, void *data,
 			struct lab_dhcp_client **ret);
 /* Stops the client (no DHCPRELEASE: the lease lapses, or is taken again). Accepts NULL. */

@@ -201,7 +201,8 @@ static int nic_inside(struct lab_node_run *n, struct nl_sock *nl, struct lab_nic
 	}
 	if (r >= 0 && !nic->conf->has_ip && !nic->dhcp) {
 		what = "start the DHCP client of";
-		r = lab_dhcp_client_new(n->lab->m->loop, n->ns_fd, nic->ifname, nic->mac, prev,
+		r = lab_dhcp_client_new(n->lab->m->loop, n->ns_fd, nic->ifname, nic->ifindex, nic->mac,
+					prev,
 					n->conf->name, on_lease, nic, &nic->dhcp);
 	}
 	if (r < 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/conf-lab.h"
 #include "config/conf-network.h"
@@ -78,6 +79,9 @@ int lab_state_remove(struct state_dir *d, const char *name)
 		if (r < 0 && r != -ENOENT && ret == 0)
 			ret = r;
 	}
+	/* The folder goes with the last lab, so that 'lab down' leaves the state dir as it was. */
+	if ((size_t)snprintf(path, sizeof(path), "%s/labs", state_dir_path(d)) < sizeof(path))
+		(void)rmdir(path);
 	return ret;
 }
 
