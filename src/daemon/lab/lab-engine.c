@@ -179,7 +179,7 @@ static int lab_new(struct lab_engine *e, const char *text, size_t len, const cha
 
 			nic->node = n;
 			nic->conf = &n->conf->nics[k];
-			snprintf(nic->ifname, sizeof(nic->ifname), "eth%zu", k);
+			snprintf(nic->ifname, sizeof(nic->ifname), "eth%u", (unsigned)(k % LAB_NODE_NICS_MAX));
 			lab_node_host_ifname(l->name, n->conf->name, k, nic->host_ifname);
 			lab_node_mac(l->name, n->conf->name, k, nic->mac);
 		}

@@ -52,7 +52,7 @@ void lab_node_ns_name(const char *lab, const char *node, char *buf, size_t size)
 
 void lab_node_host_ifname(const char *lab, const char *node, size_t nic, char buf[IFNAMSIZ])
 {
-	snprintf(buf, IFNAMSIZ, "kl%08xn%zu", name_hash(lab, node), nic);
+	snprintf(buf, IFNAMSIZ, "kl%08xn%u", name_hash(lab, node), (unsigned)(nic % 10));
 }
 
 void lab_node_mac(const char *lab, const char *node, size_t nic, uint8_t mac[6])
