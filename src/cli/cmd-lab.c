@@ -224,6 +224,18 @@ static int print_lab(struct cli *cli, json_t *status)
 			     json_object_get(status, "checks"), false);
 	}
 	fflush(stdout);
+	{
+		json_t *node;
+		size_t i, down = 0;
+
+		json_array_foreach(json_object_get(status, "nodes"), i, node)
+			down += strcmp(json_string_value(json_object_get(node, "state")), "up") != 0;
+		if (down) {
+			fprintf(stderr, "kvmnet: lab %s: %zu nodes are not up\n",
+				json_string_value(json_object_get(status, "name")), down);
+			return CLI_EXIT_FAILED;
+		}
+	}
 	if (failed) {
 		fprintf(stderr, "kvmnet: lab %s: %lld of %zu checks failed\n",
 			json_string_value(json_object_get(status, "name")), (long long)failed,

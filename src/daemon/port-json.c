@@ -19,6 +19,7 @@
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
+#include "daemon/lab/lab-engine.h"
 #include "daemon/lan/addr-learn.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
@@ -147,7 +148,10 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 	return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 			 "s:b, s:b, s:o?, s:o?, s:s?}",
 			 "name", p->name, "network", n->config.name, "origin",
-			 port_origin_table[p->origin], "mac", mac ? mac_to_string(mac, macbuf) : NULL,
+			 p->origin == PORT_ORIGIN_ADOPTED &&
+					 lab_engine_port_owner(l->ps->m->labs, p->name)
+				 ? "lab"
+				 : port_origin_table[p->origin], "mac", mac ? mac_to_string(mac, macbuf) : NULL,
 			 "mac-bound", p->has_mac, "ip",
 			 ip.s_addr ? in_addr_to_string(ip, ipbuf) : NULL, "state",
 			 !link.up ? "down" : link.carrier ? "up" : "no-carrier", "rx-packets",

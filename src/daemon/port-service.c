@@ -22,6 +22,7 @@
 #include "config/conf-network.h"
 #include "config/conf-port.h"
 #include "daemon/lan/addr-learn.h"
+#include "daemon/lab/lab-engine.h"
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
 #include "daemon/network.h"
@@ -448,6 +449,11 @@ int port_service_remove_transient(struct port_service *ps, const char *name, cha
 	if (!p || p->origin == PORT_ORIGIN_DEFINED) {
 		snprintf(err, errlen, "port '%s' does not exist", name);
 		return -ENOENT;
+	}
+	if (p->origin == PORT_ORIGIN_ADOPTED && lab_engine_port_owner(ps->m->labs, name)) {
+		snprintf(err, errlen, "port '%s' is a node's of lab %s: 'lab down' removes it", name,
+			 lab_engine_port_owner(ps->m->labs, name)->name);
+		return -EPERM;
 	}
 	if (p->origin == PORT_ORIGIN_ADOPTED) {
 		snprintf(err, errlen,

@@ -237,6 +237,10 @@ def test_training_up_restart_down(nlab):
     # the ports are kvmnet's, listed with their network
     ports = {p["name"]: p for p in lab.kn_json("port", "list")}
     assert ports[host_port("training", "ws1")]["network"] == "student1"
+    assert {p["origin"] for p in ports.values()} == {"lab"}
+    p = lab.kn("port", "remove", host_port("training", "ws1"), expect=1)
+    assert p.stderr.strip().endswith("port '%s' is a node's of lab training: 'lab down' "
+                                     "removes it" % host_port("training", "ws1")), p.stderr
 
     # a second 'up' of the same file changes nothing
     state_before = (lab.state / "labs" / "training.state").read_text()
@@ -249,6 +253,7 @@ def test_training_up_restart_down(nlab):
     lab.start_daemon(args=lab.daemon_args, mount_ns=False)
     st2 = lab.kn_json("lab", "status", EXAMPLES / "training.lab")
     assert st2["state"] == "up" and st2["checks-failed"] == 0
+    assert {p["origin"] for p in lab.kn_json("port", "list")} == {"lab"}
     assert [(n["name"], n["state"], n["nics"][0]["address"]) for n in st2["nodes"]] == \
         [(n["name"], "up", n["nics"][0]["address"]) for n in st["nodes"]]
     in_node(lab, "kl-training-ws1", "ping", "-c1", "-W2", srv1)
@@ -281,6 +286,7 @@ listen = 5432
 
 [node dhcp-only]
 nics = lan
+nic.lan.rate = 10mbit
 
 [check db-open]
 from = app
@@ -313,6 +319,8 @@ def test_failing_check_exit_1(nlab):
     assert "check other-port-closed: passed (expected closed, found closed: refused)" in p.stdout
     assert "check ping-db: passed (expected open, found open: echo reply)" in p.stdout
     assert p.stderr.strip() == "kvmnet: lab chk: 1 of 4 checks failed", p.stderr
+    # impairments are not applied by this engine yet: said, not skipped silently
+    assert "node dhcp-only: the impairments of its nic on lan are NOT applied" in p.stdout
     row = [ln for ln in p.stdout.splitlines() if ln.startswith("wrongly-expected")]
     assert row and row[0].split()[5] == "failed", p.stdout
     st = json.loads(lab.kn("--json", "lab", "status", path, expect=1).stdout)

@@ -43,11 +43,62 @@ int lab_engine_new(struct manager *m, const char *netns_dir, struct lab_engine *
 	return 0;
 }
 
+static int port_ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct lab_port_ref *)a)->name, ((const struct lab_port_ref *)b)->name);
+}
+
+const struct lab *lab_engine_port_owner(const struct lab_engine *e, const char *name)
+{
+	struct lab_port_ref key = { 0 };
+	const struct lab_port_ref *r;
+
+	if (!e || !e->n_ports || strlen(name) >= sizeof(key.name))
+		return NULL;
+	strcpy(key.name, name);
+	r = bsearch(&key, e->ports, e->n_ports, sizeof(*e->ports), port_ref_cmp);
+	return r ? r->lab : NULL;
+}
+
+/* Adds the host ports of 'l' to the index (sorted once: O(ports log ports)). */
+static int ports_index(struct lab_engine *e, struct lab *l)
+{
+	size_t n = 0;
+	struct lab_port_ref *a;
+
+	for (size_t i = 0; i < l->config.n_nodes; i++)
+		n += l->nodes[i].n_nics;
+	a = realloc(e->ports, (e->n_ports + n + 1) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	e->ports = a;
+	for (size_t i = 0; i < l->config.n_nodes; i++)
+		for (size_t k = 0; k < l->nodes[i].n_nics; k++) {
+			struct lab_port_ref *r = &e->ports[e->n_ports++];
+
+			snprintf(r->name, sizeof(r->name), "%s", l->nodes[i].nics[k].host_ifname);
+			r->lab = l;
+		}
+	qsort(e->ports, e->n_ports, sizeof(*e->ports), port_ref_cmp);
+	return 0;
+}
+
+static void ports_unindex(struct lab_engine *e, const struct lab *l)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < e->n_ports; i++)
+		if (e->ports[i].lab != l)
+			e->ports[k++] = e->ports[i];
+	e->n_ports = k;
+}
+
 /* Frees 'l' and what it holds in the daemon; the kernel is not touched. */
 static void lab_free(struct lab *l)
 {
 	if (!l)
 		return;
+	ports_unindex(l->engine, l);
 	lab_checks_stop(l);
 	for (size_t i = 0; l->nodes && i < l->config.n_nodes; i++) {
 		struct lab_node_run *n = &l->nodes[i];
@@ -78,6 +129,7 @@ struct lab_engine *lab_engine_free(struct lab_engine *e)
 	for (size_t i = 0; i < e->n_labs; i++)
 		lab_free(e->labs[i]);
 	free(e->labs);
+	free(e->ports);
 	free(e);
 	return NULL;
 }
@@ -470,7 +522,9 @@ int lab_engine_up(struct lab_engine *e, const char *text, size_t len, const char
 	if (r < 0)
 		return r;
 	l->started_usec = now_usec();
-	r = lab_plan(l);
+	r = ports_index(e, l);
+	if (r >= 0)
+		r = lab_plan(l);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot plan the lab: %s", strerror(-r));
 		lab_free(l);
@@ -506,6 +560,15 @@ int lab_engine_up(struct lab_engine *e, const char *text, size_t len, const char
 		if (r < 0) {
 			snprintf(err, errlen, "%s", msg[0] ? msg : strerror(-r));
 			goto fail;
+		}
+		for (size_t k = 0; k < n->n_nics; k++) {
+			const struct lab_impair *imp = &n->nics[k].conf->impair;
+
+			/* not silently: the file asks for them, this engine does not apply them yet */
+			if (imp->rate_kbit || imp->loss || imp->delay_usec || imp->jitter_usec)
+				lab_event(l, "node %s: the impairments of its nic on %s are NOT applied "
+					  "(not supported by this kvmnetd yet)", n->conf->name,
+					  n->nics[k].conf->network);
 		}
 		if (n->state == LAB_NODE_UP) {
 			n->up_usec = now_usec();
@@ -605,6 +668,11 @@ static int adopt_cb(const char *name, const char *text, size_t len, json_t *reco
 	}
 	l->record = json_incref(record);
 	l->adopted = true;
+	r = ports_index(e, l);
+	if (r < 0) {
+		lab_free(l);
+		return r;
+	}
 	l->started_usec = now_usec();
 	for (size_t i = 0; i < l->config.n_nodes; i++) {
 		struct lab_node_run *n = &l->nodes[i];

@@ -83,11 +83,19 @@ struct lab {
 	bool adopted;                   /* taken back after a daemon restart */
 };
 
+/* A host port of a lab's node, in the engine's index (sorted by name). */
+struct lab_port_ref {
+	char name[IFNAMSIZ];
+	struct lab *lab;                /* borrowed */
+};
+
 struct lab_engine {
 	struct manager *m;
 	const char *netns_dir;          /* where netns nodes' namespaces are bound (borrowed) */
 	struct lab **labs;              /* owned */
 	size_t n_labs;
+	struct lab_port_ref *ports;     /* every lab's host ports, sorted by name */
+	size_t n_ports;
 };
 
 /* 'netns_dir' (borrowed, outlives the engine): NL_NETNS_DIR unless kvmnetd --netns-dir. */
@@ -113,6 +121,12 @@ int lab_engine_down(struct lab_engine *e, struct lab *l, char *err, size_t errle
 
 /* The lab named 'name', or NULL. */
 struct lab *lab_engine_find(struct lab_engine *e, const char *name);
+
+/*
+ * The lab whose node has host port 'name' (the port service shows such ports with origin
+ * "lab" and leaves their removal to 'lab down'), or NULL. O(log ports). Accepts a NULL 'e'.
+ */
+const struct lab *lab_engine_port_owner(const struct lab_engine *e, const char *name);
 
 /*
  * The lab's state: {"name", "state", "error", "file", "nodes": [{"name", "kind", "state",
