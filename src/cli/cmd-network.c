@@ -35,7 +35,8 @@ static const struct {
 	{ "--macvtap-mode", "macvtap-mode", NULL },
 	{ "--overlay", "overlay", NULL }, { "--vni", "vni", NULL }, { "--peers", "peers", NULL },
 	{ "--local", "local", NULL },   { "--port", "vxlan-port", NULL },
-	{ "--vxlan-port", "vxlan-port", NULL },
+	{ "--vxlan-port", "vxlan-port", NULL }, { "--gateway", "gateway", NULL },
+	{ "--dhcp", "dhcp", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */

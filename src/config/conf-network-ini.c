@@ -990,8 +990,8 @@ int network_config_format_full(const struct network_config *c, const struct netw
 				   network_macvtap_mode_to_string(c->macvtap_mode));
 	if (r == 0)
 		r = network_overlay_format(&c->overlay, &sb);
-	if (r == 0 && !c->dhcp)
-		r = strbuf_append(&sb, "dhcp = no\n");
+	if (r == 0 && network_overlay_dhcp_value(c))
+		r = strbuf_appendf(&sb, "dhcp = %s\n", network_overlay_dhcp_value(c));
 	if (r == 0 && !c->dns)
 		r = strbuf_append(&sb, "dns = no\n");
 	if (r == 0 && c->autostart)

@@ -673,7 +673,29 @@ static int parse_boolean(const char *key, const char *value, bool *ret, char *re
 static int set_dhcp(struct network_config *c, const char *key, const char *value, char *reterr,
 		    size_t errlen)
 {
-	return parse_boolean(key, value, &c->dhcp, reterr, errlen);
+	/* overlay networks also take local and relay (conf-overlay.h); none is no */
+	static const struct {
+		const char *value;
+		bool dhcp;
+		enum network_overlay_dhcp scope;
+	} scopes[] = { { "local", true, NETWORK_OVERLAY_DHCP_LOCAL },
+		       { "relay", false, NETWORK_OVERLAY_DHCP_RELAY },
+		       { "none", false, NETWORK_OVERLAY_DHCP_ALL } };
+	bool v;
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(scopes); i++)
+		if (strcasecmp(value, scopes[i].value) == 0) {
+			c->dhcp = scopes[i].dhcp;
+			c->overlay.dhcp = scopes[i].scope;
+			return 0;
+		}
+	r = parse_boolean(key, value, &v, reterr, errlen);
+	if (r < 0)
+		return r;
+	c->dhcp = v;
+	c->overlay.dhcp = NETWORK_OVERLAY_DHCP_ALL;
+	return 0;
 }
 
 static int set_dns(struct network_config *c, const char *key, const char *value, char *reterr,
@@ -847,6 +869,7 @@ static const struct network_key {
 	{ "peers", set_overlay_key },
 	{ "local", set_overlay_key },
 	{ "vxlan-port", set_overlay_key },
+	{ "gateway", set_overlay_key },
 };
 
 _Static_assert(ELEMENTSOF(network_keys) == CONF_NETWORK_KEYS, "update CONF_NETWORK_KEYS");
@@ -1001,7 +1024,7 @@ static int bridge_mode_finish(struct network_config *c, char *reterr, size_t err
 	if (c->mtu != 0)
 		return conf_fail(reterr, errlen, "mtu is not allowed with mode bridge: the bridge "
 			    "is not kvmnet's, its MTU stays as it is");
-	if (network_overlay_finish(&c->overlay, false, "bridge", reterr, errlen) < 0)
+	if (network_overlay_finish(c, reterr, errlen) < 0)
 		return -EINVAL;
 	c->dhcp = false;
 	c->dns = false;
@@ -1039,7 +1062,7 @@ static int macvtap_finish(struct network_config *c, char *reterr, size_t errlen)
 	if (c->isolate_ports)
 		return conf_fail(reterr, errlen,
 				 "a macvtap network has no isolate-ports: use macvtap-mode private");
-	if (network_overlay_finish(&c->overlay, false, "macvtap", reterr, errlen) < 0)
+	if (network_overlay_finish(c, reterr, errlen) < 0)
 		return -EINVAL;
 	c->dhcp = false;
 	c->dns = false;
@@ -1111,8 +1134,7 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	r = forwarders_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
-	r = network_overlay_finish(&c->overlay, true, network_mode_to_string(c->mode), reterr,
-				   errlen);
+	r = network_overlay_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config/conf-network-internal.h"
+#include "config/conf-network.h"
 #include "shared/in-addr-util.h"
 #include "shared/strbuf.h"
 
@@ -16,7 +17,26 @@ static const char *const overlay_kind_names[_NETWORK_OVERLAY_MAX] = {
 	[NETWORK_OVERLAY_VXLAN] = "vxlan",
 };
 
-static const char *const overlay_keys[] = { "overlay", "vni", "peers", "local", "vxlan-port" };
+static const char *const overlay_gateway_names[_NETWORK_OVERLAY_GATEWAY_MAX] = {
+	[NETWORK_OVERLAY_GATEWAY_LOCAL] = "local",
+	[NETWORK_OVERLAY_GATEWAY_REMOTE] = "remote",
+	[NETWORK_OVERLAY_GATEWAY_ANYCAST] = "anycast",
+};
+
+static const char *const overlay_keys[] = { "overlay", "vni",        "peers",
+					    "local",   "vxlan-port", "gateway" };
+
+const char *network_overlay_gateway_to_string(enum network_overlay_gateway g)
+{
+	if (g < 0 || g >= _NETWORK_OVERLAY_GATEWAY_MAX)
+		return NULL;
+	return overlay_gateway_names[g];
+}
+
+bool network_overlay_has_gateway(const struct network_overlay *o)
+{
+	return o->kind == NETWORK_OVERLAY_NONE || o->gateway != NETWORK_OVERLAY_GATEWAY_REMOTE;
+}
 
 const char *network_overlay_kind_to_string(enum network_overlay_kind k)
 {
@@ -145,6 +165,14 @@ int network_overlay_set(struct network_overlay *o, const char *key, const char *
 		o->kind = k;
 		return 0;
 	}
+	if (strcmp(key, "gateway") == 0) {
+		for (size_t i = 0; i < ELEMENTSOF(overlay_gateway_names); i++)
+			if (strcmp(value, overlay_gateway_names[i]) == 0) {
+				o->gateway = (enum network_overlay_gateway)i;
+				return 0;
+			}
+		return invalid(reterr, errlen, key, value, "must be local, remote or anycast");
+	}
 	if (strcmp(key, "vni") == 0) {
 		r = conf_parse_uint32(value, NETWORK_VNI_MAX, &v);
 		if (r == -EINVAL)
@@ -176,26 +204,50 @@ int network_overlay_set(struct network_overlay *o, const char *key, const char *
 	return conf_fail(reterr, errlen, "unknown overlay key '%s'", key);
 }
 
-int network_overlay_finish(struct network_overlay *o, bool mode_ok, const char *mode,
-			   char *reterr, size_t errlen)
+/* Without an overlay: the first overlay key set, or NULL. */
+static const char *stray_key(const struct network_config *c)
 {
-	char a[INET_ADDRSTRLEN], why[128];
+	const struct network_overlay *o = &c->overlay;
 
-	assert(o);
+	if (o->vni)
+		return "vni";
+	if (o->n_peers)
+		return "peers";
+	if (o->local.s_addr)
+		return "local";
+	if (o->port)
+		return "vxlan-port";
+	if (o->gateway != NETWORK_OVERLAY_GATEWAY_LOCAL)
+		return "gateway";
+	if (o->dhcp == NETWORK_OVERLAY_DHCP_LOCAL)
+		return "dhcp = local";
+	if (o->dhcp == NETWORK_OVERLAY_DHCP_RELAY)
+		return "dhcp = relay";
+	return NULL;
+}
+
+int network_overlay_finish(const struct network_config *c, char *reterr, size_t errlen)
+{
+	const struct network_overlay *o = &c->overlay;
+	const char *mode = network_mode_to_string(c->mode), *stray;
+	char a[INET_ADDRSTRLEN], why[128];
 
 	if (!network_overlay_kind_to_string(o->kind))
 		return conf_fail(reterr, errlen, "invalid overlay %d", (int)o->kind);
+	if (!network_overlay_gateway_to_string(o->gateway) || o->dhcp < 0 ||
+	    o->dhcp >= _NETWORK_OVERLAY_DHCP_MAX)
+		return conf_fail(reterr, errlen, "invalid overlay gateway or dhcp");
 	if (o->kind == NETWORK_OVERLAY_NONE) {
-		const char *stray = o->vni ? "vni" : o->n_peers ? "peers" :
-				    o->local.s_addr ? "local" : o->port ? "vxlan-port" : NULL;
+		stray = stray_key(c);
 		if (stray)
 			return conf_fail(reterr, errlen, "%s needs an overlay (--overlay vxlan)",
 					 stray);
 		return 0;
 	}
-	if (!mode_ok)
+	if (c->mode != NETWORK_MODE_NAT && c->mode != NETWORK_MODE_ROUTED &&
+	    c->mode != NETWORK_MODE_ISOLATED && c->mode != NETWORK_MODE_OPEN)
 		return conf_fail(reterr, errlen, "mode %s cannot carry an overlay (nat, routed, "
-				 "isolated and open can)", mode);
+				 "isolated and open can)", mode ? mode : "?");
 	if (o->vni < NETWORK_VNI_MIN || o->vni > NETWORK_VNI_MAX)
 		return conf_fail(reterr, errlen, o->vni ? "invalid vni %u: must be between 1 and "
 				 "16777215" : "an overlay needs a vni (--vni N, 1..16777215)",
@@ -205,7 +257,31 @@ int network_overlay_finish(struct network_overlay *o, bool mode_ok, const char *
 	if (o->local.s_addr && network_overlay_has_peer(o, o->local))
 		return conf_fail(reterr, errlen, "peer %s is the local address",
 				 in_addr_to_string(o->local, a));
+	if (o->gateway == NETWORK_OVERLAY_GATEWAY_ANYCAST && c->mode != NETWORK_MODE_NAT &&
+	    c->mode != NETWORK_MODE_ROUTED)
+		return conf_fail(reterr, errlen, "gateway = anycast needs mode nat or routed");
+	if (o->gateway == NETWORK_OVERLAY_GATEWAY_REMOTE) {
+		if (!o->local.s_addr)
+			return conf_fail(reterr, errlen, "gateway = remote needs local (this host's "
+					 "underlay address)");
+		if (c->dhcp)
+			return conf_fail(reterr, errlen, "gateway = remote leaves this host no "
+					 "address to serve DHCP from: set dhcp = relay (or no)");
+		if (c->dns)
+			return conf_fail(reterr, errlen, "gateway = remote leaves this host no "
+					 "address to serve DNS from: set dns = no (guests use the "
+					 "gateway's)");
+	}
 	return 0;
+}
+
+const char *network_overlay_dhcp_value(const struct network_config *c)
+{
+	if (c->overlay.dhcp == NETWORK_OVERLAY_DHCP_LOCAL)
+		return "local";
+	if (c->overlay.dhcp == NETWORK_OVERLAY_DHCP_RELAY)
+		return "relay";
+	return c->dhcp ? NULL : "no";
 }
 
 uint16_t network_overlay_port(const struct network_overlay *o)
@@ -231,6 +307,8 @@ int network_overlay_format(const struct network_overlay *o, struct strbuf *sb)
 		r = strbuf_appendf(sb, "local = %s\n", in_addr_to_string(o->local, a));
 	if (r == 0 && o->port)
 		r = strbuf_appendf(sb, "vxlan-port = %u\n", (unsigned)o->port);
+	if (r == 0 && o->gateway != NETWORK_OVERLAY_GATEWAY_LOCAL)
+		r = strbuf_appendf(sb, "gateway = %s\n", network_overlay_gateway_to_string(o->gateway));
 	return r;
 }
 
@@ -245,7 +323,8 @@ bool network_overlay_has_peer(const struct network_overlay *o, struct in_addr a)
 bool network_overlay_equal(const struct network_overlay *a, const struct network_overlay *b)
 {
 	if (a->kind != b->kind || a->vni != b->vni || a->n_peers != b->n_peers ||
-	    !in_addr_equal(a->local, b->local) || a->port != b->port)
+	    !in_addr_equal(a->local, b->local) || a->port != b->port || a->gateway != b->gateway ||
+	    a->dhcp != b->dhcp)
 		return false;
 	for (size_t i = 0; i < a->n_peers && i < NETWORK_OVERLAY_PEERS_MAX; i++)
 		if (!in_addr_equal(a->peers[i], b->peers[i]))

@@ -22,13 +22,19 @@
 /*
  * The bridge's address, derived from the network's name (stable across re-creation):
  * 52:54:00 would pose as a QEMU guest, so a locally administered unicast 02:xx:xx:xx:xx:xx.
+ * The same on every host of an overlay (the gateway's MAC), except where another host owns the
+ * gateway: there the host's underlay address is mixed in, so that frames to the gateway's MAC
+ * are not taken for this bridge's own (docs/OVERLAY.md).
  */
-static void network_bridge_mac(const char *name, uint8_t mac[6])
+static void network_bridge_mac(const struct network_config *c, uint8_t mac[6])
 {
 	uint64_t h = 1469598103934665603ULL;
 
-	for (const char *p = name; *p; p++)
+	for (const char *p = c->name; *p; p++)
 		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	if (!network_overlay_has_gateway(&c->overlay))
+		for (size_t i = 0; i < sizeof(c->overlay.local); i++)
+			h = (h ^ ((const uint8_t *)&c->overlay.local)[i]) * 1099511628211ULL;
 	mac[0] = 0x02;
 	for (size_t i = 1; i < 6; i++)
 		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
@@ -56,7 +62,7 @@ static int owned_bridge_setup(struct manager *m, struct network *n, bool adopt,
 		 * gateway's MAC would change (stale ARP in every guest) as ports come and go. */
 		if (r >= 0) {
 			uint8_t mac[6];
-			network_bridge_mac(c->name, mac);
+			network_bridge_mac(c, mac);
 			r = nl_link_set_mac(m->nl, link->ifindex, mac);
 			if (r < 0) {
 				snprintf(err, errlen, "failed to set the address of bridge '%s': %s",

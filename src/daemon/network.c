@@ -145,6 +145,8 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	struct nl_link_info link;
 	struct addr_scan scan = { .want = c->gateway, .want_len = c->subnet.prefixlen };
 	const struct network_mode_ops *ops = network_mode_ops(c->mode);
+	/* on an overlay, the gateway may be another host's (daemon/overlay/) */
+	bool gateway = ops->gateway_address && network_overlay_has_gateway(&c->overlay);
 	bool created = false, fw_changed = false, ov_created = false;
 	uint64_t hash, old_hash = n->fw_hash;
 	uint32_t ov_mtu = 0;
@@ -181,7 +183,10 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	}
 
 	/* 3. The gateway address, for the modes that have one. */
-	scan.found = !ops->gateway_address;
+	/* no gateway here (another host's): every address the bridge has is stale */
+	scan.found = !gateway;
+	if (!gateway)
+		scan.want_len = 255;
 	r = !ops->gateway_address ? 0 : nl_addr_dump(m->nl, link.ifindex, network_addr_scan_cb, &scan);
 	if (r < 0) {
 		snprintf(err, errlen, "failed to read addresses of '%s': %s", c->bridge,
@@ -216,7 +221,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	}
 
 	/* 5. Forwarding, for the modes that route. */
-	if (ops->forwards) {
+	if (ops->forwards && gateway) {
 		r = network_enable_forwarding(m, c->name);
 		if (r < 0) {
 			snprintf(err, errlen, "failed to enable IPv4 forwarding: %s", strerror(-r));

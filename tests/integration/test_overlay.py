@@ -201,3 +201,91 @@ def test_stopping_one_host_leaves_the_others_working(hosts):
     # host 1's daemon stopped: the kernel keeps forwarding, nothing is lost between 0 and 1
     hosts.labs[1].stop_daemon()
     assert ping_loss(guests[0].ns, guests[1].ip, count=40) == 0
+
+
+def dhcp_guests(hosts, bridge="kn-ov", kind="udhcpc"):
+    """One DHCP guest per host (hostname gI); returns [(guest, bound ip)]."""
+    out = []
+    clients = []
+    for i, lab in enumerate(hosts.labs):
+        g = lab.dhcp_guest(bridge)
+        clients.append((g, lab.dhcp_client(g, kind, hostname="g%d" % i).start()))
+    for g, c in clients:
+        g.ip = c.wait_bound(timeout=20)["ip"]
+        out.append(g)
+    return out
+
+
+def test_one_dhcp_dns_authority_and_remote_gateway(hosts):
+    """Host 0 owns the gateway and serves DHCP and DNS; hosts 1 and 2 relay (gateway remote):
+    every guest's lease comes from host 0, names resolve there, the outside is reached through
+    host 0's NAT."""
+    hosts.create_all("ov", mode="nat", extra=lambda i: () if i == 0 else
+                     ("--gateway", "remote", "--dhcp", "relay", "--no-dns"))
+    for i, lab in enumerate(hosts.labs[1:], 1):
+        assert lab.addrs("kn-ov") == [], "host %d's bridge has an address" % i
+        assert lab.kn_json("net", "show", "ov")["overlay"]["gateway"] == "remote"
+        assert "dhcp = relay" in lab.kn("net", "export", "ov").stdout
+    guests = dhcp_guests(hosts)
+    leases = {l["hostname"]: l["ip"] for l in hosts.labs[0].leases("ov")}
+    assert leases == {"g%d" % i: g.ip for i, g in enumerate(guests)}, leases
+    for lab in hosts.labs[1:]:
+        assert lab.leases("ov") == []
+    probes = [knlab.Probe("%s -> %s" % (a.ns, b.ip), a.ns, "ping", b.ip)
+              for a in guests for b in guests if a is not b]
+    probes += [knlab.Probe("%s -> outside" % g.ns, g.ns, "ping", knlab.OUTSIDE) for g in guests]
+    knlab.run_probes(probes)
+    for g in guests:
+        res = knlab.dns_ok(knlab.dns_query(g.ns, GW, "g0.ov.kvmnet"), "g0 from " + g.ns)
+        assert [r["data"] for r in res["answer"]] == [guests[0].ip], res
+
+
+def test_per_host_dhcp_slices_and_anycast_gateway(hosts):
+    """Every host serves its own guests from its own slice of the range (dhcp = local) and is
+    their gateway (anycast: same address and MAC everywhere, its ARP never crosses)."""
+    def slice_of(i):
+        return "10.70.0.%d-10.70.0.%d" % (100 + 20 * i, 119 + 20 * i)
+    hosts.create_all("ov", mode="nat", extra=lambda i: (
+        "--gateway", "anycast", "--dhcp", "local", "--dhcp-range", slice_of(i)))
+    macs = {lab.bridge_mac("kn-ov") for lab in hosts.labs}
+    assert len(macs) == 1, macs
+    guests = dhcp_guests(hosts)
+    for i, (lab, g) in enumerate(zip(hosts.labs, guests)):
+        first, last = slice_of(i).split("-")
+        assert int(first.split(".")[3]) <= int(g.ip.split(".")[3]) <= int(last.split(".")[3])
+        assert [l["hostname"] for l in lab.leases("ov")] == ["g%d" % i], lab.leases("ov")
+    probes = [knlab.Probe("%s -> %s" % (a.ns, b.ip), a.ns, "ping", b.ip)
+              for a in guests for b in guests if a is not b]
+    probes += [knlab.Probe("%s -> outside" % g.ns, g.ns, "ping", knlab.OUTSIDE) for g in guests]
+    knlab.run_probes(probes)
+    # the guests' DHCP and their ARP for the gateway reached the overlay and stopped there
+    for lab in hosts.labs:
+        text = run(["ip", "netns", "exec", lab.host, "nft", "list", "chain", "bridge",
+                    "kvmnet_overlay", "o_knvx%d" % VNI]).stdout
+        dhcp = re.search(r"udp dport \{ 67, 68 \} counter packets (\d+)", text)
+        arp = re.search(r"arp daddr ip %s counter packets (\d+)" % re.escape(GW), text)
+        assert dhcp and int(dhcp.group(1)) > 0, text
+        assert arp and int(arp.group(1)) > 0, text
+    # deleting the network removes its rules
+    hosts.labs[2].kn("net", "delete", "ov")
+    p = run(["ip", "netns", "exec", hosts.labs[2].host, "nft", "list", "chain", "bridge",
+             "kvmnet_overlay", "o_knvx%d" % VNI], check=False)
+    assert p.returncode != 0
+
+
+def test_bad_gateway_and_dhcp_combinations(hosts):
+    lab = hosts.labs[0]
+    snap = lab.snapshot()
+    for args, pattern in (
+            (("--gateway", "remote"), r"gateway = remote leaves this host no address to serve "
+                                       r"DHCP from: set dhcp = relay \(or no\)"),
+            (("--gateway", "remote", "--dhcp", "relay"), r"set dns = no"),
+            (("--gateway", "anycast", "--mode", "isolated"), r"gateway = anycast needs mode nat "
+                                                               r"or routed"),
+            (("--gateway", "sideways"), r"invalid gateway 'sideways'")):
+        p = lab.kn("net", "create", "bad", "--mode", "nat", "--subnet", "10.71.0.0/24",
+                   "--overlay", "vxlan", "--vni", "9", "--local", "192.0.2.1", *args, expect=1)
+        assert len(p.stderr.strip().splitlines()) == 1 and re.search(pattern, p.stderr), p.stderr
+    p = lab.kn("net", "create", "bad", "--subnet", "10.71.0.0/24", "--dhcp", "relay", expect=1)
+    assert "dhcp = relay needs an overlay" in p.stderr, p.stderr
+    assert lab.snapshot_diff(snap, lab.snapshot()) == ""

@@ -14,10 +14,13 @@
 
 #include "daemon/manager.h"
 #include "daemon/network.h"
+#include "firewall/fw-apply.h"
+#include "firewall/fw-overlay.h"
 #include "netlink/nl-fdb.h"
 #include "netlink/nl-link.h"
 #include "netlink/nl-route.h"
 #include "netlink/nl-vxlan.h"
+#include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
 #include "shared/log.h"
 
@@ -91,6 +94,49 @@ int overlay_network_check(struct manager *m, const struct network_config *c, uin
 	}
 	*ret_mtu = c->mtu ? c->mtu : max;
 	return 0;
+}
+
+/*
+ * What may cross the overlay from and to this host (fw-overlay.h): DHCP stays here when this
+ * host serves only its own guests or none; an anycast gateway's ARP and frames always do.
+ */
+static int overlay_fw_apply(struct manager *m, const struct network_config *c, int bridge_ifindex,
+			    const char *ifname, char *err, size_t errlen)
+{
+	_cleanup_free_ char *script = NULL, *msg = NULL;
+	struct fw_overlay fo = { .gateway = c->gateway };
+	struct nl_link_info br;
+	int r;
+
+	snprintf(fo.ifname, sizeof(fo.ifname), "%s", ifname);
+	fo.block_dhcp = c->overlay.dhcp == NETWORK_OVERLAY_DHCP_LOCAL ||
+			(!c->dhcp && c->overlay.dhcp == NETWORK_OVERLAY_DHCP_ALL);
+	fo.anycast = c->overlay.gateway == NETWORK_OVERLAY_GATEWAY_ANYCAST;
+	if (fo.anycast) {
+		/* the bridge's address as it is now (set once it was made) */
+		r = nl_link_get_by_index(m->nl, bridge_ifindex, &br);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to read bridge '%s': %s", c->bridge,
+				 strerror(-r));
+			return r;
+		}
+		memcpy(fo.gateway_mac, br.mac, sizeof(fo.gateway_mac));
+	}
+	r = fw_overlay_render(&fo, &script);
+	if (r >= 0)
+		r = fw_apply(m->fw, script, &msg);
+	if (r < 0)
+		snprintf(err, errlen, "failed to install the overlay's rules: %s",
+			 msg ? msg : strerror(-r));
+	return r;
+}
+
+static void overlay_fw_remove(struct manager *m, const char *ifname)
+{
+	_cleanup_free_ char *script = NULL;
+
+	if (fw_overlay_render_delete(ifname, &script) >= 0 && fw_apply(m->fw, script, NULL) < 0)
+		log_warning("Failed to remove the overlay rules of '%s', ignoring", ifname);
 }
 
 static bool vxlan_matches(const struct nl_vxlan_info *have, const struct nl_vxlan_info *want)
@@ -185,16 +231,23 @@ int overlay_network_up(struct manager *m, struct network *n, const struct nl_lin
 			snprintf(err, errlen, "failed to add the flood entry to peer %s on '%s': %s",
 				 in_addr_to_string(c->overlay.peers[i], a), vx.name, strerror(-r));
 	}
+	/* the rules before the device is up: nothing crosses that should not */
+	if (r >= 0) {
+		r = overlay_fw_apply(m, c, bridge->ifindex, vx.name, err, errlen);
+		what = NULL;
+	}
 	if (r >= 0 && !vx.up) {
 		r = nl_link_set_up(m->nl, vx.ifindex, true);
 		what = "bring it up";
 	}
 	if (r < 0) {
-		if (strcmp(what, "add its flood entry") != 0)
+		if (what && strcmp(what, "add its flood entry") != 0)
 			snprintf(err, errlen, "VXLAN device '%s': failed to %s: %s", vx.name, what,
 				 strerror(-r));
-		if (*created)
+		if (*created) {
+			overlay_fw_remove(m, vx.name);
 			(void)nl_link_delete(m->nl, vx.ifindex);
+		}
 		*created = false;
 		return r;
 	}
@@ -205,6 +258,11 @@ int overlay_network_up(struct manager *m, struct network *n, const struct nl_lin
 
 void overlay_network_undo(struct manager *m, struct network *n, bool created)
 {
+	char name[IFNAMSIZ];
+
+	overlay_device_name(n->config.overlay.vni, name);
+	if (created)
+		overlay_fw_remove(m, name);
 	if (created && n->overlay.ifindex > 0)
 		(void)nl_link_delete(m->nl, n->overlay.ifindex);
 	if (created)
@@ -240,6 +298,7 @@ static void overlay_delete_vni(struct manager *m, uint32_t vni, int bridge_ifind
 		return;
 	if (bridge_ifindex > 0 && link.master != bridge_ifindex)
 		return;
+	overlay_fw_remove(m, name);
 	if (nl_link_delete(m->nl, link.ifindex) < 0)
 		log_warning("Failed to delete VXLAN device '%s', ignoring", name);
 }
@@ -307,10 +366,14 @@ json_t *overlay_to_json(const struct network *n)
 			return NULL;
 		}
 	overlay_device_name(o->vni, name);
-	j = json_pack("{s:s, s:I, s:o, s:s?, s:i, s:s, s:I}", "kind",
+	j = json_pack("{s:s, s:I, s:o, s:s?, s:i, s:s, s:I, s:s, s:s}", "kind",
 		      network_overlay_kind_to_string(o->kind), "vni", (json_int_t)o->vni, "peers",
 		      peers, "local", o->local.s_addr ? in_addr_to_string(o->local, a) : NULL,
 		      "vxlan-port", (int)network_overlay_port(o), "device", name, "mtu",
-		      (json_int_t)(n->active ? n->overlay.mtu : 0));
+		      (json_int_t)(n->active ? n->overlay.mtu : 0), "gateway",
+		      network_overlay_gateway_to_string(o->gateway), "dhcp",
+		      o->dhcp == NETWORK_OVERLAY_DHCP_LOCAL ? "local" :
+		      o->dhcp == NETWORK_OVERLAY_DHCP_RELAY ? "relay" :
+		      n->config.dhcp ? "yes" : "no");
 	return j;
 }
