@@ -108,6 +108,62 @@ static void test_errors(void **state)
 		     "mode macvtap cannot carry an overlay (nat, routed, isolated and open can)");
 }
 
+static void test_gateway_and_dhcp(void **state)
+{
+	struct network_config c, back;
+	char err[256] = "", *text = NULL;
+
+	(void)state;
+	assert_int_equal(build(&c, "nat", err, sizeof(err),
+			       KV("overlay", "vxlan", "vni", "3", "local", "192.0.2.2", "gateway",
+				  "remote", "dhcp", "relay", "dns", "no")), 0);
+	assert_false(c.dhcp);
+	assert_int_equal(c.overlay.dhcp, NETWORK_OVERLAY_DHCP_RELAY);
+	assert_false(network_overlay_has_gateway(&c.overlay));
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
+	assert_non_null(strstr(text, "gateway = remote\ndhcp = relay\ndns = no\n"));
+	assert_int_equal(network_config_parse(text, strlen(text), "ov", &back, NULL, NULL, NULL, err,
+					      sizeof(err)), 0);
+	assert_true(network_config_equal(&c, &back));
+	free(text);
+
+	assert_int_equal(build(&c, "routed", err, sizeof(err),
+			       KV("overlay", "vxlan", "vni", "3", "gateway", "anycast", "dhcp",
+				  "local")), 0);
+	assert_true(c.dhcp);
+	assert_true(network_overlay_has_gateway(&c.overlay));
+	assert_string_equal(network_overlay_dhcp_value(&c), "local");
+	/* "none" is "no"; a boolean resets local/relay */
+	assert_int_equal(build(&c, "nat", err, sizeof(err),
+			       KV("overlay", "vxlan", "vni", "3", "dhcp", "relay", "dhcp", "none")),
+			 0);
+	assert_false(c.dhcp);
+	assert_string_equal(network_overlay_dhcp_value(&c), "no");
+	assert_int_equal(build(&c, "nat", err, sizeof(err),
+			       KV("overlay", "vxlan", "vni", "3", "dhcp", "local", "dhcp", "yes")),
+			 0);
+	assert_null(network_overlay_dhcp_value(&c));
+
+	expect_error("nat", KV("dhcp", "relay"), "dhcp = relay needs an overlay (--overlay vxlan)");
+	expect_error("nat", KV("dhcp", "local"), "dhcp = local needs an overlay (--overlay vxlan)");
+	expect_error("nat", KV("gateway", "anycast"), "gateway needs an overlay (--overlay vxlan)");
+	expect_error("nat", KV("overlay", "vxlan", "vni", "3", "gateway", "up"),
+		     "invalid gateway 'up': must be local, remote or anycast");
+	expect_error("isolated", KV("overlay", "vxlan", "vni", "3", "gateway", "anycast"),
+		     "gateway = anycast needs mode nat or routed");
+	expect_error("nat", KV("overlay", "vxlan", "vni", "3", "gateway", "remote", "dhcp", "relay",
+			       "dns", "no"),
+		     "gateway = remote needs local (this host's underlay address)");
+	expect_error("nat", KV("overlay", "vxlan", "vni", "3", "local", "192.0.2.2", "gateway",
+			       "remote", "dns", "no"),
+		     "gateway = remote leaves this host no address to serve DHCP from: set dhcp = "
+		     "relay (or no)");
+	expect_error("nat", KV("overlay", "vxlan", "vni", "3", "local", "192.0.2.2", "gateway",
+			       "remote", "dhcp", "no"),
+		     "gateway = remote leaves this host no address to serve DNS from: set dns = no "
+		     "(guests use the gateway's)");
+}
+
 static void test_file_round_trip(void **state)
 {
 	struct network_config c, back;
@@ -140,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_and_defaults),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_gateway_and_dhcp),
 		cmocka_unit_test(test_file_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
