@@ -45,8 +45,10 @@ static int manager_on_signal(struct event_source *s, const struct signalfd_sigin
 
 static struct network *manager_find_by_ifindex(struct manager *m, int ifindex)
 {
+	/* the bridge, or the overlay's VXLAN device (daemon/overlay/): both are repaired */
 	for (size_t i = 0; i < m->n_networks; i++)
-		if (m->networks[i]->active && m->networks[i]->ifindex == ifindex)
+		if (m->networks[i]->active && (m->networks[i]->ifindex == ifindex ||
+					       m->networks[i]->overlay.ifindex == ifindex))
 			return m->networks[i];
 	return NULL;
 }

@@ -185,6 +185,17 @@ def test_restart_adopts_and_redefine_drops_stale_peers(hosts):
     assert flood_dsts(lab.host, "knvx%d" % VNI) == ["192.0.2.2"]
     assert link_json(lab.host, "knvx%d" % VNI)["ifindex"] == before
     assert ping_loss(guests[0].ns, guests[1].ip) == 0
+    # the device deleted by hand: the netlink monitor has the network repaired
+    run(["ip", "-n", lab.host, "link", "del", "knvx%d" % VNI])
+    deadline = time.monotonic() + 5
+    def remade():
+        dev = link_json(lab.host, "knvx%d" % VNI)
+        return (dev is not None and dev.get("master") == "kn-ov" and dev["mtu"] == 1450
+                and "UP" in dev["flags"] and flood_dsts(lab.host, "knvx%d" % VNI) == ["192.0.2.2"])
+    while not remade():
+        assert time.monotonic() < deadline, "VXLAN device not re-made\n" + lab.log_text()
+        time.sleep(0.05)
+    assert ping_loss(guests[0].ns, guests[1].ip, count=5) == 0
 
 
 def test_stopping_one_host_leaves_the_others_working(hosts):
