@@ -214,6 +214,10 @@ static void render_network(FILE *out, size_t ni, json_t *net, json_t *ports, jso
 		graph_dot_escape(out, str(o, "name") ? str(o, "name") : "?");
 		line(out, "", str(o, "mac"));
 		line(out, "", str(o, "ip"));
+		if (str(o, "lab")) {   /* a lab node's port: its lab and node */
+			line(out, "lab ", str(o, "lab"));
+			line(out, "node ", str(o, "node"));
+		}
 		if (state && strcmp(state, "up") != 0)
 			line(out, "", state);
 		fputs("\"];\n", out);

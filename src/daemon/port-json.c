@@ -112,6 +112,7 @@ static json_t *learned_to_json(const struct port *p)
 
 static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 {
+	json_t *o;
 	const struct network *n = p->network;
 	const struct fw_port_state *st = NULL;
 	const uint8_t *mac = p->has_mac ? p->mac : NULL;
@@ -145,7 +146,7 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 	}
 	(void)nl_link_get_by_index(l->ps->m->nl, p->ifindex, &link);
 	/* Counters as the guest sees them: what the tap receives, the guest sent. */
-	return json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	o = json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 			 "s:b, s:b, s:o?, s:o?, s:s?}",
 			 "name", p->name, "network", n->config.name, "origin",
 			 p->origin == PORT_ORIGIN_ADOPTED &&
@@ -164,6 +165,16 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 			 def && def->has_owner ? json_integer(def->owner) : NULL, "learned",
 			 learned_to_json(p), "device",
 			 p->macvtap && p->dev_path[0] ? p->dev_path : NULL);
+	/* a lab node's port: which lab and node (docs/LABS.md) */
+	if (o && lab_engine_port_owner(l->ps->m->labs, p->name) &&
+	    (json_object_set_new(o, "lab", json_string(
+			lab_engine_port_owner(l->ps->m->labs, p->name)->name)) < 0 ||
+	     json_object_set_new(o, "node", json_string(
+			lab_engine_port_node(l->ps->m->labs, p->name))) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int port_cmp(const void *a, const void *b)

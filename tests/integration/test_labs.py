@@ -238,6 +238,13 @@ def test_training_up_restart_down(nlab):
     ports = {p["name"]: p for p in lab.kn_json("port", "list")}
     assert ports[host_port("training", "ws1")]["network"] == "student1"
     assert {p["origin"] for p in ports.values()} == {"lab"}
+    assert (ports[host_port("training", "ws1")]["lab"],
+            ports[host_port("training", "ws1")]["node"]) == ("training", "ws1")
+    # the picture shows the lab's nodes: their ports name lab and node, their leases the node
+    dot = lab.kn("graph", "--format", "dot").stdout
+    for name in nodes:
+        assert "node %s" % name in dot and host_port("training", name) in dot, dot
+    assert dot.count("lab training") == 6, dot
     p = lab.kn("port", "remove", host_port("training", "ws1"), expect=1)
     assert p.stderr.strip().endswith("port '%s' is a node's of lab training: 'lab down' "
                                      "removes it" % host_port("training", "ws1")), p.stderr

@@ -48,16 +48,28 @@ static int port_ref_cmp(const void *a, const void *b)
 	return strcmp(((const struct lab_port_ref *)a)->name, ((const struct lab_port_ref *)b)->name);
 }
 
-const struct lab *lab_engine_port_owner(const struct lab_engine *e, const char *name)
+static const struct lab_port_ref *port_ref_find(const struct lab_engine *e, const char *name)
 {
 	struct lab_port_ref key = { 0 };
-	const struct lab_port_ref *r;
 
 	if (!e || !e->n_ports || strlen(name) >= sizeof(key.name))
 		return NULL;
 	strcpy(key.name, name);
-	r = bsearch(&key, e->ports, e->n_ports, sizeof(*e->ports), port_ref_cmp);
+	return bsearch(&key, e->ports, e->n_ports, sizeof(*e->ports), port_ref_cmp);
+}
+
+const struct lab *lab_engine_port_owner(const struct lab_engine *e, const char *name)
+{
+	const struct lab_port_ref *r = port_ref_find(e, name);
+
 	return r ? r->lab : NULL;
+}
+
+const char *lab_engine_port_node(const struct lab_engine *e, const char *name)
+{
+	const struct lab_port_ref *r = port_ref_find(e, name);
+
+	return r ? r->node : NULL;
 }
 
 /* Adds the host ports of 'l' to the index (sorted once: O(ports log ports)). */
@@ -78,6 +90,7 @@ static int ports_index(struct lab_engine *e, struct lab *l)
 
 			snprintf(r->name, sizeof(r->name), "%s", l->nodes[i].nics[k].host_ifname);
 			r->lab = l;
+			r->node = l->nodes[i].conf->name;
 		}
 	qsort(e->ports, e->n_ports, sizeof(*e->ports), port_ref_cmp);
 	return 0;

@@ -87,6 +87,7 @@ struct lab {
 struct lab_port_ref {
 	char name[IFNAMSIZ];
 	struct lab *lab;                /* borrowed */
+	const char *node;               /* borrowed: the node's name */
 };
 
 struct lab_engine {
@@ -127,6 +128,8 @@ struct lab *lab_engine_find(struct lab_engine *e, const char *name);
  * "lab" and leaves their removal to 'lab down'), or NULL. O(log ports). Accepts a NULL 'e'.
  */
 const struct lab *lab_engine_port_owner(const struct lab_engine *e, const char *name);
+/* The name of the node of host port 'name' (borrowed), or NULL. */
+const char *lab_engine_port_node(const struct lab_engine *e, const char *name);
 
 /*
  * The lab's state: {"name", "state", "error", "file", "nodes": [{"name", "kind", "state",
