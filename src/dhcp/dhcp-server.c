@@ -21,7 +21,8 @@
 #include "lease/lease-store.h"
 #include "shared/alloc-util.h"
 
-#define RATE_SLOTS 1024             /* power of two */
+#define RATE_SLOTS_MIN 64           /* powers of two */
+#define RATE_SLOTS_MAX 1024
 #define RATE_UNIT 1000000U          /* tokens are counted in millionths */
 #define PORTS_MAX 4096
 
@@ -54,7 +55,8 @@ struct dhcp_server {
 	bool pool_full;
 	bool pool_full_edge;
 	uint8_t key[16];                      /* rate-limit hash key */
-	struct rate_slot rate[RATE_SLOTS];
+	struct rate_slot *rate;               /* allocated on the first message; NULL before */
+	uint32_t rate_slots;                  /* its size: a power of two, from the subnet */
 	struct port_rec *ports;               /* sorted by ifindex */
 	size_t n_ports, ports_alloc;
 };
@@ -170,13 +172,31 @@ static bool addr_is_allowed(const struct dhcp_server *s, const struct request *r
 
 /* Limits */
 
+/* Slots for the identities of one subnet: its size, within RATE_SLOTS_MIN..RATE_SLOTS_MAX. */
+static uint32_t rate_slots_for(uint8_t prefixlen)
+{
+	uint32_t n = RATE_SLOTS_MIN;
+
+	while (n < RATE_SLOTS_MAX && (prefixlen < 32 && n < (UINT32_C(1) << (32 - prefixlen))))
+		n *= 2;
+	return n;
+}
+
 static bool rate_allow(struct dhcp_server *s, const struct request *req, uint64_t now_usec)
 {
 	uint64_t key = lease_id_hash(req->id, req->id_len, s->key);
-	struct rate_slot *a = &s->rate[key & (RATE_SLOTS - 1)];
-	struct rate_slot *b = &s->rate[(key >> 32) & (RATE_SLOTS - 1)];
-	struct rate_slot *r;
+	struct rate_slot *a, *b, *r;
 	uint64_t tokens;
+
+	/* Allocated on the first message, so that a network no client talks to costs nothing
+	 * here (issue 12: memory per network). Without memory, the message is dropped. */
+	if (!s->rate) {
+		s->rate = calloc(s->rate_slots, sizeof(*s->rate));
+		if (!s->rate)
+			return false;
+	}
+	a = &s->rate[key & (s->rate_slots - 1)];
+	b = &s->rate[(key >> 32) & (s->rate_slots - 1)];
 
 	/* two candidate slots; a newcomer evicts the one idle longer */
 	if (a->key == key && a->last_usec)
@@ -968,6 +988,12 @@ int dhcp_server_set_config(struct dhcp_server *s, const struct dhcp_server_confi
 	s->bcast = s->net | ~s->mask;
 	s->first = in_addr_to_host(cfg->range_first);
 	s->last = in_addr_to_host(cfg->range_last);
+	if (s->rate_slots != rate_slots_for(cfg->subnet.prefixlen)) {
+		/* another subnet size: the rate state starts afresh, at the new size */
+		free(s->rate);
+		s->rate = NULL;
+		s->rate_slots = rate_slots_for(cfg->subnet.prefixlen);
+	}
 	/* what the pool excludes may have changed (the gateway, the range) */
 	lease_store_reset_excluded(s->store);
 	return 0;
@@ -1004,6 +1030,7 @@ struct dhcp_server *dhcp_server_free(struct dhcp_server *s)
 	ports_clear(s);
 	free(s->ports);
 	free(s->by_ip);
+	free(s->rate);
 	free(s);
 	return NULL;
 }
