@@ -1056,6 +1056,41 @@ static void test_rate_limit(void **state)
 	assert_int_equal(answered, DHCP_RATE_PER_SEC);
 }
 
+/* The rate table is allocated on the first message and sized by the subnet (issue 12): in a
+ * /29 (the smallest table), after a change to a /16 (the table starts afresh at its new size)
+ * and with many identities sharing it, each identity still gets DHCP_RATE_BURST answers. */
+static void test_rate_limit_table_sizes(void **state)
+{
+	struct ctx *c = *state;
+	struct msg m;
+	int answered = 0;
+
+	msg_init(&m, DHCP_MSG_DISCOVER, 1);
+	m.buf[m.len++] = DHCP_OPTION_END;
+	for (int i = 0; i < 30; i++)
+		if (handle_raw(c, &m) == 1)
+			answered++;
+	assert_int_equal(answered, DHCP_RATE_BURST);
+
+	c->cfg.subnet = (struct in_prefix){ A("192.168.0.0"), 16 };
+	assert_int_equal(dhcp_server_set_config(c->srv, &c->cfg), 0);
+	answered = 0;
+	for (int i = 0; i < 30; i++)
+		if (handle_raw(c, &m) == 1)
+			answered++;
+	assert_int_equal(answered, DHCP_RATE_BURST);
+	assert_int_equal(stats(c).dropped_rate_limited, 2 * (30 - DHCP_RATE_BURST));
+
+	/* 32 more identities, a burst each: none is refused for another's sake */
+	for (unsigned id = 100; id < 132; id++) {
+		msg_init(&m, DHCP_MSG_DISCOVER, id);
+		m.buf[m.len++] = DHCP_OPTION_END;
+		for (int i = 0; i < DHCP_RATE_BURST; i++)
+			(void)handle_raw(c, &m);
+	}
+	assert_int_equal(stats(c).dropped_rate_limited, 2 * (30 - DHCP_RATE_BURST));
+}
+
 static void test_port_limit(void **state)
 {
 	struct ctx *c = *state;
@@ -1175,6 +1210,7 @@ int main(void)
 		T(test_malformed),
 		T(test_overload_request),
 		T(test_rate_limit),
+		cmocka_unit_test_setup_teardown(test_rate_limit_table_sizes, setup_tiny, teardown),
 		T(test_port_limit),
 		T(test_config),
 		T(test_many_clients),
