@@ -37,6 +37,8 @@ static const struct {
 	{ "--local", "local", NULL },   { "--port", "vxlan-port", NULL },
 	{ "--vxlan-port", "vxlan-port", NULL }, { "--gateway", "gateway", NULL },
 	{ "--dhcp", "dhcp", NULL },
+	{ "--subnet6", "subnet6", NULL }, { "--ra-mode", "ra-mode", NULL },
+	{ "--nat6", "nat6", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */
@@ -123,6 +125,14 @@ int cmd_net_create(struct cli *cli, int argc, char **argv)
 	else if (!json_string_value(json_object_get(result, "subnet")))
 		printf("Network %s created: %s on %s\n", name,   /* mode bridge: the LAN's */
 		       json_string_value(json_object_get(result, "mode")),
+		       json_string_value(json_object_get(result, "bridge")));
+	else if (json_string_value(json_object_get(result, "subnet6")))
+		printf("Network %s created: %s %s %s, gateway %s %s on %s\n", name,
+		       json_string_value(json_object_get(result, "mode")),
+		       json_string_value(json_object_get(result, "subnet")),
+		       json_string_value(json_object_get(result, "subnet6")),
+		       json_string_value(json_object_get(result, "gateway")),
+		       json_string_value(json_object_get(result, "gateway6")),
 		       json_string_value(json_object_get(result, "bridge")));
 	else
 		printf("Network %s created: %s %s, gateway %s on %s\n", name,

@@ -45,6 +45,8 @@ static void usage(FILE *f)
 	      "                  [--dhcp-leases-per-port N]\n"
 	      "                  [--isolate-ports] [--port-security yes|mac|no]\n"
 	      "                  [--allow-attach USER,@GROUP,...]\n"
+	      "                  [--subnet6 PREFIX/64|auto|none] [--ra-mode slaac|dhcpv6|slaac+dhcpv6]\n"
+	      "                  [--nat6 auto|yes|no]\n"
 	      "  net define FILE            create or replace from a definition file\n"
 	      "  net export NAME            print the definition file\n"
 	      "  net start|stop|show|delete NAME\n"

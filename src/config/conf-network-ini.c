@@ -967,6 +967,8 @@ int network_config_format_full(const struct network_config *c, const struct netw
 		r = strbuf_appendf(&sb, "dhcp-range = %s-%s\n",
 				   in_addr_to_string(c->range_first, a),
 				   in_addr_to_string(c->range_last, b));
+	if (r == 0)
+		r = conf_network6_format(&sb, c);
 	if (r == 0 && c->lease_time_sec != NETWORK_LEASE_TIME_DEFAULT)
 		r = strbuf_appendf(&sb, "lease-time = %s\n",
 				   lease_time_to_string(c->lease_time_sec, t, sizeof(t)));

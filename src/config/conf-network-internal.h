@@ -6,6 +6,7 @@
 #ifndef KN_CONFIG_CONF_NETWORK_INTERNAL_H
 #define KN_CONFIG_CONF_NETWORK_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,7 +17,7 @@
 #define CONF_SHOW_BUF (CONF_SHOW_MAX + 4)
 
 /* Number of keys of the [network] section (checked against the key table at compile time). */
-#define CONF_NETWORK_KEYS 25
+#define CONF_NETWORK_KEYS 28
 /* Number of keys of a [port] section ("mac", "owner", "queues", "rate"). */
 #define CONF_PORT_KEYS 4
 
@@ -37,6 +38,32 @@ int conf_parse_uint32(const char *s, uint32_t max, uint32_t *ret);
 
 /* Writes the message to 'reterr' (size 'errlen'; may be NULL/0) and returns -EINVAL. */
 int conf_fail(char *reterr, size_t errlen, const char *fmt, ...) _printf_(3, 4);
+
+/*
+ * The IPv6 keys (conf-network6.c): "subnet6", "ra-mode" and "nat6", with the signature of the
+ * key table's setters.
+ */
+struct network_config;
+int conf_set_subnet6(struct network_config *c, const char *key, const char *value, char *reterr,
+		     size_t errlen);
+int conf_set_ra_mode(struct network_config *c, const char *key, const char *value, char *reterr,
+		     size_t errlen);
+int conf_set_nat6(struct network_config *c, const char *key, const char *value, char *reterr,
+		  size_t errlen);
+
+/*
+ * The IPv6 part of network_config_finish(): the subnet6 re-checked and its gateway6 derived,
+ * nat6 refused outside mode nat; for modes without a bridge of ours (bridge, macvtap), any
+ * subnet6 refused. Returns 0 or -EINVAL with a reason in 'reterr'.
+ */
+int conf_network6_finish(struct network_config *c, char *reterr, size_t errlen);
+
+/* The IPv6 keys of 'c' that are not the default, as "key = value" lines, appended to 'sb'. */
+struct strbuf;
+int conf_network6_format(struct strbuf *sb, const struct network_config *c);
+
+/* True if the IPv6 fields of 'a' and 'b' are the same. */
+bool conf_network6_equal(const struct network_config *a, const struct network_config *b);
 
 /* Index of 'key' in the [network] key table, or -ENOENT. */
 int network_key_find(const char *key);

@@ -870,6 +870,9 @@ static const struct network_key {
 	{ "local", set_overlay_key },
 	{ "vxlan-port", set_overlay_key },
 	{ "gateway", set_overlay_key },
+	{ "subnet6", conf_set_subnet6 },
+	{ "ra-mode", conf_set_ra_mode },
+	{ "nat6", conf_set_nat6 },
 };
 
 _Static_assert(ELEMENTSOF(network_keys) == CONF_NETWORK_KEYS, "update CONF_NETWORK_KEYS");
@@ -1088,6 +1091,10 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 			       "must match [a-z0-9][a-z0-9_-]{0,31}");
 	if (!network_mode_to_string(c->mode))
 		return conf_fail(reterr, errlen, "invalid mode %d", (int)c->mode);
+	r = c->mode == NETWORK_MODE_BRIDGE || c->mode == NETWORK_MODE_MACVTAP ?
+		    conf_network6_finish(c, reterr, errlen) : 0;
+	if (r < 0)
+		return r;
 	if (c->mode == NETWORK_MODE_BRIDGE)
 		return bridge_mode_finish(c, reterr, errlen);
 	if (c->mode == NETWORK_MODE_MACVTAP)
@@ -1135,6 +1142,9 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 	if (r < 0)
 		return r;
 	r = network_overlay_finish(c, reterr, errlen);
+	if (r < 0)
+		return r;
+	r = conf_network6_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
 
@@ -1200,5 +1210,6 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 	       a->isolate_ports == b->isolate_ports && a->port_security == b->port_security &&
 	       allow_attach_equal(a, b) && network_overlay_equal(&a->overlay, &b->overlay) &&
 	       a->has_subnet == b->has_subnet &&
-	       a->has_range == b->has_range && a->has_bridge == b->has_bridge;
+	       a->has_range == b->has_range && a->has_bridge == b->has_bridge &&
+	       conf_network6_equal(a, b);
 }

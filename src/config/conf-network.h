@@ -16,6 +16,7 @@
 #include "config/conf-overlay.h"
 #include "shared/ifname-util.h" /* ifname_is_valid(): the interface names of definitions */
 #include "shared/in-addr-util.h"
+#include "shared/in6-addr-util.h"
 
 #define NETWORK_NAME_MAX 32
 #define NETWORK_DOMAIN_MAX 253
@@ -80,6 +81,31 @@ enum network_macvtap_mode {
 	_NETWORK_MACVTAP_MODE_INVALID = -EINVAL,
 };
 
+/*
+ * What the router advertisements of a network with a subnet6 tell its guests ("ra-mode",
+ * docs/IPV6.md): SLAAC (prefix with the A flag; the default), DHCPv6 (the M flag, no A flag), or
+ * both (A and M).
+ */
+enum network_ra_mode {
+	NETWORK_RA_SLAAC,
+	NETWORK_RA_DHCPV6,
+	NETWORK_RA_SLAAC_DHCPV6,
+	_NETWORK_RA_MODE_MAX,
+	_NETWORK_RA_MODE_INVALID = -EINVAL,
+};
+
+/*
+ * IPv6 masquerade of a nat network ("nat6"): AUTO masquerades a ULA subnet6 (fc00::/7, not
+ * routable outside) and routes a global one; YES always masquerades; NO never does.
+ */
+enum network_nat6 {
+	NETWORK_NAT6_AUTO,
+	NETWORK_NAT6_YES,
+	NETWORK_NAT6_NO,
+	_NETWORK_NAT6_MAX,
+	_NETWORK_NAT6_INVALID = -EINVAL,
+};
+
 struct network_dns_records;
 struct network_forwards;
 struct network_hosts;
@@ -122,6 +148,13 @@ struct network_config {
 	char allow_attach[NETWORK_ALLOW_ATTACH_MAX][NETWORK_ALLOW_ATTACH_NAME_MAX + 1];
 	size_t n_allow_attach;         /* entries used in 'allow_attach' */
 	struct network_overlay overlay; /* VXLAN across hosts (conf-overlay.h); kind NONE = none */
+	/* IPv6 (docs/IPV6.md): none unless "subnet6" is set; nat, routed, isolated, open only */
+	struct in6_prefix subnet6;     /* a /64, host bits zero */
+	struct in6_addr gateway6;      /* subnet6's ::1, on the bridge */
+	enum network_ra_mode ra_mode;
+	enum network_nat6 nat6;
+	bool has_subnet6;
+	bool subnet6_auto;             /* "subnet6 = auto": the daemon picks the /64 (ULA) */
 	bool has_subnet;               /* false only before validation fills defaults */
 	bool has_range;                /* dhcp-range given explicitly (kept in the file) */
 	bool has_bridge;               /* bridge given explicitly (kept in the file) */
@@ -143,6 +176,29 @@ const char *network_port_security_to_string(enum network_port_security s);
  */
 enum network_port_security network_port_security_from_string(const char *s);
 
+/* "slaac", "dhcpv6", "slaac+dhcpv6", or NULL for an invalid value. */
+const char *network_ra_mode_to_string(enum network_ra_mode m);
+enum network_ra_mode network_ra_mode_from_string(const char *s);
+
+/* "auto", "yes", "no", or NULL for an invalid value. */
+const char *network_nat6_to_string(enum network_nat6 v);
+/* "auto", or the booleans' spellings; returns the value or _NETWORK_NAT6_INVALID. */
+enum network_nat6 network_nat6_from_string(const char *s);
+
+/*
+ * True if a nat network with this finished config masquerades IPv6 (nat6 yes, or auto with a
+ * ULA subnet6). False without a subnet6 or outside mode nat.
+ */
+bool network_config_masquerades6(const struct network_config *c);
+
+/*
+ * Candidate 'attempt' (0, 1, ...) of the stable ULA /64 that "subnet6 = auto" picks for network
+ * 'name': fd00::/8 plus 40 bits of a hash of the name (the RFC 4193 global ID) and a 16-bit
+ * subnet ID from the hash and 'attempt', so that the same name gives the same prefix on every
+ * host and a conflict moves on to another prefix deterministically.
+ */
+struct in6_prefix network_subnet6_auto_candidate(const char *name, unsigned attempt);
+
 /*
  * Sets defaults: mode nat, dhcp and dns on, autostart off, lease time 1 h, 16 DHCP leases per
  * port, isolate-ports off, port-security yes, allow-attach empty, nothing else.
@@ -163,7 +219,7 @@ void network_default_bridge(const char *name, char *buf);
  * Sets one key from the CLI flags / [network] section ("mode", "subnet", "dhcp-range",
  * "lease-time", "dhcp-routes", "dhcp-leases-per-port", "domain", "dns-forwarders", "mtu",
  * "bridge", "uplink", "dhcp", "dns", "autostart", "isolate-ports", "port-security",
- * "allow-attach", "name"). Booleans
+ * "allow-attach", "subnet6", "ra-mode", "nat6", "name"). Booleans
  * ("dhcp", "dns", "autostart", "isolate-ports") accept yes/no, true/false, on/off and 1/0 in any
  * case; "port-security" is yes, mac or no (see enum network_port_security; yes/no spelled as
  * the booleans may be). "allow-attach" is a comma-separated list (blanks around commas allowed)
@@ -176,7 +232,9 @@ void network_default_bridge(const char *name, char *buf);
  * destination without host bits and given once. "dns-forwarders" is a comma-separated list of
  * 1..NETWORK_DNS_FORWARDERS_MAX unicast IPv4 addresses (not in 0.0.0.0/8, 224.0.0.0/4 or
  * 240.0.0.0/4), each given once. "dhcp-leases-per-port" is a decimal number from 0 to
- * NETWORK_DHCP_LEASES_PER_PORT_MAX. On failure returns -EINVAL and writes a one-line reason
+ * NETWORK_DHCP_LEASES_PER_PORT_MAX. "subnet6" is an IPv6 /64 without host bits, outside
+ * ::/8, fe80::/10 (link-local) and ff00::/8 (multicast), or "auto" or "none". "ra-mode" is
+ * slaac, dhcpv6 or slaac+dhcpv6; "nat6" auto, yes or no. On failure returns -EINVAL and writes a one-line reason
  * to 'reterr' (size 'errlen'; may be NULL/0), e.g. "invalid subnet '10.0.0.1/24': host bits set";
  * 'c' is then unchanged.
  *

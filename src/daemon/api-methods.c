@@ -13,6 +13,7 @@
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/forward-service.h"
+#include "daemon/ipv6/subnet6.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "daemon/port-service.h"
@@ -121,7 +122,9 @@ static int api_method_net_create(struct manager *m, json_t *params, json_t **ret
 		snprintf(err, errlen, "too many networks (limit %d)", MANAGER_NETWORKS_MAX);
 		return -E2BIG;
 	}
-	r = manager_check_conflicts(m, &c, NULL, err, errlen);
+	r = subnet6_resolve_auto(m, &c, NULL, err, errlen);
+	if (r >= 0)
+		r = manager_check_conflicts(m, &c, NULL, err, errlen);
 	if (r < 0)
 		return r;
 
@@ -229,7 +232,9 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 	if (r < 0)
 		return r;
 	n = manager_find_network(m, c.name);
-	r = manager_check_conflicts(m, &c, n ? c.name : NULL, err, errlen);
+	r = subnet6_resolve_auto(m, &c, n ? c.name : NULL, err, errlen);
+	if (r >= 0)
+		r = manager_check_conflicts(m, &c, n ? c.name : NULL, err, errlen);
 	/* New host ports are probed for listeners as forward.add does; those the network has
 	 * forwarded already are not (they were probed then, and its own DNAT holds no socket) */
 	for (size_t i = 0; r >= 0 && i < forwards.n; i++)

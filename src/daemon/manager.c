@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 
 #include "daemon/api-server.h"
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/forward-service.h"
+#include "daemon/ipv6/subnet6.h"
 #include "daemon/lan/uplink-bridge.h"
 #include "daemon/lab/lab-engine.h"
 #include "daemon/network.h"
@@ -275,7 +277,7 @@ static int manager_route_check_cb(const struct nl_route_info *rt, void *data)
 
 	/* The cache holds only routes to specific subnets (a default route overlaps everything)
 	 * of the main table, and the local table's 'local' routes (127.0.0.0/8, host addresses). */
-	if (rt->oif && rt->oif == rc->own_ifindex)
+	if (rt->family != AF_INET || (rt->oif && rt->oif == rc->own_ifindex))
 		return 0;
 	if (!in_prefix_overlaps(&rt->dst, &rc->c->subnet))
 		return 0;
@@ -336,7 +338,7 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 		snprintf(err, errlen, "failed to read the host's routes: %s", strerror(-r));
 		return r;
 	}
-	return 0;
+	return subnet6_check_conflicts(m, c, self, rc.own_ifindex, err, errlen);
 }
 
 static int manager_load_cb(const char *name, const char *text, size_t len, void *data)

@@ -19,6 +19,7 @@
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/forward-service.h"
+#include "daemon/ipv6/network6.h"
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
 #include "daemon/port-service.h"
@@ -77,7 +78,7 @@ bool network_config_kernel_differs(const struct network_config *a, const struct 
 	       a->subnet.addr.s_addr != b->subnet.addr.s_addr ||
 	       a->subnet.prefixlen != b->subnet.prefixlen ||
 	       a->gateway.s_addr != b->gateway.s_addr ||
-	       !network_overlay_equal(&a->overlay, &b->overlay);
+	       !network_overlay_equal(&a->overlay, &b->overlay) || network6_config_kernel_differs(a, b);
 }
 
 /* Turns on IPv4 forwarding if needed, logging the value it had the first time. */
@@ -147,6 +148,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	const struct network_mode_ops *ops = network_mode_ops(c->mode);
 	/* on an overlay, the gateway may be another host's (daemon/overlay/) */
 	bool gateway = ops->gateway_address && network_overlay_has_gateway(&c->overlay);
+	struct network6_up up6 = { 0 };
 	bool created = false, fw_changed = false, ov_created = false;
 	uint64_t hash, old_hash = n->fw_hash;
 	uint32_t ov_mtu = 0;
@@ -204,6 +206,11 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 		}
 	}
 
+	/* 3b. The gateway6 (and IPv6 forwarding), for the modes with a gateway. */
+	r = gateway ? network6_up(m, n, link.ifindex, &up6, err, errlen) : 0;
+	if (r < 0)
+		goto rollback_addr;
+
 	/* 4. The rules, in one transaction, only when they differ from what is installed. */
 	fw_network_from_config(c, &model);
 	hash = fw_network_hash(&model);
@@ -213,7 +220,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 		if (r < 0) {
 			snprintf(err, errlen, "failed to install firewall rules: %s",
 				 msg ? msg : strerror(-r));
-			goto rollback_addr;
+			goto rollback_addr6;
 		}
 		fw_changed = true;
 		n->fw_hash = hash;
@@ -255,6 +262,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 			log_warning_errno(r, "Failed to remove stale address from '%s': %m, ignoring",
 					  c->bridge);
 	}
+	network6_up_finish(m, n, link.ifindex, &up6);
 	if (ops->overlay)
 		overlay_network_finish(m, n, old);
 	/* 9. Guest ports: made, adopted, under policy (single failures are only logged). */
@@ -272,6 +280,8 @@ rollback_fw:
 			(void)fw_apply(m->fw, script, NULL);
 		n->fw_hash = old_hash;
 	}
+rollback_addr6:
+	network6_up_undo(m, n, link.ifindex, &up6);
 rollback_addr:
 	if (!created && !scan.found)
 		(void)nl_addr_del(m->nl, link.ifindex, c->gateway, c->subnet.prefixlen);
@@ -348,6 +358,13 @@ static json_t *network_macvtap_to_json(const struct network *n, json_t *allow)
 
 /* network_to_json() but for the overlay */
 static json_t *network_base_to_json(const struct network *n);
+static json_t *network_json_pack(const struct network *n, json_t *allow);
+
+static json_t *json_decref_null(json_t *j)
+{
+	json_decref(j);
+	return NULL;
+}
 
 json_t *network_to_json(const struct network *n)
 {
@@ -364,14 +381,7 @@ json_t *network_to_json(const struct network *n)
 static json_t *network_base_to_json(const struct network *n)
 {
 	const struct network_config *c = &n->config;
-	char subnet[IN_PREFIX_STRLEN], gw[INET_ADDRSTRLEN], first[INET_ADDRSTRLEN],
-		last[INET_ADDRSTRLEN], range[2 * INET_ADDRSTRLEN + 1], domain[NETWORK_DOMAIN_MAX + 1];
-	json_t *allow;
-
-	in_addr_to_string(c->range_first, first);
-	in_addr_to_string(c->range_last, last);
-	snprintf(range, sizeof(range), "%s-%s", first, last);
-	network_config_domain(c, domain);
+	json_t *allow, *obj;
 
 	allow = json_array();
 	if (!allow)
@@ -382,8 +392,25 @@ static json_t *network_base_to_json(const struct network *n)
 			return NULL;
 		}
 	if (c->bridge[0] == '\0')   /* macvtap: no bridge */
-		return network_macvtap_to_json(n, allow);
-	/* "o" hands 'allow' over, also when packing fails (jansson >= 2.11) */
+		obj = network_macvtap_to_json(n, allow);
+	else
+		obj = network_json_pack(n, allow);
+	if (obj && network6_to_json(c, obj) < 0)
+		obj = json_decref_null(obj);
+	return obj;
+}
+
+/* The keys of a network with a bridge ("o" hands 'allow' over, also when packing fails). */
+static json_t *network_json_pack(const struct network *n, json_t *allow)
+{
+	const struct network_config *c = &n->config;
+	char subnet[IN_PREFIX_STRLEN], gw[INET_ADDRSTRLEN], first[INET_ADDRSTRLEN],
+		last[INET_ADDRSTRLEN], range[2 * INET_ADDRSTRLEN + 1], domain[NETWORK_DOMAIN_MAX + 1];
+
+	in_addr_to_string(c->range_first, first);
+	in_addr_to_string(c->range_last, last);
+	snprintf(range, sizeof(range), "%s-%s", first, last);
+	network_config_domain(c, domain);
 	/* mode bridge: no subnet, gateway nor range of ours (null) */
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:I, s:s?, s:b, s:b, s:b, s:i, "
 			 "s:I, s:I, s:b, s:s, s:o}",

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* Hard limit (STYLE: every collection is bounded); beyond it the cache is dropped and the
  * check reads the kernel's routes each time, as before the cache. */
@@ -43,15 +44,19 @@ struct route_cache *route_cache_free(struct route_cache *rc)
 /* The routes the overlap check looks at: to a specific subnet, in the main table, or local. */
 static bool route_counts(const struct nl_route_info *rt)
 {
-	if (rt->dst.prefixlen == 0)
+	if (rt->family == AF_INET6 ? rt->dst6.prefixlen == 0 : rt->dst.prefixlen == 0)
 		return false;
 	return rt->table == 254 || (rt->table == 255 && rt->type == 2 /* RTN_LOCAL */);
 }
 
 static bool route_same(const struct nl_route_info *a, const struct nl_route_info *b)
 {
-	return a->dst.addr.s_addr == b->dst.addr.s_addr && a->dst.prefixlen == b->dst.prefixlen &&
-	       a->table == b->table && a->type == b->type;
+	if (a->family != b->family || a->table != b->table || a->type != b->type)
+		return false;
+	if (a->family == AF_INET6)
+		return in6_addr_equal(&a->dst6.addr, &b->dst6.addr) &&
+		       a->dst6.prefixlen == b->dst6.prefixlen;
+	return a->dst.addr.s_addr == b->dst.addr.s_addr && a->dst.prefixlen == b->dst.prefixlen;
 }
 
 static int route_cache_add(struct route_cache *rc, const struct nl_route_info *rt)
@@ -143,7 +148,9 @@ int route_cache_foreach(struct route_cache *rc, struct nl_sock *nl, nl_route_fn 
 
 	if (rc->stale) {
 		rc->n = 0;
-		r = nl_route_dump(nl, route_cache_load_cb, rc);
+		r = nl_route_dump_family(nl, AF_INET, route_cache_load_cb, rc);
+		if (r >= 0)
+			r = nl_route_dump_family(nl, AF_INET6, route_cache_load_cb, rc);
 		if (r < 0) {
 			rc->n = 0;
 			return r;

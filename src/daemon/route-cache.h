@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The host's IPv4 routes that a new subnet may not overlap (main table, and the local table's
- * 'local' routes), kept in memory: read once, then kept current from the netlink monitor's
+ * The host's IPv4 and IPv6 routes that a new subnet or subnet6 may not overlap (main table, and
+ * the local table's 'local' routes), kept in memory: read once, then kept current from the netlink monitor's
  * notifications, so that checking a network's subnet costs the same whatever the number of
  * routes (networks) the host has. The manager owns it.
  */

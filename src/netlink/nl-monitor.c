@@ -64,7 +64,9 @@ int nl_monitor_new(nl_change_fn cb, void *data, struct nl_monitor **ret)
 	m->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!m->nl)
 		return negative_errno();
-	if (mnl_socket_bind(m->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE, MNL_SOCKET_AUTOPID) < 0)
+	if (mnl_socket_bind(m->nl,
+			    RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
+			    MNL_SOCKET_AUTOPID) < 0)
 		return negative_errno();
 	nl_monitor_grow_rcvbuf(m);
 

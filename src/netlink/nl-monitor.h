@@ -14,8 +14,8 @@ enum nl_change_type {
 	NL_CHANGE_LINK_NEW,   /* a link appeared or changed */
 	NL_CHANGE_LINK_DEL,   /* a link went away */
 	NL_CHANGE_ADDR,       /* an IPv4 address was added or removed on 'link.ifindex' */
-	NL_CHANGE_ROUTE_NEW,  /* an IPv4 route was added ('replace': it replaced one) */
-	NL_CHANGE_ROUTE_DEL,  /* an IPv4 route was removed */
+	NL_CHANGE_ROUTE_NEW,  /* an IPv4/IPv6 route was added ('replace': it replaced one) */
+	NL_CHANGE_ROUTE_DEL,  /* an IPv4/IPv6 route was removed */
 	NL_CHANGE_RESYNC,     /* notifications were lost: re-read everything */
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * IPv4 routes over rtnetlink (RTM_GETROUTE): a dump of every table, so the daemon can refuse a
+ * IPv4 and IPv6 routes over rtnetlink (RTM_GETROUTE): a dump of every table, so the daemon can refuse a
  * subnet that overlaps a route the host already has, and the parser the monitor shares for
  * RTM_NEWROUTE/RTM_DELROUTE notifications; the routes of one link read in full, added and deleted
  * (to move them between links). Requests go through nl-sock.
@@ -29,6 +29,12 @@ static const struct nl_policy nl_route_policy[RTA_MAX + 1] = {
 	[RTA_MULTIPATH] = { NL_POLICY_BINARY, 0 },
 };
 
+static const struct nl_policy nl_route6_policy[RTA_MAX + 1] = {
+	[RTA_DST] = { NL_POLICY_BINARY, sizeof(struct in6_addr) },
+	[RTA_OIF] = { NL_POLICY_U32, 0 },
+	[RTA_TABLE] = { NL_POLICY_U32, 0 },
+};
+
 struct nl_route_dump {
 	nl_route_fn cb;
 	void *data;
@@ -41,19 +47,32 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route_info *ret)
 	const struct rtmsg *rtm;
 	int r;
 
-	r = nl_policy_parse(nlh, sizeof(*rtm), nl_route_policy, RTA_MAX, tb);
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+		return -EBADMSG;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
+		return 0;
+	r = nl_policy_parse(nlh, sizeof(*rtm),
+			    rtm->rtm_family == AF_INET ? nl_route_policy : nl_route6_policy,
+			    RTA_MAX, tb);
 	if (r < 0)
 		return r;
-	rtm = mnl_nlmsg_get_payload(nlh);
-	if (rtm->rtm_family != AF_INET)
-		return 0;
-	if (rtm->rtm_dst_len > 32)
+	if (rtm->rtm_dst_len > (rtm->rtm_family == AF_INET ? 32 : 128))
 		return -EBADMSG;
 
-	/* no RTA_DST: the default route, 0.0.0.0/0 */
-	if (tb[RTA_DST])
-		memcpy(&route.dst.addr, mnl_attr_get_payload(tb[RTA_DST]), sizeof(route.dst.addr));
-	route.dst.prefixlen = rtm->rtm_dst_len;
+	/* no RTA_DST: the default route, 0.0.0.0/0 or ::/0 */
+	route.family = rtm->rtm_family;
+	if (rtm->rtm_family == AF_INET) {
+		if (tb[RTA_DST])
+			memcpy(&route.dst.addr, mnl_attr_get_payload(tb[RTA_DST]),
+			       sizeof(route.dst.addr));
+		route.dst.prefixlen = rtm->rtm_dst_len;
+	} else {
+		if (tb[RTA_DST])
+			memcpy(&route.dst6.addr, mnl_attr_get_payload(tb[RTA_DST]),
+			       sizeof(route.dst6.addr));
+		route.dst6.prefixlen = rtm->rtm_dst_len;
+	}
 	if (tb[RTA_OIF]) {
 		uint32_t oif = mnl_attr_get_u32(tb[RTA_OIF]);
 
@@ -86,6 +105,11 @@ static int nl_route_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int nl_route_dump(struct nl_sock *s, nl_route_fn cb, void *data)
 {
+	return nl_route_dump_family(s, AF_INET, cb, data);
+}
+
+int nl_route_dump_family(struct nl_sock *s, int family, nl_route_fn cb, void *data)
+{
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nl_route_dump d = { .cb = cb, .data = data };
 	struct nlmsghdr *nlh = nl_msg_start(buf);
@@ -98,7 +122,9 @@ int nl_route_dump(struct nl_sock *s, nl_route_fn cb, void *data)
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	if (family != AF_INET && family != AF_INET6)
+		return -EINVAL;
+	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_table = RT_TABLE_UNSPEC;
 	return nl_sock_transact(s, nlh, nl_route_dump_cb, &d);
 }
@@ -137,6 +163,8 @@ static int nl_route_spec_parse(const struct nlmsghdr *nlh, struct nl_route_spec 
 	r = nl_route_parse(nlh, &spec->base);
 	if (r <= 0)
 		return r;
+	if (spec->base.family != AF_INET)
+		return 0;   /* specs are IPv4 routes only */
 	r = nl_policy_parse(nlh, sizeof(*rtm), nl_route_policy, RTA_MAX, tb);
 	if (r < 0)
 		return r;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * IPv4 routes: dump, for the overlap check of new subnets against the host's routes; and the
- * routes of one link in full, to move them to another (the uplink move of daemon/lan/);
- * the default route of a lab node's namespace.
+ * IPv4 and IPv6 routes: dump, for the overlap check of new subnets against the host's routes;
+ * and the IPv4 routes of one link in full, to move them to another (the uplink move of
+ * daemon/lan/); the default route of a lab node's namespace.
  */
 #ifndef KN_NETLINK_NL_ROUTE_H
 #define KN_NETLINK_NL_ROUTE_H
@@ -12,12 +12,15 @@
 #include <stdint.h>
 
 #include "shared/in-addr-util.h"
+#include "shared/in6-addr-util.h"
 
 struct nl_sock;
 struct nlmsghdr;
 
 struct nl_route_info {
-	struct in_prefix dst;  /* 0.0.0.0/0 for a default route */
+	uint8_t family;        /* AF_INET ('dst') or AF_INET6 ('dst6') */
+	struct in_prefix dst;  /* 0.0.0.0/0 for a default route; AF_INET only */
+	struct in6_prefix dst6; /* ::/0 for a default route; AF_INET6 only */
 	int oif;               /* 0 if none (multipath, blackhole) */
 	uint32_t table;        /* RTA_TABLE or rtm_table */
 	uint8_t type;          /* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, ... */
@@ -27,13 +30,15 @@ struct nl_route_info {
 typedef int (*nl_route_fn)(const struct nl_route_info *r, void *data);
 /*
  * Parses one RTM_NEWROUTE/RTM_DELROUTE message (a dump's or a notification's) into 'ret'.
- * Returns 1, 0 for a route that is not IPv4 ('ret' untouched), or -EBADMSG.
+ * Returns 1, 0 for a route that is neither IPv4 nor IPv6 ('ret' untouched), or -EBADMSG.
  */
 int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route_info *ret);
 /* Calls 'cb' for every IPv4 route in every table. */
 int nl_route_dump(struct nl_sock *s, nl_route_fn cb, void *data);
 /* Sets (adds or replaces) the main table's IPv4 default route: via 'gateway' on link 'oif'. */
 int nl_route_add_default(struct nl_sock *s, int oif, struct in_addr gateway);
+/* Calls 'cb' for every route of 'family' (AF_INET or AF_INET6) in every table. */
+int nl_route_dump_family(struct nl_sock *s, int family, nl_route_fn cb, void *data);
 
 /*
  * One IPv4 route in full: what it takes to make the same route again, on its link or another.

@@ -4,6 +4,8 @@ addresses, nftables ruleset, state dir). One daemon serves the whole module, wit
 network 'web' (nat, 10.1.0.0/16, bridge kn-web) to collide with."""
 import pytest
 
+import knlab
+
 LONG_BRIDGE = "this-name-is-too-long-for-linux"
 
 # (id, args or a function of the lab returning args, what the error line must name)
@@ -115,3 +117,46 @@ def test_valid_create_after_refusals(web_lab):
                    "--mtu", "1500")
     assert "10.2.0.1/24" in web_lab.addrs("kn-x")
     web_lab.kn("net", "delete", "x")
+
+
+# IPv6 (docs/IPV6.md): the module's 'web6' network (isolated, fd42:6::/64) is the one to collide
+# with; each case exits 1, names the problem in one line, and changes nothing.
+CASES6 = [
+    ("subnet6-not-64", ["--subnet6", "fd42:7::/48"], "/64"),
+    ("subnet6-host-bits", ["--subnet6", "fd42:7::1/64"], "host bits"),
+    ("subnet6-link-local", ["--subnet6", "fe80::/64"], "link-local"),
+    ("subnet6-multicast", ["--subnet6", "ff05::/64"], "multicast"),
+    ("subnet6-loopback", ["--subnet6", "::/64"], "reserved"),
+    ("subnet6-nonsense", ["--subnet6", "fd42::zz/64"], "fd42::zz/64"),
+    ("subnet6-overlap-network", ["--subnet6", "fd42:6::/64"], "web6"),
+    ("subnet6-overlap-route", ["--subnet6", "fd42:99::/64"], "overlaps route"),
+    ("ra-mode-bogus", ["--subnet6", "fd42:7::/64", "--ra-mode", "stateful"], "ra-mode"),
+    ("nat6-not-nat", ["--mode", "routed", "--subnet6", "fd42:7::/64", "--nat6", "yes"], "nat6"),
+    ("subnet6-mode-bridge", ["--mode", "bridge", "--bridge", "kn-web", "--subnet6",
+                             "fd42:7::/64"], "subnet6"),
+]
+
+
+@pytest.fixture(scope="module")
+def web6_lab(web_lab):
+    if "web6" not in web_lab.networks():
+        web_lab.create("web6", "isolated", "10.3.0.0/24", "--subnet6", "fd42:6::/64")
+        knlab.run(["ip", "-n", web_lab.host, "-6", "route", "add", "fd42:99::/56", "dev", "up0"])
+    return web_lab
+
+
+@pytest.mark.parametrize("extra,needle", [c[1:] for c in CASES6], ids=[c[0] for c in CASES6])
+def test_refused_ipv6_changes_nothing(web6_lab, extra, needle):
+    lab = web6_lab
+    args = ["net", "create", "x6"]
+    if "--mode" not in extra:
+        args += ["--mode", "nat"]
+    if "bridge" not in extra:
+        args += ["--subnet", "10.4.0.0/24"]
+    before = lab.snapshot()
+    p = lab.kn(*args, *extra, expect=1)
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kvmnet: "), p.stderr
+    assert needle in lines[0], "error should name %r: %s" % (needle, lines[0])
+    after = lab.snapshot()
+    assert before == after, lab.snapshot_diff(before, after)
