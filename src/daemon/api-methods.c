@@ -13,6 +13,7 @@
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/forward-service.h"
+#include "daemon/ipv6/ra-service.h"
 #include "daemon/ipv6/subnet6.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
@@ -452,6 +453,9 @@ static int api_method_net_show(struct manager *m, json_t *params, json_t **ret, 
 		return -ENOMEM;
 	stats = dns_service_network_stats_to_json(n);
 	if (stats && json_object_set_new(*ret, "dns-stats", stats) < 0)
+		return -ENOMEM;
+	stats = ra_network_stats_to_json(n);
+	if (stats && json_object_set_new(*ret, "ra-stats", stats) < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "daemon/dns-service.h"
 #include "daemon/forward-service.h"
 #include "daemon/ipv6/network6.h"
+#include "daemon/ipv6/ra-service.h"
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
 #include "daemon/port-service.h"
@@ -58,6 +59,7 @@ struct network *network_free(struct network *n)
 {
 	if (!n)
 		return NULL;
+	ra_network_stop(n, false);
 	dns_service_network_stop(n);
 	dhcp_service_network_detach(n);
 	network_hosts_done(&n->hosts);
@@ -250,7 +252,11 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	r = ops->dhcp_dns ? dhcp_service_network_start(n, err, errlen) : 0;
 	if (r >= 0 && ops->dhcp_dns)
 		r = dns_service_network_start(n, err, errlen);
+	/* 7b. Router advertisements, for the modes with a gateway (none without a subnet6). */
+	if (r >= 0 && ops->gateway_address)
+		r = ra_network_start(n, err, errlen);
 	if (r < 0) {
+		dns_service_network_stop(n);
 		dhcp_service_network_stop(n);
 		goto rollback_fw;
 	}
@@ -313,6 +319,7 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 		snprintf(err, errlen, "failed to remove firewall rules: %s", msg ? msg : strerror(-r));
 		return r;
 	}
+	ra_network_stop(n, true);
 	dhcp_service_network_stop(n);
 	dns_service_network_stop(n);
 	n->fw_hash = 0;

@@ -28,6 +28,7 @@ struct dns_server;
 struct dns_zone;
 struct event_source;
 struct lease_store;
+struct ra_sender;
 struct manager;
 
 struct network {
@@ -57,6 +58,10 @@ struct network {
 	struct dns_forward *dns_forward;
 	struct dns_io *dns_io;
 	int dns_ifindex;                /* the bridge the sockets were opened for */
+
+	/* IPv6 (ipv6/): router advertisements while up; whether DNS answers on the gateway6. */
+	struct ra_sender *ra;
+	bool dns6_listening;
 };
 
 /*

@@ -83,6 +83,9 @@ int network6_up(struct manager *m, struct network *n, int ifindex, struct networ
 			 r == -ENOENT ? " (is IPv6 disabled on this host?)" : "");
 		return r;
 	}
+	/* No DAD on the bridge's own link-local address either: router advertisements need it
+	 * as their source as soon as the first port has carrier. The bridge is ours. */
+	(void)ipv6_sysctl_set(c->bridge, "accept_dad", '0', NULL);
 	r = nl_addr6_dump(m->nl, ifindex, addr6_scan_cb, &scan);
 	if (r < 0) {
 		snprintf(err, errlen, "failed to read IPv6 addresses of '%s': %s", c->bridge,
