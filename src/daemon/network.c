@@ -253,7 +253,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	if (r >= 0 && ops->dhcp_dns)
 		r = dns_service_network_start(n, err, errlen);
 	/* 7b. Router advertisements, for the modes with a gateway (none without a subnet6). */
-	if (r >= 0 && ops->gateway_address)
+	if (r >= 0 && gateway)
 		r = ra_network_start(n, err, errlen);
 	if (r < 0) {
 		dns_service_network_stop(n);
