@@ -33,6 +33,8 @@ static void usage(FILE *f)
 		   "                     " DEFAULT_GROUP ", when that group exists; else root only)\n"
 		   "  --foreground       stay in the foreground, log to stderr\n"
 		   "  --netns-dir DIR    where lab nodes' namespaces are kept (default /run/netns)\n"
+		   "  --guest-dir DIR    the tiny guest of qemu lab nodes (default\n"
+		   "                     " KVMNET_GUEST_DIR ")\n"
 		   "  --log-level LEVEL  error, warning, notice, info (default) or debug\n"
 		   "  --version          print the version\n");
 }
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "netns-dir", required_argument, NULL, 'n' },
+		{ "guest-dir", required_argument, NULL, 'G' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -118,6 +121,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			o.netns_dir = optarg;
+			break;
+		case 'G':
+			o.guest_dir = optarg;
 			break;
 		case 'f':
 			foreground = true;

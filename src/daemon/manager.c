@@ -174,6 +174,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	if (r < 0)
 		goto fail;
 	r = lab_engine_new(m, o->netns_dir ? o->netns_dir : NL_NETNS_DIR, &m->labs);
+	if (r >= 0)
+		m->labs->guest_dir = o->guest_dir ? o->guest_dir : KVMNET_GUEST_DIR;
 	if (r < 0)
 		goto fail;
 	r = api_server_new(m, o->socket_path, o->api_gid, o->api_group, &m->api);

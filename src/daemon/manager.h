@@ -38,6 +38,7 @@ struct manager_options {
 	const char *api_group;       /* the name of 'api_gid', for messages */
 	gid_t api_gid;               /* members may use the socket; (gid_t)-1 = root only */
 	const char *netns_dir;       /* lab nodes' namespaces; NULL = /run/netns */
+	const char *guest_dir;       /* qemu lab nodes' tiny guest; NULL = KVMNET_GUEST_DIR */
 };
 
 struct manager {

@@ -93,6 +93,8 @@ struct lab_port_ref {
 struct lab_engine {
 	struct manager *m;
 	const char *netns_dir;          /* where netns nodes' namespaces are bound (borrowed) */
+	const char *guest_dir;          /* the tiny guest of qemu nodes (borrowed; kvmnetd
+					 * --guest-dir, default KVMNET_GUEST_DIR) */
 	struct lab **labs;              /* owned */
 	size_t n_labs;
 	struct lab_port_ref *ports;     /* every lab's host ports, sorted by name */

@@ -22,6 +22,7 @@ const char *lab_node_state_to_string(enum lab_node_state s)
 /* One entry per kind; a kind another module has not built yet stays NULL (a clear error). */
 static const struct lab_node_ops *const kinds[_LAB_NODE_KIND_MAX] = {
 	[LAB_NODE_NETNS] = &lab_node_netns_ops,
+	[LAB_NODE_QEMU] = &lab_node_qemu_ops,
 };
 
 const struct lab_node_ops *lab_node_ops_find(enum lab_node_kind kind)

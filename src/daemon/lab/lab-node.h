@@ -113,6 +113,7 @@ struct lab_node_ops {
 const struct lab_node_ops *lab_node_ops_find(enum lab_node_kind kind);
 
 extern const struct lab_node_ops lab_node_netns_ops;
+extern const struct lab_node_ops lab_node_qemu_ops;   /* lab-node-qemu.c */
 
 /* Called by a kind when a node's state or addresses changed (progress, next step of 'up'). */
 void lab_node_changed(struct lab_node_run *n);
