@@ -67,6 +67,8 @@ int cmd_lab_validate(struct cli *cli, int argc, char **argv);
 int cmd_lab_up(struct cli *cli, int argc, char **argv);
 int cmd_lab_status(struct cli *cli, int argc, char **argv);
 int cmd_lab_down(struct cli *cli, int argc, char **argv);
+int cmd_lab_set(struct cli *cli, int argc, char **argv);
+int cmd_lab_link(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_doctor(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);

@@ -352,3 +352,61 @@ int cmd_lab_down(struct cli *cli, int argc, char **argv)
 	json_decref(result);
 	return CLI_EXIT_OK;
 }
+
+/* "NODE:NIC" into the lab.set/lab.link parameters; NULL (after the usage error) when malformed. */
+static json_t *nic_params(const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (!colon || colon == arg || !colon[1] || strchr(colon + 1, ':'))
+		return NULL;
+	return json_pack("{s:s%, s:s}", "node", arg, (size_t)(colon - arg), "nic", colon + 1);
+}
+
+/* 'lab set FILE NODE:NIC KEY=VALUE': an impairment of a running lab's nic, changed live. */
+int cmd_lab_set(struct cli *cli, int argc, char **argv)
+{
+	json_t *params, *result = NULL;
+	const char *eq;
+	int r;
+
+	if (argc != 3 || !(eq = strchr(argv[2], '=')) || eq == argv[2] ||
+	    !(params = nic_params(argv[1])))
+		return cli_usage_error("usage: lab set FILE NODE:NIC KEY=VALUE "
+				       "(KEY: rate, loss, delay or jitter)");
+	json_object_set_new(params, "key", json_stringn(argv[2], (size_t)(eq - argv[2])));
+	json_object_set_new(params, "value", json_string(eq + 1));
+	r = lab_call_extra(cli, "lab.set", argv[0], params, &result);
+	if (r != 0)
+		return r;
+	if (cli->json)
+		output_json(result);
+	else
+		printf("Lab %s: %s %.*s set to %s\n",
+		       json_string_value(json_object_get(result, "name")), argv[1],
+		       (int)(eq - argv[2]), argv[2], eq + 1);
+	json_decref(result);
+	return CLI_EXIT_OK;
+}
+
+/* 'lab link FILE NODE:NIC down|up': the nic's cable pulled or plugged back. */
+int cmd_lab_link(struct cli *cli, int argc, char **argv)
+{
+	json_t *params, *result = NULL;
+	int r;
+
+	if (argc != 3 || (strcmp(argv[2], "up") != 0 && strcmp(argv[2], "down") != 0) ||
+	    !(params = nic_params(argv[1])))
+		return cli_usage_error("usage: lab link FILE NODE:NIC down|up");
+	json_object_set_new(params, "state", json_string(argv[2]));
+	r = lab_call_extra(cli, "lab.link", argv[0], params, &result);
+	if (r != 0)
+		return r;
+	if (cli->json)
+		output_json(result);
+	else
+		printf("Lab %s: %s link %s\n", json_string_value(json_object_get(result, "name")),
+		       argv[1], argv[2]);
+	json_decref(result);
+	return CLI_EXIT_OK;
+}

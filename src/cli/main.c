@@ -30,6 +30,7 @@ static const struct {
 	{ "graph", NULL, cmd_graph },
 	{ "lab", "validate", cmd_lab_validate }, { "lab", "up", cmd_lab_up },
 	{ "lab", "status", cmd_lab_status },     { "lab", "down", cmd_lab_down },
+	{ "lab", "set", cmd_lab_set },           { "lab", "link", cmd_lab_link },
 	{ "doctor", NULL, cmd_doctor },
 	{ "status", NULL, cmd_status },      { "version", NULL, cmd_version },
 };
@@ -68,6 +69,8 @@ static void usage(FILE *f)
 	      "  lab up FILE                bring a lab up: networks, nodes, checks; exit 1 if a\n"
 	      "                             check fails (a second 'up' of the same file: no-op)\n"
 	      "  lab status FILE | lab down FILE\n"
+	      "  lab set FILE NODE:NIC KEY=VALUE  change a running lab's nic: rate, loss, delay, jitter\n"
+	      "  lab link FILE NODE:NIC down|up   pull or plug back a running lab's nic\n"
 	      "  doctor [NET] [--fix]       name other firewalls' rules that drop guest traffic\n"
 	      "                             (exit 1 if any); --fix adds the narrowest accepts\n"
 	      "  status | version\n"

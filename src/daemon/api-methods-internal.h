@@ -60,6 +60,12 @@ int api_method_lab_up(struct manager *m, json_t *params, json_t **ret, char *err
 int api_method_lab_status(struct manager *m, json_t *params, json_t **ret, char *err,
 			  size_t errlen);
 int api_method_lab_down(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
+/* The lab named by "name", or by the name its file ("text", "file") gives; -ENOENT if not up. */
+struct lab;
+int api_param_lab(struct manager *m, json_t *params, struct lab **ret, char *err, size_t errlen);
+/* api-methods-lab-live.c */
+int api_method_lab_set(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
+int api_method_lab_link(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 int api_method_graph(struct manager *m, json_t *params, json_t **ret, char *err, size_t errlen);
 /* doctor.check and doctor.fix ('method' is one of them). */
 int api_method_doctor(struct manager *m, const char *method, json_t *params, json_t **ret,

@@ -77,7 +77,7 @@ int api_method_lab_up(struct manager *m, json_t *params, json_t **ret, char *err
 }
 
 /* The lab named by "name", or by the name its file ("text", "file") gives. */
-static int param_lab(struct manager *m, json_t *params, struct lab **ret, char *err, size_t errlen)
+int api_param_lab(struct manager *m, json_t *params, struct lab **ret, char *err, size_t errlen)
 {
 	json_t *name = json_object_get(params, "name");
 	char buf[LAB_NAME_MAX + 1] = "";
@@ -139,7 +139,7 @@ int api_method_lab_status(struct manager *m, json_t *params, json_t **ret, char 
 		snprintf(err, errlen, "parameter 'since' must be a number from 0");
 		return -EINVAL;
 	}
-	r = param_lab(m, params, &l, err, errlen);
+	r = api_param_lab(m, params, &l, err, errlen);
 	if (r < 0)
 		return r;
 	*ret = lab_engine_status_json(l, since ? (size_t)json_integer_value(since) : 0);
@@ -153,7 +153,7 @@ int api_method_lab_down(struct manager *m, json_t *params, json_t **ret, char *e
 	struct lab *l;
 	int r;
 
-	r = param_lab(m, params, &l, err, errlen);
+	r = api_param_lab(m, params, &l, err, errlen);
 	if (r < 0)
 		return r;
 	snprintf(name, sizeof(name), "%s", l->name);

@@ -512,6 +512,7 @@ static const struct {
 	{ "port.list", api_method_port_list },     { "graph", api_method_graph },
 	{ "lab.validate", api_method_lab_validate }, { "lab.up", api_method_lab_up },
 	{ "lab.status", api_method_lab_status },     { "lab.down", api_method_lab_down },
+	{ "lab.set", api_method_lab_set },           { "lab.link", api_method_lab_link },
 	{ "forward.add", api_method_forward_add },
 	{ "forward.remove", api_method_forward_remove },
 	{ "forward.list", api_method_forward_list },

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/lab/lab-impair.h"
+#include "daemon/lab/lab-live.h"
 #include "daemon/lab/lab-net.h"
 #include "daemon/lab/lab-plan.h"
 #include "daemon/lab/lab-state.h"
@@ -305,6 +307,7 @@ static void lab_undo(struct lab *l)
 		struct lab_node_run *n = &l->nodes[i];
 		json_t *rec = node_record(l, n);
 
+		lab_live_node_stop(n);
 		if (n->ops && rec)
 			n->ops->stop(n, rec);
 		else if (n->ops && n->ops->release)
@@ -525,6 +528,8 @@ int lab_engine_up(struct lab_engine *e, const char *text, size_t len, const char
 	if (r < 0)
 		return r;
 	r = lab_kinds_check(&c, err, errlen);
+	if (r >= 0)
+		r = lab_impair_check_lab(&c, err, errlen);
 	if (r < 0)
 		return r;
 	if (!old && e->n_labs >= LAB_ENGINE_LABS_MAX) {
@@ -570,6 +575,8 @@ int lab_engine_up(struct lab_engine *e, const char *text, size_t len, const char
 
 		n->started_usec = now_usec();
 		r = n->ops->start(n, node_record(l, n), msg, sizeof(msg));
+		if (r >= 0)
+			r = lab_live_node_start(n, msg, sizeof(msg));
 		if (r < 0) {
 			snprintf(err, errlen, "%s", msg[0] ? msg : strerror(-r));
 			goto fail;
@@ -627,6 +634,9 @@ int lab_engine_down(struct lab_engine *e, struct lab *l, char *err, size_t errle
 	log_info("Lab %s: down", l->name);
 	engine_forget(e, l);
 	lab_free(l);
+	/* the last lab gone: so is the loss table (bridge kvmnet_lab) */
+	if (e->n_labs == 0)
+		(void)lab_impair_reset(e->m->fw);
 	return 0;
 }
 
@@ -706,7 +716,8 @@ static int adopt_cb(const char *name, const char *text, size_t len, json_t *reco
 		if (r < 0) {
 			n->state = LAB_NODE_FAILED;
 			snprintf(n->error, sizeof(n->error), "%.200s", err);
-		}
+		} else if (n->state != LAB_NODE_GONE)
+			lab_live_node_adopt(n, rec);
 		up += n->state == LAB_NODE_UP;
 		if (n->state != LAB_NODE_UP)
 			log_warning("Lab %s: node %s is %s after the restart%s%s", l->name,
@@ -741,10 +752,16 @@ static json_t *nic_json(const struct lab_nic_run *nic)
 
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4],
 		 a[5]);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "network", nic->conf->network,
-			 "ifname", nic->ifname, "port", nic->host_ifname, "mac", mac, "address",
-			 nic->has_addr ? in_addr_to_string(nic->addr, ip) : NULL, "dhcp",
-			 !nic->conf->has_ip);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "network", nic->conf->network,
+			      "ifname", nic->ifname, "port", nic->host_ifname, "mac", mac, "address",
+			      nic->has_addr ? in_addr_to_string(nic->addr, ip) : NULL, "dhcp",
+			      !nic->conf->has_ip);
+
+	if (o && lab_live_nic_json(nic, o) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *node_json(const struct lab_node_run *n)
