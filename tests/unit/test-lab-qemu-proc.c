@@ -173,6 +173,9 @@ static void test_start_adopt_stop(void **state)
 
 	assert_int_equal(lab_qemu_stop(&id, "kntest-proc"), 0);
 	assert_false(lab_qemu_alive(&id, "kntest-proc"));
+	/* the tap goes as QEMU's last fd closes, which may trail its exit by a moment */
+	for (int i = 0; i < 200 && nl_link_get_by_name(nl, ifname, &link) == 0; i++)
+		usleep(10 * 1000);
 	assert_int_equal(nl_link_get_by_name(nl, ifname, &link), -ENODEV);
 	/* again: nothing to do */
 	assert_int_equal(lab_qemu_stop(&id, "kntest-proc"), 0);
