@@ -21,7 +21,7 @@ PYTEST := PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -p no:cacheprovid
 # Any sanitizer finding aborts the program and fails the test that ran it.
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps build build-asan demo check unit fuzz integration clean install
+.PHONY: all deps build build-asan guest demo check unit fuzz integration clean install
 
 all: build
 
@@ -58,6 +58,11 @@ build: deps $(BUILD)/build.ninja
 
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
+
+# The tiny QEMU guest of qemu lab nodes, where kvmnetd looks for it by default (--guest-dir):
+# a kernel and busybox downloaded with apt-get download (never installed), cached.
+guest: build
+	bash tests/guest/build-guest.sh $(BUILD)/guest
 
 demo: build
 	KVMNET_BUILD=$(BUILD) bash demo/demo.sh

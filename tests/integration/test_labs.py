@@ -326,8 +326,8 @@ def test_failing_check_exit_1(nlab):
     assert "check other-port-closed: passed (expected closed, found closed: refused)" in p.stdout
     assert "check ping-db: passed (expected open, found open: echo reply)" in p.stdout
     assert p.stderr.strip() == "kvmnet: lab chk: 1 of 4 checks failed", p.stderr
-    # impairments are not applied by this engine yet: said, not skipped silently
-    assert "node dhcp-only: the impairments of its nic on lan are NOT applied" in p.stdout
+    # the impairments the file asks for are applied, and said
+    assert "node dhcp-only: nic lan: rate 10mbit" in p.stdout
     row = [ln for ln in p.stdout.splitlines() if ln.startswith("wrongly-expected")]
     assert row and row[0].split()[5] == "failed", p.stdout
     st = json.loads(lab.kn("--json", "lab", "status", path, expect=1).stdout)

@@ -581,15 +581,6 @@ int lab_engine_up(struct lab_engine *e, const char *text, size_t len, const char
 			snprintf(err, errlen, "%s", msg[0] ? msg : strerror(-r));
 			goto fail;
 		}
-		for (size_t k = 0; k < n->n_nics; k++) {
-			const struct lab_impair *imp = &n->nics[k].conf->impair;
-
-			/* not silently: the file asks for them, this engine does not apply them yet */
-			if (imp->rate_kbit || imp->loss || imp->delay_usec || imp->jitter_usec)
-				lab_event(l, "node %s: the impairments of its nic on %s are NOT applied "
-					  "(not supported by this kvmnetd yet)", n->conf->name,
-					  n->nics[k].conf->network);
-		}
 		if (n->state == LAB_NODE_UP) {
 			n->up_usec = now_usec();
 			node_announce(l, n);

@@ -65,6 +65,23 @@ static bool impaired(const struct lab_impair *imp)
 	return imp->rate_kbit || imp->loss || imp->delay_usec || imp->jitter_usec;
 }
 
+/* "node client: nic front: rate 20mbit, loss 1%" in the lab's progress. */
+static void impair_event(struct lab_node_run *n, const struct lab_nic *conf)
+{
+	const struct lab_impair *imp = &conf->impair;
+	const uint32_t set[] = { imp->rate_kbit, imp->loss, imp->delay_usec, imp->jitter_usec };
+	char line[160] = "", text[24];
+	size_t off = 0;
+
+	for (size_t k = 0; k < ELEMENTSOF(impair_keys) && off < sizeof(line); k++)
+		if (set[k])
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s %s",
+						off ? ", " : "", impair_keys[k],
+						lab_impair_to_string(imp, impair_keys[k], text,
+								     sizeof(text)));
+	lab_event(n->lab, "node %s: nic %s: %s", n->conf->name, conf->network, line);
+}
+
 int lab_live_node_start(struct lab_node_run *n, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n->n_nics; i++) {
@@ -76,6 +93,7 @@ int lab_live_node_start(struct lab_node_run *n, char *err, size_t errlen)
 		r = nic_apply(n, nic, NULL, &nic->conf->impair, err, errlen);
 		if (r < 0)
 			return r;
+		impair_event(n, nic->conf);
 	}
 	return 0;
 }
