@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,11 @@ int main(int argc, char **argv)
 		log_warning("Not running as root: kernel changes will fail");
 
 	signal(SIGPIPE, SIG_IGN);
+	/* libnftables allocates and frees buffers of hundreds of kB per firewall change; glibc's
+	 * dynamic mmap threshold would then move them into the heap, where they leave holes that
+	 * the long-lived per-network allocations pin. A fixed threshold keeps them mmap'd, given
+	 * back on free (issue 12: memory per network). */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	/* Sockets per network (DHCP, DNS) and per forwarded DNS query add up: use the hard limit. */
 	{
 		struct rlimit rl;
