@@ -64,7 +64,7 @@ build-asan: deps $(ASAN_BUILD)/build.ninja
 guest: build
 	bash tests/guest/build-guest.sh $(BUILD)/guest
 
-demo: build
+demo: build guest
 	KVMNET_BUILD=$(BUILD) bash demo/demo.sh
 
 unit: build build-asan
