@@ -20,6 +20,7 @@
 #include "config/conf-host.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
+#include "daemon/port-service.h"
 #include "dns/dns-cache.h"
 #include "dns/dns-forward.h"
 #include "dns/dns-io.h"
@@ -95,12 +96,21 @@ static int dns_service_write_hosts(struct event_source *s, void *data)
 			r = lease_store_foreach(n->leases, dns_service_hosts_lease, &c);
 		}
 	}
+	/* bridge and macvtap networks: no lease of ours, the guests' names were learned */
+	if (r >= 0)
+		r = port_service_hosts_append(m->ports, &sb);
 	if (r >= 0)
 		r = write_file_atomic(d->hosts_file, sb.buf ? sb.buf : "", sb.len, 0644);
 	if (r < 0)
 		log_warning_errno(r, "Failed to write the hosts file '%s': %m, ignoring",
 				  d->hosts_file);
 	return 0;
+}
+
+void dns_service_hosts_changed(struct dns_service *d)
+{
+	if (d)
+		dns_service_schedule_hosts_file(d);
 }
 
 /* Reads the host's resolvers; returns whether they changed. */

@@ -32,6 +32,12 @@ void dns_service_network_stop(struct network *n);
 int dns_service_network_reconfigure(struct network *n);
 /* A lease of 'n' changed: its name enters or leaves the zone. */
 void dns_service_lease_changed(struct network *n, const struct lease *l, bool removed);
+/*
+ * The names of learned guests changed (port-service: a pair learned or forgotten, a port with
+ * learned pairs gone): the hosts file is rewritten once the current event is done. 'd' may be
+ * NULL.
+ */
+void dns_service_hosts_changed(struct dns_service *d);
 /* DNS counters of 'n', or NULL when not serving. */
 json_t *dns_service_network_stats_to_json(const struct network *n);
 

@@ -21,6 +21,7 @@
 #include "config/conf-port.h"
 #include "daemon/lab/lab-engine.h"
 #include "daemon/lan/addr-learn.h"
+#include "daemon/lan/lan-hosts.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "event/event.h"
@@ -97,11 +98,12 @@ static json_t *learned_to_json(const struct port *p)
 	a = json_array();
 	e = addr_learn_entries(p->learn, &n);
 	for (size_t i = 0; a && i < n; i++) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "mac",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s?}", "mac",
 				      mac_to_string(e[i].mac, macbuf), "ip",
 				      in_addr_to_string(e[i].ip, ipbuf), "source",
 				      addr_learn_source_to_string(e[i].source), "age",
-				      (json_int_t)((now - e[i].seen_usec) / 1000000));
+				      (json_int_t)((now - e[i].seen_usec) / 1000000), "hostname",
+				      e[i].hostname[0] ? e[i].hostname : NULL);
 		if (!o || json_array_append_new(a, o) < 0) {
 			json_decref(a);
 			return NULL;
@@ -212,4 +214,24 @@ int port_service_list_json(struct port_service *ps, const struct network *n, jso
 	}
 	free(l.states);
 	return r < 0 ? -ENOMEM : 0;
+}
+
+int port_service_hosts_append(struct port_service *ps, struct strbuf *sb)
+{
+	for (size_t i = 0; ps && i < ps->n_ports; i++) {
+		const struct port *p = ps->ports[i];
+		const struct addr_learn_entry *e;
+		char domain[NETWORK_DOMAIN_MAX + 1];
+		size_t n;
+		int r;
+
+		if (!p->learn || !p->network->active)
+			continue;
+		e = addr_learn_entries(p->learn, &n);
+		r = lan_hosts_append(sb, e, n, p->name, network_config_domain(&p->network->config,
+									     domain));
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }

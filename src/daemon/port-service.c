@@ -22,6 +22,7 @@
 #include "config/conf-network.h"
 #include "config/conf-port.h"
 #include "daemon/lan/addr-learn.h"
+#include "daemon/dns-service.h"
 #include "daemon/lab/lab-engine.h"
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
@@ -87,6 +88,8 @@ static void port_unregister(struct port_service *ps, struct port *p)
 		const struct addr_learn_entry *e = addr_learn_entries(p->learn, &n);
 		for (size_t i = 0; i < n; i++)
 			bindings_mark(ps, e[i].mac, e[i].ip);
+		if (n > 0)
+			dns_service_hosts_changed(ps->m->dns);
 	}
 	addr_learn_free(p->learn);
 	free(p);
@@ -136,10 +139,12 @@ static void port_learned(struct addr_learn *l, const struct addr_learn_entry *e,
 		if (memcmp(all[i].mac, e->mac, 6) == 0)
 			bindings_mark(p->network->manager->ports, all[i].mac, all[i].ip);
 	bindings_mark(p->network->manager->ports, e->mac, e->ip);
-	log_info("Port '%s' of network '%s': guest %s %s %s (%s)", p->name,
+	dns_service_hosts_changed(p->network->manager->dns);
+	log_info("Port '%s' of network '%s': guest %s %s %s (%s%s%s)", p->name,
 		 p->network->config.name, mac_to_string(e->mac, mac),
 		 removed ? "no longer uses" : "uses", in_addr_to_string(e->ip, ip),
-		 addr_learn_source_to_string(e->source));
+		 addr_learn_source_to_string(e->source), e->hostname[0] ? ", host name " : "",
+		 e->hostname);
 }
 
 /* Starts learning the guest's addresses on modes that have no lease of ours to tell them. */

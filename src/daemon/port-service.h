@@ -25,6 +25,7 @@ struct network_host;
 struct network_port;
 struct nl_change;
 struct port_service;
+struct strbuf;
 
 /* Hard limit on ports known at once, all networks together (STYLE: bounded collections). */
 #define PORT_SERVICE_PORTS_MAX 65536
@@ -105,5 +106,11 @@ int port_service_attach(struct network *n, const struct ucred *cred, bool vnet_h
 
 /* Appends one JSON object per port (of 'n', or of all networks when NULL) to array 'a'. */
 int port_service_list_json(struct port_service *ps, const struct network *n, json_t *a);
+
+/*
+ * Appends to 'sb' the NSS hosts-file lines of the guests whose addresses the ports learned
+ * (bridge and macvtap networks: lan-hosts.h), port by port. Returns 0 or -ENOMEM.
+ */
+int port_service_hosts_append(struct port_service *ps, struct strbuf *sb);
 
 #endif

@@ -5,16 +5,53 @@
  * parsed, then fed to a learner without socket, followed by copies of itself with the direction
  * flipped and the addresses shifted, so the table's limits and eviction are exercised: it must
  * never hold more than ADDR_LEARN_PER_PORT_MAX pairs, nor a pair with an unusable address, and its
- * callback must see every pair that goes and only pairs it was told about.
+ * callback must see every pair that goes and only pairs it was told about. Every host name a
+ * client sent, and every name a pair carries, must be one lowercase DNS label or "", and the
+ * hosts-file lines of the pairs (lan-hosts.h) as many as the pairs at most.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/lan/addr-learn.h"
+#include "daemon/lan/lan-hosts.h"
 #include "fuzz.h"
+#include "shared/strbuf.h"
 
 static long live;
+
+/* "" or 1..63 of [a-z0-9-], not starting nor ending with '-', NUL-terminated in its array */
+static void check_label(const char name[ADDR_LEARN_HOSTNAME_MAX + 1])
+{
+	size_t len = strnlen(name, ADDR_LEARN_HOSTNAME_MAX + 1);
+
+	if (len > ADDR_LEARN_HOSTNAME_MAX)
+		abort();
+	if (len && (name[0] == '-' || name[len - 1] == '-'))
+		abort();
+	for (size_t i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '-'))
+			abort();
+}
+
+static void check_hosts(const struct addr_learn *l)
+{
+	const struct addr_learn_entry *e;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n, lines = 0;
+
+	e = addr_learn_entries(l, &n);
+	for (size_t i = 0; i < n; i++)
+		check_label(e[i].hostname);
+	if (lan_hosts_append(&sb, e, n, "knl0", "lan.kvmnet") < 0)
+		abort();
+	for (size_t i = 0; i < sb.len; i++)
+		lines += sb.buf[i] == '\n';
+	if (lines > n)
+		abort();
+	strbuf_done(&sb);
+}
 
 static void on_change(struct addr_learn *l, const struct addr_learn_entry *e, bool removed,
 		      void *data)
@@ -45,6 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (r == 1 && ev.verdict != ADDR_LEARN_CLIENT && !addr_learn_ip_is_usable(ev.ip))
 		abort();
+	if (r == 1 && ev.verdict == ADDR_LEARN_CLIENT)
+		check_label(ev.hostname);
 	live = 0;
 	if (addr_learn_new(NULL, 0, on_change, NULL, &l) < 0)
 		abort();
@@ -57,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n != (size_t)live || n > ADDR_LEARN_PER_PORT_MAX)
 			abort();
 	}
+	check_hosts(l);
 	addr_learn_free(l);
 	return 0;
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Writes the seed corpus of fuzz-addr-learn into corpus/addr-learn/: one file per input, a
 direction byte (bit 0 set: the port sent the frame towards the guest) then an Ethernet frame:
-ARP from the guest (request, reply, gratuitous, probe), DHCP client messages from it and
+ARP from the guest (request, reply, gratuitous, probe), DHCP client messages from it (some
+with host names, options 12 and 81) and
 server replies towards it, and the odd shapes (IP options, fragments, VLAN tag, padding,
 truncation, a UDP length past the datagram). Run it again after changing it; the files are
 committed."""
@@ -80,6 +81,14 @@ CASES = {
                                                   opts=lease(0xffffffff))))),
     "dhcp-offer": (1, to_guest(udp_ip("192.168.77.1", "255.255.255.255", 67, 68,
                                       dhcp(2, 2, yiaddr="192.168.77.50")))),
+    "dhcp-request-hostname": (0, from_guest(udp_ip("0.0.0.0", "255.255.255.255", 68, 67,
+                                                   dhcp(1, 3, opts=bytes([50, 4]) +
+                                                        ip("192.168.77.50") +
+                                                        bytes([12, 6]) + b"Web-01")))),
+    "dhcp-discover-fqdn": (0, from_guest(udp_ip("0.0.0.0", "255.255.255.255", 68, 67,
+                                                dhcp(1, 1, opts=bytes([12, 4]) + b"db_1" +
+                                                     bytes([81, 12, 4, 0, 0]) +
+                                                     b"\x02db\x03lan\x00\x00")))),
     "dhcp-release": (0, from_guest(udp_ip("192.168.77.50", "192.168.77.1", 68, 67,
                                           dhcp(1, 7, ciaddr="192.168.77.50")))),
     "dhcp-decline": (0, from_guest(udp_ip("0.0.0.0", "255.255.255.255", 68, 67,

@@ -4,7 +4,8 @@
 its own DHCP server (dnsmasq). Guests sit behind kvmnet taps ('port add' + a tap relay, as in
 test_ports.py): they get their address from the LAN server, kvmnet answers no DHCP there, learns
 their addresses ('port list', 'port wait'), leaves the bridge's other ports alone, and the
-bridge's own configuration is the same after 'net delete' as before 'net create'."""
+bridge's own configuration is the same after 'net delete' as before 'net create'. The learned
+guests resolve on the host through the NSS module."""
 import json
 import signal
 import shutil
@@ -115,7 +116,7 @@ def test_bridge_mode_lan_dhcp(lab):
         % c.output()
     assert not run(["ss", "-H", "-N", lab.host, "-uln", "sport = :67"]).stdout.strip()
 
-    server, log = start_dnsmasq(lab, ns)
+    server, _ = start_dnsmasq(lab, ns)
     c = lab.dhcp_client(g.guest, "udhcpc")
     c.start(timeout=15)
     c.wait_bound(timeout=20)
@@ -159,6 +160,64 @@ def test_port_wait_timeout_and_nat(lab):
     assert lab.kn("port", "wait", "pw", g.host_if, "--timeout", "10").stdout.strip() == ip
     p = lab.kn("port", "wait", "pw", "nosuch0", expect=1)
     assert "not a port of network 'pw'" in p.stderr
+
+
+def hosts_names(lab):
+    """{name: ip} of the daemon's NSS hosts file."""
+    path = lab.sock.parent / "hosts"
+    lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip() and ln[0] != "#"]
+    return {ln[1]: ln[0] for ln in lines}
+
+
+def wait_names(lab, pred, timeout=5):
+    deadline = time.monotonic() + timeout
+    while not pred(hosts_names(lab)):
+        assert time.monotonic() < deadline, hosts_names(lab)
+        time.sleep(0.1)
+
+
+def test_bridge_mode_names_for_nss(lab):
+    """Learned guests resolve on the host through libnss_kvmnet.so.2 (getent, in a private mount
+    namespace): under the host name their DHCP client sent, else under their port's name, in the
+    network's domain, both ways; a released address and a removed port leave the hosts file."""
+    ns = lan_setup(lab)
+    server, _ = start_dnsmasq(lab, ns)
+    lab.kn("net", "create", "lan", "--mode", "bridge", "--bridge", BR)
+    for tap in ("knl1", "knl2"):
+        lab.kn("port", "add", "lan", "--name", tap)
+    g1 = RelayGuest(lab, "knl1", 11, "52:54:00:77:00:11")
+    g2 = RelayGuest(lab, "knl2", 12, "52:54:00:77:00:12")
+    c1 = lab.dhcp_client(g1.guest, "udhcpc", hostname="lanweb")
+    c2 = lab.dhcp_client(g2.guest, "udhcpc")
+    # one after the other: dnsmasq pings an address for 3 s before offering it, one client at
+    # a time, and udhcpc gives up on a server that slow to ACK while another client waits
+    c1.start(timeout=15)
+    ip1 = c1.wait_bound(timeout=20)["ip"]
+    c2.start(timeout=15)
+    ip2 = c2.wait_bound(timeout=20)["ip"]
+    assert ip1 != ip2
+    wait_names(lab, lambda h: h.get("lanweb") == ip1 and h.get("knl2") == ip2)
+    learned = lab.port("knl1")["learned"]
+    assert [(e["ip"], e["hostname"]) for e in learned] == [(ip1, "lanweb")], learned
+    assert lab.port("knl2")["learned"][0].get("hostname") is None
+
+    from knlab import nss_getent
+    qs = ["lanweb", "LANWEB.lan.kvmnet.", ip1, "knl2", "knl2.lan.kvmnet", ip2, "knl1"]
+    got = nss_getent(lab, qs)
+    for q in ("lanweb", "LANWEB.lan.kvmnet.", ip1):
+        assert got[q] == (0, "%s lanweb.lan.kvmnet lanweb" % ip1), (q, got[q])
+    for q in ("knl2", "knl2.lan.kvmnet", ip2):
+        assert got[q] == (0, "%s knl2.lan.kvmnet knl2" % ip2), (q, got[q])
+    assert got["knl1"][0] == 2, "a guest with a host name is not named by its port: %s" % got
+
+    c1.release()
+    wait_names(lab, lambda h: "lanweb" not in h)
+    lab.kn("port", "remove", "lan", "knl2")
+    wait_names(lab, lambda h: "knl2" not in h)
+    got = nss_getent(lab, ["lanweb", ip1, "knl2"])
+    assert all(rc == 2 for rc, _ in got.values()), got
+    lab.kn("net", "delete", "lan")
+    lab.stop_proc(server)
 
 
 def test_bridge_mode_bad_input(lab):

@@ -3,7 +3,8 @@
  * Unit tests for daemon/lan/addr-learn-parse and addr-learn (without socket): what ARP and DHCP
  * frames teach and what they do not (probes, spoofed senders, ACKs for another port's guest,
  * fragments, VLAN tags, truncation), RELEASE and a new ACK replacing the old address, and the
- * per-port bound with least-recently-seen eviction under an ARP flood.
+ * per-port bound with least-recently-seen eviction under an ARP flood, and the host names
+ * clients send (options 81 and 12) carried by the pairs they are ACKed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,9 +65,10 @@ static size_t arp_frame(uint8_t *f, uint16_t op, const uint8_t *src, const uint8
 }
 
 /* A DHCP message of type 'type' in UDP in IPv4 in Ethernet; 'ip' goes in yiaddr (replies),
- * ciaddr (RELEASE) or option 50 (DECLINE, REQUEST). 'frag' is the IP flags/offset field. */
-static size_t dhcp_frame(uint8_t *f, bool reply, uint8_t type, const uint8_t *chaddr,
-			 const char *ip, uint16_t frag)
+ * ciaddr (RELEASE) or option 50 (DECLINE, REQUEST). 'frag' is the IP flags/offset field; the
+ * 'optlen' bytes of options 'opts' go before END. */
+static size_t dhcp_frame_opts(uint8_t *f, bool reply, uint8_t type, const uint8_t *chaddr,
+			      const char *ip, uint16_t frag, const uint8_t *opts, size_t optlen)
 {
 	const uint8_t *src = reply ? SERVER : chaddr;
 	size_t o = eth(f, BCAST, src, 0x0800), d = o + 28, n;
@@ -100,6 +102,8 @@ static size_t dhcp_frame(uint8_t *f, bool reply, uint8_t type, const uint8_t *ch
 		put16(m + n + 2, 600);
 		n += 4;
 	}
+	memcpy(m + n, opts, optlen);
+	n += optlen;
 	m[n++] = 255;
 	/* IPv4 then UDP */
 	f[o] = 0x45;
@@ -111,6 +115,12 @@ static size_t dhcp_frame(uint8_t *f, bool reply, uint8_t type, const uint8_t *ch
 	put16(f + o + 22, reply ? 68 : 67);
 	put16(f + o + 24, (uint16_t)(8 + n));
 	return d + n;
+}
+
+static size_t dhcp_frame(uint8_t *f, bool reply, uint8_t type, const uint8_t *chaddr,
+			 const char *ip, uint16_t frag)
+{
+	return dhcp_frame_opts(f, reply, type, chaddr, ip, frag, NULL, 0);
 }
 
 static struct in_addr A(const char *s)
@@ -292,6 +302,89 @@ static void test_table_bound(void **state)
 	assert_null(addr_learn_free(NULL));
 }
 
+/* Host names (for the NSS hosts file): option 81 before 12, sanitised, a bad one no name. */
+static void test_parse_hostname(void **state)
+{
+	static const uint8_t name12[] = { 12, 5, 'W', 'e', 'b', '-', '1' };
+	static const uint8_t both[] = { 12, 5, 'o', 't', 'h', 'e', 'r',
+					81, 13, 0, 0, 0, 'f', 'q', '.', 'e', 'x', 'a', 'm', 'p',
+					'l', 'e' };
+	static const uint8_t bad[] = { 12, 8, 'b', 'a', 'd', '_', 'n', 'a', 'm', 'e' };
+	static const uint8_t dotted[] = { 12, 9, 'd', 'b', '.', 'l', 'a', 'n', '\0', '\0', '\0' };
+	uint8_t f[1024];
+	struct addr_learn_event ev;
+	size_t n;
+
+	(void)state;
+	n = dhcp_frame_opts(f, false, 3, GUEST, "192.168.77.60", 0, name12, sizeof(name12));
+	assert_int_equal(addr_learn_parse_frame(f, n, false, &ev), 1);
+	assert_int_equal(ev.verdict, ADDR_LEARN_CLIENT);
+	assert_string_equal(ev.hostname, "web-1");
+	n = dhcp_frame_opts(f, false, 1, GUEST, NULL, 0, both, sizeof(both));
+	assert_int_equal(addr_learn_parse_frame(f, n, false, &ev), 1);
+	assert_string_equal(ev.hostname, "fq");
+	n = dhcp_frame_opts(f, false, 1, GUEST, NULL, 0, dotted, sizeof(dotted));
+	assert_int_equal(addr_learn_parse_frame(f, n, false, &ev), 1);
+	assert_string_equal(ev.hostname, "db");
+	/* a name that is no DNS label: a client still, without a name */
+	n = dhcp_frame_opts(f, false, 3, GUEST, "192.168.77.60", 0, bad, sizeof(bad));
+	assert_int_equal(addr_learn_parse_frame(f, n, false, &ev), 1);
+	assert_int_equal(ev.verdict, ADDR_LEARN_CLIENT);
+	assert_string_equal(ev.hostname, "");
+	n = dhcp_frame(f, false, 1, GUEST, NULL, 0);
+	assert_int_equal(addr_learn_parse_frame(f, n, false, &ev), 1);
+	assert_string_equal(ev.hostname, "");
+}
+
+/*
+ * The name a DHCP pair carries is the one its client sent; the guest's ARP for that address
+ * keeps it a DHCP pair with its name; a renewal under another name is told as a change.
+ */
+static void test_table_hostname(void **state)
+{
+	static const uint8_t web1[] = { 12, 4, 'w', 'e', 'b', '1' };
+	static const uint8_t web2[] = { 12, 4, 'w', 'e', 'b', '2' };
+	const struct addr_learn_entry *e;
+	struct addr_learn *l;
+	uint8_t f[1024];
+	size_t n, count;
+
+	(void)state;
+	changes = 0;
+	assert_int_equal(addr_learn_new(NULL, 0, on_change, NULL, &l), 0);
+	n = dhcp_frame_opts(f, false, 3, GUEST, "192.168.77.60", 0, web1, sizeof(web1));
+	addr_learn_feed(l, f, n, false, 1);
+	n = dhcp_frame(f, true, 5, GUEST, "192.168.77.60", 0);
+	addr_learn_feed(l, f, n, true, 2);
+	assert_int_equal(changes, 1);
+	assert_string_equal(last.hostname, "web1");
+	n = arp_frame(f, 1, GUEST, GUEST, "192.168.77.60", "192.168.77.1");
+	addr_learn_feed(l, f, n, false, 3);
+	assert_int_equal(changes, 1);
+	e = addr_learn_entries(l, &count);
+	assert_int_equal(count, 1);
+	assert_int_equal(e[0].source, ADDR_LEARN_SOURCE_DHCP);
+	assert_string_equal(e[0].hostname, "web1");
+	assert_int_equal(e[0].seen_usec, 3);
+	/* an address of its own choosing: an ARP pair, without a name */
+	n = arp_frame(f, 1, GUEST, GUEST, "192.168.77.200", "192.168.77.1");
+	addr_learn_feed(l, f, n, false, 4);
+	assert_int_equal(changes, 2);
+	assert_int_equal(last.source, ADDR_LEARN_SOURCE_ARP);
+	assert_string_equal(last.hostname, "");
+	/* renewed under another name */
+	n = dhcp_frame_opts(f, false, 3, GUEST, "192.168.77.60", 0, web2, sizeof(web2));
+	addr_learn_feed(l, f, n, false, 5);
+	n = dhcp_frame(f, true, 5, GUEST, "192.168.77.60", 0);
+	addr_learn_feed(l, f, n, true, 6);
+	assert_int_equal(changes, 3);
+	assert_false(last_removed);
+	assert_string_equal(last.hostname, "web2");
+	addr_learn_feed(l, f, n, true, 7);
+	assert_int_equal(changes, 3);
+	addr_learn_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +392,8 @@ int main(void)
 		cmocka_unit_test(test_parse_dhcp),
 		cmocka_unit_test(test_table_dhcp),
 		cmocka_unit_test(test_table_bound),
+		cmocka_unit_test(test_parse_hostname),
+		cmocka_unit_test(test_table_hostname),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,9 @@
  * Unit tests for the NSS module (src/nss/nss-kvmnet.c, compiled into this test): lookups by
  * name (short, FQDN, any case, trailing dot) and by address against a hosts file named by
  * KVMNET_NSS_HOSTS, glibc's buffer contract (ERANGE at every size too small, any alignment),
- * the status and error codes of every outcome, and the reader's tolerance of odd lines.
+ * the status and error codes of every outcome, and the reader's tolerance of odd lines. Also
+ * the lines kvmnetd writes for guests it learned on LAN networks (daemon/lan/lan-hosts.c),
+ * resolved through the module.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon/lan/addr-learn.h"
+#include "daemon/lan/lan-hosts.h"
 #include "nss/nss-kvmnet.h"
+#include "shared/strbuf.h"
 
 static char tmpdir[] = "/tmp/test-nss-kvmnet-XXXXXX";
 static char hosts_path[64];
@@ -467,6 +472,65 @@ static void test_long_lines_and_large_file(void **state)
 	}
 }
 
+static struct addr_learn_entry learned(uint8_t mac_last, const char *ip,
+				       enum addr_learn_source source, const char *hostname)
+{
+	struct addr_learn_entry e = { .mac = { 0x52, 0x54, 0, 0, 0, mac_last }, .source = source };
+
+	assert_int_equal(inet_pton(AF_INET, ip, &e.ip), 1);
+	snprintf(e.hostname, sizeof(e.hostname), "%s", hostname);
+	return e;
+}
+
+/*
+ * Learned guests (modes bridge, macvtap): a DHCP pair under the name its client sent, else the
+ * port's; a MAC with a DHCP pair has its ARP-only pairs left out; a port whose name is no DNS
+ * label names nobody. The lines resolve both ways through the module.
+ */
+static void test_learned_guests(void **state)
+{
+	const struct addr_learn_entry e[] = {
+		learned(1, "192.168.77.50", ADDR_LEARN_SOURCE_DHCP, "web1"),
+		learned(1, "192.168.77.200", ADDR_LEARN_SOURCE_ARP, ""),
+		learned(2, "192.168.77.60", ADDR_LEARN_SOURCE_DHCP, ""),
+		learned(3, "192.168.77.70", ADDR_LEARN_SOURCE_ARP, ""),
+	};
+	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
+	struct in_addr a;
+	struct hostent he;
+	char buf[1024];
+	int err, herr;
+
+	assert_int_equal(strbuf_append(&sb, "# kvmnet hosts\n"), 0);
+	assert_int_equal(lan_hosts_append(&sb, e, 4, "VM-Web", "lan.kvmnet"), 0);
+	assert_int_equal(lan_hosts_append(&sb, e + 2, 2, "vm_2", "lan.kvmnet"), 0);
+	assert_int_equal(lan_hosts_append(&sb, e, 0, "vm3", "lan.kvmnet"), 0);
+	assert_string_equal(sb.buf, "# kvmnet hosts\n"
+				    "192.168.77.50 web1 web1.lan.kvmnet\n"
+				    "192.168.77.60 vm-web vm-web.lan.kvmnet\n"
+				    "192.168.77.70 vm-web vm-web.lan.kvmnet\n");
+	write_hosts(sb.buf);
+	check_found("web1", "web1.lan.kvmnet", "web1", "192.168.77.50");
+	check_found("WEB1.lan.kvmnet.", "web1.lan.kvmnet", "web1", "192.168.77.50");
+	assert_int_equal(byname("vm-web", &he, buf, sizeof(buf), &err, &herr), NSS_STATUS_SUCCESS);
+	assert_string_equal(he.h_name, "vm-web.lan.kvmnet");
+	assert_in_addr(he.h_addr_list[0], "192.168.77.60");
+	assert_in_addr(he.h_addr_list[1], "192.168.77.70");
+	assert_null(he.h_addr_list[2]);
+	check_not_found("vm_2");
+	check_not_found("vm3");
+	inet_pton(AF_INET, "192.168.77.50", &a);
+	assert_int_equal(_nss_kvmnet_gethostbyaddr_r(&a, sizeof(a), AF_INET, &he, buf, sizeof(buf),
+						     &err, &herr),
+			 NSS_STATUS_SUCCESS);
+	assert_string_equal(he.h_name, "web1.lan.kvmnet");
+	/* the ARP-only address of a guest that has its DHCP one is not named */
+	inet_pton(AF_INET, "192.168.77.200", &a);
+	assert_int_equal(_nss_kvmnet_gethostbyaddr_r(&a, sizeof(a), AF_INET, &he, buf, sizeof(buf),
+						     &err, &herr),
+			 NSS_STATUS_NOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_erange),
 		cmocka_unit_test(test_file_syntax),
 		cmocka_unit_test(test_long_lines_and_large_file),
+		cmocka_unit_test(test_learned_guests),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

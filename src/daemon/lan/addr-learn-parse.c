@@ -20,6 +20,8 @@
 #define UDP_HLEN 8
 #define IPPROTO_UDP_ 17
 
+_Static_assert(ADDR_LEARN_HOSTNAME_MAX == DHCP_HOSTNAME_MAX, "one bound for host names");
+
 static uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -82,6 +84,20 @@ static int parse_arp(const uint8_t *eth_src, const uint8_t *p, size_t len, bool 
 	return 1;
 }
 
+/* The client's name, as dhcp-server.c reads it: a bad name is no name, not a bad message. */
+static void client_hostname(const struct dhcp_options *o, char ret[ADDR_LEARN_HOSTNAME_MAX + 1])
+{
+	const uint8_t *v;
+	size_t n;
+
+	v = dhcp_options_get(o, DHCP_OPTION_CLIENT_FQDN, &n);
+	if (v && dhcp_fqdn_hostname(v, n, ret) == 0)
+		return;
+	v = dhcp_options_get(o, DHCP_OPTION_HOST_NAME, &n);
+	if (!v || dhcp_hostname_sanitize(v, n, ret) < 0)
+		ret[0] = '\0';
+}
+
 static int parse_dhcp(const uint8_t *eth_src, const uint8_t *p, size_t len, bool towards_guest,
 		      struct addr_learn_event *ret)
 {
@@ -123,6 +139,7 @@ static int parse_dhcp(const uint8_t *eth_src, const uint8_t *p, size_t len, bool
 			*ret = (struct addr_learn_event){ .verdict = ADDR_LEARN_CLIENT,
 							  .source = ADDR_LEARN_SOURCE_DHCP,
 							  .ip = addr };
+			client_hostname(&o, ret->hostname);
 			memcpy(ret->mac, h.chaddr, 6);
 			return 1;
 		}

@@ -27,12 +27,18 @@ enum addr_learn_verdict {
 				       * 'ip' is what it asks for or holds, 0.0.0.0 if nothing */
 };
 
+/* A host name as one DNS label, as dhcp-option.h's DHCP_HOSTNAME_MAX */
+#define ADDR_LEARN_HOSTNAME_MAX 63
+
 struct addr_learn_event {
 	enum addr_learn_verdict verdict;
 	enum addr_learn_source source;
 	uint8_t mac[6];               /* the guest's */
 	struct in_addr ip;            /* network byte order, as struct in_addr always is */
 	uint32_t lease_sec;           /* DHCPACK: option 51, 0 when absent or infinite */
+	/* ADDR_LEARN_CLIENT: the name the client sent (option 81, else 12), sanitised to one
+	 * lowercase label; "" when it sent none or one that is no valid label */
+	char hostname[ADDR_LEARN_HOSTNAME_MAX + 1];
 };
 
 /* "arp", "dhcp" */
@@ -52,7 +58,8 @@ bool addr_learn_ip_is_usable(struct in_addr ip);
  *     source and whose sender address is usable (probes from 0.0.0.0 teach nothing);
  *   - DHCPACK (BOOTREPLY, option 53 = 5) towards the guest: 'yiaddr' for 'chaddr';
  *   - DHCPRELEASE / DHCPDECLINE sent by the guest (chaddr = frame source): forget;
- *   - DHCPDISCOVER / REQUEST / INFORM sent by the guest (chaddr = frame source): a client. An
+ *   - DHCPDISCOVER / REQUEST / INFORM sent by the guest (chaddr = frame source): a client,
+ *     with the host name it sent (option 81 when it sends both, RFC 4702 3.1; else 12). An
  *     ACK towards the guest is broadcast on every port of the bridge when the client asks so:
  *     the caller accepts an ACK only for a 'chaddr' that was a client on this port.
  * Fragments, VLAN-tagged frames, IP options are read correctly or ignored. Writes '*ret' and

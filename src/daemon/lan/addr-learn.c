@@ -10,6 +10,7 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 struct client_mac {
 	uint8_t mac[6];
 	uint64_t seen_usec;
+	char hostname[ADDR_LEARN_HOSTNAME_MAX + 1];   /* what its last request said */
 };
 
 struct addr_learn {
@@ -81,15 +83,24 @@ static void entry_remove(struct addr_learn *l, size_t i)
 		l->cb(l, &gone, true, l->data);
 }
 
-static void entry_add(struct addr_learn *l, const struct addr_learn_event *ev, uint64_t now)
+static void entry_add(struct addr_learn *l, const struct addr_learn_event *ev,
+		      const char *hostname, uint64_t now)
 {
 	struct addr_learn_entry *e = entry_find(l, ev->mac, ev->ip);
 
 	if (e) {
+		/* the guest's ARP for the address it was given keeps it a DHCP pair: that is what
+		 * outranks the MAC's other, ARP-only, pairs (bindings, names) */
 		e->seen_usec = now;
+		if (ev->source != ADDR_LEARN_SOURCE_DHCP)
+			return;
 		e->source = ev->source;
-		if (ev->source == ADDR_LEARN_SOURCE_DHCP)
-			e->lease_sec = ev->lease_sec;
+		e->lease_sec = ev->lease_sec;
+		if (strcmp(e->hostname, hostname) != 0) {
+			snprintf(e->hostname, sizeof(e->hostname), "%s", hostname);
+			if (l->cb)
+				l->cb(l, e, false, l->data);
+		}
 		return;
 	}
 	/* A DHCP client holds one lease per interface: a new ACK replaces the MAC's older one. */
@@ -108,42 +119,48 @@ static void entry_add(struct addr_learn *l, const struct addr_learn_event *ev, u
 	e = &l->entries[l->n++];
 	*e = (struct addr_learn_entry){ .ip = ev->ip, .source = ev->source, .first_usec = now,
 					.seen_usec = now, .lease_sec = ev->lease_sec };
+	snprintf(e->hostname, sizeof(e->hostname), "%s", hostname);
 	memcpy(e->mac, ev->mac, 6);
 	if (l->cb)
 		l->cb(l, e, false, l->data);
 }
 
-static void client_note(struct addr_learn *l, const uint8_t mac[6], uint64_t now)
-{
-	size_t slot = 0;
-
-	for (size_t i = 0; i < l->n_clients; i++)
-		if (memcmp(l->clients[i].mac, mac, 6) == 0) {
-			l->clients[i].seen_usec = now;
-			return;
-		}
-	if (l->n_clients < ADDR_LEARN_CLIENTS_MAX)
-		slot = l->n_clients++;
-	else
-		for (size_t i = 1; i < l->n_clients; i++)
-			if (l->clients[i].seen_usec < l->clients[slot].seen_usec)
-				slot = i;
-	memcpy(l->clients[slot].mac, mac, 6);
-	l->clients[slot].seen_usec = now;
-}
-
-static bool client_known(const struct addr_learn *l, const uint8_t mac[6])
+static struct client_mac *client_find(struct addr_learn *l, const uint8_t mac[6])
 {
 	for (size_t i = 0; i < l->n_clients; i++)
 		if (memcmp(l->clients[i].mac, mac, 6) == 0)
-			return true;
-	return false;
+			return &l->clients[i];
+	return NULL;
+}
+
+/* Notes 'mac' as a client of this port; 'hostname' (NULL: not a DHCP request) is its name now. */
+static void client_note(struct addr_learn *l, const uint8_t mac[6], const char *hostname,
+			uint64_t now)
+{
+	struct client_mac *c = client_find(l, mac);
+	size_t slot = 0;
+
+	if (!c) {
+		if (l->n_clients < ADDR_LEARN_CLIENTS_MAX)
+			slot = l->n_clients++;
+		else
+			for (size_t i = 1; i < l->n_clients; i++)
+				if (l->clients[i].seen_usec < l->clients[slot].seen_usec)
+					slot = i;
+		c = &l->clients[slot];
+		*c = (struct client_mac){ 0 };
+		memcpy(c->mac, mac, 6);
+	}
+	c->seen_usec = now;
+	if (hostname)
+		snprintf(c->hostname, sizeof(c->hostname), "%s", hostname);
 }
 
 void addr_learn_feed(struct addr_learn *l, const uint8_t *frame, size_t len, bool towards_guest,
 		     uint64_t now_usec)
 {
 	struct addr_learn_event ev;
+	struct client_mac *c;
 	int r;
 
 	l->frames++;
@@ -154,14 +171,18 @@ void addr_learn_feed(struct addr_learn *l, const uint8_t *frame, size_t len, boo
 		return;
 	switch (ev.verdict) {
 	case ADDR_LEARN_CLIENT:
-		client_note(l, ev.mac, now_usec);
+		client_note(l, ev.mac, ev.hostname, now_usec);
 		break;
 	case ADDR_LEARN_ADD:
-		if (ev.source == ADDR_LEARN_SOURCE_ARP)
-			client_note(l, ev.mac, now_usec);
-		else if (!client_known(l, ev.mac))
+		if (ev.source == ADDR_LEARN_SOURCE_ARP) {
+			client_note(l, ev.mac, NULL, now_usec);
+			entry_add(l, &ev, "", now_usec);
+			break;
+		}
+		c = client_find(l, ev.mac);
+		if (!c)
 			break;     /* an ACK for a guest on another port of the bridge */
-		entry_add(l, &ev, now_usec);
+		entry_add(l, &ev, c->hostname, now_usec);
 		break;
 	case ADDR_LEARN_FORGET:
 		for (size_t i = 0; i < l->n; i++)

@@ -26,13 +26,20 @@ struct event_loop;
 struct addr_learn_entry {
 	uint8_t mac[6];
 	struct in_addr ip;
-	enum addr_learn_source source;  /* how it was last confirmed */
+	enum addr_learn_source source;  /* how it was learned: ARP, or DHCP (which the guest's
+					 * later ARP for it does not change) */
 	uint64_t first_usec;            /* monotonic, when learned */
 	uint64_t seen_usec;             /* monotonic, last confirmed */
 	uint32_t lease_sec;             /* from the last DHCPACK, 0 if none or infinite */
+	/* DHCP: the host name the MAC's client sent in the request that was ACKed; "" if none
+	 * (or for ARP, unless the pair was learned by DHCP first) */
+	char hostname[ADDR_LEARN_HOSTNAME_MAX + 1];
 };
 
-/* A pair appeared ('removed' false) or went ('removed' true: released, replaced, evicted). */
+/*
+ * A pair appeared ('removed' false) or went ('removed' true: released, replaced, evicted). A pair
+ * whose host name changed (a DHCP renewal with another name) is told again as appeared.
+ */
 typedef void (*addr_learn_fn)(struct addr_learn *l, const struct addr_learn_entry *e,
 			      bool removed, void *data);
 
