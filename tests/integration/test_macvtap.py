@@ -117,10 +117,23 @@ def lan_dnsmasq(lab, ns):
     return proc, leases
 
 
+def wait_hosts(lab, pred, timeout=5):
+    """Waits until 'pred' holds for the lines (split) of the daemon's NSS hosts file."""
+    path = lab.sock.parent / "hosts"
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [ln.split() for ln in path.read_text().splitlines() if ln and ln[0] != "#"]
+        if pred(lines):
+            return
+        assert time.monotonic() < deadline, lines
+        time.sleep(0.1)
+
+
 def test_learns_guest_addresses(lab):
     """A guest on a macvtap port takes its address from the LAN's dnsmasq: kvmnet, which leases
     nothing there, learns it from the DHCP exchange seen on the macvtap ('port list', 'port
-    wait'), then from the guest's ARP, and forgets the DHCP address when the guest releases it."""
+    wait', the NSS hosts file), then from the guest's ARP, and forgets the DHCP address when the
+    guest releases it."""
     lan_ns = lan(lab)
     server, leases = lan_dnsmasq(lab, lan_ns)
     lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0")
@@ -139,6 +152,8 @@ def test_learns_guest_addresses(lab):
     assert port["ip"] == ip and port["mac"] == mac, port
     assert [(e["ip"], e["mac"], e["source"]) for e in port["learned"]] == [(ip, mac, "dhcp")]
     assert json.loads(lab.kn("--json", "port", "wait", "mv", name).stdout)["ip"] == ip
+    # the NSS module's file names it by its port (its client sent no host name)
+    wait_hosts(lab, lambda lines: [ip, name, name + ".mv.kvmnet"] in lines)
 
     # an address the guest set itself is learned from its ARP
     run(["ip", "-n", g, "addr", "add", "192.0.2.77/24", "dev", "eth0"])
@@ -152,6 +167,9 @@ def test_learns_guest_addresses(lab):
         assert time.monotonic() < deadline, lab.port(name, "mv")
         time.sleep(0.1)
     assert "192.0.2.77" in {e["ip"] for e in lab.port(name, "mv")["learned"]}
+    # no DHCP address left: the address its ARP announced is the one named
+    wait_hosts(lab, lambda lines: ["192.0.2.77", name, name + ".mv.kvmnet"] in lines and
+               not any(ln[0] == ip for ln in lines))
     lab.stop_proc(server)
 
 
