@@ -102,7 +102,8 @@ static size_t dhcp_frame_opts(uint8_t *f, bool reply, uint8_t type, const uint8_
 		put16(m + n + 2, 600);
 		n += 4;
 	}
-	memcpy(m + n, opts, optlen);
+	if (optlen)
+		memcpy(m + n, opts, optlen);
 	n += optlen;
 	m[n++] = 255;
 	/* IPv4 then UDP */
