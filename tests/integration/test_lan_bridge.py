@@ -116,7 +116,7 @@ def test_bridge_mode_lan_dhcp(lab):
         % c.output()
     assert not run(["ss", "-H", "-N", lab.host, "-uln", "sport = :67"]).stdout.strip()
 
-    server, _ = start_dnsmasq(lab, ns)
+    server, log = start_dnsmasq(lab, ns)
     c = lab.dhcp_client(g.guest, "udhcpc")
     c.start(timeout=15)
     c.wait_bound(timeout=20)
