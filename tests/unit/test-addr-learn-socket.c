@@ -60,6 +60,31 @@ static void send_frame(int ifindex, const uint8_t *f, size_t n)
 	close(fd);
 }
 
+/*
+ * Waits until a frame sent on 'from' arrives on 'to': a veth drops what is sent before the
+ * kernel's link watch has activated its queue, up to a second after it is up (under load).
+ */
+static void wait_passes(int from, int to)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = to };
+	uint8_t f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 9, 0x88, 0xb5 };
+	uint8_t buf[128];
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool seen = false;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	for (unsigned i = 0; i < 40 && !seen; i++) {
+		send_frame(from, f, sizeof(f));
+		usleep(50000);
+		while (recv(fd, buf, sizeof(buf), 0) > 0)
+			seen = true;
+	}
+	close(fd);
+	assert_true(seen);
+}
+
 static size_t arp(uint8_t *f, const char *spa)
 {
 	memset(f, 0, 60);
@@ -140,6 +165,8 @@ static void test_socket(void **state)
 	assert_int_equal(nl_link_get_by_name(nl, "aguest", &b), 0);
 	assert_int_equal(nl_link_set_up(nl, b.ifindex, true), 0);
 	assert_int_equal(nl_link_set_up(nl, a.ifindex, true), 0);
+	wait_passes(b.ifindex, a.ifindex);
+	wait_passes(a.ifindex, b.ifindex);
 	assert_int_equal(event_loop_new(&e), 0);
 	assert_int_equal(addr_learn_new(e, a.ifindex, NULL, NULL, &l), 0);
 
