@@ -198,8 +198,6 @@ int forward_service_sync(struct manager *m)
 	for (size_t i = 0; i < m->n_networks; i++)
 		if (m->networks[i]->active && network_mode_ops(m->networks[i]->config.mode)->port_forwards)
 			sets[n++] = (struct fw_forward_network){
-				.subnet = m->networks[i]->config.subnet,
-				.bridge = m->networks[i]->config.bridge,
 				.forwards = &m->networks[i]->forwards,
 			};
 	r = fw_forward_render_sync(sets, n, &script);
@@ -213,19 +211,11 @@ int forward_service_sync(struct manager *m)
 
 static void network_apply_all(struct network *n, bool add)
 {
-	struct fw_forward_network h = { .subnet = n->config.subnet, .bridge = n->config.bridge };
-	_cleanup_free_ char *script = NULL, *msg = NULL;
 	char err[512];
-	int r;
 
+	/* The hairpin masquerade keys on the network's 'subnets' element (fw-render). */
 	if (!network_mode_ops(n->config.mode)->port_forwards)
 		return;
-	r = fw_forward_render_hairpin(&h, !add, &script);
-	if (r >= 0)
-		r = fw_apply(n->manager->fw, script, &msg);
-	if (r < 0)
-		log_warning("Network '%s': failed to %s its hairpin element: %s, ignoring",
-			    n->config.name, add ? "add" : "remove", msg ? msg : strerror(-r));
 	for (size_t i = 0; i < n->forwards.n; i++)
 		if (forward_service_apply(n->manager, &n->forwards.items[i], add, err,
 					  sizeof(err)) < 0)

@@ -28,6 +28,8 @@
 #include "daemon/state-dir.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
+#include "firewall/fw-model.h"
+#include "firewall/fw-render.h"
 #include "netlink/nl-link.h"
 #include "netlink/nl-monitor.h"
 #include "netlink/nl-netns.h"
@@ -385,17 +387,41 @@ static int manager_load_cb(const char *name, const char *text, size_t len, void 
 	return manager_add_network(m, n);
 }
 
-static int manager_installed_cb(const char *name, uint64_t hash, void *data)
+/*
+ * What start-up found in the kernel for one bridge. A network whose elements differ from its
+ * definition keeps the script that removes them for its next install or removal; elements no
+ * definition explains (a network deleted meanwhile, or unnamed) are removed now.
+ */
+static int manager_installed_cb(const char *name, uint64_t hash, const char *purge, void *data)
 {
 	struct manager *m = data;
-	struct network *n = manager_find_network(m, name);
+	struct network *n = name ? manager_find_network(m, name) : NULL;
+	struct fw_network model;
 
 	if (!n) {
-		log_warning("Rules of unknown network '%s' are installed, ignoring", name);
+		_cleanup_free_ char *script = NULL, *msg = NULL;
+		size_t len = strlen(fw_render_declarations) + strlen(purge) + 1;
+
+		log_warning("Rules of unknown network '%s' are installed, removing them",
+			    name ? name : "(unnamed)");
+		script = malloc(len);
+		if (!script)
+			return -ENOMEM;
+		snprintf(script, len, "%s%s", fw_render_declarations, purge);
+		if (fw_apply(m->fw, script, &msg) < 0)
+			log_warning("Failed to remove them: %s, ignoring", msg ? msg : "out of memory");
 		return 0;
 	}
+	fw_network_from_config(&n->config, &model);
 	n->fw_hash = hash;
-	n->fw_unknown = hash == 0;
+	n->fw_unknown = false;
+	free(n->fw_purge);
+	n->fw_purge = NULL;
+	if (hash != fw_network_hash(&model)) {
+		n->fw_purge = strdup(purge);
+		if (!n->fw_purge)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -424,6 +450,28 @@ static bool manager_has_network_cb(const char *name, void *data)
 	return manager_find_network(data, name) != NULL;
 }
 
+/*
+ * The table's chains and rules, rewritten once per start (an upgrade may change them; elements
+ * stay; forward_service_sync() makes the table anyway). An older layout (per-network chains)
+ * goes as a whole first: its networks, which fw_list_installed() did not report, are installed
+ * again below, its forwards by forward_service_sync().
+ */
+static int manager_fw_base(struct manager *m, bool reset)
+{
+	_cleanup_free_ char *script = NULL, *msg = NULL;
+	int r;
+
+	if (reset)
+		log_info("Replacing the nftables table of an older kvmnetd");
+	r = fw_render_base(reset, &script);
+	if (r >= 0)
+		r = fw_apply(m->fw, script, &msg);
+	if (r < 0)
+		return log_error_errno(r, "Failed to install the base nftables rules: %s",
+				       msg ? msg : "out of memory");
+	return 0;
+}
+
 int manager_startup(struct manager *m)
 {
 	char err[256];
@@ -441,6 +489,9 @@ int manager_startup(struct manager *m)
 	r = fw_list_installed(m->fw, manager_installed_cb, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to read installed nftables rules: %m");
+	r = manager_fw_base(m, r == 1);
+	if (r < 0)
+		return r;
 	autostart = state_dir_autostart_pending(m->state);
 	if (autostart < 0) {
 		log_warning_errno(autostart, "Failed to read boot id: %m, autostarting anyway");

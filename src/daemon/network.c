@@ -68,6 +68,7 @@ struct network *network_free(struct network *n)
 	if (n->manager)
 		(void)forward_service_index(n->manager, n, &n->forwards, false);
 	network_forwards_done(&n->forwards);
+	free(n->fw_purge);
 	free(n);
 	return NULL;
 }
@@ -126,18 +127,72 @@ static int network_addr_scan_cb(const struct nl_addr_info *a, void *data)
 	return 0;
 }
 
-/* Renders and applies the install script of 'c' (which also purges any older rules of its name). */
-static int network_fw_install(struct manager *m, const struct network_config *c, char **reterr_msg)
+/*
+ * The table's base (chains and rules) when it is missing: loaded at start-up, and again only if
+ * someone deleted the table since. One NFT_MSG_GETTABLE, whatever the number of networks.
+ */
+static int network_fw_base(struct manager *m, char **reterr_msg)
+{
+	_cleanup_free_ char *script = NULL;
+	int r;
+
+	r = fw_table_lookup(FW_FAMILY_INET, FW_TABLE_NAME);
+	if (r > 0)
+		return 0;
+	r = fw_render_base(false, &script);
+	if (r < 0)
+		return r;
+	return fw_apply(m->fw, script, reterr_msg);
+}
+
+/*
+ * Renders and applies the install script of 'c': it removes first whatever 'old' (the
+ * definition installed before, or NULL) and start-up found installed (n->fw_purge) left.
+ */
+static int network_fw_install(struct manager *m, struct network *n, const struct network_config *c,
+			      const struct network_config *old, char **reterr_msg)
+{
+	_cleanup_free_ char *script = NULL;
+	struct fw_network model, old_model;
+	int r;
+
+	r = network_fw_base(m, reterr_msg);
+	if (r < 0)
+		return r;
+	fw_network_from_config(c, &model);
+	if (old && !network_mode_ops(old->mode)->firewall)
+		old = NULL;   /* a mode without elements (bridge): nothing of it to remove */
+	if (old)
+		fw_network_from_config(old, &old_model);
+	r = fw_render_network(&model, old ? &old_model : NULL, n->fw_purge, &script);
+	if (r < 0)
+		return r;
+	r = fw_apply(m->fw, script, reterr_msg);
+	if (r >= 0) {
+		free(n->fw_purge);
+		n->fw_purge = NULL;
+	}
+	return r;
+}
+
+/* Removes the elements of 'c' (and what start-up found installed for 'n'). */
+static int network_fw_remove(struct manager *m, struct network *n, const struct network_config *c,
+			     char **reterr_msg)
 {
 	_cleanup_free_ char *script = NULL;
 	struct fw_network model;
 	int r;
 
 	fw_network_from_config(c, &model);
-	r = fw_render_network(&model, &script);
+	r = fw_render_network_delete(&model, n->fw_purge, &script);
 	if (r < 0)
 		return r;
-	return fw_apply(m->fw, script, reterr_msg);
+	r = fw_apply(m->fw, script, reterr_msg);
+	if (r >= 0) {
+		free(n->fw_purge);
+		n->fw_purge = NULL;
+	}
+	return r;
 }
 
 int network_up(struct manager *m, struct network *n, const struct network_config *old, bool adopt,
@@ -218,7 +273,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	hash = fw_network_hash(&model);
 	if (ops->firewall && (hash != n->fw_hash || n->fw_unknown)) {
 		_cleanup_free_ char *msg = NULL;
-		r = network_fw_install(m, c, &msg);
+		r = network_fw_install(m, n, c, old, &msg);
 		if (r < 0) {
 			snprintf(err, errlen, "failed to install firewall rules: %s",
 				 msg ? msg : strerror(-r));
@@ -279,11 +334,10 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 rollback_fw:
 	if (fw_changed) {
 		/* Put back what was there: the old definition's rules, or none. */
-		_cleanup_free_ char *script = NULL;
 		if (old && old_hash)
-			(void)network_fw_install(m, old, NULL);
-		else if (fw_render_network_delete(&model, &script) >= 0)
-			(void)fw_apply(m->fw, script, NULL);
+			(void)network_fw_install(m, n, old, c, NULL);
+		else
+			(void)network_fw_remove(m, n, c, NULL);
 		n->fw_hash = old_hash;
 	}
 rollback_addr6:
@@ -305,16 +359,11 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 {
 	const struct network_config *c = &n->config;
 	const struct network_mode_ops *ops = network_mode_ops(c->mode);
-	_cleanup_free_ char *script = NULL, *msg = NULL;
-	struct fw_network model;
+	_cleanup_free_ char *msg = NULL;
 	int r = 0;
 
-	fw_network_from_config(c, &model);
-	if (ops->firewall) {
-		r = fw_render_network_delete(&model, &script);
-		if (r >= 0)
-			r = fw_apply(m->fw, script, &msg);
-	}
+	if (ops->firewall)
+		r = network_fw_remove(m, n, c, &msg);
 	if (r < 0) {
 		snprintf(err, errlen, "failed to remove firewall rules: %s", msg ? msg : strerror(-r));
 		return r;

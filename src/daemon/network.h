@@ -41,7 +41,9 @@ struct network {
 	bool active;        /* desired state: up */
 	int ifindex;        /* the bridge's, while up; 0 otherwise */
 	uint64_t fw_hash;   /* hash of the rules known to be installed; 0 = none or unknown */
-	bool fw_unknown;    /* chains of this name may exist with unknown contents */
+	bool fw_unknown;    /* elements of this network may exist with unknown contents */
+	char *fw_purge;     /* script removing what start-up found installed for it, when that
+			     * differed from its definition (fw_list_installed()); owned, or NULL */
 	bool dirty;         /* scheduled for repair */
 	struct overlay_state overlay; /* the VXLAN device, while up (daemon/overlay/) */
 

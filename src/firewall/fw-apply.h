@@ -29,15 +29,19 @@ struct fw_ctx *fw_ctx_free(struct fw_ctx *ctx);
  */
 int fw_apply(struct fw_ctx *ctx, const char *script, char **reterr_msg);
 
-typedef int (*fw_installed_fn)(const char *network, uint64_t hash, void *data);
+typedef int (*fw_installed_fn)(const char *network, uint64_t hash, const char *purge, void *data);
 
 /*
- * Calls 'cb' once per network whose 'n_NAME_out' chain is installed in table inet kvmnet, with
- * the hash from its "kvmnet:HASH" comment (0 if the comment is missing or unreadable). 'open'
- * networks have no chains and are never reported; re-rendering them is idempotent and cheap.
- * 'network' is valid only during the call; a negative return from 'cb' stops the walk and is
- * returned. 'cb' may use 'ctx'. Returns 0 when the table does not exist (nothing installed, and
- * nothing printed), -EIO if nft cannot list it, -ENOMEM.
+ * Reads table inet kvmnet's network elements back (one JSON listing, at start-up: it reads every
+ * element) and calls 'cb' once per bridge that has any, with the network named by the comment
+ * "kvmnet:NAME" of its 'bridges' element (NULL when there is none), the hash of its elements
+ * computed as fw_network_hash() does (equal = exactly the elements that network's model has),
+ * and 'purge': the script that removes exactly these elements (each added first, so it succeeds
+ * whatever happened since; for fw_render_network()). 'network' and 'purge' are valid only during
+ * the call; a negative return from 'cb' stops the walk and is returned. 'cb' may use 'ctx'.
+ * Returns 0 (also when the table does not exist: nothing installed, nothing printed); 1 when the
+ * table has an older layout (per-network chains and verdict maps; nothing is reported, render
+ * the base with 'reset'); -EIO if nft cannot list it; -ENOMEM.
  */
 int fw_list_installed(struct fw_ctx *ctx, fw_installed_fn cb, void *data);
 

@@ -12,17 +12,15 @@
 
 #include "config/conf-forward.h"
 #include "firewall/fw-model.h"
+#include "firewall/fw-render.h"
 #include "shared/alloc-util.h"
 #include "shared/strbuf.h"
 
 #define FW_TABLE "inet " FW_TABLE_NAME
 
 static const char fw_forward_base[] =
-	"add table " FW_TABLE "\n"
-	"add set " FW_TABLE " bridges { type ifname; }\n"
 	"add map " FW_TABLE " fwd_any { type inet_proto . inet_service : "
 	"ipv4_addr . inet_service; }\n"
-	"add set " FW_TABLE " fwd_hairpin { type ipv4_addr . ifname; flags interval; }\n"
 	"add map " FW_TABLE " fwd_addr { type ipv4_addr . inet_proto . inet_service : "
 	"ipv4_addr . inet_service; }\n"
 	"add chain " FW_TABLE " fwd_pre { type nat hook prerouting priority dstnat; "
@@ -41,7 +39,7 @@ static const char fw_forward_base[] =
 	"add rule " FW_TABLE " fwd_output ip daddr != 127.0.0.0/8 fib daddr type local "
 	"dnat ip to meta l4proto . th dport map @fwd_any\n"
 	"flush chain " FW_TABLE " fwd_post\n"
-	"add rule " FW_TABLE " fwd_post ct status dnat ip saddr . oifname @fwd_hairpin masquerade\n";
+	"add rule " FW_TABLE " fwd_post ct status dnat oifname . ip saddr @subnets masquerade\n";
 
 static bool forward_is_renderable(const struct network_forward *f)
 {
@@ -86,45 +84,21 @@ static int append_elements(struct strbuf *sb, const struct network_forward *f, b
 	return r;
 }
 
-static int append_hairpin(struct strbuf *sb, const struct fw_forward_network *n, bool delete)
-{
-	char a[INET_ADDRSTRLEN];
-
-	if (!inet_ntop(AF_INET, &n->subnet.addr, a, sizeof(a)) || n->subnet.prefixlen > 32 ||
-	    !n->bridge || !n->bridge[0] || strpbrk(n->bridge, "\"*\\ "))
-		return -EINVAL;
-	return strbuf_appendf(sb, "%s element " FW_TABLE " fwd_hairpin { %s/%u . \"%s\" }\n",
-			      delete ? "delete" : "add", a, (unsigned)n->subnet.prefixlen, n->bridge);
-}
-
 int fw_forward_render_sync(const struct fw_forward_network *nets, size_t n, char **ret)
 {
 	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
 	int r;
 
-	r = strbuf_append(&sb, fw_forward_base);
+	r = strbuf_append(&sb, fw_render_declarations);
+	if (r >= 0)
+		r = strbuf_append(&sb, fw_forward_base);
 	if (r >= 0)
 		r = strbuf_append(&sb, "flush map " FW_TABLE " fwd_any\n"
-				       "flush map " FW_TABLE " fwd_addr\n"
-				       "flush set " FW_TABLE " fwd_hairpin\n");
+				       "flush map " FW_TABLE " fwd_addr\n");
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		r = append_hairpin(&sb, &nets[i], false);
 		for (size_t j = 0; r >= 0 && nets[i].forwards && j < nets[i].forwards->n; j++)
 			r = append_elements(&sb, &nets[i].forwards->items[j], false);
 	}
-	if (r < 0)
-		return r;
-	return strbuf_steal(&sb, ret);
-}
-
-int fw_forward_render_hairpin(const struct fw_forward_network *n, bool delete, char **ret)
-{
-	_cleanup_(strbuf_done) struct strbuf sb = STRBUF_INIT;
-	int r;
-
-	r = append_hairpin(&sb, n, false);
-	if (r >= 0 && delete)
-		r = append_hairpin(&sb, n, true);
 	if (r < 0)
 		return r;
 	return strbuf_steal(&sb, ret);

@@ -10,10 +10,9 @@
  *   chain fwd_pre    (nat prerouting, dstnat): traffic from outside and from guests
  *   chain fwd_output (nat output, -100): the host's own connections (not to 127.0.0.0/8: a
  *                    loopback source cannot leave the host)
- *   set fwd_hairpin  { type ipv4_addr . ifname; flags interval; }: SUBNET . BRIDGE of every
- *                    running network that takes forwards
  *   chain fwd_post   (nat postrouting, srcnat): hairpin, a DNATed packet from a guest sent back
- *                    out of its own bridge (ip saddr . oifname in fwd_hairpin) has its source
+ *                    out of its own bridge (oifname . ip saddr in fw-render's 'subnets', which
+ *                    holds BRIDGE . SUBNET of every running nat and routed network) has its source
  *                    masqueraded, so replies come back through the host. (iifname is not
  *                    usable here: the kernel gives postrouting no input device for it.)
  *
@@ -33,23 +32,18 @@ struct network_forwards;
 
 /* What the start-up script needs of one running network. */
 struct fw_forward_network {
-	struct in_prefix subnet;
-	const char *bridge;                        /* borrowed */
 	const struct network_forwards *forwards;   /* borrowed; may be NULL */
 };
 
 /*
  * The script that creates the maps and base chains if missing and (re)writes the chains' rules
- * (flush + add, within one transaction), empties both maps and the hairpin set, and adds the
- * hairpin element and the forwards' elements of each of the 'n' networks 'nets': the script the
+ * (flush + add, within one transaction), empties both maps, and adds the forwards' elements of
+ * each of the 'n' networks 'nets' (the hairpin needs none: 'subnets' has them): the script the
  * daemon runs once at start-up, replacing whatever an earlier run left in one transaction.
  * Returns 0, -ENOMEM, -EINVAL (a forward or bridge name that cannot be rendered); '*ret' is
  * malloc'd.
  */
 int fw_forward_render_sync(const struct fw_forward_network *nets, size_t n, char **ret);
-
-/* The script that adds (or removes: add, then delete) the hairpin element of 'n'. */
-int fw_forward_render_hairpin(const struct fw_forward_network *n, bool delete, char **ret);
 
 /*
  * The script that adds (or, with 'delete', removes) the map elements of forward 'f', one per

@@ -1,14 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Turns a fw_network into the nft scripts that install or remove it in table inet kvmnet. Pure
- * text generation: the same model always gives the same bytes, and fw_network_hash() hashes
- * those bytes (with 0 in place of the hash itself), so the hash fw-apply reads back from a chain
- * comment tells whether a network needs re-applying.
- *
- * Chain names are 'n_NAME_KIND' with NAME used verbatim: nft's identifier grammar accepts '-'
- * (and a leading digit after "n_"), while nft 1.0.6 rejects quoted chain names, so no escaping
- * is needed or possible. The names cannot collide: KIND never contains '_', so the last '_'
- * splits NAME from KIND unambiguously.
+ * Turns a fw_network into the nft scripts that install or remove it in table inet kvmnet: set
+ * elements only (the layout is in fw-render.h), and the base script with the table's constant
+ * chains. Pure text generation: the same model always gives the same bytes, and
+ * fw_network_hash() hashes a network's element lines, which fw-apply reads back from the kernel
+ * and hashes the same way to tell whether a network needs re-applying.
  */
 #include "firewall/fw-render.h"
 
@@ -26,25 +22,92 @@
 
 #define FW_TABLE "inet " FW_TABLE_NAME
 
-enum fw_chain {
-	FW_CHAIN_OUT,   /* forwarded from the bridge; dispatched by map fwd_out on iifname */
-	FW_CHAIN_IN,    /* forwarded to the bridge; map fwd_in on oifname */
-	FW_CHAIN_INPUT, /* to the host from the bridge; map input_v on iifname */
-	FW_CHAIN_POST,  /* source NAT; map post_v on iifname */
-	_FW_CHAIN_MAX,
+enum fw_set {
+	FW_SET_BRIDGES,
+	FW_SET_GUARDED,
+	FW_SET_NAT,
+	FW_SET_ROUTED,
+	FW_SET_ISOLATED,
+	FW_SET_INTRA,
+	FW_SET_UPLINKED,
+	FW_SET_UPLINKS,
+	FW_SET_SUBNETS,
+	_FW_SET_MAX,
 };
 
-static const struct {
-	const char *kind;
-	const char *map;
-} fw_chains[_FW_CHAIN_MAX] = {
-	[FW_CHAIN_OUT] = { "out", "fwd_out" },
-	[FW_CHAIN_IN] = { "in", "fwd_in" },
-	[FW_CHAIN_INPUT] = { "input", "input_v" },
-	[FW_CHAIN_POST] = { "post", "post_v" },
+const char *const fw_render_sets[FW_RENDER_N_SETS] = {
+	[FW_SET_BRIDGES] = "bridges",   [FW_SET_GUARDED] = "guarded",
+	[FW_SET_NAT] = "nat",           [FW_SET_ROUTED] = "routed",
+	[FW_SET_ISOLATED] = "isolated", [FW_SET_INTRA] = "intra",
+	[FW_SET_UPLINKED] = "uplinked", [FW_SET_UPLINKS] = "uplinks",
+	[FW_SET_SUBNETS] = "subnets",
 };
 
-/* Output sink: either a growing NUL-terminated buffer or, when hashing, only the FNV-1a state. */
+_Static_assert(_FW_SET_MAX == FW_RENDER_N_SETS, "fw_render_sets");
+
+const char fw_render_declarations[] =
+	"add table " FW_TABLE "\n"
+	"add set " FW_TABLE " bridges { type ifname; }\n"
+	"add set " FW_TABLE " guarded { type ifname; }\n"
+	"add set " FW_TABLE " nat { type ifname; }\n"
+	"add set " FW_TABLE " routed { type ifname; }\n"
+	"add set " FW_TABLE " isolated { type ifname; }\n"
+	"add set " FW_TABLE " intra { type ifname . ifname; }\n"
+	"add set " FW_TABLE " uplinked { type ifname; }\n"
+	"add set " FW_TABLE " uplinks { type ifname . ifname; }\n"
+	"add set " FW_TABLE " subnets { type ifname . ipv4_addr; flags interval; }\n";
+
+/*
+ * Within a bridge (br_netfilter) first; then what a guest may send: never to another kvmnet
+ * bridge, only through the uplink when there is one, only from its subnet (spoofed sources and
+ * IPv6: 'ip saddr' matches IPv4 only). Isolated guests reach only each other.
+ */
+static const char fw_base_chains[] =
+	"add chain " FW_TABLE " forward { type filter hook forward priority filter; "
+	"policy accept; }\n"
+	"add chain " FW_TABLE " from_net\n"
+	"add chain " FW_TABLE " to_net\n"
+	"add chain " FW_TABLE " input { type filter hook input priority filter; "
+	"policy accept; }\n"
+	"add chain " FW_TABLE " postrouting { type nat hook postrouting priority srcnat; "
+	"policy accept; }\n"
+	"add chain " FW_TABLE " nat_post\n"
+	"flush chain " FW_TABLE " forward\n"
+	"add rule " FW_TABLE " forward iifname @guarded jump from_net\n"
+	"add rule " FW_TABLE " forward oifname @guarded jump to_net\n"
+	"flush chain " FW_TABLE " from_net\n"
+	"add rule " FW_TABLE " from_net iifname . oifname @intra accept\n"
+	"add rule " FW_TABLE " from_net iifname @isolated drop\n"
+	"add rule " FW_TABLE " from_net oifname @bridges drop\n"
+	"add rule " FW_TABLE " from_net iifname @uplinked iifname . oifname != @uplinks drop\n"
+	"add rule " FW_TABLE " from_net iifname . ip saddr @subnets accept\n"
+	"add rule " FW_TABLE " from_net drop\n"
+	/* Reached only from outside kvmnet's guarded bridges (from_net decided the rest). */
+	"flush chain " FW_TABLE " to_net\n"
+	"add rule " FW_TABLE " to_net oifname @nat ct state established,related accept\n"
+	/* Port forwards DNAT in prerouting; this lets them through. */
+	"add rule " FW_TABLE " to_net oifname @nat ct status dnat accept\n"
+	"add rule " FW_TABLE " to_net oifname @routed iifname != @bridges "
+	"oifname . ip daddr @subnets accept\n"
+	"add rule " FW_TABLE " to_net drop\n"
+	/* Isolated guests reach the host only for DHCP and DNS. */
+	"flush chain " FW_TABLE " input\n"
+	"add rule " FW_TABLE " input iifname @isolated ct state established,related accept\n"
+	"add rule " FW_TABLE " input iifname @isolated udp dport { 53, 67 } accept\n"
+	"add rule " FW_TABLE " input iifname @isolated tcp dport 53 accept\n"
+	"add rule " FW_TABLE " input iifname @isolated drop\n"
+	"flush chain " FW_TABLE " postrouting\n"
+	"add rule " FW_TABLE " postrouting iifname @nat jump nat_post\n"
+	/* Multicast on the local segment and limited broadcast keep their source. */
+	"flush chain " FW_TABLE " nat_post\n"
+	"add rule " FW_TABLE " nat_post ip daddr 224.0.0.0/24 return\n"
+	"add rule " FW_TABLE " nat_post ip daddr 255.255.255.255 return\n"
+	"add rule " FW_TABLE " nat_post iifname . oifname @intra return\n"
+	"add rule " FW_TABLE " nat_post iifname . ip daddr @subnets return\n"
+	"add rule " FW_TABLE " nat_post iifname @uplinked iifname . oifname != @uplinks return\n"
+	"add rule " FW_TABLE " nat_post iifname . ip saddr @subnets masquerade\n";
+
+/* Output sink: a growing NUL-terminated buffer, or when hashing only the FNV-1a state. */
 struct render {
 	char *buf;
 	size_t len;
@@ -54,36 +117,25 @@ struct render {
 	int r;          /* first error; later emits are no-ops */
 };
 
-#define FNV1A_OFFSET UINT64_C(0xcbf29ce484222325)
 #define FNV1A_PRIME UINT64_C(0x100000001b3)
 
-static void emit(struct render *o, const char *fmt, ...) _printf_(2, 3);
-static void emit(struct render *o, const char *fmt, ...)
+uint64_t fw_hash_bytes(uint64_t h, const char *s, size_t len)
 {
-	char line[512];
-	va_list ap;
-	int k;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= FNV1A_PRIME;
+	}
+	return h;
+}
 
+static void emit_raw(struct render *o, const char *s, size_t k)
+{
 	if (o->r < 0)
 		return;
-
-	va_start(ap, fmt);
-	k = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= sizeof(line) - 1) {
-		o->r = -EINVAL;
-		return;
-	}
-	line[k++] = '\n';
-
 	if (o->hash_only) {
-		for (int i = 0; i < k; i++) {
-			o->hash ^= (unsigned char)line[i];
-			o->hash *= FNV1A_PRIME;
-		}
+		o->hash = fw_hash_bytes(o->hash, s, k);
 		return;
 	}
-
 	if (o->len + k + 1 > o->allocated) {
 		size_t n = o->allocated ? o->allocated * 2 : 4096;
 		char *p;
@@ -98,30 +150,29 @@ static void emit(struct render *o, const char *fmt, ...)
 		o->buf = p;
 		o->allocated = n;
 	}
-	memcpy(o->buf + o->len, line, k);
+	memcpy(o->buf + o->len, s, k);
 	o->len += k;
 	o->buf[o->len] = '\0';
 }
 
-/* Emits "add rule inet kvmnet n_NAME_KIND <rule>". */
-static void emit_rule(struct render *o, const struct fw_network *n, enum fw_chain c,
-		      const char *fmt, ...) _printf_(4, 5);
-static void emit_rule(struct render *o, const struct fw_network *n, enum fw_chain c,
-		      const char *fmt, ...)
+static void emit(struct render *o, const char *fmt, ...) _printf_(2, 3);
+static void emit(struct render *o, const char *fmt, ...)
 {
-	char rule[384];
+	char line[512];
 	va_list ap;
 	int k;
 
+	if (o->r < 0)
+		return;
 	va_start(ap, fmt);
-	k = vsnprintf(rule, sizeof(rule), fmt, ap);
+	k = vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	va_end(ap);
-	if (k < 0 || (size_t)k >= sizeof(rule)) {
-		if (o->r >= 0)
-			o->r = -EINVAL;
+	if (k < 0 || (size_t)k >= sizeof(line) - 1) {
+		o->r = -EINVAL;
 		return;
 	}
-	emit(o, "add rule " FW_TABLE " n_%s_%s %s", n->name, fw_chains[c].kind, rule);
+	line[k++] = '\n';
+	emit_raw(o, line, k);
 }
 
 static bool fw_name_is_valid(const char *s, size_t size)
@@ -167,185 +218,102 @@ static int fw_network_check(const struct fw_network *n)
 	return 0;
 }
 
-/* Which of the four per-network chains a mode uses. */
-static bool fw_mode_has_chain(enum network_mode mode, enum fw_chain c)
+static bool fw_mode_is_guarded(enum network_mode mode)
 {
-	switch (mode) {
-	case NETWORK_MODE_NAT:
-		return c != FW_CHAIN_INPUT;
-	case NETWORK_MODE_ROUTED:
-		return c == FW_CHAIN_OUT || c == FW_CHAIN_IN;
-	case NETWORK_MODE_ISOLATED:
-		return c != FW_CHAIN_POST;
+	return mode == NETWORK_MODE_NAT || mode == NETWORK_MODE_ROUTED ||
+	       mode == NETWORK_MODE_ISOLATED;
+}
+
+/*
+ * The key of n's element in set 's' (nft syntax, as fw-apply formats it back from a listing),
+ * or false when n has none there. With 'any_mode', the key it would have in any mode (for
+ * removal); the subnet and uplink keys still come from 'n'.
+ */
+static bool fw_element_key(const struct fw_network *n, enum fw_set s, bool any_mode, char *buf,
+			   size_t size)
+{
+	bool guarded = any_mode || fw_mode_is_guarded(n->mode);
+	char a[INET_ADDRSTRLEN];
+	int k;
+
+	switch (s) {
+	case FW_SET_BRIDGES:
+		k = snprintf(buf, size, "\"%s\"", n->bridge);
+		break;
+	case FW_SET_GUARDED:
+	case FW_SET_NAT:
+	case FW_SET_ROUTED:
+	case FW_SET_ISOLATED:
+		if (!any_mode && ((s == FW_SET_GUARDED && !guarded) ||
+				  (s == FW_SET_NAT && n->mode != NETWORK_MODE_NAT) ||
+				  (s == FW_SET_ROUTED && n->mode != NETWORK_MODE_ROUTED) ||
+				  (s == FW_SET_ISOLATED && n->mode != NETWORK_MODE_ISOLATED)))
+			return false;
+		k = snprintf(buf, size, "\"%s\"", n->bridge);
+		break;
+	case FW_SET_INTRA:
+		if (!guarded)
+			return false;
+		k = snprintf(buf, size, "\"%s\" . \"%s\"", n->bridge, n->bridge);
+		break;
+	case FW_SET_UPLINKED:
+		if (!any_mode && !(guarded && n->mode != NETWORK_MODE_ISOLATED && n->uplink[0]))
+			return false;
+		k = snprintf(buf, size, "\"%s\"", n->bridge);
+		break;
+	case FW_SET_UPLINKS:
+		if (!n->uplink[0] || (!any_mode && (!guarded || n->mode == NETWORK_MODE_ISOLATED)))
+			return false;
+		k = snprintf(buf, size, "\"%s\" . \"%s\"", n->bridge, n->uplink);
+		break;
+	case FW_SET_SUBNETS:
+		if (!any_mode && n->mode != NETWORK_MODE_NAT && n->mode != NETWORK_MODE_ROUTED)
+			return false;
+		if (!inet_ntop(AF_INET, &n->subnet.addr, a, sizeof(a)))
+			return false;
+		k = snprintf(buf, size, "\"%s\" . %s/%u", n->bridge, a,
+			     (unsigned)n->subnet.prefixlen);
+		break;
 	default:
 		return false;
 	}
+	return k > 0 && (size_t)k < size;
 }
 
-/* The table, the set and the maps: idempotent 'add', never flushed (other networks use them). */
-static void emit_base_objects(struct render *o)
-{
-	emit(o, "add table " FW_TABLE);
-	emit(o, "add set " FW_TABLE " bridges { type ifname; }");
-	for (enum fw_chain c = 0; c < _FW_CHAIN_MAX; c++)
-		emit(o, "add map " FW_TABLE " %s { type ifname : verdict; }", fw_chains[c].map);
-}
-
-/*
- * The base chains hold only the dispatch rules. 'add rule' is not idempotent, so each install
- * flushes them and adds the rules again; within one transaction no packet sees them empty.
- */
-static void emit_base_chains(struct render *o)
-{
-	emit(o, "add chain " FW_TABLE " forward { type filter hook forward priority filter; "
-		"policy accept; }");
-	emit(o, "add chain " FW_TABLE " input { type filter hook input priority filter; "
-		"policy accept; }");
-	emit(o, "add chain " FW_TABLE " postrouting { type nat hook postrouting priority srcnat; "
-		"policy accept; }");
-	emit(o, "flush chain " FW_TABLE " forward");
-	emit(o, "add rule " FW_TABLE " forward iifname vmap @fwd_out");
-	emit(o, "add rule " FW_TABLE " forward oifname vmap @fwd_in");
-	emit(o, "flush chain " FW_TABLE " input");
-	emit(o, "add rule " FW_TABLE " input iifname vmap @input_v");
-	emit(o, "flush chain " FW_TABLE " postrouting");
-	emit(o, "add rule " FW_TABLE " postrouting iifname vmap @post_v");
-}
-
-/*
- * Removes all four possible chains of 'n' and the map elements jumping to them, whether or not
- * they exist: each object is added first, so the deletes cannot fail with ENOENT. Elements go
- * before their chain because a chain referenced by a jump cannot be deleted. Re-creating a chain
- * (rather than flushing it) is what updates its comment: 'add chain' on an existing chain keeps
- * the old comment.
- */
+/* Removes whatever element 'n' could have in every set, whether or not it is there. */
 static void emit_purge(struct render *o, const struct fw_network *n)
 {
-	for (enum fw_chain c = 0; c < _FW_CHAIN_MAX; c++) {
-		const char *k = fw_chains[c].kind, *m = fw_chains[c].map;
+	char key[128];
 
-		emit(o, "add chain " FW_TABLE " n_%s_%s", n->name, k);
-		emit(o, "add element " FW_TABLE " %s { \"%s\" : jump n_%s_%s }", m, n->bridge,
-		     n->name, k);
-		emit(o, "delete element " FW_TABLE " %s { \"%s\" }", m, n->bridge);
-		emit(o, "flush chain " FW_TABLE " n_%s_%s", n->name, k);
-		emit(o, "delete chain " FW_TABLE " n_%s_%s", n->name, k);
-	}
-}
-
-static void emit_chain_out(struct render *o, const struct fw_network *n, const char *sub)
-{
-	emit_rule(o, n, FW_CHAIN_OUT, "oifname \"%s\" accept", n->bridge);
-	if (n->mode == NETWORK_MODE_ISOLATED) {
-		emit_rule(o, n, FW_CHAIN_OUT, "drop");
-		return;
-	}
-	emit_rule(o, n, FW_CHAIN_OUT, "oifname @bridges drop");
-	if (n->uplink[0])
-		emit_rule(o, n, FW_CHAIN_OUT, "oifname != \"%s\" drop", n->uplink);
-	emit_rule(o, n, FW_CHAIN_OUT, "ip saddr %s accept", sub);
-	/* Spoofed sources and IPv6. */
-	emit_rule(o, n, FW_CHAIN_OUT, "drop");
-}
-
-static void emit_chain_in(struct render *o, const struct fw_network *n, const char *sub)
-{
-	emit_rule(o, n, FW_CHAIN_IN, "iifname \"%s\" accept", n->bridge);
-	switch (n->mode) {
-	case NETWORK_MODE_NAT:
-		emit_rule(o, n, FW_CHAIN_IN, "ct state established,related accept");
-		/* Port forwards DNAT in prerouting; this lets them through. */
-		emit_rule(o, n, FW_CHAIN_IN, "ct status dnat accept");
-		break;
-	case NETWORK_MODE_ROUTED:
-		emit_rule(o, n, FW_CHAIN_IN, "iifname @bridges drop");
-		emit_rule(o, n, FW_CHAIN_IN, "ip daddr %s accept", sub);
-		break;
-	default:
-		break;
-	}
-	emit_rule(o, n, FW_CHAIN_IN, "drop");
-}
-
-static void emit_chain_input(struct render *o, const struct fw_network *n)
-{
-	/* Isolated guests reach the host only for DHCP and DNS. */
-	emit_rule(o, n, FW_CHAIN_INPUT, "ct state established,related accept");
-	emit_rule(o, n, FW_CHAIN_INPUT, "udp dport { 53, 67 } accept");
-	emit_rule(o, n, FW_CHAIN_INPUT, "tcp dport 53 accept");
-	emit_rule(o, n, FW_CHAIN_INPUT, "drop");
-}
-
-static void emit_chain_post(struct render *o, const struct fw_network *n, const char *sub)
-{
-	char up[IFNAMSIZ + 16] = "";
-
-	/* Multicast on the local segment and limited broadcast must keep their source. */
-	emit_rule(o, n, FW_CHAIN_POST, "ip saddr %s ip daddr 224.0.0.0/24 return", sub);
-	emit_rule(o, n, FW_CHAIN_POST, "ip saddr %s ip daddr 255.255.255.255 return", sub);
-	if (n->uplink[0])
-		snprintf(up, sizeof(up), " oifname \"%s\"", n->uplink);
-	emit_rule(o, n, FW_CHAIN_POST, "ip saddr %s ip daddr != %s oifname != \"%s\"%s masquerade",
-		  sub, sub, n->bridge, up);
-}
-
-static void emit_network(struct render *o, const struct fw_network *n, uint64_t hash)
-{
-	char addr[INET_ADDRSTRLEN], sub[INET_ADDRSTRLEN + 4];
-
-	if (!inet_ntop(AF_INET, &n->subnet.addr, addr, sizeof(addr))) {
-		o->r = -EINVAL;
-		return;
-	}
-	snprintf(sub, sizeof(sub), "%s/%u", addr, (unsigned)n->subnet.prefixlen);
-
-	emit(o, "add element " FW_TABLE " bridges { \"%s\" }", n->bridge);
-	for (enum fw_chain c = 0; c < _FW_CHAIN_MAX; c++) {
-		if (!fw_mode_has_chain(n->mode, c))
+	for (enum fw_set s = 0; s < _FW_SET_MAX; s++) {
+		if (!fw_element_key(n, s, true, key, sizeof(key)))
 			continue;
-		emit(o, "add chain " FW_TABLE " n_%s_%s { comment \"kvmnet:%016" PRIx64 "\"; }",
-		     n->name, fw_chains[c].kind, hash);
-		switch (c) {
-		case FW_CHAIN_OUT:
-			emit_chain_out(o, n, sub);
-			break;
-		case FW_CHAIN_IN:
-			emit_chain_in(o, n, sub);
-			break;
-		case FW_CHAIN_INPUT:
-			emit_chain_input(o, n);
-			break;
-		case FW_CHAIN_POST:
-			emit_chain_post(o, n, sub);
-			break;
-		default:
-			break;
-		}
+		emit(o, "add element " FW_TABLE " %s { %s }", fw_render_sets[s], key);
+		emit(o, "delete element " FW_TABLE " %s { %s }", fw_render_sets[s], key);
 	}
-	for (enum fw_chain c = 0; c < _FW_CHAIN_MAX; c++)
-		if (fw_mode_has_chain(n->mode, c))
-			emit(o, "add element " FW_TABLE " %s { \"%s\" : jump n_%s_%s }",
-			     fw_chains[c].map, n->bridge, n->name, fw_chains[c].kind);
 }
 
-static void emit_install(struct render *o, const struct fw_network *n, uint64_t hash)
+static void emit_elements(struct render *o, const struct fw_network *n)
 {
-	o->r = fw_network_check(n);
-	emit_base_objects(o);
-	emit_base_chains(o);
-	emit_purge(o, n);
-	emit_network(o, n, hash);
+	char key[128];
+
+	for (enum fw_set s = 0; s < _FW_SET_MAX; s++) {
+		if (!fw_element_key(n, s, false, key, sizeof(key)))
+			continue;
+		if (s == FW_SET_BRIDGES)
+			emit(o, "add element " FW_TABLE " %s { %s comment \"kvmnet:%s\" }",
+			     fw_render_sets[s], key, n->name);
+		else
+			emit(o, "add element " FW_TABLE " %s { %s }", fw_render_sets[s], key);
+	}
 }
 
-/*
- * The hash covers the whole install script rendered with 0 in place of the hash, so any change
- * to the rules, the elements or the base layout (say, after an upgrade) changes it.
- */
 uint64_t fw_network_hash(const struct fw_network *n)
 {
-	struct render o = { .hash_only = true, .hash = FNV1A_OFFSET };
+	struct render o = { .hash_only = true, .hash = FW_HASH_INIT };
 
-	emit_install(&o, n, 0);
+	o.r = fw_network_check(n);
+	emit_elements(&o, n);
 	return o.r < 0 ? 0 : o.hash;
 }
 
@@ -359,23 +327,49 @@ static int render_finish(struct render *o, char **ret)
 	return 0;
 }
 
-int fw_render_network(const struct fw_network *n, char **ret)
+int fw_render_base(bool reset, char **ret)
 {
 	struct render o = { .hash_only = false };
-	uint64_t hash = fw_network_hash(n);
 
-	emit_install(&o, n, hash);
+	if (reset) {
+		emit(&o, "add table " FW_TABLE);
+		emit(&o, "delete table " FW_TABLE);
+	}
+	emit_raw(&o, fw_render_declarations, strlen(fw_render_declarations));
+	emit_raw(&o, fw_base_chains, strlen(fw_base_chains));
 	return render_finish(&o, ret);
 }
 
-int fw_render_network_delete(const struct fw_network *n, char **ret)
+static void emit_removal(struct render *o, const struct fw_network *n, const struct fw_network *old,
+			 const char *purge)
+{
+	if (o->r >= 0)
+		o->r = fw_network_check(n);
+	if (old && o->r >= 0)
+		o->r = fw_network_check(old);
+	emit_raw(o, fw_render_declarations, strlen(fw_render_declarations));
+	/* What was there first, so that n's own (add, then delete) cannot overlap it. */
+	if (purge)
+		emit_raw(o, purge, strlen(purge));
+	if (old)
+		emit_purge(o, old);
+	emit_purge(o, n);
+}
+
+int fw_render_network(const struct fw_network *n, const struct fw_network *old, const char *purge,
+		      char **ret)
 {
 	struct render o = { .hash_only = false };
 
-	o.r = fw_network_check(n);
-	emit_base_objects(&o);
-	emit_purge(&o, n);
-	emit(&o, "add element " FW_TABLE " bridges { \"%s\" }", n->bridge);
-	emit(&o, "delete element " FW_TABLE " bridges { \"%s\" }", n->bridge);
+	emit_removal(&o, n, old, purge);
+	emit_elements(&o, n);
+	return render_finish(&o, ret);
+}
+
+int fw_render_network_delete(const struct fw_network *n, const char *purge, char **ret)
+{
+	struct render o = { .hash_only = false };
+
+	emit_removal(&o, n, NULL, purge);
 	return render_finish(&o, ret);
 }

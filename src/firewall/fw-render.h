@@ -3,51 +3,96 @@
  * Renders nft scripts (text for nft_run_cmd_from_buffer) from the model. Pure functions: same
  * model, same bytes, so they are tested against golden files.
  *
- * The layout: one table 'inet kvmnet' holds base chains (forward, input, postrouting) that
- * dispatch by interface name through verdict maps to per-network chains 'n_NAME_out' (forwarded
- * from the bridge), 'n_NAME_in' (forwarded to the bridge), 'n_NAME_input' (to the host from the
- * bridge), 'n_NAME_post' (masquerade). The set 'bridges' lists every kvmnet bridge, so a
- * network's chains can refuse traffic to or from any other kvmnet network with one lookup.
- * Per-packet cost therefore does not grow with the number of networks.
+ * The layout has no per-network chain: table 'inet kvmnet' holds a constant set of chains whose
+ * rules look the packet's interfaces and addresses up in sets, and a network is nothing but
+ * elements of those sets. Adding or removing one is therefore 'add element'/'delete element'
+ * only: no rule and no jump verdict enters the transaction, so the kernel does not re-validate
+ * the table (nf_tables_validate walks every chain reachable from a jump, which grew with the
+ * networks), and libnftables has only the few constant chains to cache.
+ *
+ *   set bridges  { type ifname; }                 every kvmnet bridge (open ones too); its
+ *                                                 element carries comment "kvmnet:NAME"
+ *   set guarded  { type ifname; }                 bridges of nat, routed and isolated networks
+ *   set nat, routed, isolated { type ifname; }    the bridges of each mode
+ *   set intra    { type ifname . ifname; }        BRIDGE . BRIDGE (forwarded within a bridge)
+ *   set uplinked { type ifname; }                 bridges restricted to one uplink ...
+ *   set uplinks  { type ifname . ifname; }        ... BRIDGE . UPLINK
+ *   set subnets  { type ifname . ipv4_addr; flags interval; }   BRIDGE . SUBNET (nat, routed)
+ *
+ *   chain forward (filter forward): iifname @guarded jump from_net; oifname @guarded jump to_net
+ *   chain from_net: within the bridge accept; isolated drop; to another kvmnet bridge drop;
+ *                   not through the uplink drop; from the subnet accept; drop
+ *   chain to_net:   nat: replies and port forwards (ct status dnat) accept; routed: to the
+ *                   subnet, not from another kvmnet bridge, accept; drop
+ *   chain input (filter input): isolated bridges reach the host for DHCP and DNS only
+ *   chain postrouting (nat srcnat): iifname @nat jump nat_post (masquerade, not to the subnet,
+ *                   the bridge itself, local multicast or the limited broadcast)
+ *
+ * Per-packet cost does not grow with the number of networks: every decision is a set lookup.
+ * The interval set is a concatenation, which libnftables 1.0.6 does not read back before adding
+ * elements (it does for plain interval sets, to merge ranges). An IPv6 family would add sets of
+ * its own (ip6 subnets beside 'subnets') and rules beside the ip ones; the table is inet already.
  */
 #ifndef KN_FIREWALL_FW_RENDER_H
 #define KN_FIREWALL_FW_RENDER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct fw_network;
 
 /*
- * Renders the script that installs network 'n' (or replaces its rules) in one transaction: it
- * creates the table, set, maps and base chains if missing (idempotent 'add'; the set and maps
- * are never flushed, the base chains are flushed and get their dispatch rules re-added, since
- * 'add rule' is not idempotent), adds the bridge to 'bridges', removes any chain of 'n' left
- * from before (any mode) with its map elements, then adds the chains of n's mode with their
- * rules, and the map elements that jump to them. Chains are re-created, not flushed, because
- * 'add chain' keeps an existing chain's old comment. An 'open' network ends up with only its
- * 'bridges' element and no chain at all. Every chain of the network carries the comment
- * "kvmnet:HASH" where HASH is fw_network_hash(n) in 16 hex digits. Map elements are keyed by
- * bridge: the script fails (EEXIST) if n's bridge is still mapped to another network's chain,
- * so delete the old model first when a bridge changes hands. Returns 0, -ENOMEM, or -EINVAL if
- * 'n' cannot be rendered (invalid name or mode; an interface name with '"', '*' or '\', which
- * nft strings cannot express). '*ret' is malloc'd.
+ * The lines that create the table and every set above when missing (idempotent 'add', no rule),
+ * for scripts that add elements or rules referencing them (fw-forward's use 'subnets').
  */
-int fw_render_network(const struct fw_network *n, char **ret);
+extern const char fw_render_declarations[];
 
 /*
- * Renders the script that removes every trace of 'n' (map elements, set element, chains) and
- * succeeds whether or not they exist (each object is added before it is deleted, within the same
- * transaction). Only the name and bridge of 'n' matter. Leaves the table, set, maps and base
- * chains in place (it creates the table, set and maps if missing). It may be followed by
- * fw_render_network() output in the same fw_apply() call (a mode change). Returns 0, -ENOMEM or
- * -EINVAL as fw_render_network(); '*ret' is malloc'd.
+ * Renders the script that creates the table, its sets and chains when missing and (re)writes the
+ * chains' rules (flush and add in one transaction: no packet sees them empty); elements are kept.
+ * With 'reset' it first deletes the whole table (an older layout is installed: per-network
+ * chains and verdict maps). Loading it adds rules, so the kernel validates the table: run it at
+ * start-up and when the table is missing, not per network. Returns 0 or -ENOMEM; '*ret' is
+ * malloc'd.
  */
-int fw_render_network_delete(const struct fw_network *n, char **ret);
+int fw_render_base(bool reset, char **ret);
 
 /*
- * 64-bit FNV-1a over the install script of 'n' rendered with 0 in place of the hash: equal hash =
- * nothing to change. Returns 0 for a model fw_render_network() would refuse.
+ * Renders the script that installs network 'n' in one transaction: it removes every element a
+ * network on n's bridge could have (any mode; the subnet and uplink elements of 'n' and of
+ * 'old', when not NULL: the model installed before), then the script 'purge' (may be NULL; from
+ * fw_list_installed(): whatever the kernel held for the bridge), then adds n's elements. Every
+ * removal is an add followed by a delete, so it succeeds whether or not the element was there.
+ * An 'open' network gets its 'bridges' element only. The table and sets are created if missing
+ * (fw_render_declarations), but not the chains: the base script must have been loaded. Returns
+ * 0, -ENOMEM, or -EINVAL if 'n' (or 'old') cannot be rendered (invalid name or mode; an
+ * interface name with '"', '*' or '\', which nft strings cannot express). '*ret' is malloc'd.
+ */
+int fw_render_network(const struct fw_network *n, const struct fw_network *old, const char *purge,
+		      char **ret);
+
+/*
+ * Renders the script that removes every element of 'n' (as the first part of
+ * fw_render_network()) and 'purge' (may be NULL), and succeeds whether or not they exist. Only
+ * the bridge, subnet and uplink of 'n' matter. Returns 0, -ENOMEM or -EINVAL as
+ * fw_render_network(); '*ret' is malloc'd.
+ */
+int fw_render_network_delete(const struct fw_network *n, const char *purge, char **ret);
+
+/*
+ * 64-bit FNV-1a over the 'add element' lines of 'n' (fw_render_network()'s last part, in the
+ * order of fw_render_sets[]): equal hash = the same elements. fw_list_installed() hashes the
+ * elements it reads back the same way. Returns 0 for a model fw_render_network() would refuse.
  */
 uint64_t fw_network_hash(const struct fw_network *n);
+
+/* FNV-1a as fw_network_hash() uses it: 'h' is the state so far (FW_HASH_INIT to start). */
+#define FW_HASH_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t fw_hash_bytes(uint64_t h, const char *s, size_t len);
+
+/* The sets that hold a network's elements, in the order of their lines in every script. */
+#define FW_RENDER_N_SETS 9
+extern const char *const fw_render_sets[FW_RENDER_N_SETS];
 
 #endif

@@ -450,11 +450,13 @@ class Lab:
         p = self.nft("list", "table", "inet", "kvmnet", check=False)
         return normalize_nft(p.stdout) if p.returncode == 0 else ""
 
-    def kvmnet_rules_mentioning(self, *words):
-        """Chains, rules and verdict maps of 'table inet kvmnet' whose JSON contains one of 'words'.
+    def kvmnet_rules_mentioning(self, *words, bridges=False):
+        """Chains, rules, maps and set elements of 'table inet kvmnet' whose JSON contains one of
+        'words'.
 
-        Plain sets (e.g. a set of all kvmnet bridges, used by other networks' isolation rules)
-        are not rules of their members and are not reported.
+        A network is elements of the table's sets (docs/ARCHITECTURE.md); the set 'bridges' lists
+        every kvmnet bridge, open networks' too (other networks' rules refuse traffic to them), so
+        its elements count only with 'bridges'.
         """
         p = self.nft("-j", "list", "table", "inet", "kvmnet", check=False)
         if p.returncode != 0:
@@ -462,7 +464,15 @@ class Lab:
         hits = []
         for obj in json.loads(p.stdout)["nftables"]:
             kind = next(iter(obj))
-            if kind == "set" or kind not in ("chain", "rule", "map"):
+            if kind not in ("chain", "rule", "map", "set"):
+                continue
+            if kind == "set":
+                if obj[kind]["name"] == "bridges" and not bridges:
+                    continue
+                for e in obj[kind].get("elem", []):
+                    text = json.dumps(e)
+                    hits += ["%s %s element: %s" % (kind, obj[kind]["name"], text)
+                             for w in words if w in text][:1]
                 continue
             text = json.dumps(obj[kind])
             hits += ["%s: %s" % (kind, text) for w in words if w in text][:1]

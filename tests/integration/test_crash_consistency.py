@@ -237,7 +237,7 @@ def kernel_orphans(lab, model):
         problems.append("tap %s of a port of a running network is missing" % t)
     for n, s in model.nets.items():
         if not (s and s["running"]):
-            hits = lab.kvmnet_rules_mentioning('"kn-%s"' % n)
+            hits = lab.kvmnet_rules_mentioning('"kn-%s"' % n, bridges=True)
             if hits:
                 problems.append("nftables rules of network %s, which is not running: %s"
                                 % (n, hits[:2]))

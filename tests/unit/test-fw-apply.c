@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kernel tests for fw-apply with fw-render's scripts, in a private network namespace (skipped
- * with 77 unless root and unshare(CLONE_NEWNET) work): install every mode, read the hashes back,
- * re-apply, delete twice, change a mode in one transaction, and leave a foreign table untouched.
+ * with 77 unless root and unshare(CLONE_NEWNET) work): load the base, install every mode, read
+ * the hashes back, re-apply, find and purge stray and unnamed elements, delete twice, change a
+ * mode in one transaction, replace an older layout, and leave a foreign table untouched.
  * The tests run in order and build on each other's state.
  */
 #include <arpa/inet.h>
@@ -10,6 +11,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +51,15 @@ static void install(const struct fw_network *n)
 {
 	_cleanup_free_ char *s = NULL;
 
-	assert_int_equal(fw_render_network(n, &s), 0);
+	assert_int_equal(fw_render_network(n, NULL, NULL, &s), 0);
+	fw_test_apply_ok(ctx, s);
+}
+
+static void load_base(bool reset)
+{
+	_cleanup_free_ char *s = NULL;
+
+	assert_int_equal(fw_render_base(reset, &s), 0);
 	fw_test_apply_ok(ctx, s);
 }
 
@@ -57,7 +67,7 @@ static void uninstall(const struct fw_network *n)
 {
 	_cleanup_free_ char *s = NULL;
 
-	assert_int_equal(fw_render_network_delete(n, &s), 0);
+	assert_int_equal(fw_render_network_delete(n, NULL, &s), 0);
 	fw_test_apply_ok(ctx, s);
 }
 
@@ -65,17 +75,29 @@ static void uninstall(const struct fw_network *n)
 
 struct seen {
 	size_t n;
-	char name[MAX_SEEN][NETWORK_NAME_MAX + 1];
+	char name[MAX_SEEN][NETWORK_NAME_MAX + 1];   /* "" = unnamed */
 	uint64_t hash[MAX_SEEN];
+	char purge[MAX_SEEN][2048];
 };
 
-static int collect(const char *network, uint64_t hash, void *data)
+static int collect(const char *network, uint64_t hash, const char *purge, void *data)
 {
 	struct seen *s = data;
 
 	assert_true(s->n < MAX_SEEN);
-	snprintf(s->name[s->n], sizeof(s->name[s->n]), "%s", network);
+	snprintf(s->name[s->n], sizeof(s->name[s->n]), "%s", network ? network : "");
+	assert_true(strlen(purge) < sizeof(s->purge[s->n]));
+	snprintf(s->purge[s->n], sizeof(s->purge[s->n]), "%s", purge);
 	s->hash[s->n++] = hash;
+	return 0;
+}
+
+static size_t seen_find(const struct seen *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->name[i], name) == 0)
+			return i;
+	fail_msg("network '%s' not reported", name);
 	return 0;
 }
 
@@ -90,12 +112,7 @@ static struct seen list_installed(void)
 /* Asserts that 'n' is reported, with its current hash. */
 static void assert_installed(const struct seen *s, const struct fw_network *n)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->name[i], n->name) == 0) {
-			assert_true(s->hash[i] == fw_network_hash(n));
-			return;
-		}
-	fail_msg("network %s not reported", n->name);
+	assert_true(s->hash[seen_find(s, n->name)] == fw_network_hash(n));
 }
 
 static void assert_base_rules_once(void)
@@ -103,14 +120,18 @@ static void assert_base_rules_once(void)
 	_cleanup_free_ char *fwd = fw_test_nft_list("list chain inet kvmnet forward");
 	_cleanup_free_ char *in = fw_test_nft_list("list chain inet kvmnet input");
 	_cleanup_free_ char *post = fw_test_nft_list("list chain inet kvmnet postrouting");
+	_cleanup_free_ char *table = fw_test_nft_list("list table inet kvmnet");
 
 	assert_non_null(fwd);
 	assert_non_null(in);
 	assert_non_null(post);
-	assert_int_equal(fw_test_count(fwd, "vmap"), 2);
-	assert_int_equal(fw_test_count(fwd, "iifname vmap @fwd_out"), 1);
-	assert_int_equal(fw_test_count(in, "vmap"), 1);
-	assert_int_equal(fw_test_count(post, "vmap"), 1);
+	assert_int_equal(fw_test_count(fwd, "jump"), 2);
+	assert_int_equal(fw_test_count(fwd, "iifname @guarded jump from_net"), 1);
+	assert_int_equal(fw_test_count(in, "@isolated"), 4);
+	assert_int_equal(fw_test_count(post, "jump nat_post"), 1);
+	/* Six chains whatever the number of networks, and no verdict map. */
+	assert_int_equal(fw_test_count(table, "\tchain "), 6);
+	assert_null(strstr(table, "verdict"));
 }
 
 static void test_empty(void **state)
@@ -154,6 +175,7 @@ static void test_install_all(void **state)
 	struct seen s;
 	int exists = 0;
 
+	load_base(false);
 	install(&nat1);
 	install(&nat2);
 	install(&iso);
@@ -163,41 +185,46 @@ static void test_install_all(void **state)
 	assert_int_equal(fw_table_exists(ctx, &exists), 0);
 	assert_int_equal(exists, 1);
 	s = list_installed();
-	assert_int_equal(s.n, 4);
+	assert_int_equal(s.n, 5);
 	assert_installed(&s, &nat1);
 	assert_installed(&s, &nat2);
 	assert_installed(&s, &iso);
 	assert_installed(&s, &routed);
+	assert_installed(&s, &open0);
 	assert_base_rules_once();
 }
 
 static void test_reapply(void **state)
 {
-	_cleanup_free_ char *set = NULL, *chain = NULL;
+	_cleanup_free_ char *set = NULL, *sub = NULL, *up = NULL, *script = NULL;
+	struct fw_network before = nat1;
 	uint64_t old = fw_network_hash(&nat1);
 	struct seen s;
 
 	install(&nat1);
 	install(&nat1);
 	install(&open0);
+	load_base(false);   /* keeps the elements */
 	assert_base_rules_once();
 	s = list_installed();
-	assert_int_equal(s.n, 4);
+	assert_int_equal(s.n, 5);
 	assert_installed(&s, &nat1);
 
-	/* Changed data: the rules and the hash in the comment follow. */
+	/* Changed data: the elements and the hash follow; the old model's elements go. */
 	nat1.subnet.prefixlen = 23;
 	snprintf(nat1.uplink, sizeof(nat1.uplink), "eth0");
-	install(&nat1);
+	assert_int_equal(fw_render_network(&nat1, &before, NULL, &script), 0);
+	fw_test_apply_ok(ctx, script);
 	assert_true(fw_network_hash(&nat1) != old);
 	s = list_installed();
-	assert_int_equal(s.n, 4);
+	assert_int_equal(s.n, 5);
 	assert_installed(&s, &nat1);
-	chain = fw_test_nft_list("list chain inet kvmnet n_nat-1_out");
-	assert_non_null(chain);
-	assert_non_null(strstr(chain, "ip saddr 10.1.0.0/23 accept"));
-	assert_non_null(strstr(chain, "oifname != \"eth0\" drop"));
-	assert_int_equal(fw_test_count(chain, "drop"), 3);
+	sub = fw_test_nft_list("list set inet kvmnet subnets");
+	assert_non_null(sub);
+	assert_non_null(strstr(sub, "\"kn-nat-1\" . 10.1.0.0/23"));
+	assert_null(strstr(sub, "10.1.0.0/24"));
+	up = fw_test_nft_list("list set inet kvmnet uplinks");
+	assert_non_null(strstr(up, "\"kn-nat-1\" . \"eth0\""));
 	assert_base_rules_once();
 
 	set = fw_test_nft_list("list set inet kvmnet bridges");
@@ -214,10 +241,11 @@ static void test_delete(void **state)
 	uninstall(&routed);
 	uninstall(&routed);
 	s = list_installed();
-	assert_int_equal(s.n, 3);
+	assert_int_equal(s.n, 4);
 	table = fw_test_nft_list("list table inet kvmnet");
 	assert_non_null(table);
 	assert_null(strstr(table, "rt0"));
+	assert_null(strstr(table, "10.4.0.0"));
 
 	uninstall(&open0);
 	table = (free(table), fw_test_nft_list("list table inet kvmnet"));
@@ -238,8 +266,8 @@ static void test_mode_change(void **state)
 	struct seen s;
 
 	n.mode = NETWORK_MODE_ISOLATED;
-	assert_int_equal(fw_render_network_delete(&nat2, &del), 0);
-	assert_int_equal(fw_render_network(&n, &add), 0);
+	assert_int_equal(fw_render_network_delete(&nat2, NULL, &del), 0);
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &add), 0);
 	assert_true(asprintf(&script, "%s%s", del, add) >= 0);
 	fw_test_apply_ok(ctx, script);
 	nat2 = n;
@@ -247,22 +275,23 @@ static void test_mode_change(void **state)
 	s = list_installed();
 	assert_int_equal(s.n, 3);
 	assert_installed(&s, &nat2);
-	table = fw_test_nft_list("list table inet kvmnet");
-	assert_non_null(table);
-	assert_null(strstr(table, "n_nat-2_post"));
-	assert_non_null(strstr(table, "chain n_nat-2_input {"));
-	assert_non_null(strstr(table, "\"kn-nat-2\" : jump n_nat-2_input"));
-	assert_null(strstr(table, "\"kn-nat-2\" : jump n_nat-2_post"));
+	table = fw_test_nft_list("list set inet kvmnet isolated");
+	assert_non_null(strstr(table, "\"kn-nat-2\""));
+	table = (free(table), fw_test_nft_list("list set inet kvmnet nat"));
+	assert_null(strstr(table, "\"kn-nat-2\""));
+	table = (free(table), fw_test_nft_list("list set inet kvmnet uplinks"));
+	assert_null(strstr(table, "\"kn-nat-2\""));
 
-	/* And back, this time with install alone: it clears chains of any earlier mode itself. */
+	/* And back, this time with install alone: it clears the elements of any mode itself. */
 	n.mode = NETWORK_MODE_NAT;
 	install(&n);
 	nat2 = n;
 	s = list_installed();
 	assert_installed(&s, &nat2);
-	table = (free(table), fw_test_nft_list("list table inet kvmnet"));
-	assert_null(strstr(table, "n_nat-2_input"));
-	assert_non_null(strstr(table, "chain n_nat-2_post {"));
+	table = (free(table), fw_test_nft_list("list set inet kvmnet isolated"));
+	assert_null(strstr(table, "\"kn-nat-2\""));
+	table = (free(table), fw_test_nft_list("list set inet kvmnet nat"));
+	assert_non_null(strstr(table, "\"kn-nat-2\""));
 	assert_base_rules_once();
 }
 
@@ -271,7 +300,7 @@ static void test_bad_script(void **state)
 	_cleanup_free_ char *err = NULL, *table = NULL;
 	struct seen s;
 
-	assert_int_equal(fw_apply(ctx, "add rule inet kvmnet n_nat-1_out frobnicate\n", &err),
+	assert_int_equal(fw_apply(ctx, "add rule inet kvmnet from_net frobnicate\n", &err),
 			 -EINVAL);
 	assert_non_null(err);
 	assert_non_null(strstr(err, "Error:"));
@@ -302,7 +331,39 @@ static void test_bad_script(void **state)
 	assert_null(err);
 }
 
-static int stop_cb(const char *network, uint64_t hash, void *data)
+/* Elements the model does not explain: reported with another hash, and purged by the install. */
+static void test_stray(void **state)
+{
+	_cleanup_free_ char *script = NULL, *sub = NULL;
+	struct seen s;
+	size_t i;
+
+	fw_test_apply_ok(ctx, "add element inet kvmnet subnets { \"kn-nat-1\" . 10.77.0.0/16 }\n"
+			 "add element inet kvmnet guarded { \"kn-nobody\" }\n"
+			 "add element inet kvmnet uplinks { \"kn-nobody\" . \"eth9\" }\n");
+	s = list_installed();
+	assert_int_equal(s.n, 4);
+	i = seen_find(&s, "nat-1");
+	assert_true(s.hash[i] != fw_network_hash(&nat1));
+	assert_non_null(strstr(s.purge[i], "delete element inet kvmnet subnets { \"kn-nat-1\" . "
+					    "10.77.0.0/16 }\n"));
+	i = seen_find(&s, "");
+	assert_non_null(strstr(s.purge[i], "delete element inet kvmnet guarded { \"kn-nobody\" }\n"));
+	assert_non_null(strstr(s.purge[i], "delete element inet kvmnet uplinks { \"kn-nobody\" . "
+					    "\"eth9\" }\n"));
+	fw_test_apply_ok(ctx, s.purge[i]);
+
+	i = seen_find(&s, "nat-1");
+	assert_int_equal(fw_render_network(&nat1, NULL, s.purge[i], &script), 0);
+	fw_test_apply_ok(ctx, script);
+	s = list_installed();
+	assert_int_equal(s.n, 3);
+	assert_installed(&s, &nat1);
+	sub = fw_test_nft_list("list set inet kvmnet subnets");
+	assert_null(strstr(sub, "10.77.0.0"));
+}
+
+static int stop_cb(const char *network, uint64_t hash, const char *purge, void *data)
 {
 	(*(int *)data)++;
 	return -ECANCELED;
@@ -328,6 +389,27 @@ static void test_delete_all(void **state)
 	assert_base_rules_once();
 }
 
+/* A table of the layout before (per-network chains, verdict maps) is reported as such, replaced. */
+static void test_legacy(void **state)
+{
+	_cleanup_free_ char *table = NULL;
+	struct seen s = { .n = 0 };
+
+	install(&nat1);
+	fw_test_apply_ok(ctx, "add map inet kvmnet fwd_out { type ifname : verdict; }\n"
+			 "add chain inet kvmnet n_old_out\n"
+			 "add element inet kvmnet fwd_out { \"kn-old\" : jump n_old_out }\n");
+	assert_int_equal(fw_list_installed(ctx, collect, &s), 1);
+	assert_int_equal(s.n, 0);
+	load_base(true);
+	table = fw_test_nft_list("list table inet kvmnet");
+	assert_null(strstr(table, "fwd_out"));
+	assert_null(strstr(table, "kn-nat-1"));
+	assert_base_rules_once();
+	s = list_installed();
+	assert_int_equal(s.n, 0);
+}
+
 static void test_foreign_intact(void **state)
 {
 	_cleanup_free_ char *other = fw_test_nft_list("list table ip other");
@@ -350,8 +432,10 @@ int main(void)
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_mode_change),
 		cmocka_unit_test(test_bad_script),
+		cmocka_unit_test(test_stray),
 		cmocka_unit_test(test_callback_error),
 		cmocka_unit_test(test_delete_all),
+		cmocka_unit_test(test_legacy),
 		cmocka_unit_test(test_foreign_intact),
 	};
 	int r;

@@ -79,19 +79,20 @@ static void test_sync(void **state)
 {
 	struct network_forwards fs = { 0 };
 	struct network_forward f = forward("old", "tcp", "7000", "10.0.0.9:70", NULL);
-	struct fw_forward_network sets[1] = { { .bridge = "kn-lab", .forwards = &fs } };
+	struct fw_forward_network sets[1] = { { .forwards = &fs } };
 	struct fw_network n = { .mode = NETWORK_MODE_NAT };
-	_cleanup_free_ char *net = NULL, *s1 = NULL, *s2 = NULL, *maps = NULL, *pre = NULL;
+	_cleanup_free_ char *base = NULL, *net = NULL, *s1 = NULL, *s2 = NULL, *maps = NULL, *pre = NULL;
 	char err[256];
 
 	(void)state;
-	/* A network's chains first, as at start-up, then the forwards beside them. */
+	/* The base and a network's elements first, as at start-up, then the forwards beside them. */
 	snprintf(n.name, sizeof(n.name), "lab");
 	snprintf(n.bridge, sizeof(n.bridge), "kn-lab");
 	assert_int_equal(inet_pton(AF_INET, "10.0.0.0", &n.subnet.addr), 1);
 	n.subnet.prefixlen = 24;
-	sets[0].subnet = n.subnet;
-	assert_int_equal(fw_render_network(&n, &net), 0);
+	assert_int_equal(fw_render_base(false, &base), 0);
+	fw_test_apply_ok(ctx, base);
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &net), 0);
 	fw_test_apply_ok(ctx, net);
 
 	assert_int_equal(network_forwards_add(&fs, &f, err, sizeof(err)), 0);
@@ -111,9 +112,12 @@ static void test_sync(void **state)
 	assert_non_null(pre);
 	assert_int_equal(fw_test_count(pre, "dnat ip to"), 2);
 	free(maps);
-	maps = fw_test_nft_list("list set inet kvmnet fwd_hairpin");
+	maps = fw_test_nft_list("list chain inet kvmnet fwd_post");
 	assert_non_null(maps);
-	assert_non_null(strstr(maps, "10.0.0.0/24 . \"kn-lab\""));
+	assert_non_null(strstr(maps, "oifname . ip saddr @subnets masquerade"));
+	free(maps);
+	maps = fw_test_nft_list("list set inet kvmnet subnets");
+	assert_non_null(strstr(maps, "\"kn-lab\" . 10.0.0.0/24"));
 	network_forwards_done(&fs);
 }
 

@@ -20,6 +20,7 @@
 #include "config/conf-forward.h"
 #include "config/conf-network.h"
 #include "firewall/fw-forward.h"
+#include "firewall/fw-render.h"
 #include "shared/alloc-util.h"
 
 /* A finished forward of network 10.0.0.0/24; 'addr' may be NULL. */
@@ -94,8 +95,7 @@ static void test_sync_golden(void **state)
 {
 	struct network_forwards a = { 0 }, b = { 0 };
 	struct network_forward f;
-	struct fw_forward_network sets[2] = { { .bridge = "kn-lab", .forwards = &a },
-					       { .bridge = "kn-web", .forwards = &b } };
+	struct fw_forward_network sets[2] = { { .forwards = &a }, { .forwards = &b } };
 	_cleanup_free_ char *s = NULL, *empty = NULL;
 	char err[256];
 
@@ -106,8 +106,6 @@ static void test_sync_golden(void **state)
 	assert_int_equal(network_forwards_add(&a, &f, err, sizeof(err)), 0);
 	f = forward("range", "tcp", "9000-9001", "10.0.0.20:9100", NULL);
 	assert_int_equal(network_forwards_add(&b, &f, err, sizeof(err)), 0);
-	assert_int_equal(in_prefix_from_string("10.0.0.0/24", &sets[0].subnet), 0);
-	assert_int_equal(in_prefix_from_string("10.9.0.0/16", &sets[1].subnet), 0);
 	assert_int_equal(fw_forward_render_sync(sets, 2, &s), 0);
 	fw_test_check_golden("fw-forward-sync.nft", s);
 
@@ -115,7 +113,10 @@ static void test_sync_golden(void **state)
 	assert_int_equal(fw_forward_render_sync(NULL, 0, &empty), 0);
 	assert_int_equal(fw_test_count(empty, "add element"), 0);
 	assert_int_equal(fw_test_count(empty, "flush map"), 2);
-	assert_int_equal(fw_test_count(empty, "flush set"), 1);
+	assert_int_equal(fw_test_count(empty, "flush set"), 0);
+	/* The hairpin masquerade keys on fw-render's 'subnets', declared the same way. */
+	assert_non_null(strstr(empty, "oifname . ip saddr @subnets masquerade"));
+	assert_true(strncmp(empty, fw_render_declarations, strlen(fw_render_declarations)) == 0);
 	network_forwards_done(&a);
 	network_forwards_done(&b);
 }

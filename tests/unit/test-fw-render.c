@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for fw-model and fw-render: every mode, with and without an uplink, is rendered and
- * compared byte for byte with a golden file in $KVMNET_TEST_DATA (regenerate them with
- * KVMNET_UPDATE_GOLDEN=1), plus the hash's stability and the refusal of unrenderable models.
+ * Unit tests for fw-model and fw-render: the base script and every mode, with and without an
+ * uplink, are rendered and compared byte for byte with a golden file in $KVMNET_TEST_DATA
+ * (regenerate them with KVMNET_UPDATE_GOLDEN=1); a network's script holds set elements only
+ * (no rule, chain or verdict: nothing that makes the kernel validate the table); plus the
+ * hash's stability and the refusal of unrenderable models.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,14 +39,45 @@ static struct fw_network model(const char *name, enum network_mode mode, const c
 	return n;
 }
 
+/* Every line of a network's script adds a table or set (idempotent) or adds/deletes an element. */
+static void assert_elements_only(const char *s)
+{
+	for (const char *line = s; *line; line = strchr(line, '\n') + 1) {
+		assert_non_null(strchr(line, '\n'));
+		if (strncmp(line, "add table inet kvmnet\n", 22) == 0 ||
+		    strncmp(line, "add set inet kvmnet ", 20) == 0 ||
+		    strncmp(line, "add element inet kvmnet ", 24) == 0 ||
+		    strncmp(line, "delete element inet kvmnet ", 27) == 0)
+			continue;
+		fail_msg("not an element operation: %.*s", (int)(strchr(line, '\n') - line), line);
+	}
+	assert_null(strstr(s, "jump"));
+	assert_null(strstr(s, "chain"));
+	assert_null(strstr(s, "rule"));
+}
+
 static void check_render(const struct fw_network *n, const char *file)
 {
 	_cleanup_free_ char *s = NULL, *again = NULL;
 
-	assert_int_equal(fw_render_network(n, &s), 0);
-	assert_int_equal(fw_render_network(n, &again), 0);
+	assert_int_equal(fw_render_network(n, NULL, NULL, &s), 0);
+	assert_int_equal(fw_render_network(n, NULL, NULL, &again), 0);
 	assert_string_equal(s, again);
+	assert_elements_only(s);
 	fw_test_check_golden(file, s);
+}
+
+static void test_base(void **state)
+{
+	_cleanup_free_ char *s = NULL, *reset = NULL;
+
+	assert_int_equal(fw_render_base(false, &s), 0);
+	fw_test_check_golden("fw-base.nft", s);
+	/* No element: loading the base again keeps every network's. */
+	assert_null(strstr(s, "element"));
+	assert_null(strstr(s, "delete"));
+	assert_int_equal(fw_render_base(true, &reset), 0);
+	assert_string_equal(reset + strlen("add table inet kvmnet\ndelete table inet kvmnet\n"), s);
 }
 
 static void test_nat(void **state)
@@ -90,14 +123,14 @@ static void test_open(void **state)
 	_cleanup_free_ char *s = NULL;
 
 	check_render(&n, "fw-open.nft");
-	assert_int_equal(fw_render_network(&n, &s), 0);
-	/* No chain survives the script: no comment, no rule, no jump left behind. */
-	assert_null(strstr(s, "comment"));
-	assert_null(strstr(s, "add rule inet kvmnet n_"));
-	assert_non_null(strstr(s, "add element inet kvmnet bridges { \"kn-open0\" }\n"));
-	/* Map elements appear only in the purge, each deleted on the very next line. */
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), 0);
+	/* Only its 'bridges' element survives the script (named by its comment). */
+	assert_non_null(strstr(s, "add element inet kvmnet bridges { \"kn-open0\" comment "
+				  "\"kvmnet:open0\" }\n"));
 	for (const char *p = s; (p = strstr(p, "add element inet kvmnet ")); p++) {
-		if (strncmp(p + strlen("add element inet kvmnet "), "bridges ", 8) == 0)
+		static const char named[] = "bridges { \"kn-open0\" comment";
+
+		if (strncmp(p + strlen("add element inet kvmnet "), named, strlen(named)) == 0)
 			continue;
 		assert_non_null(strchr(p, '\n'));
 		assert_true(strncmp(strchr(p, '\n') + 1, "delete element inet kvmnet ", 27) == 0);
@@ -108,15 +141,34 @@ static void test_delete(void **state)
 {
 	struct fw_network n = model("lab-1", NETWORK_MODE_NAT, "kn-lab-1", "", "192.168.100.0", 24);
 	struct fw_network o = n;
-	_cleanup_free_ char *s = NULL, *s2 = NULL;
+	_cleanup_free_ char *s = NULL, *s2 = NULL, *s3 = NULL, *up = NULL;
+	static const char purge[] = "add element inet kvmnet subnets { \"kn-lab-1\" . 10.1.0.0/16 }\n"
+				    "delete element inet kvmnet subnets { \"kn-lab-1\" . 10.1.0.0/16 }\n";
 
-	assert_int_equal(fw_render_network_delete(&n, &s), 0);
+	assert_int_equal(fw_render_network_delete(&n, NULL, &s), 0);
+	assert_elements_only(s);
 	fw_test_check_golden("fw-delete.nft", s);
-	/* Only the name and the bridge matter. */
+	/* The mode does not matter: every mode's elements go. */
 	o.mode = NETWORK_MODE_ISOLATED;
-	o.subnet.prefixlen = 16;
-	assert_int_equal(fw_render_network_delete(&o, &s2), 0);
+	assert_int_equal(fw_render_network_delete(&o, NULL, &s2), 0);
 	assert_string_equal(s, s2);
+	/* A purge script from the read-back comes before the model's own removals. */
+	assert_int_equal(fw_render_network_delete(&n, purge, &s3), 0);
+	assert_non_null(strstr(s3, purge));
+	assert_true(strstr(s3, purge) < strstr(s3, "delete element inet kvmnet bridges"));
+	/* Changing the subnet and uplink: the old model's elements are removed first. */
+	o = n;
+	snprintf(o.uplink, sizeof(o.uplink), "eth0");
+	assert_int_equal(inet_pton(AF_INET, "192.168.200.0", &o.subnet.addr), 1);
+	assert_int_equal(fw_render_network(&n, &o, NULL, &up), 0);
+	assert_elements_only(up);
+	assert_non_null(strstr(up, "delete element inet kvmnet subnets { \"kn-lab-1\" . "
+				   "192.168.200.0/24 }\n"));
+	assert_non_null(strstr(up, "delete element inet kvmnet uplinks { \"kn-lab-1\" . \"eth0\" }\n"));
+	assert_null(strstr(up, "add element inet kvmnet uplinked { \"kn-lab-1\" }\nadd"));
+	assert_non_null(strstr(up, "add element inet kvmnet subnets { \"kn-lab-1\" . "
+				   "192.168.100.0/24 }\n"));
+	assert_true(strstr(up, "192.168.200.0/24") < strstr(up, "192.168.100.0/24"));
 }
 
 static void test_hash(void **state)
@@ -125,6 +177,7 @@ static void test_hash(void **state)
 	struct fw_network m = n;
 	uint64_t h = fw_network_hash(&n);
 	_cleanup_free_ char *s = NULL;
+	const char *tail;
 	char comment[64];
 
 	assert_true(h != 0);
@@ -149,9 +202,17 @@ static void test_hash(void **state)
 	snprintf(m.bridge, sizeof(m.bridge), "kn-other");
 	assert_true(fw_network_hash(&m) != h);
 
-	assert_int_equal(fw_render_network(&n, &s), 0);
-	snprintf(comment, sizeof(comment), "comment \"kvmnet:%016" PRIx64 "\"", h);
-	assert_non_null(strstr(s, comment));
+	m = n;
+	snprintf(m.name, sizeof(m.name), "lab-2");
+	assert_true(fw_network_hash(&m) != h);
+
+	/* The hash is over the element lines at the end of the script, the ones fw-apply reads. */
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), 0);
+	snprintf(comment, sizeof(comment), "add element inet kvmnet bridges { \"kn-lab-1\" comment");
+	tail = strstr(s, comment);
+	assert_non_null(tail);
+	assert_null(strstr(tail + 1, comment));
+	assert_true(fw_hash_bytes(FW_HASH_INIT, tail, strlen(tail)) == h);
 }
 
 static void test_invalid(void **state)
@@ -162,24 +223,24 @@ static void test_invalid(void **state)
 
 	n = good;
 	snprintf(n.bridge, sizeof(n.bridge), "br\"x");
-	assert_int_equal(fw_render_network(&n, &s), -EINVAL);
-	assert_int_equal(fw_render_network_delete(&n, &s), -EINVAL);
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), -EINVAL);
+	assert_int_equal(fw_render_network_delete(&n, NULL, &s), -EINVAL);
 	assert_true(fw_network_hash(&n) == 0);
 	n = good;
 	snprintf(n.uplink, sizeof(n.uplink), "eth*");
-	assert_int_equal(fw_render_network(&n, &s), -EINVAL);
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), -EINVAL);
 	n = good;
 	n.bridge[0] = '\0';
-	assert_int_equal(fw_render_network(&n, &s), -EINVAL);
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), -EINVAL);
 	n = good;
 	snprintf(n.name, sizeof(n.name), "Lab");
-	assert_int_equal(fw_render_network(&n, &s), -EINVAL);
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), -EINVAL);
 	n = good;
 	snprintf(n.name, sizeof(n.name), "-lab");
-	assert_int_equal(fw_render_network(&n, &s), -EINVAL);
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), -EINVAL);
 	n = good;
 	n.mode = _NETWORK_MODE_MAX;
-	assert_int_equal(fw_render_network(&n, &s), -EINVAL);
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), -EINVAL);
 	assert_null(s);
 }
 
@@ -211,6 +272,7 @@ static void test_from_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base),
 		cmocka_unit_test(test_nat),
 		cmocka_unit_test(test_nat_uplink),
 		cmocka_unit_test(test_routed),
