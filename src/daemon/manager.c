@@ -459,16 +459,25 @@ static bool manager_has_network_cb(const char *name, void *data)
 static int manager_fw_base(struct manager *m, bool reset)
 {
 	_cleanup_free_ char *script = NULL, *msg = NULL;
+	uint64_t mask = 0;
 	int r;
 
 	if (reset)
 		log_info("Replacing the nftables table of an older kvmnetd");
-	r = fw_render_base(reset, &script);
+	/* The subnet rules of every defined network's prefix length (few: /24 and some others). */
+	for (size_t i = 0; i < m->n_networks; i++) {
+		struct fw_network model;
+
+		fw_network_from_config(&m->networks[i]->config, &model);
+		mask |= fw_network_prefix_bit(&model);
+	}
+	r = fw_render_base(reset, mask, &script);
 	if (r >= 0)
 		r = fw_apply(m->fw, script, &msg);
 	if (r < 0)
 		return log_error_errno(r, "Failed to install the base nftables rules: %s",
 				       msg ? msg : "out of memory");
+	m->fw_prefix_mask = mask;
 	return 0;
 }
 

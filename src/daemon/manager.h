@@ -47,6 +47,7 @@ struct manager {
 	struct nl_sock *nl;
 	struct nl_monitor *monitor;
 	struct fw_ctx *fw;
+	uint64_t fw_prefix_mask;     /* prefix lengths whose subnet rules are loaded (fw-render.h) */
 	struct api_server *api;
 	struct dhcp_service *dhcp;
 	struct dns_service *dns;

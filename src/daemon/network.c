@@ -128,21 +128,26 @@ static int network_addr_scan_cb(const struct nl_addr_info *a, void *data)
 }
 
 /*
- * The table's base (chains and rules) when it is missing: loaded at start-up, and again only if
- * someone deleted the table since. One NFT_MSG_GETTABLE, whatever the number of networks.
+ * The table's base (chains and rules) with the subnet rules of 'model''s prefix length: loaded
+ * at start-up, again for the first network of a new prefix length, and if someone deleted the
+ * table since (one NFT_MSG_GETTABLE, whatever the number of networks).
  */
-static int network_fw_base(struct manager *m, char **reterr_msg)
+static int network_fw_base(struct manager *m, const struct fw_network *model, char **reterr_msg)
 {
 	_cleanup_free_ char *script = NULL;
+	uint64_t mask = m->fw_prefix_mask | fw_network_prefix_bit(model);
 	int r;
 
 	r = fw_table_lookup(FW_FAMILY_INET, FW_TABLE_NAME);
-	if (r > 0)
+	if (r > 0 && mask == m->fw_prefix_mask)
 		return 0;
-	r = fw_render_base(false, &script);
+	r = fw_render_base(false, mask, &script);
 	if (r < 0)
 		return r;
-	return fw_apply(m->fw, script, reterr_msg);
+	r = fw_apply(m->fw, script, reterr_msg);
+	if (r >= 0)
+		m->fw_prefix_mask = mask;
+	return r;
 }
 
 /*
@@ -156,10 +161,10 @@ static int network_fw_install(struct manager *m, struct network *n, const struct
 	struct fw_network model, old_model;
 	int r;
 
-	r = network_fw_base(m, reterr_msg);
+	fw_network_from_config(c, &model);
+	r = network_fw_base(m, &model, reterr_msg);
 	if (r < 0)
 		return r;
-	fw_network_from_config(c, &model);
 	if (old && !network_mode_ops(old->mode)->firewall)
 		old = NULL;   /* a mode without elements (bridge): nothing of it to remove */
 	if (old)

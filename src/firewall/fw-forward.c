@@ -27,8 +27,6 @@ static const char fw_forward_base[] =
 	"policy accept; }\n"
 	"add chain " FW_TABLE " fwd_output { type nat hook output priority -100; "
 	"policy accept; }\n"
-	"add chain " FW_TABLE " fwd_post { type nat hook postrouting priority srcnat; "
-	"policy accept; }\n"
 	"flush chain " FW_TABLE " fwd_pre\n"
 	"add rule " FW_TABLE " fwd_pre dnat ip to ip daddr . meta l4proto . th dport map @fwd_addr\n"
 	"add rule " FW_TABLE " fwd_pre meta nfproto ipv4 fib daddr type local "
@@ -37,9 +35,7 @@ static const char fw_forward_base[] =
 	"add rule " FW_TABLE " fwd_output ip daddr != 127.0.0.0/8 "
 	"dnat ip to ip daddr . meta l4proto . th dport map @fwd_addr\n"
 	"add rule " FW_TABLE " fwd_output ip daddr != 127.0.0.0/8 fib daddr type local "
-	"dnat ip to meta l4proto . th dport map @fwd_any\n"
-	"flush chain " FW_TABLE " fwd_post\n"
-	"add rule " FW_TABLE " fwd_post ct status dnat oifname . ip saddr @subnets masquerade\n";
+	"dnat ip to meta l4proto . th dport map @fwd_any\n";
 
 static bool forward_is_renderable(const struct network_forward *f)
 {

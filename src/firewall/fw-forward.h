@@ -10,9 +10,9 @@
  *   chain fwd_pre    (nat prerouting, dstnat): traffic from outside and from guests
  *   chain fwd_output (nat output, -100): the host's own connections (not to 127.0.0.0/8: a
  *                    loopback source cannot leave the host)
- *   chain fwd_post   (nat postrouting, srcnat): hairpin, a DNATed packet from a guest sent back
- *                    out of its own bridge (oifname . ip saddr in fw-render's 'subnets', which
- *                    holds BRIDGE . SUBNET of every running nat and routed network) has its source
+ *   hairpin          fw-render's postrouting chain: a DNATed packet from a guest sent back
+ *                    out of its own bridge (oifname . ip saddr in fw-render's subnets_L, which
+ *                    hold BRIDGE . NETWORK of every running nat and routed network) has its source
  *                    masqueraded, so replies come back through the host. (iifname is not
  *                    usable here: the kernel gives postrouting no input device for it.)
  *
@@ -38,7 +38,7 @@ struct fw_forward_network {
 /*
  * The script that creates the maps and base chains if missing and (re)writes the chains' rules
  * (flush + add, within one transaction), empties both maps, and adds the forwards' elements of
- * each of the 'n' networks 'nets' (the hairpin needs none: 'subnets' has them): the script the
+ * each of the 'n' networks 'nets' (the hairpin needs none: fw-render's subnets_L have them): the script the
  * daemon runs once at start-up, replacing whatever an earlier run left in one transaction.
  * Returns 0, -ENOMEM, -EINVAL (a forward or bridge name that cannot be rendered); '*ret' is
  * malloc'd.

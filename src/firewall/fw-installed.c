@@ -27,6 +27,7 @@
 struct fw_item {
 	char bridge[IFNAMSIZ];
 	int set;                /* index in fw_render_sets */
+	char set_name[FW_SET_NAME_MAX];
 	char key[160];          /* nft syntax, as fw-render writes it */
 	char comment[96];       /* "" = none */
 };
@@ -36,11 +37,19 @@ struct fw_items {
 	size_t n, allocated;
 };
 
+/* The index in fw_render_sets of set 'name'; every "subnets_L" is the last one. */
 static int set_index(const char *name)
 {
-	for (int i = 0; i < FW_RENDER_N_SETS; i++)
+	const int subnets = FW_RENDER_N_SETS - 1;
+	size_t k = strlen(fw_render_sets[subnets]);
+
+	for (int i = 0; i < subnets; i++)
 		if (strcmp(fw_render_sets[i], name) == 0)
 			return i;
+	if (strncmp(name, fw_render_sets[subnets], k) == 0 && name[k] == '_' && name[k + 1] &&
+	    strspn(name + k + 1, "0123456789") == strlen(name + k + 1) &&
+	    strlen(name) < FW_SET_NAME_MAX)
+		return subnets;
 	return -1;
 }
 
@@ -51,7 +60,7 @@ static bool format_part(json_t *v, char *buf, size_t size, bool quote)
 	int k;
 
 	if (json_is_string(v))
-		k = snprintf(buf, size, quote ? "\"%s\"" : "%s/32", json_string_value(v));
+		k = snprintf(buf, size, quote ? "\"%s\"" : "%s", json_string_value(v));
 	else if ((p = json_object_get(v, "prefix")) && json_is_string(json_object_get(p, "addr")))
 		k = snprintf(buf, size, "%s/%d", json_string_value(json_object_get(p, "addr")),
 			     (int)json_integer_value(json_object_get(p, "len")));
@@ -65,12 +74,13 @@ static bool format_part(json_t *v, char *buf, size_t size, bool quote)
 }
 
 /* Formats element 'e' of set 'set' into 'it'; false for a shape fw-render never writes. */
-static bool item_from_json(int set, json_t *e, struct fw_item *it)
+static bool item_from_json(int set, const char *set_name, json_t *e, struct fw_item *it)
 {
 	json_t *val = e, *w = json_object_get(e, "elem"), *concat;
 	char first[IFNAMSIZ + 2], second[96];
 
 	*it = (struct fw_item){ .set = set };
+	snprintf(it->set_name, sizeof(it->set_name), "%s", set_name);
 	if (w) {
 		const char *c = json_string_value(json_object_get(w, "comment"));
 
@@ -87,7 +97,7 @@ static bool item_from_json(int set, json_t *e, struct fw_item *it)
 			return false;
 		val = a;
 		if (!format_part(json_array_get(concat, 1), second, sizeof(second),
-				 strcmp(fw_render_sets[set], "subnets") != 0))
+				 set != FW_RENDER_N_SETS - 1))
 			return false;
 	}
 	if (!json_is_string(val) || strlen(json_string_value(val)) >= sizeof(it->bridge))
@@ -124,6 +134,8 @@ static int item_cmp(const void *a, const void *b)
 	if (r == 0)
 		r = x->set - y->set;
 	if (r == 0)
+		r = strcmp(x->set_name, y->set_name);
+	if (r == 0)
 		r = strcmp(x->key, y->key);
 	return r;
 }
@@ -138,6 +150,7 @@ static int collect_items(json_t *root, struct fw_items *l, bool *ret_legacy)
 		return -EIO;
 	json_array_foreach(items, i, it) {
 		json_t *set = json_object_get(it, "set"), *map = json_object_get(it, "map"), *e;
+		const char *name;
 		size_t j;
 		int idx;
 
@@ -146,13 +159,14 @@ static int collect_items(json_t *root, struct fw_items *l, bool *ret_legacy)
 			*ret_legacy = true;
 		if (!set)
 			continue;
-		idx = set_index(json_string_value(json_object_get(set, "name")) ?: "");
+		name = json_string_value(json_object_get(set, "name")) ?: "";
+		idx = set_index(name);
 		if (idx < 0)
 			continue;
 		json_array_foreach(json_object_get(set, "elem"), j, e) {
 			struct fw_item x;
 
-			if (!item_from_json(idx, e, &x))
+			if (!item_from_json(idx, name, e, &x))
 				continue;   /* not an element of ours: left alone */
 			if (items_add(l, &x) < 0)
 				return -ENOMEM;
@@ -171,7 +185,7 @@ static int report(const struct fw_items *l, size_t from, size_t to, fw_installed
 
 	for (size_t i = from; r >= 0 && i < to; i++) {
 		const struct fw_item *x = &l->items[i];
-		const char *set = fw_render_sets[x->set];
+		const char *set = x->set_name;
 		char line[512];
 		int k;
 

@@ -54,58 +54,13 @@ const char fw_render_declarations[] =
 	"add set " FW_TABLE " isolated { type ifname; }\n"
 	"add set " FW_TABLE " intra { type ifname . ifname; }\n"
 	"add set " FW_TABLE " uplinked { type ifname; }\n"
-	"add set " FW_TABLE " uplinks { type ifname . ifname; }\n"
-	"add set " FW_TABLE " subnets { type ifname . ipv4_addr; flags interval; }\n";
+	"add set " FW_TABLE " uplinks { type ifname . ifname; }\n";
 
-/*
- * Within a bridge (br_netfilter) first; then what a guest may send: never to another kvmnet
- * bridge, only through the uplink when there is one, only from its subnet (spoofed sources and
- * IPv6: 'ip saddr' matches IPv4 only). Isolated guests reach only each other.
- */
-static const char fw_base_chains[] =
-	"add chain " FW_TABLE " forward { type filter hook forward priority filter; "
-	"policy accept; }\n"
-	"add chain " FW_TABLE " from_net\n"
-	"add chain " FW_TABLE " to_net\n"
-	"add chain " FW_TABLE " input { type filter hook input priority filter; "
-	"policy accept; }\n"
-	"add chain " FW_TABLE " postrouting { type nat hook postrouting priority srcnat; "
-	"policy accept; }\n"
-	"add chain " FW_TABLE " nat_post\n"
-	"flush chain " FW_TABLE " forward\n"
-	"add rule " FW_TABLE " forward iifname @guarded jump from_net\n"
-	"add rule " FW_TABLE " forward oifname @guarded jump to_net\n"
-	"flush chain " FW_TABLE " from_net\n"
-	"add rule " FW_TABLE " from_net iifname . oifname @intra accept\n"
-	"add rule " FW_TABLE " from_net iifname @isolated drop\n"
-	"add rule " FW_TABLE " from_net oifname @bridges drop\n"
-	"add rule " FW_TABLE " from_net iifname @uplinked iifname . oifname != @uplinks drop\n"
-	"add rule " FW_TABLE " from_net iifname . ip saddr @subnets accept\n"
-	"add rule " FW_TABLE " from_net drop\n"
-	/* Reached only from outside kvmnet's guarded bridges (from_net decided the rest). */
-	"flush chain " FW_TABLE " to_net\n"
-	"add rule " FW_TABLE " to_net oifname @nat ct state established,related accept\n"
-	/* Port forwards DNAT in prerouting; this lets them through. */
-	"add rule " FW_TABLE " to_net oifname @nat ct status dnat accept\n"
-	"add rule " FW_TABLE " to_net oifname @routed iifname != @bridges "
-	"oifname . ip daddr @subnets accept\n"
-	"add rule " FW_TABLE " to_net drop\n"
-	/* Isolated guests reach the host only for DHCP and DNS. */
-	"flush chain " FW_TABLE " input\n"
-	"add rule " FW_TABLE " input iifname @isolated ct state established,related accept\n"
-	"add rule " FW_TABLE " input iifname @isolated udp dport { 53, 67 } accept\n"
-	"add rule " FW_TABLE " input iifname @isolated tcp dport 53 accept\n"
-	"add rule " FW_TABLE " input iifname @isolated drop\n"
-	"flush chain " FW_TABLE " postrouting\n"
-	"add rule " FW_TABLE " postrouting iifname @nat jump nat_post\n"
-	/* Multicast on the local segment and limited broadcast keep their source. */
-	"flush chain " FW_TABLE " nat_post\n"
-	"add rule " FW_TABLE " nat_post ip daddr 224.0.0.0/24 return\n"
-	"add rule " FW_TABLE " nat_post ip daddr 255.255.255.255 return\n"
-	"add rule " FW_TABLE " nat_post iifname . oifname @intra return\n"
-	"add rule " FW_TABLE " nat_post iifname . ip daddr @subnets return\n"
-	"add rule " FW_TABLE " nat_post iifname @uplinked iifname . oifname != @uplinks return\n"
-	"add rule " FW_TABLE " nat_post iifname . ip saddr @subnets masquerade\n";
+/* The netmask of prefix length 'len', in network byte order. */
+static uint32_t fw_prefix_mask(unsigned len)
+{
+	return len == 0 ? 0 : htonl(~UINT32_C(0) << (32 - (len > 32 ? 32 : len)));
+}
 
 /* Output sink: a growing NUL-terminated buffer, or when hashing only the FNV-1a state. */
 struct render {
@@ -229,13 +184,15 @@ static bool fw_mode_is_guarded(enum network_mode mode)
  * or false when n has none there. With 'any_mode', the key it would have in any mode (for
  * removal); the subnet and uplink keys still come from 'n'.
  */
-static bool fw_element_key(const struct fw_network *n, enum fw_set s, bool any_mode, char *buf,
-			   size_t size)
+static bool fw_element_key(const struct fw_network *n, enum fw_set s, bool any_mode, char *set,
+			   char *buf, size_t size)
 {
 	bool guarded = any_mode || fw_mode_is_guarded(n->mode);
 	char a[INET_ADDRSTRLEN];
+	struct in_addr net;
 	int k;
 
+	snprintf(set, FW_SET_NAME_MAX, "%s", fw_render_sets[s]);
 	switch (s) {
 	case FW_SET_BRIDGES:
 		k = snprintf(buf, size, "\"%s\"", n->bridge);
@@ -269,10 +226,11 @@ static bool fw_element_key(const struct fw_network *n, enum fw_set s, bool any_m
 	case FW_SET_SUBNETS:
 		if (!any_mode && n->mode != NETWORK_MODE_NAT && n->mode != NETWORK_MODE_ROUTED)
 			return false;
-		if (!inet_ntop(AF_INET, &n->subnet.addr, a, sizeof(a)))
+		net.s_addr = n->subnet.addr.s_addr & fw_prefix_mask(n->subnet.prefixlen);
+		if (!inet_ntop(AF_INET, &net, a, sizeof(a)))
 			return false;
-		k = snprintf(buf, size, "\"%s\" . %s/%u", n->bridge, a,
-			     (unsigned)n->subnet.prefixlen);
+		snprintf(set, FW_SET_NAME_MAX, "subnets_%u", (unsigned)n->subnet.prefixlen);
+		k = snprintf(buf, size, "\"%s\" . %s", n->bridge, a);
 		break;
 	default:
 		return false;
@@ -283,29 +241,35 @@ static bool fw_element_key(const struct fw_network *n, enum fw_set s, bool any_m
 /* Removes whatever element 'n' could have in every set, whether or not it is there. */
 static void emit_purge(struct render *o, const struct fw_network *n)
 {
-	char key[128];
+	char set[FW_SET_NAME_MAX], key[128];
 
 	for (enum fw_set s = 0; s < _FW_SET_MAX; s++) {
-		if (!fw_element_key(n, s, true, key, sizeof(key)))
+		if (!fw_element_key(n, s, true, set, key, sizeof(key)))
 			continue;
-		emit(o, "add element " FW_TABLE " %s { %s }", fw_render_sets[s], key);
-		emit(o, "delete element " FW_TABLE " %s { %s }", fw_render_sets[s], key);
+		emit(o, "add element " FW_TABLE " %s { %s }", set, key);
+		emit(o, "delete element " FW_TABLE " %s { %s }", set, key);
 	}
 }
 
 static void emit_elements(struct render *o, const struct fw_network *n)
 {
-	char key[128];
+	char set[FW_SET_NAME_MAX], key[128];
 
 	for (enum fw_set s = 0; s < _FW_SET_MAX; s++) {
-		if (!fw_element_key(n, s, false, key, sizeof(key)))
+		if (!fw_element_key(n, s, false, set, key, sizeof(key)))
 			continue;
 		if (s == FW_SET_BRIDGES)
-			emit(o, "add element " FW_TABLE " %s { %s comment \"kvmnet:%s\" }",
-			     fw_render_sets[s], key, n->name);
+			emit(o, "add element " FW_TABLE " %s { %s comment \"kvmnet:%s\" }", set, key,
+			     n->name);
 		else
-			emit(o, "add element " FW_TABLE " %s { %s }", fw_render_sets[s], key);
+			emit(o, "add element " FW_TABLE " %s { %s }", set, key);
 	}
+}
+
+/* The subnet set of prefix length 'len' (idempotent). */
+static void emit_subnet_set(struct render *o, unsigned len)
+{
+	emit(o, "add set " FW_TABLE " subnets_%u { type ifname . ipv4_addr; }", len);
 }
 
 uint64_t fw_network_hash(const struct fw_network *n)
@@ -327,7 +291,78 @@ static int render_finish(struct render *o, char **ret)
 	return 0;
 }
 
-int fw_render_base(bool reset, char **ret)
+/* "& 255.255.255.0 @subnets_24" for prefix length 'len'. */
+static void subnet_match(unsigned len, char *buf, size_t size)
+{
+	struct in_addr m = { .s_addr = fw_prefix_mask(len) };
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &m, a, sizeof(a));
+	snprintf(buf, size, "& %s @subnets_%u", a, len);
+}
+
+/* One rule per prefix length in 'mask': "add rule CHAIN BEFORE ip FIELD & MASK @subnets_L AFTER". */
+static void emit_subnet_rules(struct render *o, uint64_t mask, const char *chain, const char *before,
+			      const char *after)
+{
+	char m[64];
+
+	for (unsigned len = 0; len <= 32; len++) {
+		if (!(mask & FW_PREFIX_BIT(len)))
+			continue;
+		subnet_match(len, m, sizeof(m));
+		emit(o, "add rule " FW_TABLE " %s %s %s %s", chain, before, m, after);
+	}
+}
+
+/*
+ * Within a bridge (br_netfilter) first; then what a guest may send: never to another kvmnet
+ * bridge, only through the uplink when there is one, only from its subnet (spoofed sources and
+ * IPv6: 'ip saddr' matches IPv4 only). Isolated guests reach only each other. Reached only from
+ * outside kvmnet's guarded bridges, to_net lets replies and port forwards (DNAT in prerouting)
+ * into nat networks, and traffic to the subnet into routed ones.
+ */
+static void emit_forward(struct render *o, uint64_t mask)
+{
+	emit(o, "flush chain " FW_TABLE " forward");
+	emit(o, "add rule " FW_TABLE " forward iifname @guarded jump from_net");
+	emit(o, "add rule " FW_TABLE " forward oifname @guarded jump to_net");
+	emit(o, "flush chain " FW_TABLE " from_net");
+	emit(o, "add rule " FW_TABLE " from_net iifname . oifname @intra accept");
+	emit(o, "add rule " FW_TABLE " from_net iifname @isolated drop");
+	emit(o, "add rule " FW_TABLE " from_net oifname @bridges drop");
+	emit(o, "add rule " FW_TABLE " from_net iifname @uplinked iifname . oifname != @uplinks drop");
+	emit_subnet_rules(o, mask, "from_net", "iifname . ip saddr", "accept");
+	emit(o, "add rule " FW_TABLE " from_net drop");
+	emit(o, "flush chain " FW_TABLE " to_net");
+	emit(o, "add rule " FW_TABLE " to_net oifname @nat ct state established,related accept");
+	emit(o, "add rule " FW_TABLE " to_net oifname @nat ct status dnat accept");
+	emit_subnet_rules(o, mask, "to_net", "oifname @routed iifname != @bridges oifname . ip daddr",
+			  "accept");
+	emit(o, "add rule " FW_TABLE " to_net drop");
+}
+
+/*
+ * Hairpin first: a DNATed packet (a port forward) leaving by the bridge of the subnet it came
+ * from has its source masqueraded, so that replies come back through the host. Then nat
+ * networks' masquerade, except to their own subnet and bridge, local multicast and the limited
+ * broadcast (which keep their source).
+ */
+static void emit_postrouting(struct render *o, uint64_t mask)
+{
+	emit(o, "flush chain " FW_TABLE " postrouting");
+	emit_subnet_rules(o, mask, "postrouting", "ct status dnat oifname . ip saddr", "masquerade");
+	emit(o, "add rule " FW_TABLE " postrouting iifname @nat jump nat_post");
+	emit(o, "flush chain " FW_TABLE " nat_post");
+	emit(o, "add rule " FW_TABLE " nat_post ip daddr 224.0.0.0/24 return");
+	emit(o, "add rule " FW_TABLE " nat_post ip daddr 255.255.255.255 return");
+	emit(o, "add rule " FW_TABLE " nat_post iifname . oifname @intra return");
+	emit_subnet_rules(o, mask, "nat_post", "iifname . ip daddr", "return");
+	emit(o, "add rule " FW_TABLE " nat_post iifname @uplinked iifname . oifname != @uplinks return");
+	emit_subnet_rules(o, mask, "nat_post", "iifname . ip saddr", "masquerade");
+}
+
+int fw_render_base(bool reset, uint64_t prefix_mask, char **ret)
 {
 	struct render o = { .hash_only = false };
 
@@ -336,8 +371,34 @@ int fw_render_base(bool reset, char **ret)
 		emit(&o, "delete table " FW_TABLE);
 	}
 	emit_raw(&o, fw_render_declarations, strlen(fw_render_declarations));
-	emit_raw(&o, fw_base_chains, strlen(fw_base_chains));
+	for (unsigned len = 0; len <= 32; len++)
+		if (prefix_mask & FW_PREFIX_BIT(len))
+			emit_subnet_set(&o, len);
+	emit(&o, "add chain " FW_TABLE " forward { type filter hook forward priority filter; "
+		 "policy accept; }");
+	emit(&o, "add chain " FW_TABLE " from_net");
+	emit(&o, "add chain " FW_TABLE " to_net");
+	emit(&o, "add chain " FW_TABLE " input { type filter hook input priority filter; "
+		 "policy accept; }");
+	emit(&o, "add chain " FW_TABLE " postrouting { type nat hook postrouting priority srcnat; "
+		 "policy accept; }");
+	emit(&o, "add chain " FW_TABLE " nat_post");
+	emit_forward(&o, prefix_mask);
+	/* Isolated guests reach the host only for DHCP and DNS. */
+	emit(&o, "flush chain " FW_TABLE " input");
+	emit(&o, "add rule " FW_TABLE " input iifname @isolated ct state established,related accept");
+	emit(&o, "add rule " FW_TABLE " input iifname @isolated udp dport { 53, 67 } accept");
+	emit(&o, "add rule " FW_TABLE " input iifname @isolated tcp dport 53 accept");
+	emit(&o, "add rule " FW_TABLE " input iifname @isolated drop");
+	emit_postrouting(&o, prefix_mask);
 	return render_finish(&o, ret);
+}
+
+uint64_t fw_network_prefix_bit(const struct fw_network *n)
+{
+	if ((n->mode != NETWORK_MODE_NAT && n->mode != NETWORK_MODE_ROUTED) || n->subnet.prefixlen > 32)
+		return 0;
+	return FW_PREFIX_BIT(n->subnet.prefixlen);
 }
 
 static void emit_removal(struct render *o, const struct fw_network *n, const struct fw_network *old,
@@ -348,7 +409,10 @@ static void emit_removal(struct render *o, const struct fw_network *n, const str
 	if (old && o->r >= 0)
 		o->r = fw_network_check(old);
 	emit_raw(o, fw_render_declarations, strlen(fw_render_declarations));
-	/* What was there first, so that n's own (add, then delete) cannot overlap it. */
+	if (old && old->subnet.prefixlen <= 32)
+		emit_subnet_set(o, old->subnet.prefixlen);
+	if (n->subnet.prefixlen <= 32)
+		emit_subnet_set(o, n->subnet.prefixlen);
 	if (purge)
 		emit_raw(o, purge, strlen(purge));
 	if (old)

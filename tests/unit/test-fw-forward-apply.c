@@ -90,7 +90,7 @@ static void test_sync(void **state)
 	snprintf(n.bridge, sizeof(n.bridge), "kn-lab");
 	assert_int_equal(inet_pton(AF_INET, "10.0.0.0", &n.subnet.addr), 1);
 	n.subnet.prefixlen = 24;
-	assert_int_equal(fw_render_base(false, &base), 0);
+	assert_int_equal(fw_render_base(false, FW_PREFIX_BIT(24), &base), 0);
 	fw_test_apply_ok(ctx, base);
 	assert_int_equal(fw_render_network(&n, NULL, NULL, &net), 0);
 	fw_test_apply_ok(ctx, net);
@@ -112,12 +112,13 @@ static void test_sync(void **state)
 	assert_non_null(pre);
 	assert_int_equal(fw_test_count(pre, "dnat ip to"), 2);
 	free(maps);
-	maps = fw_test_nft_list("list chain inet kvmnet fwd_post");
+	maps = fw_test_nft_list("list chain inet kvmnet postrouting");
 	assert_non_null(maps);
-	assert_non_null(strstr(maps, "oifname . ip saddr @subnets masquerade"));
+	assert_non_null(strstr(maps, "ct status dnat oifname . ip saddr & 255.255.255.0 @subnets_24 "
+				     "masquerade"));
 	free(maps);
-	maps = fw_test_nft_list("list set inet kvmnet subnets");
-	assert_non_null(strstr(maps, "\"kn-lab\" . 10.0.0.0/24"));
+	maps = fw_test_nft_list("list set inet kvmnet subnets_24");
+	assert_non_null(strstr(maps, "\"kn-lab\" . 10.0.0.0"));
 	network_forwards_done(&fs);
 }
 

@@ -71,12 +71,22 @@ static void test_base(void **state)
 {
 	_cleanup_free_ char *s = NULL, *reset = NULL;
 
-	assert_int_equal(fw_render_base(false, &s), 0);
+	uint64_t mask = FW_PREFIX_BIT(24) | FW_PREFIX_BIT(16);
+	_cleanup_free_ char *none = NULL;
+
+	assert_int_equal(fw_render_base(false, mask, &s), 0);
 	fw_test_check_golden("fw-base.nft", s);
 	/* No element: loading the base again keeps every network's. */
 	assert_null(strstr(s, "element"));
 	assert_null(strstr(s, "delete"));
-	assert_int_equal(fw_render_base(true, &reset), 0);
+	/* One subnet rule per prefix length and check, with the address masked in the rule. */
+	assert_int_equal(fw_test_count(s, "iifname . ip saddr & 255.255.255.0 @subnets_24 accept"), 1);
+	assert_int_equal(fw_test_count(s, "iifname . ip saddr & 255.255.0.0 @subnets_16 accept"), 1);
+	assert_int_equal(fw_test_count(s, "@subnets_24"), 5);
+	assert_int_equal(fw_test_count(s, "add set inet kvmnet subnets_"), 2);
+	assert_int_equal(fw_render_base(false, 0, &none), 0);
+	assert_null(strstr(none, "subnets"));
+	assert_int_equal(fw_render_base(true, mask, &reset), 0);
 	assert_string_equal(reset + strlen("add table inet kvmnet\ndelete table inet kvmnet\n"), s);
 }
 
@@ -142,8 +152,8 @@ static void test_delete(void **state)
 	struct fw_network n = model("lab-1", NETWORK_MODE_NAT, "kn-lab-1", "", "192.168.100.0", 24);
 	struct fw_network o = n;
 	_cleanup_free_ char *s = NULL, *s2 = NULL, *s3 = NULL, *up = NULL;
-	static const char purge[] = "add element inet kvmnet subnets { \"kn-lab-1\" . 10.1.0.0/16 }\n"
-				    "delete element inet kvmnet subnets { \"kn-lab-1\" . 10.1.0.0/16 }\n";
+	static const char purge[] = "add element inet kvmnet subnets_16 { \"kn-lab-1\" . 10.1.0.0 }\n"
+				    "delete element inet kvmnet subnets_16 { \"kn-lab-1\" . 10.1.0.0 }\n";
 
 	assert_int_equal(fw_render_network_delete(&n, NULL, &s), 0);
 	assert_elements_only(s);
@@ -160,15 +170,17 @@ static void test_delete(void **state)
 	o = n;
 	snprintf(o.uplink, sizeof(o.uplink), "eth0");
 	assert_int_equal(inet_pton(AF_INET, "192.168.200.0", &o.subnet.addr), 1);
+	o.subnet.prefixlen = 23;
 	assert_int_equal(fw_render_network(&n, &o, NULL, &up), 0);
 	assert_elements_only(up);
-	assert_non_null(strstr(up, "delete element inet kvmnet subnets { \"kn-lab-1\" . "
-				   "192.168.200.0/24 }\n"));
+	assert_non_null(strstr(up, "add set inet kvmnet subnets_23 { type ifname . ipv4_addr; }\n"));
+	assert_non_null(strstr(up, "delete element inet kvmnet subnets_23 { \"kn-lab-1\" . "
+				   "192.168.200.0 }\n"));
 	assert_non_null(strstr(up, "delete element inet kvmnet uplinks { \"kn-lab-1\" . \"eth0\" }\n"));
 	assert_null(strstr(up, "add element inet kvmnet uplinked { \"kn-lab-1\" }\nadd"));
-	assert_non_null(strstr(up, "add element inet kvmnet subnets { \"kn-lab-1\" . "
-				   "192.168.100.0/24 }\n"));
-	assert_true(strstr(up, "192.168.200.0/24") < strstr(up, "192.168.100.0/24"));
+	assert_non_null(strstr(up, "add element inet kvmnet subnets_24 { \"kn-lab-1\" . "
+				   "192.168.100.0 }\n"));
+	assert_true(strstr(up, "192.168.200.0 ") < strstr(up, "192.168.100.0 "));
 }
 
 static void test_hash(void **state)
