@@ -258,6 +258,9 @@ static int get_dnssl(const uint8_t *opt, size_t len, struct ndp_ra *ra)
 				break;
 			if (l > 63 || l > len - off || n + l + 1 > NDP_DOMAIN_MAX + 1)
 				return -EBADMSG;
+			/* a '.' inside a label cannot be told from a label boundary in text form */
+			if (memchr(opt + off, '.', l))
+				return -EBADMSG;
 			if (n > 0)
 				name[n++] = '.';
 			memcpy(name + n, opt + off, l);

@@ -230,8 +230,8 @@ static void test_subnet6_round_trip(void **state)
 {
 	static const char *const texts[] = {
 		"[network]\nmode = nat\nsubnet = 10.0.0.0/24\nsubnet6 = fd42:1::/64\n",
-		"[network]\nmode = nat\nsubnet = 10.0.0.0/24\nsubnet6 = 2001:db8::/64\n"
-		"ra-mode = slaac+dhcpv6\nnat6 = yes\n",
+		("[network]\nmode = nat\nsubnet = 10.0.0.0/24\nsubnet6 = 2001:db8::/64\n"
+		 "ra-mode = slaac+dhcpv6\nnat6 = yes\n"),
 		"[network]\nmode = routed\nsubnet = 10.0.0.0/24\nsubnet6 = auto\nra-mode = dhcpv6\n",
 		"[network]\nmode = isolated\nsubnet = 10.0.0.0/24\n",
 	};
