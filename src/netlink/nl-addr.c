@@ -193,7 +193,6 @@ int nl_addr_dump(struct nl_sock *s, int ifindex, nl_addr_fn cb, void *data)
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nl_addr_dump d = { .ifindex = ifindex, .cb = cb, .data = data };
 	struct nlmsghdr *nlh = nl_msg_start(buf);
-	struct ifaddrmsg *ifa;
 
 	assert(s);
 	assert(cb);
@@ -203,10 +202,17 @@ int nl_addr_dump(struct nl_sock *s, int ifindex, nl_addr_fn cb, void *data)
 
 	/* The kernel filters by link (the socket is in strict mode, NETLINK_GET_STRICT_CHK, Linux
 	 * >= 4.20); the callback filters again for older kernels. */
+	nl_addr_dump_request(nlh, AF_INET, ifindex);
+	return nl_sock_transact(s, nlh, nl_addr_dump_cb, &d);
+}
+
+void nl_addr_dump_request(struct nlmsghdr *nlh, int family, int ifindex)
+{
+	struct ifaddrmsg *ifa;
+
 	nlh->nlmsg_type = RTM_GETADDR;
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = (uint8_t)family;
 	ifa->ifa_index = (uint32_t)ifindex;
-	return nl_sock_transact(s, nlh, nl_addr_dump_cb, &d);
 }

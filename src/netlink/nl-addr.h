@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+struct nlmsghdr;
+
 struct nl_sock;
 
 struct nl_addr_info {
@@ -44,5 +46,9 @@ int nl_addr_add_info(struct nl_sock *s, int ifindex, const struct nl_addr_info *
 typedef int (*nl_addr_fn)(const struct nl_addr_info *a, void *data);
 /* Calls 'cb' for every IPv4 address, of link 'ifindex' only when it is non-zero. */
 int nl_addr_dump(struct nl_sock *s, int ifindex, nl_addr_fn cb, void *data);
+
+/* Fills 'nlh' (from nl_msg_start()) as a dump of the 'family' addresses of link 'ifindex' only
+ * (filtered by the kernel on a strict-check socket). */
+void nl_addr_dump_request(struct nlmsghdr *nlh, int family, int ifindex);
 
 #endif

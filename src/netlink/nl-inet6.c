@@ -11,7 +11,9 @@
 
 #include <libmnl/libmnl.h>
 
+#include "netlink/nl-addr.h"
 #include "netlink/nl-policy.h"
+#include "netlink/nl-route.h"
 #include "netlink/nl-sock.h"
 
 #ifndef IFA_RT_PRIORITY
@@ -96,18 +98,13 @@ int nl_addr6_dump(struct nl_sock *s, int ifindex, nl_addr6_fn cb, void *data)
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nl_inet6_dump d = { .ifindex = ifindex, .addr_cb = cb, .data = data };
 	struct nlmsghdr *nlh = nl_msg_start(buf);
-	struct ifaddrmsg *ifa;
 
 	assert(s);
 	assert(cb);
 
 	if (ifindex <= 0)
 		return -EINVAL;
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_index = (uint32_t)ifindex;
+	nl_addr_dump_request(nlh, AF_INET6, ifindex);
 	return nl_sock_transact(s, nlh, nl_addr6_dump_cb, &d);
 }
 
@@ -233,19 +230,13 @@ int nl_route6_dump_oif(struct nl_sock *s, int oif, nl_route6_fn cb, void *data)
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nl_inet6_dump d = { .ifindex = oif, .route_cb = cb, .data = data };
 	struct nlmsghdr *nlh = nl_msg_start(buf);
-	struct rtmsg *rtm;
 
 	assert(s);
 	assert(cb);
 
 	if (oif <= 0)
 		return -EINVAL;
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET6;
-	rtm->rtm_table = RT_TABLE_UNSPEC;
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
+	nl_route_dump_request(nlh, AF_INET6, oif);
 	return nl_sock_transact(s, nlh, nl_route6_dump_cb, &d);
 }
 

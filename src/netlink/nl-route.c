@@ -221,20 +221,26 @@ int nl_route_dump_oif(struct nl_sock *s, int oif, nl_route_spec_fn cb, void *dat
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	struct nl_route_spec_dump d = { .oif = oif, .cb = cb, .data = data };
 	struct nlmsghdr *nlh = nl_msg_start(buf);
-	struct rtmsg *rtm;
 
 	assert(s);
 	assert(cb);
 
 	if (oif <= 0)
 		return -EINVAL;
+	nl_route_dump_request(nlh, AF_INET, oif);
+	return nl_sock_transact(s, nlh, nl_route_spec_dump_cb, &d);
+}
+
+void nl_route_dump_request(struct nlmsghdr *nlh, int family, int oif)
+{
+	struct rtmsg *rtm;
+
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_table = RT_TABLE_UNSPEC;
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
-	return nl_sock_transact(s, nlh, nl_route_spec_dump_cb, &d);
 }
 
 static struct nlmsghdr *nl_route_spec_request(void *buf, uint16_t type, uint16_t flags,

@@ -77,4 +77,8 @@ int nl_route_del_spec(struct nl_sock *s, const struct nl_route_spec *r);
  * -ENETUNREACH (or the kernel's other -errno) when there is no route.
  */
 int nl_route_get(struct nl_sock *s, struct in_addr dst, struct nl_route_info *ret);
+/* Fills 'nlh' (from nl_msg_start()) as a dump of the 'family' routes through link 'oif' only, in
+ * every table (filtered by the kernel on a strict-check socket). */
+void nl_route_dump_request(struct nlmsghdr *nlh, int family, int oif);
+
 #endif

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from labkit import lab_daemon, lab_snapshot
 from knlab import run
 
 
@@ -30,28 +31,7 @@ def two_nodes(name, subnet, b_keys=""):
 
 @pytest.fixture
 def ilab(topo):
-    """A kvmnetd in the test's mount namespace (nsenter --net: the nodes' namespace mounts are
-    visible here) keeping lab namespaces in the test's folder; the base tables the first network
-    and port install are made first, so that snapshots compare what a lab leaves. Labs still up
-    at the end are taken down, and any namespace mount left is undone."""
-    nsdir = topo.tmp / "netns"
-    nsdir.mkdir()
-    topo.nsdir = nsdir
-    topo.start_daemon(args=("--netns-dir", nsdir), mount_ns=False)
-    topo.create("warm", "isolated", "10.79.0.0/24")
-    topo.kn("port", "add", "warm")
-    topo.kn("net", "delete", "warm")
-    topo.lab_files = []
-    try:
-        yield topo
-    finally:
-        for f in topo.lab_files:
-            topo.kn("lab", "down", f, check=False)
-        if topo.daemon is not None and topo.daemon.poll() is None:
-            topo.stop_daemon()
-        for p in sorted(nsdir.iterdir()):
-            subprocess.run(["umount", "-l", str(p)], check=False, capture_output=True)
-        subprocess.run(["umount", "-l", str(nsdir)], check=False, capture_output=True)
+    yield from lab_daemon(topo)
 
 
 def up(lab, path, expect=0):
@@ -109,13 +89,7 @@ def tc_of(lab, ifname):
 def snap(lab):
     """The host as a refused or undone request must leave it, the lab's record folder and the
     port table's empty shell aside (they stay once made, as for any port)."""
-    s = lab.snapshot()
-    s["files"].pop("labs/", None)
-    s["netns-dir"] = sorted(p.name for p in lab.nsdir.iterdir())
-    i = s["nft"].find("table bridge kvmnet {")
-    if i >= 0 and "elements" not in s["nft"][i:]:
-        s["nft"] = s["nft"][:i]
-    return s
+    return lab_snapshot(lab, records=False, leases_live=False)
 
 
 def gone(lab, before):

@@ -4,71 +4,29 @@ real QEMU guest (the project's tiny guest, TCG here, KVM where /dev/kvm works), 
 the forward of host port 8080 reaches the guest's port 80 from outside, a restarted daemon takes
 the guest back by PID (same QEMU, forward still working), and 'lab down' stops QEMU and leaves
 nothing. A QEMU that dies fails its node, naming it. Skips where QEMU or the guest's packages are missing."""
-import json
 import os
 import pathlib
 import signal
-import socket
-import subprocess
 import time
 
 import pytest
 
 import qemu_guest
-from knlab import HOST_UP, OUTSIDE, run
+from labkit import lab_daemon, lab_snapshot
+from knlab import HOST_UP, run
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "labs"
 
 
 @pytest.fixture
 def qlab(topo):
-    """As test_lab_impair's: kvmnetd in the test's mount namespace, its own --netns-dir, the
-    tiny guest built into BUILD/guest (--guest-dir), base tables made before any snapshot."""
+    """lab_daemon's kvmnetd with the tiny guest built into BUILD/guest (--guest-dir)."""
     kernel, _ = qemu_guest.guest_images(topo.bin)
-    nsdir = topo.tmp / "netns"
-    nsdir.mkdir()
-    topo.nsdir = nsdir
-    topo.daemon_args = ("--netns-dir", nsdir, "--guest-dir", pathlib.Path(kernel).parent)
-    topo.start_daemon(args=topo.daemon_args, mount_ns=False)
-    topo.create("warm", "isolated", "10.79.0.0/24")
-    topo.kn("port", "add", "warm")
-    topo.kn("net", "delete", "warm")
-    topo.lab_files = []
-    try:
-        yield topo
-    finally:
-        for f in topo.lab_files:
-            topo.kn("lab", "down", f, check=False, timeout=30)
-        if topo.daemon is not None and topo.daemon.poll() is None:
-            topo.stop_daemon()
-        for p in sorted(nsdir.iterdir()):
-            subprocess.run(["umount", "-l", str(p)], check=False, capture_output=True)
-        subprocess.run(["umount", "-l", str(nsdir)], check=False, capture_output=True)
-
-
-def live_leases(journal):
-    """The leases a journal holds (its puts less its deletes), not its history."""
-    live = {}
-    for line in journal.splitlines():
-        f = line.split()
-        if len(f) >= 6 and f[2] in ("put", "del"):
-            if f[2] == "put":
-                live[(f[3], f[4])] = f[5]
-            else:
-                live.pop((f[3], f[4]), None)
-    return sorted(live.items())
+    yield from lab_daemon(topo, "--guest-dir", pathlib.Path(kernel).parent)
 
 
 def snap(lab):
-    s = lab.snapshot()
-    if "leases.journal" in s["files"]:
-        s["files"]["leases.journal"] = live_leases(s["files"]["leases.journal"])
-    s["files"].pop("labs/", None)
-    s["netns-dir"] = sorted(p.name for p in lab.nsdir.iterdir())
-    i = s["nft"].find("table bridge kvmnet {")
-    if i >= 0 and "elements" not in s["nft"][i:]:
-        s["nft"] = s["nft"][:i]
-    return s
+    return lab_snapshot(lab, records=False)
 
 
 def qemu_alive(pid, name):

@@ -8,6 +8,7 @@ import pathlib
 
 import pytest
 
+from labkit import lab_daemon, lab_snapshot
 from knlab import HOST_UP
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples" / "labs"
@@ -120,7 +121,6 @@ def test_unreadable_and_bad_text(lab):
 # --netns-dir, so that no test sees another's lab namespaces.
 
 import json
-import subprocess
 import time
 
 from knlab import run
@@ -139,25 +139,7 @@ def host_port(lab_name, node, nic=0):
 
 @pytest.fixture
 def nlab(topo):
-    nsdir = topo.tmp / "netns"
-    nsdir.mkdir()
-    topo.nsdir = nsdir
-    topo.daemon_args = ("--netns-dir", str(nsdir))
-    topo.start_daemon(args=topo.daemon_args, mount_ns=False)
-    # the base tables the first network and port install stay: have them before any snapshot
-    topo.create("warm", "isolated", "10.79.0.0/24")
-    topo.kn("port", "add", "warm")
-    topo.kn("net", "delete", "warm")
-    try:
-        yield topo
-    finally:
-        # whatever a failed test left: the daemon is stopped by the lab's cleanup; the
-        # namespaces' mounts go here (the veths die with the host namespace)
-        if topo.daemon is not None and topo.daemon.poll() is None:
-            topo.stop_daemon()
-        for p in sorted(nsdir.iterdir()):
-            subprocess.run(["umount", "-l", str(p)], check=False, capture_output=True)
-        subprocess.run(["umount", "-l", str(nsdir)], check=False, capture_output=True)
+    yield from lab_daemon(topo)
 
 
 def in_node(lab, node_ns, *cmd, check=True, timeout=15):
@@ -165,31 +147,8 @@ def in_node(lab, node_ns, *cmd, check=True, timeout=15):
                timeout=timeout)
 
 
-def live_leases(journal):
-    """The leases a journal holds (its puts less its deletes), not its history."""
-    live = {}
-    for line in journal.splitlines():
-        f = line.split()
-        if len(f) >= 6 and f[2] in ("put", "del"):
-            if f[2] == "put":
-                live[(f[3], f[4])] = f[5]
-            else:
-                live.pop((f[3], f[4]), None)
-    return sorted(live.items())
-
-
 def snap(lab):
-    s = lab.snapshot()
-    s["netns-dir"] = sorted(p.name for p in lab.nsdir.iterdir())
-    if "leases.journal" in s["files"]:
-        s["files"]["leases.journal"] = live_leases(s["files"]["leases.journal"])
-    # the port service keeps its bridge table once made (as for any adopted port): compared
-    # only when it holds something (a port, an element)
-    nft = s["nft"]
-    i = nft.find("table bridge kvmnet {")
-    if i >= 0 and "elements" not in nft[i:]:
-        s["nft"] = nft[:i]
-    return s
+    return lab_snapshot(lab)
 
 
 def test_training_up_restart_down(nlab):
