@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ndp/ndp-proto.h"
+#include "shared/dns-name-util.h"
 
 struct cursor {
 	uint8_t *buf;
@@ -83,40 +84,6 @@ static void put_prefix(struct cursor *c, const struct ndp_prefix *pi)
 	memcpy(p + 16, &pi->prefix.addr, 16);
 }
 
-/* Length of 'name' in DNS wire form (labels + root), or -EINVAL for an invalid name. */
-static int dns_name_wire_len(const char *name)
-{
-	size_t n = strlen(name), label = 0;
-
-	if (n == 0 || n > NDP_DOMAIN_MAX)
-		return -EINVAL;
-	for (size_t i = 0; i <= n; i++) {
-		if (name[i] == '.' || name[i] == '\0') {
-			if (label == 0 || label > 63)
-				return -EINVAL;
-			label = 0;
-		} else
-			label++;
-	}
-	return (int)n + 2;
-}
-
-static void put_dns_name(uint8_t *p, const char *name)
-{
-	size_t off = 0;
-
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		p[off++] = (uint8_t)l;
-		memcpy(p + off, name, l);
-		off += l;
-		name += l + (dot ? 1 : 0);
-	}
-	p[off] = 0;
-}
-
 static int put_dnssl(struct cursor *c, const struct ndp_ra *ra)
 {
 	size_t total = 0, units;
@@ -139,8 +106,7 @@ static int put_dnssl(struct cursor *c, const struct ndp_ra *ra)
 	put_be32(p + 4, ra->dnssl_lifetime_sec);
 	total = 8;
 	for (size_t i = 0; i < ra->n_dnssl; i++) {
-		put_dns_name(p + total, ra->dnssl[i]);
-		total += (size_t)dns_name_wire_len(ra->dnssl[i]);
+		total += dns_name_put(p + total, ra->dnssl[i], false);
 	}
 	return 0;
 }
@@ -244,34 +210,13 @@ static int get_dnssl(const uint8_t *opt, size_t len, struct ndp_ra *ra)
 		return -EBADMSG;
 	ra->dnssl_lifetime_sec = get_be32(opt + 4);
 	while (off < len && opt[off] != 0) {
-		char name[NDP_DOMAIN_MAX + 2];
-		size_t n = 0;
+		char name[DNS_NAME_TEXT_MAX + 1];
+		int r = dns_name_get(opt, len, &off, name, NULL);
 
-		/* one name: labels until the root label */
-		for (;;) {
-			size_t l;
-
-			if (off >= len)
-				return -EBADMSG;
-			l = opt[off++];
-			if (l == 0)
-				break;
-			if (l > 63 || l > len - off || n + l + 1 > NDP_DOMAIN_MAX + 1)
-				return -EBADMSG;
-			/* a '.' inside a label cannot be told from a label boundary in text form */
-			if (memchr(opt + off, '.', l))
-				return -EBADMSG;
-			if (n > 0)
-				name[n++] = '.';
-			memcpy(name + n, opt + off, l);
-			n += l;
-			off += l;
-		}
-		name[n] = '\0';
-		if (memchr(name, '\0', n))
-			return -EBADMSG;
+		if (r < 0)
+			return r;
 		if (ra->n_dnssl < NDP_RA_DNSSL_MAX)
-			memcpy(ra->dnssl[ra->n_dnssl++], name, n + 1);
+			strcpy(ra->dnssl[ra->n_dnssl++], name);
 	}
 	/* the rest is padding, all zero (RFC 8106 §5.2) */
 	for (; off < len; off++)
