@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dhcp6/dhcp6-proto.h"
+#include "shared/wire-util.h"
 
 static const char *const msg_type_names[_DHCP6_MSG_MAX] = {
 	[DHCP6_SOLICIT] = "SOLICIT",
@@ -35,30 +36,6 @@ const char *dhcp6_msg_type_to_string(int type)
 	return msg_type_names[type];
 }
 
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 typedef int (*option_fn)(uint16_t code, const uint8_t *val, size_t len, void *data);
 
 /* Calls 'cb' for each option of 'buf'; -EBADMSG when one runs past the end. */
@@ -72,8 +49,8 @@ static int options_walk(const uint8_t *buf, size_t len, option_fn cb, void *data
 
 		if (len - off < DHCP6_OPTION_HEADER_SIZE)
 			return -EBADMSG;
-		code = get_be16(buf + off);
-		olen = get_be16(buf + off + 2);
+		code = wire_get_be16(buf + off);
+		olen = wire_get_be16(buf + off + 2);
 		off += DHCP6_OPTION_HEADER_SIZE;
 		if (olen > len - off)
 			return -EBADMSG;
@@ -91,7 +68,7 @@ static int get_status(const uint8_t *val, size_t len, struct dhcp6_status_opt *r
 		return -EBADMSG;
 	/* field by field: 'ret' lies in a zeroed struct whose padding stays zero */
 	ret->present = true;
-	ret->code = get_be16(val);
+	ret->code = wire_get_be16(val);
 	ret->msg = len > 2 ? val + 2 : NULL;
 	ret->msg_len = (uint16_t)(len - 2);
 	return 0;
@@ -118,8 +95,8 @@ static int ia_na_option_cb(uint16_t code, const uint8_t *val, size_t len, void *
 		return -EBADMSG;
 	memset(&a, 0, sizeof(a));
 	memcpy(&a.addr, val, 16);
-	a.preferred_sec = get_be32(val + 16);
-	a.valid_sec = get_be32(val + 20);
+	a.preferred_sec = wire_get_be32(val + 16);
+	a.valid_sec = wire_get_be32(val + 20);
 	r = options_walk(val + DHCP6_IAADDR_FIXED, len - DHCP6_IAADDR_FIXED, iaaddr_option_cb, &a);
 	if (r < 0)
 		return r;
@@ -136,9 +113,9 @@ static int get_ia_na(const uint8_t *val, size_t len, struct dhcp6_message *m)
 	if (len < DHCP6_IA_NA_FIXED)
 		return -EBADMSG;
 	memset(&ia, 0, sizeof(ia));
-	ia.iaid = get_be32(val);
-	ia.t1_sec = get_be32(val + 4);
-	ia.t2_sec = get_be32(val + 8);
+	ia.iaid = wire_get_be32(val);
+	ia.t1_sec = wire_get_be32(val + 4);
+	ia.t2_sec = wire_get_be32(val + 8);
 	r = options_walk(val + DHCP6_IA_NA_FIXED, len - DHCP6_IA_NA_FIXED, ia_na_option_cb, &ia);
 	if (r < 0)
 		return r;
@@ -232,13 +209,13 @@ static int message_option_cb(uint16_t code, const uint8_t *val, size_t len, void
 		if (once(&c->seen, 0) < 0 || len % 2)
 			return -EBADMSG;
 		for (size_t i = 0; i < len / 2 && m->n_oro < DHCP6_ORO_MAX; i++)
-			m->oro[m->n_oro++] = get_be16(val + 2 * i);
+			m->oro[m->n_oro++] = wire_get_be16(val + 2 * i);
 		return 0;
 	case DHCP6_OPT_ELAPSED_TIME:
 		if (once(&c->seen, 1) < 0 || len != 2)
 			return -EBADMSG;
 		m->has_elapsed = true;
-		m->elapsed_cs = get_be16(val);
+		m->elapsed_cs = wire_get_be16(val);
 		return 0;
 	case DHCP6_OPT_RAPID_COMMIT:
 		if (once(&c->seen, 2) < 0 || len != 0)
@@ -285,55 +262,35 @@ int dhcp6_message_parse(const uint8_t *buf, size_t len, struct dhcp6_message *re
 			    &c);
 }
 
-struct cursor {
-	uint8_t *buf;
-	size_t size, len;
-	bool overflow;
-};
-
-static uint8_t *cursor_put(struct cursor *c, size_t n)
-{
-	uint8_t *p;
-
-	if (c->overflow || n > c->size - c->len) {
-		c->overflow = true;
-		return NULL;
-	}
-	p = c->buf + c->len;
-	memset(p, 0, n);
-	c->len += n;
-	return p;
-}
-
 /* Starts option 'code' and returns where its header is, for option_end(); -1 on overflow. */
-static long option_begin(struct cursor *c, uint16_t code)
+static long option_begin(struct wire_cursor *c, uint16_t code)
 {
-	uint8_t *p = cursor_put(c, DHCP6_OPTION_HEADER_SIZE);
+	uint8_t *p = wire_cursor_put(c, DHCP6_OPTION_HEADER_SIZE);
 
 	if (!p)
 		return -1;
-	put_be16(p, code);
+	wire_put_be16(p, code);
 	return (long)(p - c->buf);
 }
 
-static void option_end(struct cursor *c, long at)
+static void option_end(struct wire_cursor *c, long at)
 {
 	if (at < 0 || c->overflow)
 		return;
-	put_be16(c->buf + at + 2, (uint16_t)(c->len - (size_t)at - DHCP6_OPTION_HEADER_SIZE));
+	wire_put_be16(c->buf + at + 2, (uint16_t)(c->len - (size_t)at - DHCP6_OPTION_HEADER_SIZE));
 }
 
-static void put_option(struct cursor *c, uint16_t code, const void *val, size_t len)
+static void put_option(struct wire_cursor *c, uint16_t code, const void *val, size_t len)
 {
 	long at = option_begin(c, code);
-	uint8_t *p = cursor_put(c, len);
+	uint8_t *p = wire_cursor_put(c, len);
 
 	if (p && len)
 		memcpy(p, val, len);
 	option_end(c, at);
 }
 
-static void put_status(struct cursor *c, const struct dhcp6_status_opt *st)
+static void put_status(struct wire_cursor *c, const struct dhcp6_status_opt *st)
 {
 	long at;
 	uint8_t *p;
@@ -341,34 +298,34 @@ static void put_status(struct cursor *c, const struct dhcp6_status_opt *st)
 	if (!st->present)
 		return;
 	at = option_begin(c, DHCP6_OPT_STATUS_CODE);
-	p = cursor_put(c, 2 + (size_t)st->msg_len);
+	p = wire_cursor_put(c, 2 + (size_t)st->msg_len);
 	if (p) {
-		put_be16(p, st->code);
+		wire_put_be16(p, st->code);
 		if (st->msg_len)
 			memcpy(p + 2, st->msg, st->msg_len);
 	}
 	option_end(c, at);
 }
 
-static void put_ia_na(struct cursor *c, const struct dhcp6_ia_na *ia)
+static void put_ia_na(struct wire_cursor *c, const struct dhcp6_ia_na *ia)
 {
 	long at = option_begin(c, DHCP6_OPT_IA_NA);
-	uint8_t *p = cursor_put(c, DHCP6_IA_NA_FIXED);
+	uint8_t *p = wire_cursor_put(c, DHCP6_IA_NA_FIXED);
 
 	if (p) {
-		put_be32(p, ia->iaid);
-		put_be32(p + 4, ia->t1_sec);
-		put_be32(p + 8, ia->t2_sec);
+		wire_put_be32(p, ia->iaid);
+		wire_put_be32(p + 4, ia->t1_sec);
+		wire_put_be32(p + 8, ia->t2_sec);
 	}
 	for (size_t i = 0; i < ia->n_addrs && i < DHCP6_IA_ADDRS_MAX; i++) {
 		const struct dhcp6_iaaddr *a = &ia->addrs[i];
 		long at_addr = option_begin(c, DHCP6_OPT_IAADDR);
 
-		p = cursor_put(c, DHCP6_IAADDR_FIXED);
+		p = wire_cursor_put(c, DHCP6_IAADDR_FIXED);
 		if (p) {
 			memcpy(p, &a->addr, 16);
-			put_be32(p + 16, a->preferred_sec);
-			put_be32(p + 20, a->valid_sec);
+			wire_put_be32(p + 16, a->preferred_sec);
+			wire_put_be32(p + 20, a->valid_sec);
 		}
 		put_status(c, &a->status);
 		option_end(c, at_addr);
@@ -377,7 +334,7 @@ static void put_ia_na(struct cursor *c, const struct dhcp6_ia_na *ia)
 	option_end(c, at);
 }
 
-static int put_domains(struct cursor *c, const struct dhcp6_message *m)
+static int put_domains(struct wire_cursor *c, const struct dhcp6_message *m)
 {
 	size_t total = 0;
 	long at;
@@ -392,14 +349,14 @@ static int put_domains(struct cursor *c, const struct dhcp6_message *m)
 		total += (size_t)l;
 	}
 	at = option_begin(c, DHCP6_OPT_DOMAIN_LIST);
-	p = cursor_put(c, total);
+	p = wire_cursor_put(c, total);
 	for (size_t i = 0; p && i < m->n_domains; i++)
 		p += dns_name_put(p, m->domains[i], false);
 	option_end(c, at);
 	return 0;
 }
 
-static int put_fqdn(struct cursor *c, const struct dhcp6_message *m)
+static int put_fqdn(struct wire_cursor *c, const struct dhcp6_message *m)
 {
 	int l = m->fqdn[0] ? dns_name_wire_len(m->fqdn) : 1;
 	long at;
@@ -409,7 +366,7 @@ static int put_fqdn(struct cursor *c, const struct dhcp6_message *m)
 		return l;
 	at = option_begin(c, DHCP6_OPT_CLIENT_FQDN);
 	/* flags, then the name; a partial name lacks the root label */
-	p = cursor_put(c, 1 + (m->fqdn[0] ? (size_t)l - m->fqdn_partial : 0));
+	p = wire_cursor_put(c, 1 + (m->fqdn[0] ? (size_t)l - m->fqdn_partial : 0));
 	if (p) {
 		p[0] = m->fqdn_flags;
 		if (m->fqdn[0])
@@ -426,7 +383,7 @@ static bool duid_len_ok(const uint8_t *duid, uint16_t len)
 
 int dhcp6_message_build(const struct dhcp6_message *m, uint8_t *buf, size_t size)
 {
-	struct cursor c = { .buf = buf, .size = size };
+	struct wire_cursor c = { .buf = buf, .size = size };
 	uint8_t *p;
 	int r;
 
@@ -434,7 +391,7 @@ int dhcp6_message_build(const struct dhcp6_message *m, uint8_t *buf, size_t size
 	    !duid_len_ok(m->client_id, m->client_id_len) ||
 	    !duid_len_ok(m->server_id, m->server_id_len))
 		return -EINVAL;
-	p = cursor_put(&c, DHCP6_HEADER_SIZE);
+	p = wire_cursor_put(&c, DHCP6_HEADER_SIZE);
 	if (p) {
 		p[0] = m->type;
 		p[1] = (uint8_t)(m->xid >> 16);
@@ -454,14 +411,14 @@ int dhcp6_message_build(const struct dhcp6_message *m, uint8_t *buf, size_t size
 		put_option(&c, DHCP6_OPT_RAPID_COMMIT, NULL, 0);
 	if (m->has_elapsed) {
 		uint8_t v[2];
-		put_be16(v, m->elapsed_cs);
+		wire_put_be16(v, m->elapsed_cs);
 		put_option(&c, DHCP6_OPT_ELAPSED_TIME, v, 2);
 	}
 	if (m->n_oro > 0) {
 		long at = option_begin(&c, DHCP6_OPT_ORO);
 		for (size_t i = 0; i < m->n_oro && i < DHCP6_ORO_MAX; i++)
-			if ((p = cursor_put(&c, 2)))
-				put_be16(p, m->oro[i]);
+			if ((p = wire_cursor_put(&c, 2)))
+				wire_put_be16(p, m->oro[i]);
 		option_end(&c, at);
 	}
 	if (m->n_dns > 0)
@@ -491,8 +448,8 @@ int dhcp6_duid_mac(const uint8_t *duid, size_t len, uint8_t ret_mac[6])
 
 	if (len < 4)
 		return -ENOENT;
-	type = get_be16(duid);
-	if (get_be16(duid + 2) != DHCP6_ARP_HTYPE_ETHER)
+	type = wire_get_be16(duid);
+	if (wire_get_be16(duid + 2) != DHCP6_ARP_HTYPE_ETHER)
 		return -ENOENT;
 	/* RFC 8415 §11.2: type, hardware type, time, address; §11.4: type, hardware type, address */
 	if (type == DHCP6_DUID_LLT)

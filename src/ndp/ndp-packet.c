@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Implementation of ndp-packet.h. Builders write through a small cursor that checks room before
- * every write; parsers walk the options with one bounds-checked loop (ndp_options_walk()) and
+ * Implementation of ndp-packet.h. Builders write through a wire cursor (shared/wire-util.h)
+ * that checks room before every write; parsers walk the options with one bounds-checked loop (ndp_options_walk()) and
  * hand each to a per-message callback.
  */
 #include "ndp/ndp-packet.h"
@@ -11,54 +11,11 @@
 
 #include "ndp/ndp-proto.h"
 #include "shared/dns-name-util.h"
+#include "shared/wire-util.h"
 
-struct cursor {
-	uint8_t *buf;
-	size_t size, len;
-	bool overflow;
-};
-
-static uint8_t *cursor_put(struct cursor *c, size_t n)
+static void put_lladdr(struct wire_cursor *c, uint8_t type, const uint8_t mac[6])
 {
-	uint8_t *p;
-
-	if (c->overflow || n > c->size - c->len) {
-		c->overflow = true;
-		return NULL;
-	}
-	p = c->buf + c->len;
-	memset(p, 0, n);
-	c->len += n;
-	return p;
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_lladdr(struct cursor *c, uint8_t type, const uint8_t mac[6])
-{
-	uint8_t *p = cursor_put(c, 8);
+	uint8_t *p = wire_cursor_put(c, 8);
 
 	if (!p)
 		return;
@@ -67,10 +24,10 @@ static void put_lladdr(struct cursor *c, uint8_t type, const uint8_t mac[6])
 	memcpy(p + 2, mac, 6);
 }
 
-static void put_prefix(struct cursor *c, const struct ndp_prefix *pi)
+static void put_prefix(struct wire_cursor *c, const struct ndp_prefix *pi)
 {
 	/* RFC 4861 §4.6.2: 32 octets */
-	uint8_t *p = cursor_put(c, 32);
+	uint8_t *p = wire_cursor_put(c, 32);
 
 	if (!p)
 		return;
@@ -79,12 +36,12 @@ static void put_prefix(struct cursor *c, const struct ndp_prefix *pi)
 	p[2] = pi->prefix.prefixlen;
 	p[3] = (uint8_t)((pi->onlink ? NDP_PREFIX_FLAG_ONLINK : 0) |
 			 (pi->autonomous ? NDP_PREFIX_FLAG_AUTO : 0));
-	put_be32(p + 4, pi->valid_sec);
-	put_be32(p + 8, pi->preferred_sec);
+	wire_put_be32(p + 4, pi->valid_sec);
+	wire_put_be32(p + 8, pi->preferred_sec);
 	memcpy(p + 16, &pi->prefix.addr, 16);
 }
 
-static int put_dnssl(struct cursor *c, const struct ndp_ra *ra)
+static int put_dnssl(struct wire_cursor *c, const struct ndp_ra *ra)
 {
 	size_t total = 0, units;
 	uint8_t *p;
@@ -98,12 +55,12 @@ static int put_dnssl(struct cursor *c, const struct ndp_ra *ra)
 	}
 	/* RFC 8106 §5.2: 8 octets of header, the names, zero padding to a multiple of 8 */
 	units = (8 + total + 7) / 8;
-	p = cursor_put(c, units * 8);
+	p = wire_cursor_put(c, units * 8);
 	if (!p)
 		return 0;
 	p[0] = NDP_OPT_DNSSL;
 	p[1] = (uint8_t)units;
-	put_be32(p + 4, ra->dnssl_lifetime_sec);
+	wire_put_be32(p + 4, ra->dnssl_lifetime_sec);
 	total = 8;
 	for (size_t i = 0; i < ra->n_dnssl; i++) {
 		total += dns_name_put(p + total, ra->dnssl[i], false);
@@ -113,31 +70,31 @@ static int put_dnssl(struct cursor *c, const struct ndp_ra *ra)
 
 int ndp_ra_build(const struct ndp_ra *ra, uint8_t *buf, size_t size)
 {
-	struct cursor c = { .buf = buf, .size = size };
+	struct wire_cursor c = { .buf = buf, .size = size };
 	uint8_t *p;
 	int r;
 
 	if (ra->n_prefixes > NDP_RA_PREFIXES_MAX || ra->n_rdnss > NDP_RA_RDNSS_MAX ||
 	    ra->n_dnssl > NDP_RA_DNSSL_MAX)
 		return -EINVAL;
-	p = cursor_put(&c, NDP_RA_HDR_LEN);
+	p = wire_cursor_put(&c, NDP_RA_HDR_LEN);
 	if (!p)
 		return -ENOBUFS;
 	p[0] = NDP_ROUTER_ADVERT;
 	p[4] = ra->cur_hop_limit;
 	p[5] = (uint8_t)((ra->managed ? NDP_RA_FLAG_MANAGED : 0) |
 			 (ra->other ? NDP_RA_FLAG_OTHER : 0));
-	put_be16(p + 6, ra->router_lifetime_sec);
-	put_be32(p + 8, ra->reachable_ms);
-	put_be32(p + 12, ra->retrans_ms);
+	wire_put_be16(p + 6, ra->router_lifetime_sec);
+	wire_put_be32(p + 8, ra->reachable_ms);
+	wire_put_be32(p + 12, ra->retrans_ms);
 	if (ra->has_lladdr)
 		put_lladdr(&c, NDP_OPT_SOURCE_LLADDR, ra->lladdr);
 	if (ra->mtu) {
-		p = cursor_put(&c, 8);
+		p = wire_cursor_put(&c, 8);
 		if (p) {
 			p[0] = NDP_OPT_MTU;
 			p[1] = 1;
-			put_be32(p + 4, ra->mtu);
+			wire_put_be32(p + 4, ra->mtu);
 		}
 	}
 	for (size_t i = 0; i < ra->n_prefixes; i++) {
@@ -147,11 +104,11 @@ int ndp_ra_build(const struct ndp_ra *ra, uint8_t *buf, size_t size)
 	}
 	if (ra->n_rdnss > 0) {
 		/* RFC 8106 §5.1: 8 octets + 16 per address */
-		p = cursor_put(&c, 8 + 16 * ra->n_rdnss);
+		p = wire_cursor_put(&c, 8 + 16 * ra->n_rdnss);
 		if (p) {
 			p[0] = NDP_OPT_RDNSS;
 			p[1] = (uint8_t)(1 + 2 * ra->n_rdnss);
-			put_be32(p + 4, ra->rdnss_lifetime_sec);
+			wire_put_be32(p + 4, ra->rdnss_lifetime_sec);
 			for (size_t i = 0; i < ra->n_rdnss; i++)
 				memcpy(p + 8 + 16 * i, &ra->rdnss[i], 16);
 		}
@@ -208,7 +165,7 @@ static int get_dnssl(const uint8_t *opt, size_t len, struct ndp_ra *ra)
 
 	if (len < 16)
 		return -EBADMSG;
-	ra->dnssl_lifetime_sec = get_be32(opt + 4);
+	ra->dnssl_lifetime_sec = wire_get_be32(opt + 4);
 	while (off < len && opt[off] != 0) {
 		char name[DNS_NAME_TEXT_MAX + 1];
 		int r = dns_name_get(opt, len, &off, name, NULL);
@@ -235,7 +192,7 @@ static int ra_option_cb(uint8_t type, const uint8_t *opt, size_t len, void *data
 	case NDP_OPT_MTU:
 		if (len != 8)
 			return -EBADMSG;
-		ra->mtu = get_be32(opt + 4);
+		ra->mtu = wire_get_be32(opt + 4);
 		return 0;
 	case NDP_OPT_PREFIX_INFO: {
 		struct ndp_prefix *pi;
@@ -248,8 +205,8 @@ static int ra_option_cb(uint8_t type, const uint8_t *opt, size_t len, void *data
 		pi->prefix.prefixlen = opt[2];
 		pi->onlink = opt[3] & NDP_PREFIX_FLAG_ONLINK;
 		pi->autonomous = opt[3] & NDP_PREFIX_FLAG_AUTO;
-		pi->valid_sec = get_be32(opt + 4);
-		pi->preferred_sec = get_be32(opt + 8);
+		pi->valid_sec = wire_get_be32(opt + 4);
+		pi->preferred_sec = wire_get_be32(opt + 8);
 		memcpy(&pi->prefix.addr, opt + 16, 16);
 		return 0;
 	}
@@ -257,7 +214,7 @@ static int ra_option_cb(uint8_t type, const uint8_t *opt, size_t len, void *data
 		/* RFC 8106 §5.1: length 3 or more, odd */
 		if (len < 24 || (len / 8) % 2 == 0)
 			return -EBADMSG;
-		ra->rdnss_lifetime_sec = get_be32(opt + 4);
+		ra->rdnss_lifetime_sec = wire_get_be32(opt + 4);
 		for (size_t off = 8; off < len && ra->n_rdnss < NDP_RA_RDNSS_MAX; off += 16)
 			memcpy(&ra->rdnss[ra->n_rdnss++], opt + off, 16);
 		return 0;
@@ -279,9 +236,9 @@ int ndp_ra_parse(const uint8_t *buf, size_t len, struct ndp_ra *ret)
 	ra.cur_hop_limit = buf[4];
 	ra.managed = buf[5] & NDP_RA_FLAG_MANAGED;
 	ra.other = buf[5] & NDP_RA_FLAG_OTHER;
-	ra.router_lifetime_sec = get_be16(buf + 6);
-	ra.reachable_ms = get_be32(buf + 8);
-	ra.retrans_ms = get_be32(buf + 12);
+	ra.router_lifetime_sec = wire_get_be16(buf + 6);
+	ra.reachable_ms = wire_get_be32(buf + 8);
+	ra.retrans_ms = wire_get_be32(buf + 12);
 	r = ndp_options_walk(buf + NDP_RA_HDR_LEN, len - NDP_RA_HDR_LEN, ra_option_cb, &ra);
 	if (r < 0)
 		return r;
@@ -354,12 +311,12 @@ int ndp_neigh_parse(const uint8_t *buf, size_t len, uint8_t *ret_type, struct nd
 
 int ndp_neigh_build(uint8_t type, const struct ndp_neigh *n, uint8_t *buf, size_t size)
 {
-	struct cursor c = { .buf = buf, .size = size };
+	struct wire_cursor c = { .buf = buf, .size = size };
 	uint8_t *p;
 
 	if (type != NDP_NEIGHBOR_SOLICIT && type != NDP_NEIGHBOR_ADVERT)
 		return -EINVAL;
-	p = cursor_put(&c, NDP_NS_HDR_LEN);
+	p = wire_cursor_put(&c, NDP_NS_HDR_LEN);
 	if (!p)
 		return -ENOBUFS;
 	p[0] = type;
