@@ -189,7 +189,13 @@ enum network_nat6 network_nat6_from_string(const char *s);
  * True if a nat network with this finished config masquerades IPv6 (nat6 yes, or auto with a
  * ULA subnet6). False without a subnet6 or outside mode nat.
  */
-bool network_config_masquerades6(const struct network_config *c);
+static inline bool network_config_masquerades6(const struct network_config *c)
+{
+	/* inline: the firewall library (fw-model) uses it without linking this one */
+	return c->has_subnet6 && c->mode == NETWORK_MODE_NAT &&
+	       (c->nat6 == NETWORK_NAT6_YES ||
+		(c->nat6 == NETWORK_NAT6_AUTO && in6_addr_is_ula(&c->subnet6.addr)));
+}
 
 /*
  * Candidate 'attempt' (0, 1, ...) of the stable ULA /64 that "subnet6 = auto" picks for network

@@ -66,20 +66,6 @@ enum network_nat6 network_nat6_from_string(const char *s)
 	return _NETWORK_NAT6_INVALID;
 }
 
-/* fc00::/7, RFC 4193 unique local addresses. */
-static bool in6_addr_is_ula(const struct in6_addr *a)
-{
-	return (a->s6_addr[0] & 0xfe) == 0xfc;
-}
-
-bool network_config_masquerades6(const struct network_config *c)
-{
-	if (!c->has_subnet6 || c->mode != NETWORK_MODE_NAT)
-		return false;
-	return c->nat6 == NETWORK_NAT6_YES ||
-	       (c->nat6 == NETWORK_NAT6_AUTO && in6_addr_is_ula(&c->subnet6.addr));
-}
-
 /* FNV-1a, 64 bits, over the name then 'attempt': stable across versions (prefixes persist). */
 static uint64_t subnet6_hash(const char *name, unsigned attempt)
 {

@@ -97,7 +97,7 @@ static bool item_from_json(int set, const char *set_name, json_t *e, struct fw_i
 			return false;
 		val = a;
 		if (!format_part(json_array_get(concat, 1), second, sizeof(second),
-				 set != FW_RENDER_N_SETS - 1))
+				 strncmp(fw_render_sets[set], "subnets", 7) != 0))
 			return false;
 	}
 	if (!json_is_string(val) || strlen(json_string_value(val)) >= sizeof(it->bridge))

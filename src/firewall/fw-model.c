@@ -22,7 +22,10 @@ void fw_network_from_config(const struct network_config *c, struct fw_network *r
 		.mode = c->mode,
 		.subnet = c->subnet,
 		.gateway = c->gateway,
+		.has_subnet6 = c->has_subnet6,
+		.subnet6 = c->has_subnet6 ? c->subnet6 : (struct in6_prefix){ .prefixlen = 0 },
 	};
+	ret->masquerade6 = network_config_masquerades6(c);
 	memcpy(ret->name, c->name, sizeof(ret->name));
 	memcpy(ret->bridge, c->bridge, sizeof(ret->bridge));
 	memcpy(ret->uplink, c->uplink, sizeof(ret->uplink));

@@ -9,6 +9,7 @@
 #include <net/if.h>
 
 #include "config/conf-network.h"
+#include "shared/in6-addr-util.h"
 
 /* The one nftables table kvmnet owns (family inet); nothing else is ever touched. */
 #define FW_TABLE_NAME "kvmnet"
@@ -20,6 +21,10 @@ struct fw_network {
 	char uplink[IFNAMSIZ];     /* "" = masquerade/forward via any interface */
 	struct in_prefix subnet;
 	struct in_addr gateway;
+	bool has_subnet6;          /* dual-stack: 'subnet6' (a /64) is the network's IPv6 prefix */
+	struct in6_prefix subnet6;
+	bool masquerade6;          /* mode nat: IPv6 from subnet6 is masqueraded (NAT66); else
+				    * routed (network_config_masquerades6()) */
 };
 
 /* Fills 'ret' from a validated 'c'. */

@@ -31,6 +31,9 @@ enum fw_set {
 	FW_SET_INTRA,
 	FW_SET_UPLINKED,
 	FW_SET_UPLINKS,
+	FW_SET_NAT6,
+	FW_SET_ROUTED6,
+	FW_SET_SUBNETS6,
 	FW_SET_SUBNETS,
 	_FW_SET_MAX,
 };
@@ -40,7 +43,8 @@ const char *const fw_render_sets[FW_RENDER_N_SETS] = {
 	[FW_SET_NAT] = "nat",           [FW_SET_ROUTED] = "routed",
 	[FW_SET_ISOLATED] = "isolated", [FW_SET_INTRA] = "intra",
 	[FW_SET_UPLINKED] = "uplinked", [FW_SET_UPLINKS] = "uplinks",
-	[FW_SET_SUBNETS] = "subnets",
+	[FW_SET_NAT6] = "nat6",         [FW_SET_ROUTED6] = "routed6",
+	[FW_SET_SUBNETS6] = "subnets6", [FW_SET_SUBNETS] = "subnets",
 };
 
 _Static_assert(_FW_SET_MAX == FW_RENDER_N_SETS, "fw_render_sets");
@@ -54,7 +58,19 @@ const char fw_render_declarations[] =
 	"add set " FW_TABLE " isolated { type ifname; }\n"
 	"add set " FW_TABLE " intra { type ifname . ifname; }\n"
 	"add set " FW_TABLE " uplinked { type ifname; }\n"
-	"add set " FW_TABLE " uplinks { type ifname . ifname; }\n";
+	"add set " FW_TABLE " uplinks { type ifname . ifname; }\n"
+	"add set " FW_TABLE " nat6 { type ifname; }\n"
+	"add set " FW_TABLE " routed6 { type ifname; }\n"
+	"add set " FW_TABLE " subnets6 { type ifname . ipv6_addr; }\n";
+
+/* A subnet6 is always a /64: the one mask of every IPv6 subnet check. */
+#define FW_MASK6 "& ffff:ffff:ffff:ffff::"
+
+/* The ICMPv6 types an IPv6 link cannot work without: ND, MLD and the errors (PMTU: too big). */
+#define FW_ICMP6_NEEDED                                                                   \
+	"destination-unreachable, packet-too-big, time-exceeded, parameter-problem, "     \
+	"nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-report, " \
+	"mld2-listener-report"
 
 /* The netmask of prefix length 'len', in network byte order. */
 static uint32_t fw_prefix_mask(unsigned len)
@@ -166,7 +182,8 @@ static int fw_network_check(const struct fw_network *n)
 {
 	if (!fw_name_is_valid(n->name, sizeof(n->name)) ||
 	    !fw_ifname_is_valid(n->bridge, sizeof(n->bridge), false) ||
-	    !fw_ifname_is_valid(n->uplink, sizeof(n->uplink), true) || n->subnet.prefixlen > 32)
+	    !fw_ifname_is_valid(n->uplink, sizeof(n->uplink), true) || n->subnet.prefixlen > 32 ||
+	    (n->has_subnet6 && n->subnet6.prefixlen != 64))
 		return -EINVAL;
 	if (n->mode < 0 || n->mode >= _NETWORK_MODE_MAX)
 		return -EINVAL;
@@ -188,7 +205,10 @@ static bool fw_element_key(const struct fw_network *n, enum fw_set s, bool any_m
 			   char *buf, size_t size)
 {
 	bool guarded = any_mode || fw_mode_is_guarded(n->mode);
-	char a[INET_ADDRSTRLEN];
+	bool routed6 = n->mode == NETWORK_MODE_ROUTED ||
+		       (n->mode == NETWORK_MODE_NAT && !n->masquerade6);
+	char a[INET6_ADDRSTRLEN];
+	struct in6_addr net6;
 	struct in_addr net;
 	int k;
 
@@ -222,6 +242,22 @@ static bool fw_element_key(const struct fw_network *n, enum fw_set s, bool any_m
 		if (!n->uplink[0] || (!any_mode && (!guarded || n->mode == NETWORK_MODE_ISOLATED)))
 			return false;
 		k = snprintf(buf, size, "\"%s\" . \"%s\"", n->bridge, n->uplink);
+		break;
+	case FW_SET_NAT6:
+	case FW_SET_ROUTED6:
+		if (!any_mode && !(n->has_subnet6 && (s == FW_SET_NAT6 ? n->masquerade6 &&
+							     n->mode == NETWORK_MODE_NAT : routed6)))
+			return false;
+		k = snprintf(buf, size, "\"%s\"", n->bridge);
+		break;
+	case FW_SET_SUBNETS6:
+		if (!n->has_subnet6 ||
+		    (!any_mode && n->mode != NETWORK_MODE_NAT && n->mode != NETWORK_MODE_ROUTED))
+			return false;
+		net6 = in6_addr_mask(&n->subnet6.addr, 64);
+		if (!inet_ntop(AF_INET6, &net6, a, sizeof(a)))
+			return false;
+		k = snprintf(buf, size, "\"%s\" . %s", n->bridge, a);
 		break;
 	case FW_SET_SUBNETS:
 		if (!any_mode && n->mode != NETWORK_MODE_NAT && n->mode != NETWORK_MODE_ROUTED)
@@ -333,12 +369,15 @@ static void emit_forward(struct render *o, uint64_t mask)
 	emit(o, "add rule " FW_TABLE " from_net oifname @bridges drop");
 	emit(o, "add rule " FW_TABLE " from_net iifname @uplinked iifname . oifname != @uplinks drop");
 	emit_subnet_rules(o, mask, "from_net", "iifname . ip saddr", "accept");
+	emit(o, "add rule " FW_TABLE " from_net iifname . ip6 saddr " FW_MASK6 " @subnets6 accept");
 	emit(o, "add rule " FW_TABLE " from_net drop");
 	emit(o, "flush chain " FW_TABLE " to_net");
 	emit(o, "add rule " FW_TABLE " to_net oifname @nat ct state established,related accept");
 	emit(o, "add rule " FW_TABLE " to_net oifname @nat ct status dnat accept");
 	emit_subnet_rules(o, mask, "to_net", "oifname @routed iifname != @bridges oifname . ip daddr",
 			  "accept");
+	emit(o, "add rule " FW_TABLE " to_net oifname @routed6 iifname != @bridges "
+		 "oifname . ip6 daddr " FW_MASK6 " @subnets6 accept");
 	emit(o, "add rule " FW_TABLE " to_net drop");
 }
 
@@ -358,8 +397,11 @@ static void emit_postrouting(struct render *o, uint64_t mask)
 	emit(o, "add rule " FW_TABLE " nat_post ip daddr 255.255.255.255 return");
 	emit(o, "add rule " FW_TABLE " nat_post iifname . oifname @intra return");
 	emit_subnet_rules(o, mask, "nat_post", "iifname . ip daddr", "return");
+	emit(o, "add rule " FW_TABLE " nat_post iifname . ip6 daddr " FW_MASK6 " @subnets6 return");
 	emit(o, "add rule " FW_TABLE " nat_post iifname @uplinked iifname . oifname != @uplinks return");
 	emit_subnet_rules(o, mask, "nat_post", "iifname . ip saddr", "masquerade");
+	emit(o, "add rule " FW_TABLE " nat_post iifname @nat6 iifname . ip6 saddr " FW_MASK6
+		 " @subnets6 masquerade");
 }
 
 int fw_render_base(bool reset, uint64_t prefix_mask, char **ret)
@@ -384,11 +426,16 @@ int fw_render_base(bool reset, uint64_t prefix_mask, char **ret)
 		 "policy accept; }");
 	emit(&o, "add chain " FW_TABLE " nat_post");
 	emit_forward(&o, prefix_mask);
-	/* Isolated guests reach the host only for DHCP and DNS. */
+	/*
+	 * Isolated guests reach the host only for DHCP, DHCPv6 and DNS, and the ICMPv6 that
+	 * neighbour discovery, router solicitations, MLD and path MTU discovery need.
+	 */
 	emit(&o, "flush chain " FW_TABLE " input");
 	emit(&o, "add rule " FW_TABLE " input iifname @isolated ct state established,related accept");
-	emit(&o, "add rule " FW_TABLE " input iifname @isolated udp dport { 53, 67 } accept");
+	emit(&o, "add rule " FW_TABLE " input iifname @isolated udp dport { 53, 67, 547 } accept");
 	emit(&o, "add rule " FW_TABLE " input iifname @isolated tcp dport 53 accept");
+	emit(&o, "add rule " FW_TABLE " input iifname @isolated icmpv6 type { " FW_ICMP6_NEEDED
+		 " } accept");
 	emit(&o, "add rule " FW_TABLE " input iifname @isolated drop");
 	emit_postrouting(&o, prefix_mask);
 	return render_finish(&o, ret);

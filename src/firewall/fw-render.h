@@ -17,19 +17,28 @@
  *   set intra    { type ifname . ifname; }        BRIDGE . BRIDGE (forwarded within a bridge)
  *   set uplinked { type ifname; }                 bridges restricted to one uplink ...
  *   set uplinks  { type ifname . ifname; }        ... BRIDGE . UPLINK
+ *   set nat6     { type ifname; }                 bridges of nat networks whose IPv6 is
+ *                                                 masqueraded (NAT66: ULA, or nat6 = yes)
+ *   set routed6  { type ifname; }                 bridges whose IPv6 is routed (routed
+ *                                                 networks, nat ones not masquerading IPv6)
+ *   set subnets6 { type ifname . ipv6_addr; }     BRIDGE . SUBNET6 (a /64) of the nat and
+ *                                                 routed networks with a subnet6
  *   set subnets_L { type ifname . ipv4_addr; }    BRIDGE . NETWORK of the nat and routed
  *                                                 networks whose prefix length is L
  *
  *   chain forward (filter forward): iifname @guarded jump from_net; oifname @guarded jump to_net
  *   chain from_net: within the bridge accept; isolated drop; to another kvmnet bridge drop;
- *                   not through the uplink drop; from the subnet accept; drop
+ *                   not through the uplink drop; from the subnet or the subnet6 accept; drop
  *   chain to_net:   nat: replies and port forwards (ct status dnat) accept; routed: to the
- *                   subnet, not from another kvmnet bridge, accept; drop
- *   chain input (filter input): isolated bridges reach the host for DHCP and DNS only
+ *                   subnet, not from another kvmnet bridge, accept; routed6: the same for the
+ *                   subnet6; drop (ICMPv6 errors, packet too big included, pass as 'related'
+ *                   or as traffic to the subnet6)
+ *   chain input (filter input): isolated bridges reach the host for DHCP, DHCPv6 and DNS
+ *                   only, plus the ICMPv6 of ND, MLD and PMTU
  *   chain postrouting (nat srcnat): hairpin (a DNATed packet sent back out of the bridge of its
  *                   source's subnet is masqueraded), then iifname @nat jump nat_post (masquerade,
  *                   not to the subnet, the bridge itself, local multicast or the limited
- *                   broadcast)
+ *                   broadcast; IPv6: not to the subnet6, masquerade from it when @nat6)
  *
  * A subnet check is one rule per prefix length in use, "iifname . ip saddr & MASK @subnets_L":
  * hash sets with the address masked in the rule, not one interval set. The kernel's set for
@@ -40,9 +49,8 @@
  * mask: a constant number of chains, so the kernel's validation of that commit is cheap too).
  *
  * Per-packet cost does not grow with the number of networks: every decision is a set lookup,
- * one per prefix length in use for the subnet checks (one, when every network is a /24). An IPv6
- * family would add sets of its own (subnets6_L beside subnets_L) and rules beside the ip ones;
- * the table is inet already.
+ * one per prefix length in use for the subnet checks (one, when every network is a /24), and one
+ * for IPv6 (every subnet6 is a /64: "iifname . ip6 saddr & ffff:ffff:ffff:ffff:: @subnets6").
  */
 #ifndef KN_FIREWALL_FW_RENDER_H
 #define KN_FIREWALL_FW_RENDER_H
@@ -114,7 +122,7 @@ uint64_t fw_hash_bytes(uint64_t h, const char *s, size_t len);
  * The sets that hold a network's elements, in the order of their lines in every script; the
  * last, "subnets", stands for every subnets_L.
  */
-#define FW_RENDER_N_SETS 9
+#define FW_RENDER_N_SETS 12
 #define FW_SET_NAME_MAX 32
 extern const char *const fw_render_sets[FW_RENDER_N_SETS];
 

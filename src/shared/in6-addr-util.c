@@ -104,6 +104,11 @@ bool in6_prefix_overlaps(const struct in6_prefix *a, const struct in6_prefix *b)
 	return in6_addr_equal(&x, &y);
 }
 
+bool in6_addr_is_ula(const struct in6_addr *a)
+{
+	return (a->s6_addr[0] & 0xfe) == 0xfc;
+}
+
 bool in6_prefix_is_normal(const struct in6_prefix *p)
 {
 	struct in6_addr x = in6_addr_mask(&p->addr, p->prefixlen);

@@ -46,6 +46,9 @@ bool in6_prefix_overlaps(const struct in6_prefix *a, const struct in6_prefix *b)
 /* True if 'a' and 'b' are the same address. */
 bool in6_addr_equal(const struct in6_addr *a, const struct in6_addr *b);
 
+/* True if 'a' is a unique local address (fc00::/7, RFC 4193). */
+bool in6_addr_is_ula(const struct in6_addr *a);
+
 /* True if 'p' has no host bits set. */
 bool in6_prefix_is_normal(const struct in6_prefix *p);
 

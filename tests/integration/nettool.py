@@ -36,8 +36,12 @@ def dns_query():
     return q + b"\x00" + struct.pack("!HH", 1, 1)
 
 
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
 def serve_tcp(addr, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family_of(addr), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind((addr, port))
@@ -64,12 +68,12 @@ def serve_tcp(addr, port):
 
     while True:
         c, peer = s.accept()
-        say("accept %s %d" % peer)
+        say("accept %s %d" % peer[:2])
         threading.Thread(target=handle, args=(c, peer), daemon=True).start()
 
 
 def serve_udp(addr, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family_of(addr), socket.SOCK_DGRAM)
     try:
         s.bind((addr, port))
     except OSError as e:
@@ -109,7 +113,7 @@ def probe_tcp(addr, port, timeout):
 
 
 def probe_udp(addr, port, timeout):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family_of(addr), socket.SOCK_DGRAM)
     s.settimeout(timeout)
     try:
         s.sendto(dns_query(), (addr, port))

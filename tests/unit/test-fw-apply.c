@@ -130,7 +130,7 @@ static void assert_base_rules_once(void)
 	assert_non_null(post);
 	assert_int_equal(fw_test_count(fwd, "jump"), 2);
 	assert_int_equal(fw_test_count(fwd, "iifname @guarded jump from_net"), 1);
-	assert_int_equal(fw_test_count(in, "@isolated"), 4);
+	assert_int_equal(fw_test_count(in, "@isolated"), 5);
 	assert_int_equal(fw_test_count(post, "jump nat_post"), 1);
 	/* Six chains whatever the number of networks, and no verdict map. */
 	assert_int_equal(fw_test_count(table, "\tchain "), 6);
@@ -195,6 +195,18 @@ static void test_install_all(void **state)
 	assert_installed(&s, &routed);
 	assert_installed(&s, &open0);
 	assert_base_rules_once();
+	{
+		_cleanup_free_ char *sub6 = fw_test_nft_list("list set inet kvmnet subnets6");
+		_cleanup_free_ char *nat6 = fw_test_nft_list("list set inet kvmnet nat6");
+		_cleanup_free_ char *routed6 = fw_test_nft_list("list set inet kvmnet routed6");
+
+		assert_non_null(strstr(sub6, "\"kn-nat-2\" . fd42:2::"));
+		assert_non_null(strstr(sub6, "\"kn-rt0\" . 2001:db8:4::"));
+		assert_non_null(strstr(nat6, "\"kn-nat-2\""));
+		assert_null(strstr(nat6, "\"kn-rt0\""));
+		assert_non_null(strstr(routed6, "\"kn-rt0\""));
+		assert_null(strstr(routed6, "\"kn-nat-2\""));
+	}
 }
 
 static void test_reapply(void **state)
@@ -285,6 +297,10 @@ static void test_mode_change(void **state)
 	table = (free(table), fw_test_nft_list("list set inet kvmnet nat"));
 	assert_null(strstr(table, "\"kn-nat-2\""));
 	table = (free(table), fw_test_nft_list("list set inet kvmnet uplinks"));
+	assert_null(strstr(table, "\"kn-nat-2\""));
+	table = (free(table), fw_test_nft_list("list set inet kvmnet nat6"));
+	assert_null(strstr(table, "\"kn-nat-2\""));
+	table = (free(table), fw_test_nft_list("list set inet kvmnet subnets6"));
 	assert_null(strstr(table, "\"kn-nat-2\""));
 
 	/* And back, this time with install alone: it clears the elements of any mode itself. */
@@ -456,6 +472,13 @@ int main(void)
 	nat2 = model("nat-2", NETWORK_MODE_NAT, "10.2.0.0", 24, "eth0");
 	iso = model("iso", NETWORK_MODE_ISOLATED, "10.3.0.0", 24, "");
 	routed = model("rt0", NETWORK_MODE_ROUTED, "10.4.0.0", 16, "");
+	/* Dual stack: a masqueraded ULA (nat6) and a routed global prefix (routed6). */
+	nat2.has_subnet6 = routed.has_subnet6 = true;
+	nat2.masquerade6 = true;
+	nat2.subnet6.prefixlen = routed.subnet6.prefixlen = 64;
+	if (inet_pton(AF_INET6, "fd42:2::", &nat2.subnet6.addr) != 1 ||
+	    inet_pton(AF_INET6, "2001:db8:4::", &routed.subnet6.addr) != 1)
+		return 1;
 	open0 = model("open0", NETWORK_MODE_OPEN, "10.5.0.0", 24, "");
 
 	r = cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,6 +39,16 @@ static struct fw_network model(const char *name, enum network_mode mode, const c
 	return n;
 }
 
+/* 'n' dual-stack with the /64 'prefix6'; 'masquerade' as the config's nat6 would say. */
+static struct fw_network with6(struct fw_network n, const char *prefix6, bool masquerade)
+{
+	assert_int_equal(inet_pton(AF_INET6, prefix6, &n.subnet6.addr), 1);
+	n.subnet6.prefixlen = 64;
+	n.has_subnet6 = true;
+	n.masquerade6 = masquerade;
+	return n;
+}
+
 /* Every line of a network's script adds a table or set (idempotent) or adds/deletes an element. */
 static void assert_elements_only(const char *s)
 {
@@ -84,8 +94,17 @@ static void test_base(void **state)
 	assert_int_equal(fw_test_count(s, "iifname . ip saddr & 255.255.0.0 @subnets_16 accept"), 1);
 	assert_int_equal(fw_test_count(s, "@subnets_24"), 5);
 	assert_int_equal(fw_test_count(s, "add set inet kvmnet subnets_"), 2);
+	/* IPv6: one rule per check whatever the prefix lengths (every subnet6 is a /64). */
+	assert_int_equal(fw_test_count(s, "iifname . ip6 saddr & ffff:ffff:ffff:ffff:: @subnets6 "
+					  "accept"), 1);
+	assert_int_equal(fw_test_count(s, "@subnets6"), 4);
+	assert_int_equal(fw_test_count(s, "iifname @nat6 iifname . ip6 saddr & ffff:ffff:ffff:ffff:: "
+					  "@subnets6 masquerade"), 1);
+	assert_non_null(strstr(s, "udp dport { 53, 67, 547 } accept"));
+	assert_non_null(strstr(s, "packet-too-big"));
 	assert_int_equal(fw_render_base(false, 0, &none), 0);
-	assert_null(strstr(none, "subnets"));
+	assert_null(strstr(none, "subnets_"));
+	assert_non_null(strstr(none, "@subnets6"));
 	assert_int_equal(fw_render_base(true, mask, &reset), 0);
 	assert_string_equal(reset + strlen("add table inet kvmnet\ndelete table inet kvmnet\n"), s);
 }
@@ -125,6 +144,49 @@ static void test_isolated(void **state)
 	struct fw_network n = model("0iso", NETWORK_MODE_ISOLATED, "br-iso", "", "10.30.0.0", 24);
 
 	check_render(&n, "fw-isolated.nft");
+}
+
+static void test_nat6(void **state)
+{
+	struct fw_network n = model("lab-1", NETWORK_MODE_NAT, "kn-lab-1", "", "192.168.100.0", 24);
+	struct fw_network ula = with6(n, "fd42:10::", true), global = with6(n, "2001:db8:1:2::", false);
+	_cleanup_free_ char *s = NULL;
+
+	/* A ULA prefix masqueraded (nat6), a global one routed (routed6). */
+	check_render(&ula, "fw-nat6.nft");
+	check_render(&global, "fw-nat6-routed.nft");
+	assert_int_equal(fw_render_network(&global, NULL, NULL, &s), 0);
+	assert_non_null(strstr(s, "add element inet kvmnet routed6 { \"kn-lab-1\" }\nadd"));
+	assert_null(strstr(s, "add element inet kvmnet nat6 { \"kn-lab-1\" }\nadd"));
+	assert_non_null(strstr(s, "add element inet kvmnet subnets6 { \"kn-lab-1\" . 2001:db8:1:2:: }"
+				  "\n"));
+	/* An IPv4-only model has no IPv6 element (its bridge's nat6/routed6 ones are removed). */
+	free(s);
+	s = NULL;
+	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), 0);
+	assert_null(strstr(s, "element inet kvmnet subnets6"));
+	assert_null(strstr(s, "add element inet kvmnet nat6 { \"kn-lab-1\" }\nadd"));
+}
+
+static void test_routed6_isolated6(void **state)
+{
+	struct fw_network r = with6(model("rt_a", NETWORK_MODE_ROUTED, "kn-rt_a", "", "10.20.0.0", 16),
+				    "2001:db8:20::", false);
+	struct fw_network i = with6(model("0iso", NETWORK_MODE_ISOLATED, "br-iso", "", "10.30.0.0", 24),
+				    "fd42:30::", false);
+	_cleanup_free_ char *s = NULL;
+	char *bad = NULL;
+
+	check_render(&r, "fw-routed6.nft");
+	check_render(&i, "fw-isolated6.nft");
+	/* Isolated: the IPv6 elements only removed, never added. */
+	assert_int_equal(fw_render_network(&i, NULL, NULL, &s), 0);
+	assert_null(strstr(s, "add element inet kvmnet subnets6 { \"br-iso\" . fd42:30:: }\nadd"));
+	assert_non_null(strstr(s, "delete element inet kvmnet subnets6 { \"br-iso\" . fd42:30:: }\n"));
+	/* Only /64s render. */
+	i.subnet6.prefixlen = 48;
+	assert_int_equal(fw_render_network(&i, NULL, NULL, &bad), -EINVAL);
+	assert_null(bad);
 }
 
 static void test_open(void **state)
@@ -217,6 +279,11 @@ static void test_hash(void **state)
 	m = n;
 	snprintf(m.name, sizeof(m.name), "lab-2");
 	assert_true(fw_network_hash(&m) != h);
+	/* A subnet6, another subnet6, and its masquerade change the hash. */
+	m = with6(n, "fd42:10::", true);
+	assert_true(fw_network_hash(&m) != h);
+	assert_true(fw_network_hash(&m) != fw_network_hash((struct fw_network[]){ with6(n, "fd42:11::", true) }));
+	assert_true(fw_network_hash(&m) != fw_network_hash((struct fw_network[]){ with6(n, "fd42:10::", false) }));
 
 	/* The hash is over the element lines at the end of the script, the ones fw-apply reads. */
 	assert_int_equal(fw_render_network(&n, NULL, NULL, &s), 0);
@@ -279,6 +346,25 @@ static void test_from_config(void **state)
 	assert_int_equal(n.subnet.addr.s_addr, c.subnet.addr.s_addr);
 	assert_int_equal(n.subnet.prefixlen, 24);
 	assert_int_equal(n.gateway.s_addr, c.gateway.s_addr);
+	assert_false(n.has_subnet6);
+	assert_false(n.masquerade6);
+
+	/* nat6 auto: a ULA subnet6 is masqueraded, a global one routed; yes always masquerades. */
+	c.mode = NETWORK_MODE_NAT;
+	c.has_subnet6 = true;
+	c.subnet6.prefixlen = 64;
+	assert_int_equal(inet_pton(AF_INET6, "fd42:7::", &c.subnet6.addr), 1);
+	fw_network_from_config(&c, &n);
+	assert_true(n.has_subnet6 && n.masquerade6 && n.subnet6.prefixlen == 64);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:7::", &c.subnet6.addr), 1);
+	fw_network_from_config(&c, &n);
+	assert_false(n.masquerade6);
+	c.nat6 = NETWORK_NAT6_YES;
+	fw_network_from_config(&c, &n);
+	assert_true(n.masquerade6);
+	c.mode = NETWORK_MODE_ROUTED;
+	fw_network_from_config(&c, &n);
+	assert_false(n.masquerade6);
 }
 
 int main(void)
@@ -291,6 +377,8 @@ int main(void)
 		cmocka_unit_test(test_routed_uplink),
 		cmocka_unit_test(test_isolated),
 		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_nat6),
+		cmocka_unit_test(test_routed6_isolated6),
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_invalid),
