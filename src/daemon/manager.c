@@ -33,6 +33,7 @@
 #include "netlink/nl-link.h"
 #include "netlink/nl-monitor.h"
 #include "netlink/nl-netns.h"
+#include "netlink/nl-reaper.h"
 #include "netlink/nl-route.h"
 #include "netlink/nl-sock.h"
 #include "shared/alloc-util.h"
@@ -141,6 +142,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 		log_error_errno(r, "Failed to open netlink socket: %m");
 		goto fail;
 	}
+	r = nl_reaper_new(&m->reaper);
+	if (r < 0)
+		log_warning_errno(r, "Failed to start the link reaper: %m, deleting links inline");
 	r = fw_ctx_new(&m->fw);
 	if (r < 0) {
 		log_error_errno(r, "Failed to create nftables context: %m");
@@ -196,6 +200,7 @@ struct manager *manager_free(struct manager *m)
 		return NULL;
 	m->api = api_server_free(m->api);
 	m->labs = lab_engine_free(m->labs);
+	m->reaper = nl_reaper_free(m->reaper);   /* what was handed over is deleted first */
 	for (size_t i = 0; i < m->n_networks; i++)
 		network_free(m->networks[i]);
 	free(m->networks);
@@ -212,6 +217,21 @@ struct manager *manager_free(struct manager *m)
 	state_dir_free(m->state);
 	free(m);
 	return NULL;
+}
+
+int manager_link_delete(struct manager *m, int ifindex)
+{
+	int r = m->reaper ? nl_reaper_delete(m->reaper, m->nl, ifindex) : -EOPNOTSUPP;
+
+	if (r >= 0 || r == -ENODEV)
+		return r;
+	return nl_link_delete(m->nl, ifindex);
+}
+
+void manager_links_settle(struct manager *m)
+{
+	if (m->reaper && nl_reaper_busy(m->reaper))
+		nl_reaper_drain(m->reaper);
 }
 
 struct network *manager_find_network(struct manager *m, const char *name)
@@ -301,6 +321,8 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 	struct network *own = self ? manager_find_network(m, self) : NULL;
 	int r;
 
+	/* A stopped network's bridge may still be on its way out, with its route. */
+	manager_links_settle(m);
 	for (size_t i = 0; i < m->n_networks; i++) {
 		const struct network_config *o = &m->networks[i]->config;
 		if (self && strcmp(o->name, self) == 0)
@@ -485,6 +507,11 @@ int manager_startup(struct manager *m)
 {
 	char err[256];
 	int autostart, r;
+
+	/* Links a killed predecessor handed to its reaper: their stop was acknowledged. */
+	r = nl_reaper_reap_now(m->nl);
+	if (r < 0)
+		log_warning_errno(r, "Failed to delete links left for deletion: %m, ignoring");
 
 	r = state_dir_load_networks(m->state, manager_load_cb, m);
 	if (r < 0)

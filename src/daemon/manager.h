@@ -26,6 +26,7 @@ struct nl_monitor;
 struct nl_sock;
 struct port_service;
 struct route_cache;
+struct nl_reaper;
 struct state_dir;
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
@@ -45,6 +46,7 @@ struct manager {
 	struct event_loop *loop;
 	struct state_dir *state;
 	struct nl_sock *nl;
+	struct nl_reaper *reaper;    /* deletes links off the request path; NULL = inline */
 	struct nl_monitor *monitor;
 	struct fw_ctx *fw;
 	uint64_t fw_prefix_mask;     /* prefix lengths whose subnet rules are loaded (fw-render.h) */
@@ -63,6 +65,17 @@ struct manager {
 };
 
 int manager_new(const struct manager_options *o, struct manager **ret);
+
+/*
+ * Deletes link 'ifindex' off the request path (nl-reaper.h): it goes within tens of ms, its name
+ * and routes stay until then (manager_links_settle() waits). Falls back to deleting it at once.
+ * Returns 0, -ENODEV (gone already), -errno.
+ */
+int manager_link_delete(struct manager *m, int ifindex);
+
+/* Waits until every link manager_link_delete() was given is gone: before making a link or
+ * checking names and routes. Returns at once when none is pending. */
+void manager_links_settle(struct manager *m);
 struct manager *manager_free(struct manager *m);
 
 /* Loads definitions and reconciles the kernel with them; logs per-network failures. */

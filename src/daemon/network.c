@@ -223,7 +223,8 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 			return r;
 	}
 
-	/* 1. The bridge: made or adopted, as the mode does it. */
+	/* 1. The bridge: made or adopted, as the mode does it (not one still being deleted). */
+	manager_links_settle(m);
 	r = ops->bridge_setup(m, n, adopt, &link, &created, err, errlen);
 	if (r < 0)
 		return r;

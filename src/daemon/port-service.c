@@ -34,6 +34,7 @@
 #include "lease/lease-store.h"
 #include "lease/lease.h"
 #include "netlink/nl-link.h"
+#include "netlink/nl-reaper.h"
 #include "netlink/nl-monitor.h"
 #include "netlink/nl-qdisc.h"
 #include "netlink/nl-tap.h"
@@ -250,7 +251,7 @@ static void port_forget(struct port_service *ps, struct port *p, bool delete_tap
 	if (p->policy)
 		(void)port_policy_remove(ps, p->name);
 	if (delete_tap && p->ifindex > 0) {
-		int r = nl_link_delete(ps->m->nl, p->ifindex);
+		int r = manager_link_delete(ps->m, p->ifindex);
 		if (r < 0 && r != -ENODEV)
 			log_warning_errno(r, "Failed to delete tap '%s': %m", p->name);
 	}
@@ -284,6 +285,7 @@ static int port_make(struct port_service *ps, struct network *n, const char *tem
 
 	for (size_t i = 0; i < TAP_QUEUES_MAX; i++)
 		fds[i] = -1;
+	manager_links_settle(ps->m);   /* a tap of that name may be on its way out */
 	r = tap_create(ps->m->nl, &o, name, fds);
 	if (r < 0) {
 		if (r == -EEXIST)
@@ -783,6 +785,8 @@ void port_service_link_changed(struct port_service *ps, const struct nl_change *
 			return;   /* gone already: its RTM_DELLINK follows */
 		if (r >= 0)
 			link = &now;
+		if (link->group == NL_REAPER_GROUP)
+			return;   /* being deleted (manager_link_delete()): not a port to adopt */
 		p = port_find_ifindex(ps, link->ifindex);
 		if (p && p->macvtap) {
 			if (link->lower == p->network->ifindex && strcmp(link->name, p->name) == 0)

@@ -30,6 +30,7 @@ static const struct nl_policy nl_link_policy[IFLA_MAX + 1] = {
 	[IFLA_IFNAME] = { NL_POLICY_STRING, IFNAMSIZ },
 	[IFLA_MTU] = { NL_POLICY_U32, 0 },
 	[IFLA_MASTER] = { NL_POLICY_U32, 0 },
+	[IFLA_GROUP] = { NL_POLICY_U32, 0 },
 	[IFLA_LINK] = { NL_POLICY_U32, 0 },
 	[IFLA_ADDRESS] = { NL_POLICY_BINARY, 0 },  /* 6 bytes for Ethernet, other sizes elsewhere */
 	[IFLA_LINKINFO] = { NL_POLICY_NESTED, 0 },
@@ -72,6 +73,8 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link_info *ret)
 		strcpy(link.name, mnl_attr_get_str(tb[IFLA_IFNAME])); /* policy: < IFNAMSIZ */
 	if (tb[IFLA_MTU])
 		link.mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_GROUP])
+		link.group = mnl_attr_get_u32(tb[IFLA_GROUP]);
 	if (tb[IFLA_MASTER]) {
 		uint32_t master = mnl_attr_get_u32(tb[IFLA_MASTER]);
 
@@ -351,6 +354,24 @@ int nl_link_delete(struct nl_sock *s, int ifindex)
 	if (ifindex <= 0)
 		return -EINVAL;
 	nlh = nl_link_request(buf, RTM_DELLINK, 0, ifindex);
+	return nl_sock_transact(s, nlh, NULL, NULL);
+}
+
+int nl_link_set_group(struct nl_sock *s, int ifindex, uint32_t group)
+{
+	return nl_link_set(s, ifindex, IFLA_GROUP, group, 0, 0);
+}
+
+int nl_link_delete_group(struct nl_sock *s, uint32_t group)
+{
+	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
+	struct nlmsghdr *nlh;
+
+	assert(s);
+
+	/* ifindex 0 and no name: rtnl_dellink() deletes the group, in one unregistration */
+	nlh = nl_link_request(buf, RTM_DELLINK, 0, 0);
+	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
 	return nl_sock_transact(s, nlh, NULL, NULL);
 }
 

@@ -22,6 +22,7 @@ struct nl_link_info {
 	/* IFLA_STATS64, as the link itself counts (a tap's rx is what its guest sent) */
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_dropped, tx_dropped;
 	bool carrier;         /* IFF_LOWER_UP: for a tap, someone has it open */
+	uint32_t group;       /* IFLA_GROUP (NL_REAPER_GROUP: on its way out) */
 };
 
 /*
@@ -73,6 +74,14 @@ int nl_link_set_up(struct nl_sock *s, int ifindex, bool up);
 int nl_link_set_master(struct nl_sock *s, int ifindex, int master_ifindex);
 /* Deletes the link; -ENODEV if it is already gone. */
 int nl_link_delete(struct nl_sock *s, int ifindex);
+/* Sets the link's group (IFLA_GROUP). */
+int nl_link_set_group(struct nl_sock *s, int ifindex, uint32_t group);
+/*
+ * Deletes every link of group 'group' at once (one unregistration, so one RCU wait for all).
+ * Returns 0; -ENODEV when the group has no link; -EOPNOTSUPP if one of them cannot be deleted
+ * (then none is).
+ */
+int nl_link_delete_group(struct nl_sock *s, uint32_t group);
 /* Sets the link's MAC address (IFLA_ADDRESS). */
 int nl_link_set_mac(struct nl_sock *s, int ifindex, const uint8_t mac[6]);
 

@@ -427,7 +427,28 @@ class Lab:
 
     # ---- kernel state of the host namespace -----------------------------------------------
 
+    # kvmnetd deletes bridges and taps off the request path (src/netlink/nl-reaper.h): a stopped
+    # network's bridge, a removed port's tap, sit in this link group for a few tens of ms.
+    REAPER_GROUP = 0x6b6e7270
+
+    def settle(self, timeout=10):
+        """Waits until no link of the host namespace waits in kvmnetd's reaper group."""
+        deadline = time.monotonic() + timeout
+        while True:
+            p = run(["ip", "-n", self.host, "-j", "link", "show", "group", str(self.REAPER_GROUP)],
+                    check=False)
+            # ('ip -j link show group G' prints [{}] when the group is empty)
+            if p.returncode != 0 or not [l for l in json.loads(p.stdout or "[]") if l]:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("links still waiting for deletion after %ss: %s"
+                                     % (timeout, p.stdout))
+            time.sleep(0.02)
+
     def link(self, name):
+        """The link 'name' of the host namespace as 'ip -j -d link' shows it, None when there
+        is none (once kvmnetd's pending deletions are done: settle())."""
+        self.settle()
         p = run(["ip", "-n", self.host, "-j", "-d", "link", "show", "dev", name], check=False)
         return json.loads(p.stdout)[0] if p.returncode == 0 and p.stdout.strip() else None
 
@@ -485,6 +506,7 @@ class Lab:
 
     def snapshot(self):
         """Everything a refused request must leave alone: links, addresses, rules, state dir."""
+        self.settle()
         links = drop_timers(json.loads(run(["ip", "-n", self.host, "-j", "-d", "link"]).stdout))
         for link in links:   # carrier comes and goes on its own (a bridge's first port, linkwatch)
             link.pop("operstate", None)

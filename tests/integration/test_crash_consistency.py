@@ -220,6 +220,7 @@ def observed(lab, api):
 def kernel_orphans(lab, model):
     """Bridges, taps and nftables rules of the host namespace that no definition explains."""
     problems = []
+    lab.settle()   # a stop's bridge may still be on its way out (kvmnetd's reaper)
     links = json.loads(run(["ip", "-n", lab.host, "-j", "-d", "link"]).stdout)
     want_bridges = {"kn-" + n for n, s in model.nets.items() if s and s["running"]}
     want_taps = {p for s in model.nets.values() if s and s["running"] for p in s["ports"]}
