@@ -157,3 +157,57 @@ def test_all_modes_listed(lab):
     assert all(v["state"] == "active" for v in nets.values()), nets
     for i, mode in enumerate(("nat", "routed", "isolated", "open")):
         assert "10.19.%d.1/24" % i in lab.addrs("kn-m" + mode)
+
+
+def api_call(lab, method, **params):
+    """One request straight to the daemon's socket (no CLI start-up between two requests)."""
+    import json
+    import socket
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(30)
+        s.connect(str(lab.sock))
+        s.sendall((json.dumps({"id": 1, "method": method, "params": params}) + "\n").encode())
+        buf = b""
+        while b"\n" not in buf:
+            chunk = s.recv(65536)
+            assert chunk, "kvmnetd closed the connection"
+            buf += chunk
+    msg = json.loads(buf.split(b"\n", 1)[0])
+    assert "error" not in msg, "%s: %s" % (method, msg["error"])
+    return msg["result"]
+
+
+def test_deferred_deletion_keeps_the_name(lab):
+    """net.stop replies before the kernel has deleted the bridge (the link reaper); whatever
+    comes next at once must still work: a start, a delete and a create of the same name and
+    subnet, a port add of a tap that was just removed."""
+    lab.create("lab", "nat", "10.19.0.0/24")
+    lab.kn("port", "add", "lab", "--name", "knrt0")
+    for _ in range(3):
+        api_call(lab, "net.stop", name="lab")
+        api_call(lab, "net.start", name="lab")
+        assert_active(lab, "lab", "kn-lab", "10.19.0.1/24")
+        assert lab.link("knrt0") is not None, "the defined port did not come back"
+    api_call(lab, "net.delete", name="lab")
+    api_call(lab, "net.create", name="lab", config={"mode": "nat", "subnet": "10.19.0.0/24"})
+    assert_active(lab, "lab", "kn-lab", "10.19.0.1/24")
+    api_call(lab, "net.stop", name="lab")
+    assert_gone_from_kernel(lab, "kn-lab", "10.19.0.")
+    assert lab.link("knrt0") is None
+
+
+def test_links_left_for_deletion_go_at_start_up(lab):
+    """A daemon killed before its reaper was done leaves links in the reaper's group: the next
+    one deletes them first (their stop was acknowledged), and touches no other link."""
+    lab.create("lab", "nat", "10.18.0.0/24")
+    api_call(lab, "net.stop", name="lab")
+    lab.stop_daemon(sig=knlab.signal.SIGKILL)
+    knlab.run(["ip", "-n", lab.host, "link", "add", "knleft", "type", "bridge"])
+    knlab.run(["ip", "-n", lab.host, "link", "set", "knleft", "group", str(lab.REAPER_GROUP)])
+    knlab.run(["ip", "-n", lab.host, "link", "add", "knkeep", "type", "bridge"])
+    lab.start_daemon()
+    assert lab.link("knleft") is None
+    assert lab.link("kn-lab") is None
+    assert lab.link("knkeep") is not None
+    assert lab.networks()["lab"]["state"] == "inactive"
+    knlab.run(["ip", "-n", lab.host, "link", "del", "knkeep"])
