@@ -219,18 +219,29 @@ struct manager *manager_free(struct manager *m)
 	return NULL;
 }
 
-int manager_link_delete(struct manager *m, int ifindex)
+int manager_link_delete(struct manager *m, int ifindex, const char *name)
 {
-	int r = m->reaper ? nl_reaper_delete(m->reaper, m->nl, ifindex) : -EOPNOTSUPP;
+	int r = m->reaper ? nl_reaper_delete(m->reaper, m->nl, ifindex, name) : -EOPNOTSUPP;
 
 	if (r >= 0 || r == -ENODEV)
 		return r;
 	return nl_link_delete(m->nl, ifindex);
 }
 
+bool manager_links_pending(struct manager *m)
+{
+	return m->reaper && nl_reaper_is_busy(m->reaper);
+}
+
 void manager_links_settle(struct manager *m)
 {
-	if (m->reaper && nl_reaper_busy(m->reaper))
+	if (manager_links_pending(m))
+		nl_reaper_drain(m->reaper);
+}
+
+void manager_link_settle_name(struct manager *m, const char *name)
+{
+	if (m->reaper && nl_reaper_has_name(m->reaper, name))
 		nl_reaper_drain(m->reaper);
 }
 
@@ -313,16 +324,14 @@ static int manager_route_check_cb(const struct nl_route_info *rt, void *data)
 	return -EBUSY;
 }
 
-int manager_check_conflicts(struct manager *m, const struct network_config *c, const char *self,
-			    char *err, size_t errlen)
+static int manager_check_conflicts_once(struct manager *m, const struct network_config *c,
+					const char *self, char *err, size_t errlen)
 {
 	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN];
 	struct route_check rc = { .m = m, .c = c, .err = err, .errlen = errlen };
 	struct network *own = self ? manager_find_network(m, self) : NULL;
 	int r;
 
-	/* A stopped network's bridge may still be on its way out, with its route. */
-	manager_links_settle(m);
 	for (size_t i = 0; i < m->n_networks; i++) {
 		const struct network_config *o = &m->networks[i]->config;
 		if (self && strcmp(o->name, self) == 0)
@@ -365,6 +374,20 @@ int manager_check_conflicts(struct manager *m, const struct network_config *c, c
 		return r;
 	}
 	return subnet6_check_conflicts(m, c, self, rc.own_ifindex, err, errlen);
+}
+
+int manager_check_conflicts(struct manager *m, const struct network_config *c, const char *self,
+			    char *err, size_t errlen)
+{
+	int r = manager_check_conflicts_once(m, c, self, err, errlen);
+
+	/* A stopped network's bridge may still be on its way out with its routes (the link
+	 * reaper): a conflict then is checked again once it is gone. */
+	if ((r == -EBUSY || r == -EEXIST) && manager_links_pending(m)) {
+		manager_links_settle(m);
+		r = manager_check_conflicts_once(m, c, self, err, errlen);
+	}
+	return r;
 }
 
 static int manager_load_cb(const char *name, const char *text, size_t len, void *data)

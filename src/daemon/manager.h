@@ -67,15 +67,23 @@ struct manager {
 int manager_new(const struct manager_options *o, struct manager **ret);
 
 /*
- * Deletes link 'ifindex' off the request path (nl-reaper.h): it goes within tens of ms, its name
- * and routes stay until then (manager_links_settle() waits). Falls back to deleting it at once.
- * Returns 0, -ENODEV (gone already), -errno.
+ * Deletes link 'ifindex' ('name') off the request path (nl-reaper.h): it goes within tens of ms;
+ * its name and routes stay until then (manager_link_settle_name(), manager_links_settle()).
+ * Falls back to deleting it at once. Returns 0, -ENODEV (gone already), -errno.
  */
-int manager_link_delete(struct manager *m, int ifindex);
+int manager_link_delete(struct manager *m, int ifindex, const char *name);
 
-/* Waits until every link manager_link_delete() was given is gone: before making a link or
- * checking names and routes. Returns at once when none is pending. */
+/* Whether links given to manager_link_delete() are still there. */
+bool manager_links_pending(struct manager *m);
+
+/* Waits until every link manager_link_delete() was given is gone. Returns at once when none is
+ * pending; blocks for one kernel unregistration (tens of ms) otherwise. */
 void manager_links_settle(struct manager *m);
+
+/* manager_links_settle(), only when a link named 'name' is among them: before making a link of
+ * that name (or adopting one: the one on its way out must not be adopted). */
+void manager_link_settle_name(struct manager *m, const char *name);
+
 struct manager *manager_free(struct manager *m);
 
 /* Loads definitions and reconciles the kernel with them; logs per-network failures. */

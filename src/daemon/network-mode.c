@@ -109,7 +109,7 @@ static int owned_bridge_teardown(struct manager *m, struct network *n, char *err
 	/* Deleted off the request path: the kernel's unregistration waits for RCU. */
 	r = nl_link_get_by_name(m->nl, c->bridge, &link);
 	if (r >= 0 && strcmp(link.kind, "bridge") == 0)
-		r = manager_link_delete(m, link.ifindex);
+		r = manager_link_delete(m, link.ifindex, link.name);
 	if (r < 0 && r != -ENODEV) {
 		snprintf(err, errlen, "failed to delete bridge '%s': %s", c->bridge, strerror(-r));
 		return r;

@@ -224,7 +224,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	}
 
 	/* 1. The bridge: made or adopted, as the mode does it (not one still being deleted). */
-	manager_links_settle(m);
+	manager_link_settle_name(m, c->bridge);
 	r = ops->bridge_setup(m, n, adopt, &link, &created, err, errlen);
 	if (r < 0)
 		return r;

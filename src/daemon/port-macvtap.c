@@ -135,7 +135,7 @@ int port_macvtap_create(struct port_service *ps, struct network *n, const struct
 		memcpy(mac, def->mac, 6);
 	else
 		port_service_random_guest_mac(mac);
-	manager_links_settle(ps->m);   /* a device of that name may be on its way out */
+	manager_links_settle(ps->m);   /* one on its way out may hold the name or the uplink */
 	r = nl_macvtap_create(ps->m->nl, def->name, n->ifindex,
 			      macvtap_kernel_mode(n->config.macvtap_mode), mac, &ifindex);
 	if (r == -EEXIST)

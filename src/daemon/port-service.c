@@ -251,7 +251,7 @@ static void port_forget(struct port_service *ps, struct port *p, bool delete_tap
 	if (p->policy)
 		(void)port_policy_remove(ps, p->name);
 	if (delete_tap && p->ifindex > 0) {
-		int r = manager_link_delete(ps->m, p->ifindex);
+		int r = manager_link_delete(ps->m, p->ifindex, p->name);
 		if (r < 0 && r != -ENODEV)
 			log_warning_errno(r, "Failed to delete tap '%s': %m", p->name);
 	}
@@ -285,7 +285,7 @@ static int port_make(struct port_service *ps, struct network *n, const char *tem
 
 	for (size_t i = 0; i < TAP_QUEUES_MAX; i++)
 		fds[i] = -1;
-	manager_links_settle(ps->m);   /* a tap of that name may be on its way out */
+	manager_link_settle_name(ps->m, template);   /* a tap of that name may be on its way out */
 	r = tap_create(ps->m->nl, &o, name, fds);
 	if (r < 0) {
 		if (r == -EEXIST)

@@ -7,9 +7,12 @@
  * deletes the whole group with one RTM_DELLINK on a netlink socket of its own: every link handed
  * over meanwhile goes in the same unregistration, so one wait covers many.
  *
- * Until the thread is done the links still exist under their names, so whoever needs a name
- * (or an address's route) back calls nl_reaper_drain() first. A process killed before the thread
- * was done leaves links in the group: nl_reaper_reap_now() at start-up deletes them.
+ * Until the thread is done the links still exist under their names (and their routes), so
+ * whoever needs one back (nl_reaper_has_name(), or a conflict while nl_reaper_is_busy()) calls
+ * nl_reaper_drain() first. If the kernel refuses the group as a whole (a link of another
+ * process in it), the thread deletes the links it was given one by one. A process killed
+ * before the thread was done leaves links in the group: nl_reaper_reap_now() at start-up
+ * deletes them.
  */
 #ifndef KN_NETLINK_NL_REAPER_H
 #define KN_NETLINK_NL_REAPER_H
@@ -33,16 +36,20 @@ int nl_reaper_new(struct nl_reaper **ret);
 struct nl_reaper *nl_reaper_free(struct nl_reaper *r);
 
 /*
- * Hands link 'ifindex' over for deletion, through 's' (the caller's socket, for the quick
- * RTM_SETLINK). Returns 0; -ENODEV if the link is gone already; -errno from the kernel, in which
- * case the link is untouched and the caller deletes it itself.
+ * Hands link 'ifindex' (named 'name', whose name stays reserved until it is gone) over for
+ * deletion, through 's' (the caller's socket, for the quick RTM_SETLINK). Returns 0; -ENODEV
+ * if the link is gone already; -ENOMEM; -errno from the kernel. On failure the caller deletes
+ * the link itself.
  */
-int nl_reaper_delete(struct nl_reaper *r, struct nl_sock *s, int ifindex);
+int nl_reaper_delete(struct nl_reaper *r, struct nl_sock *s, int ifindex, const char *name);
 
-/* Whether links handed over are still waiting. */
-bool nl_reaper_busy(struct nl_reaper *r);
+/* Whether links handed over are still waiting. Does not block (beyond the reaper's mutex). */
+bool nl_reaper_is_busy(struct nl_reaper *r);
 
-/* Blocks until every link handed over so far is deleted. */
+/* Whether a link named 'name' was handed over and is not deleted yet. */
+bool nl_reaper_has_name(struct nl_reaper *r, const char *name);
+
+/* Blocks until every link handed over so far is deleted (one group deletion: tens of ms). */
 void nl_reaper_drain(struct nl_reaper *r);
 
 /*
