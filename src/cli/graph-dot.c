@@ -5,7 +5,9 @@
  * and under each port the guests seen through it (leases and reservations, matched by MAC or
  * address); guests seen through no kvmnet port hang from the bridge. Isolated networks have no
  * edge to the outside and a red dashed fence. Forwards are arrows from the outside to their
- * target. A legend explains the colours.
+ * target. A legend explains the colours. A lab's nodes (the "labs" member: lab.status of each)
+ * are drawn once each, below the networks in a box for their lab, with a line from every port
+ * of theirs: a node on two networks is one shape joined to both, not a guest per network.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -33,7 +35,29 @@ struct guest {
 	const char *mac, *ip, *hostname;
 	bool leased, reserved;
 	long port;   /* index into the network's ports, -1: through no kvmnet port */
+	bool lab_node;   /* seen through a lab node's port: the node is drawn for it */
 };
+
+/* The id of the shape of node 'node' of lab 'lab' in "labs" ("" when there is none). */
+static void lab_node_id(json_t *labs, const char *lab, const char *node, char *buf, size_t size)
+{
+	json_t *l, *n;
+	size_t i, j;
+
+	buf[0] = '\0';
+	json_array_foreach(labs, i, l) {
+		const char *name = json_string_value(json_object_get(l, "name"));
+		if (!lab || !name || strcmp(name, lab) != 0)
+			continue;
+		json_array_foreach(json_object_get(l, "nodes"), j, n) {
+			const char *nn = json_string_value(json_object_get(n, "name"));
+			if (node && nn && strcmp(nn, node) == 0) {
+				snprintf(buf, size, "l%zun%zu", i, j);
+				return;
+			}
+		}
+	}
+}
 
 void graph_dot_escape(FILE *out, const char *s)
 {
@@ -129,6 +153,10 @@ static void render_legend(FILE *out)
 	      "\t\t<tr><td>&#9711;</td><td align=\"left\">oval: guest (lease); dashed: "
 	      "reserved, no lease</td></tr>\n"
 	      "\t\t<tr><td>&#8594;</td><td align=\"left\">red arrow: port forward</td></tr>\n"
+	      "\t\t<tr><td bgcolor=\"#fff0d9\"> </td><td align=\"left\">3-D box: a lab's QEMU guest "
+	      "node</td></tr>\n"
+	      "\t\t<tr><td bgcolor=\"#eef6ff\"> </td><td align=\"left\">box with tabs: a lab's "
+	      "netns node</td></tr>\n"
 	      "\t</table>>];\n",
 	      out);
 }
@@ -140,8 +168,9 @@ struct guest_index {
 };
 
 static void render_network(FILE *out, size_t ni, json_t *net, json_t *ports, json_t *leases,
-			   struct guest_index *gidx, size_t *n_gidx)
+			   json_t *labs, struct guest_index *gidx, size_t *n_gidx)
 {
+	char lid[48];
 	const char *name = str(net, "name"), *mode = str(net, "mode");
 	const struct mode_style *st = style_of(mode);
 	bool isolated = mode && strcmp(mode, "isolated") == 0;
@@ -194,7 +223,10 @@ static void render_network(FILE *out, size_t ni, json_t *net, json_t *ports, jso
 		fputs("isolated: no way out\\l", out);
 	if (json_is_true(json_object_get(net, "isolate-ports")))
 		fputs("ports isolated from each other\\l", out);
-	fprintf(out, "\";\n\t\tlabelloc=b; style=\"%s\"; fillcolor=\"%s\"; color=\"%s\"; penwidth=%s;\n",
+	/* the caption on top, right: lines from ports down to lab nodes, and from the outside down
+	 * to the bridge, would cross it below or on the left */
+	fprintf(out, "\";\n\t\tlabelloc=t; labeljust=r; style=\"%s\"; fillcolor=\"%s\"; "
+		"color=\"%s\"; penwidth=%s;\n",
 		isolated ? "filled,dashed" : active ? "filled,rounded" : "filled,rounded,dotted",
 		active ? st->fill : "#fafafa", st->border, isolated ? "4" : "2");
 
@@ -214,7 +246,8 @@ static void render_network(FILE *out, size_t ni, json_t *net, json_t *ports, jso
 		graph_dot_escape(out, str(o, "name") ? str(o, "name") : "?");
 		line(out, "", str(o, "mac"));
 		line(out, "", str(o, "ip"));
-		if (str(o, "lab")) {   /* a lab node's port: its lab and node */
+		lab_node_id(labs, str(o, "lab"), str(o, "node"), lid, sizeof(lid));
+		if (str(o, "lab") && !lid[0]) {   /* a lab's port whose lab is not in the document */
 			line(out, "lab ", str(o, "lab"));
 			line(out, "node ", str(o, "node"));
 		}
@@ -223,11 +256,23 @@ static void render_network(FILE *out, size_t ni, json_t *net, json_t *ports, jso
 		fputs("\"];\n", out);
 		for (size_t k = 0; k < n_guests; k++)
 			if (guests[k].port < 0 && (same(guests[k].mac, str(o, "mac")) ||
-						   same(guests[k].ip, str(o, "ip"))))
+						   same(guests[k].ip, str(o, "ip")))) {
 				guests[k].port = (long)p;
+				guests[k].lab_node = lid[0] != '\0';
+			}
 	}
 	for (size_t k = 0; k < n_guests; k++) {
 		struct guest *g = &guests[k];
+		if (g->lab_node) {   /* the node's shape stands for it: forwards point there */
+			json_t *o = myports[g->port];
+			lab_node_id(labs, str(o, "lab"), str(o, "node"), lid, sizeof(lid));
+			if (g->ip) {
+				gidx[*n_gidx].ip = g->ip;
+				snprintf(gidx[*n_gidx].id, sizeof(gidx[*n_gidx].id), "%s", lid);
+				(*n_gidx)++;
+			}
+			continue;
+		}
 		fprintf(out, "\t\tn%zug%zu [shape=ellipse, style=\"%s\", fillcolor=\"#fffdf5\", "
 			"label=\"", ni, k, g->leased ? "filled" : "filled,dashed");
 		graph_dot_escape(out, g->hostname ? g->hostname : "(no hostname)");
@@ -256,9 +301,15 @@ static void render_network(FILE *out, size_t ni, json_t *net, json_t *ports, jso
 		}
 		fputs("\"];\n", out);
 	}
-	for (size_t p = 0; p < n_ports; p++)
+	for (size_t p = 0; p < n_ports; p++) {
 		fprintf(out, "\tn%zub -> n%zup%zu;\n", ni, ni, p);
+		lab_node_id(labs, str(myports[p], "lab"), str(myports[p], "node"), lid, sizeof(lid));
+		if (lid[0])
+			fprintf(out, "\tn%zup%zu -> %s;\n", ni, p, lid);
+	}
 	for (size_t k = 0; k < n_guests; k++) {
+		if (guests[k].lab_node)
+			continue;
 		if (guests[k].port >= 0)
 			fprintf(out, "\tn%zup%ld -> n%zug%zu;\n", ni, guests[k].port, ni, k);
 		else
@@ -266,6 +317,69 @@ static void render_network(FILE *out, size_t ni, json_t *net, json_t *ports, jso
 	}
 	free(guests);
 	free(myports);
+}
+
+/* A nic's impairments, on a line of their own under it ("rate 2mbit loss 5%"). */
+static void render_impairments(FILE *out, json_t *nic)
+{
+	static const char *const keys[] = { "rate", "loss", "delay", "jitter" };
+	const char *sep = "\\n  ";
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!str(nic, keys[i]))
+			continue;
+		fprintf(out, "%s%s ", sep, keys[i]);
+		graph_dot_escape(out, str(nic, keys[i]));
+		sep = " ";
+	}
+}
+
+/* One box per lab, below the networks, with a shape per node: its kind, state and addresses. */
+static void render_lab(FILE *out, size_t li, json_t *lab)
+{
+	json_t *n, *nic;
+	size_t j, k;
+	json_int_t failed = json_integer_value(json_object_get(lab, "checks-failed"));
+	size_t n_checks = json_array_size(json_object_get(lab, "checks"));
+
+	fprintf(out, "\tsubgraph cluster_l%zu {\n\t\tlabel=\"lab ", li);
+	graph_dot_escape(out, str(lab, "name") ? str(lab, "name") : "?");
+	fputs(" (", out);
+	graph_dot_escape(out, str(lab, "state") ? str(lab, "state") : "?");
+	if (n_checks)
+		fprintf(out, ", %zu of %zu checks passed", n_checks - (size_t)failed, n_checks);
+	fputs(")\\l\";\n\t\tlabelloc=b; style=\"filled,rounded\"; fillcolor=\"#fbfbf7\"; "
+	      "color=\"#777777\"; penwidth=1;\n", out);
+	json_array_foreach(json_object_get(lab, "nodes"), j, n) {
+		const char *kind = str(n, "kind"), *state = str(n, "state");
+		bool qemu = kind && strcmp(kind, "qemu") == 0;
+
+		fprintf(out, "\t\tl%zun%zu [shape=%s, style=\"filled%s\", fillcolor=\"%s\", "
+			"label=\"node ", li, j, qemu ? "box3d" : "component",
+			state && strcmp(state, "up") == 0 ? "" : ",dashed",
+			qemu ? "#fff0d9" : "#eef6ff");
+		graph_dot_escape(out, str(n, "name") ? str(n, "name") : "?");
+		fputs(qemu ? "\\nQEMU guest" : "\\nnetns", out);
+		line(out, "", str(n, "namespace"));
+		json_array_foreach(json_object_get(n, "nics"), k, nic) {
+			fputs("\\n", out);
+			graph_dot_escape(out, str(nic, "ifname") ? str(nic, "ifname") : "?");
+			fputc(' ', out);
+			graph_dot_escape(out, str(nic, "address") ? str(nic, "address") :
+					      json_is_true(json_object_get(nic, "dhcp")) ?
+						      "(DHCP, no address yet)" : "?");
+			fputs(" (", out);
+			graph_dot_escape(out, str(nic, "network") ? str(nic, "network") : "?");
+			fputc(')', out);
+			render_impairments(out, nic);
+			if (str(nic, "link") && strcmp(str(nic, "link"), "up") != 0)
+				fputs("\\n  link down", out);
+		}
+		if (state && strcmp(state, "up") != 0)
+			line(out, "", state);
+		fputs("\"];\n", out);
+	}
+	fputs("\t}\n", out);
 }
 
 static void render_forward(FILE *out, size_t fi, json_t *f, const struct guest_index *gidx,
@@ -321,6 +435,7 @@ int graph_dot_render(json_t *topo, FILE *out)
 {
 	json_t *nets = json_object_get(topo, "networks"), *ports = json_object_get(topo, "ports");
 	json_t *leases = json_object_get(topo, "leases"), *fwd = json_object_get(topo, "forwards");
+	json_t *labs = json_object_get(topo, "labs");
 	size_t n_gidx = 0, cap = json_array_size(leases) + 1, i;
 	struct guest_index *gidx;
 	json_t *v;
@@ -341,7 +456,9 @@ int graph_dot_render(json_t *topo, FILE *out)
 	      out);
 	render_legend(out);
 	json_array_foreach(nets, i, v)
-		render_network(out, i, v, ports, leases, gidx, &n_gidx);
+		render_network(out, i, v, ports, leases, labs, gidx, &n_gidx);
+	json_array_foreach(labs, i, v)
+		render_lab(out, i, v);
 	json_array_foreach(fwd, i, v)
 		render_forward(out, i, v, gidx, n_gidx);
 	fputs("}\n", out);

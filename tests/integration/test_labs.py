@@ -199,11 +199,15 @@ def test_training_up_restart_down(nlab):
     assert {p["origin"] for p in ports.values()} == {"lab"}
     assert (ports[host_port("training", "ws1")]["lab"],
             ports[host_port("training", "ws1")]["node"]) == ("training", "ws1")
-    # the picture shows the lab's nodes: their ports name lab and node, their leases the node
+    # the picture shows the lab in one box, each node once (kind, namespace, addresses) and
+    # joined to its port
     dot = lab.kn("graph", "--format", "dot").stdout
     for name in nodes:
-        assert "node %s" % name in dot and host_port("training", name) in dot, dot
-    assert dot.count("lab training") == 6, dot
+        assert dot.count('label="node %s\\nnetns\\nkl-training-%s\\neth0 %s ('
+                         % (name, name, nodes[name]["nics"][0]["address"])) == 1, dot
+        assert host_port("training", name) in dot, dot
+    assert dot.count('label="lab training (up, ') == 1, dot
+    assert dot.count(" -> l0n") == len(nodes), dot
     p = lab.kn("port", "remove", host_port("training", "ws1"), expect=1)
     assert p.stderr.strip().endswith("port '%s' is a node's of lab training: 'lab down' "
                                      "removes it" % host_port("training", "ws1")), p.stderr

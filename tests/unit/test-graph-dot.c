@@ -159,6 +159,59 @@ static void test_empty_and_odd_documents(void **state)
 	free(dot);
 }
 
+/* A lab: node 'app' on two networks is one shape joined to both of its ports; its leases are not
+ * drawn as guests of their own; a forward to a node's address points at the node. */
+static const char lab_doc[] =
+	"{\"networks\": ["
+	" {\"name\": \"front\", \"mode\": \"nat\", \"subnet\": \"10.80.1.0/24\", \"gateway\": \"10.80.1.1\","
+	"  \"bridge\": \"kn-front\", \"state\": \"active\", \"hosts\": ["
+	"  {\"mac\": \"0a:00:00:00:00:01\", \"ip\": \"10.80.1.20\"}]},"
+	" {\"name\": \"back\", \"mode\": \"isolated\", \"subnet\": \"10.80.2.0/24\", \"gateway\": \"10.80.2.1\","
+	"  \"bridge\": \"kn-back\", \"state\": \"active\", \"hosts\": []}],"
+	" \"ports\": ["
+	" {\"name\": \"klapp0\", \"network\": \"front\", \"mac\": \"0a:00:00:00:00:01\", \"state\": \"up\","
+	"  \"lab\": \"webapp\", \"node\": \"app\"},"
+	" {\"name\": \"klapp1\", \"network\": \"back\", \"mac\": \"0a:00:00:00:00:02\", \"state\": \"up\","
+	"  \"lab\": \"webapp\", \"node\": \"app\"},"
+	" {\"name\": \"klweb0\", \"network\": \"front\", \"mac\": \"0a:00:00:00:00:03\", \"state\": \"up\","
+	"  \"lab\": \"webapp\", \"node\": \"web\"}],"
+	" \"leases\": [{\"network\": \"back\", \"mac\": \"0a:00:00:00:00:02\", \"ip\": \"10.80.2.50\"},"
+	"  {\"network\": \"front\", \"mac\": \"0a:00:00:00:00:03\", \"ip\": \"10.80.1.77\"}],"
+	" \"forwards\": [{\"proto\": \"tcp\", \"host-port\": 8080, \"to-ip\": \"10.80.1.77\", \"to-port\": 80}],"
+	" \"labs\": [{\"name\": \"webapp\", \"state\": \"up\", \"checks-failed\": 1,"
+	"  \"checks\": [{\"name\": \"a\"}, {\"name\": \"b\"}],"
+	"  \"nodes\": [{\"name\": \"app\", \"kind\": \"netns\", \"state\": \"up\", \"namespace\": \"kl-webapp-app\","
+	"   \"nics\": [{\"ifname\": \"eth0\", \"network\": \"front\", \"address\": \"10.80.1.20\"},"
+	"    {\"ifname\": \"eth1\", \"network\": \"back\", \"address\": \"10.80.2.50\", \"rate\": \"2mbit\","
+	"     \"loss\": \"5%\"}]},"
+	"   {\"name\": \"web\", \"kind\": \"qemu\", \"state\": \"booting\","
+	"   \"nics\": [{\"ifname\": \"eth0\", \"network\": \"front\", \"dhcp\": true, \"link\": \"down\"}]}]}]}";
+
+static void test_lab_nodes_drawn_once(void **state)
+{
+	char *dot = render(lab_doc);
+
+	(void)state;
+	assert_int_equal(count(dot, "subgraph cluster_l0 {"), 1);
+	assert_non_null(strstr(dot, "label=\"lab webapp (up, 1 of 2 checks passed)\\l\""));
+	/* one shape per node, with kind, namespace, each nic and its impairments */
+	assert_int_equal(count(dot, "label=\"node app\\nnetns\\nkl-webapp-app\\neth0 10.80.1.20 "
+				    "(front)\\neth1 10.80.2.50 (back)\\n  rate 2mbit loss 5%\"]"), 1);
+	assert_non_null(strstr(dot, "l0n1 [shape=box3d, style=\"filled,dashed\""));
+	assert_non_null(strstr(dot, "node web\\nQEMU guest\\neth0 (DHCP, no address yet) (front)"
+				    "\\n  link down\\nbooting\""));
+	/* both of app's ports lead to the one shape; no guest ovals for lab nodes */
+	assert_non_null(strstr(dot, "n0p0 -> l0n0;"));
+	assert_non_null(strstr(dot, "n1p0 -> l0n0;"));
+	assert_non_null(strstr(dot, "n0p1 -> l0n1;"));
+	assert_int_equal(count(dot, "shape=ellipse"), 0);
+	/* the port boxes do not repeat what the node's shape says */
+	assert_null(strstr(dot, "\\nlab webapp"));
+	/* the forward to web's leased address points at web's shape */
+	assert_non_null(strstr(dot, "outside -> l0n1 [color=\"#c0392b\""));
+	free(dot);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_forwards_are_arrows),
 		cmocka_unit_test(test_empty_and_odd_documents),
+		cmocka_unit_test(test_lab_nodes_drawn_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
