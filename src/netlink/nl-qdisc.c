@@ -29,13 +29,18 @@
 /* tc counts time in psched ticks, 64 ns since Linux 2.6.31 (PSCHED_SHIFT; /proc/net/psched) */
 #define NL_QDISC_NSEC_PER_TICK 64
 /*
- * The burst holds at least two 64 KiB GSO packets with their headers (the qdisc_pkt_len() of one
- * runs past 64 KiB): a tbf splits a GSO packet larger than its burst up into segments.
+ * The burst: 10 ms at the rate, and at least one full frame of the link (its MTU, an Ethernet
+ * header and a VLAN tag), which the tbf could never send otherwise. Below ~100 Mbit/s that is
+ * less than a 64 KiB GSO packet, which the tbf then splits into its segments: the queue counts,
+ * and drops, frames as a real link would, not 44 of them at once.
  */
-#define NL_QDISC_BURST_MIN (128u * 1024)
-/* The shaper queues what exceeds the rate, so TCP keeps it busy with a short burst. */
 #define NL_QDISC_TBF_BURST_USEC 10000
-/* the tbf queue holds this long at the rate, beyond the burst */
+#define NL_QDISC_FRAME_OVERHEAD (14 + 4)
+/*
+ * The tbf queue holds this long at the rate, beyond the burst. Burst and queue together must
+ * stay well below TCP's 200 ms minimum retransmission timeout: a queue of 128 KiB (0.5 s at
+ * 2 Mbit/s) made TCP time out on segments still queued and send them again, halving what it got.
+ */
 #define NL_QDISC_LATENCY_USEC 50000
 
 static const struct nl_policy nl_qdisc_policy[TCA_MAX + 1] = {
@@ -112,11 +117,17 @@ static int nl_qdisc_tbf_replace(struct nl_sock *s, int ifindex, uint64_t rate)
 	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
 	uint32_t burst = nl_qdisc_bytes(rate, NL_QDISC_TBF_BURST_USEC);
 	struct tc_tbf_qopt opt = { 0 };
+	struct nl_link_info link;
 	struct nlattr *options;
 	struct nlmsghdr *nlh;
+	int r;
 
-	if (burst < NL_QDISC_BURST_MIN)
-		burst = NL_QDISC_BURST_MIN;
+	/* one request for this link's MTU, which the largest frame through it follows */
+	r = nl_link_get_by_index(s, ifindex, &link);
+	if (r < 0)
+		return r;
+	if (burst < (uint64_t)link.mtu + NL_QDISC_FRAME_OVERHEAD)
+		burst = link.mtu + NL_QDISC_FRAME_OVERHEAD;
 	nl_qdisc_ratespec(&opt.rate, rate);
 	opt.limit = nl_qdisc_u32((uint64_t)burst + nl_qdisc_bytes(rate, NL_QDISC_LATENCY_USEC));
 	/* superseded by TCA_TBF_BURST, but what older kernels read */

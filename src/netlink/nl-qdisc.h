@@ -14,10 +14,12 @@ struct nl_sock;
 
 /*
  * Shapes what link 'ifindex' sends to 'rate_bps' bits per second (>= 8000) with a root tbf,
- * replacing whatever root qdisc was there (a tbf is changed in place). The burst holds at least
- * 10 ms at the rate and two 64 KiB GSO packets, the queue 50 ms more, so that TCP through the
- * link reaches within a few percent of the rate. Returns 0, -EINVAL, -ENODEV, -EOPNOTSUPP when
- * the kernel lacks sch_tbf, or -errno.
+ * replacing whatever root qdisc was there (a tbf is changed in place). The burst holds 10 ms at
+ * the rate and at least one full frame of the link (MTU + 18 bytes of Ethernet header and VLAN
+ * tag; GSO packets beyond it are split into frames), the queue 50 ms more, so that TCP through
+ * the link reaches within a few percent of the rate and, from 100 kbit/s up, never waits in the
+ * queue past its minimum retransmission timeout (200 ms). Returns 0, -EINVAL, -ENODEV,
+ * -EOPNOTSUPP when the kernel lacks sch_tbf, or -errno.
  */
 int nl_rate_limit_set(struct nl_sock *s, int ifindex, uint64_t rate_bps);
 

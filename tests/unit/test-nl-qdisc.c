@@ -36,8 +36,8 @@
 
 #define MBIT 1000000ull
 #define TICK_NSEC 64 /* psched ticks */
-/* what nl-qdisc.h promises of the tbf: burst and queue */
-#define BURST_MIN (128u * 1024)
+/* what nl-qdisc.h promises of the tbf: burst (at least a frame: MTU + header + tag) and queue */
+#define FRAME_OVERHEAD 18
 #define BURST_USEC 10000
 #define LATENCY_USEC 50000
 /* the handle of a foreign root qdisc */
@@ -205,7 +205,8 @@ static uint64_t u32_sat(uint64_t v)
  */
 static uint32_t assert_limit(struct nl_sock *s, int ifindex, uint64_t bps)
 {
-	uint64_t rate = bps / 8, got = 0, burst, want_burst, slack;
+	uint64_t rate = bps / 8, got = 0, burst, want_burst, slack, frame;
+	struct nl_link_info link;
 	struct tc_state t;
 
 	/* tc counts whole bytes per second */
@@ -226,14 +227,16 @@ static uint32_t assert_limit(struct nl_sock *s, int ifindex, uint64_t bps)
 
 	/*
 	 * The kernel keeps the burst as the time to send it and reports that in ticks (rounded
-	 * down twice): convert back. The burst: 10 ms at the rate, at least 128 KiB.
+	 * down twice): convert back. The burst: 10 ms at the rate, at least a full frame.
 	 */
+	assert_int_equal(nl_link_get_by_index(s, ifindex, &link), 0);
+	frame = link.mtu + FRAME_OVERHEAD;
 	burst = (uint64_t)t.tbf.buffer * TICK_NSEC * rate / 1000000000ull;
 	want_burst = u32_sat(rate * BURST_USEC / 1000000);
-	if (want_burst < BURST_MIN)
-		want_burst = BURST_MIN;
+	if (want_burst < frame)
+		want_burst = frame;
 	slack = want_burst / 1000 + 1;
-	assert_true(burst + slack >= BURST_MIN);
+	assert_true(burst + slack >= frame);
 	assert_true(burst + slack >= want_burst);
 	assert_true(burst <= want_burst);
 	/* the queue: the burst and 50 ms more, exactly as requested */
@@ -263,7 +266,7 @@ static void test_rate_set_get(void **state)
 	assert_int_equal(nl_rate_limit_set(c->s, ifindex, 20 * MBIT), 0);
 	assert_limit(c->s, ifindex, 20 * MBIT);
 
-	/* the lowest rate there is: the burst of 128 KiB takes 131 s at it */
+	/* the lowest rate there is: the burst of one 1518-byte frame takes 1.5 s at it */
 	assert_int_equal(nl_rate_limit_set(c->s, ifindex, 8000), 0);
 	assert_limit(c->s, ifindex, 8000);
 
@@ -295,6 +298,10 @@ static void test_rate_replace(void **state)
 			handle = h;
 		assert_int_equal(h, handle);
 	}
+	/* a jumbo link: at 2 Mbit/s the burst is its 9018-byte frame, not 10 ms (2,500 bytes) */
+	assert_int_equal(nl_link_set_mtu(c->s, ifindex, 9000), 0);
+	assert_int_equal(nl_rate_limit_set(c->s, ifindex, 2 * MBIT), 0);
+	assert_int_equal(assert_limit(c->s, ifindex, 2 * MBIT), handle);
 	assert_int_equal(nl_link_delete(c->s, ifindex), 0);
 }
 
