@@ -38,7 +38,7 @@ static const struct {
 	{ "--vxlan-port", "vxlan-port", NULL }, { "--gateway", "gateway", NULL },
 	{ "--dhcp", "dhcp", NULL },
 	{ "--subnet6", "subnet6", NULL }, { "--ra-mode", "ra-mode", NULL },
-	{ "--nat6", "nat6", NULL },
+	{ "--nat6", "nat6", NULL },     { "--tenant", "tenant", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */

@@ -990,6 +990,8 @@ int network_config_format_full(const struct network_config *c, const struct netw
 	if (r == 0 && c->mode == NETWORK_MODE_MACVTAP)
 		r = strbuf_appendf(&sb, "macvtap-mode = %s\n",
 				   network_macvtap_mode_to_string(c->macvtap_mode));
+	if (r == 0 && c->tenant[0] != '\0')
+		r = strbuf_appendf(&sb, "tenant = %s\n", c->tenant);
 	if (r == 0)
 		r = network_overlay_format(&c->overlay, &sb);
 	if (r == 0 && network_overlay_dhcp_value(c))

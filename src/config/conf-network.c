@@ -716,6 +716,13 @@ static int set_isolate_ports(struct network_config *c, const char *key, const ch
 	return parse_boolean(key, value, &c->isolate_ports, reterr, errlen);
 }
 
+static int set_tenant(struct network_config *c, const char *key, const char *value, char *reterr,
+		      size_t errlen)
+{
+	(void)key;
+	return network_tenant_set(c, value, reterr, errlen);
+}
+
 static int set_port_security(struct network_config *c, const char *key, const char *value,
 			     char *reterr, size_t errlen)
 {
@@ -873,6 +880,7 @@ static const struct network_key {
 	{ "subnet6", conf_set_subnet6 },
 	{ "ra-mode", conf_set_ra_mode },
 	{ "nat6", conf_set_nat6 },
+	{ "tenant", set_tenant },
 };
 
 _Static_assert(ELEMENTSOF(network_keys) == CONF_NETWORK_KEYS, "update CONF_NETWORK_KEYS");
@@ -1091,6 +1099,9 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 			       "must match [a-z0-9][a-z0-9_-]{0,31}");
 	if (!network_mode_to_string(c->mode))
 		return conf_fail(reterr, errlen, "invalid mode %d", (int)c->mode);
+	r = network_tenant_finish(c, reterr, errlen);
+	if (r < 0)
+		return r;
 	r = c->mode == NETWORK_MODE_BRIDGE || c->mode == NETWORK_MODE_MACVTAP ?
 		    conf_network6_finish(c, reterr, errlen) : 0;
 	if (r < 0)
@@ -1209,6 +1220,7 @@ bool network_config_equal(const struct network_config *a, const struct network_c
 	       a->dhcp == b->dhcp && a->dns == b->dns && a->autostart == b->autostart &&
 	       a->isolate_ports == b->isolate_ports && a->port_security == b->port_security &&
 	       allow_attach_equal(a, b) && network_overlay_equal(&a->overlay, &b->overlay) &&
+	       strcmp(a->tenant, b->tenant) == 0 &&
 	       a->has_subnet == b->has_subnet &&
 	       a->has_range == b->has_range && a->has_bridge == b->has_bridge &&
 	       conf_network6_equal(a, b);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config/conf-overlay.h"
+#include "config/conf-tenant.h"
 #include "shared/ifname-util.h" /* ifname_is_valid(): the interface names of definitions */
 #include "shared/in-addr-util.h"
 #include "shared/in6-addr-util.h"
@@ -148,6 +149,7 @@ struct network_config {
 	char allow_attach[NETWORK_ALLOW_ATTACH_MAX][NETWORK_ALLOW_ATTACH_NAME_MAX + 1];
 	size_t n_allow_attach;         /* entries used in 'allow_attach' */
 	struct network_overlay overlay; /* VXLAN across hosts (conf-overlay.h); kind NONE = none */
+	char tenant[NETWORK_TENANT_MAX + 1]; /* "" = none (conf-tenant.h) */
 	/* IPv6 (docs/IPV6.md): none unless "subnet6" is set; nat, routed, isolated, open only */
 	struct in6_prefix subnet6;     /* a /64, host bits zero */
 	struct in6_addr gateway6;      /* subnet6's ::1, on the bridge */

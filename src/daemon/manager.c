@@ -26,6 +26,7 @@
 #include "daemon/port-service.h"
 #include "daemon/route-cache.h"
 #include "daemon/state-dir.h"
+#include "daemon/tenant/tenant.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-model.h"
@@ -327,7 +328,7 @@ static int manager_route_check_cb(const struct nl_route_info *rt, void *data)
 static int manager_check_conflicts_once(struct manager *m, const struct network_config *c,
 					const char *self, char *err, size_t errlen)
 {
-	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN];
+	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN], why[192];
 	struct route_check rc = { .m = m, .c = c, .err = err, .errlen = errlen };
 	struct network *own = self ? manager_find_network(m, self) : NULL;
 	int r;
@@ -345,19 +346,24 @@ static int manager_check_conflicts_once(struct manager *m, const struct network_
 			return -EEXIST;
 		}
 		r = overlay_check_conflict(c, o, err, errlen);
+		if (r >= 0)
+			r = tenant_check_conflict(c, o, err, errlen);
 		if (r < 0)
 			return r;
 		/* mode bridge has no subnet: nothing to overlap */
-		if (o->has_subnet && c->has_subnet && in_prefix_overlaps(&o->subnet, &c->subnet)) {
-			snprintf(err, errlen, "subnet %s overlaps network '%s' (%s)",
+		if (o->has_subnet && c->has_subnet && in_prefix_overlaps(&o->subnet, &c->subnet) &&
+		    !tenant_subnets_may_overlap(c, o, why, sizeof(why))) {
+			snprintf(err, errlen, "subnet %s overlaps network '%s' (%s)%s",
 				 in_prefix_to_string(&c->subnet, a), o->name,
-				 in_prefix_to_string(&o->subnet, b));
+				 in_prefix_to_string(&o->subnet, b), why);
 			return -EBUSY;
 		}
 	}
 
 	if (!c->has_subnet)
 		return 0;
+	if (tenant_skips_route_check(c))
+		return subnet6_check_conflicts(m, c, self, 0, err, errlen);
 	/* The network's own bridge carries its connected route; that one is no conflict. */
 	if (own && own->active)
 		rc.own_ifindex = own->ifindex;

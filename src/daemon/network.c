@@ -81,7 +81,8 @@ bool network_config_kernel_differs(const struct network_config *a, const struct 
 	       a->subnet.addr.s_addr != b->subnet.addr.s_addr ||
 	       a->subnet.prefixlen != b->subnet.prefixlen ||
 	       a->gateway.s_addr != b->gateway.s_addr ||
-	       !network_overlay_equal(&a->overlay, &b->overlay) || network6_config_kernel_differs(a, b);
+	       !network_overlay_equal(&a->overlay, &b->overlay) || network6_config_kernel_differs(a, b) ||
+	       strcmp(a->tenant, b->tenant) != 0;
 }
 
 /* Turns on IPv4 forwarding if needed, logging the value it had the first time. */
@@ -211,7 +212,7 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	/* on an overlay, the gateway may be another host's (daemon/overlay/) */
 	bool gateway = ops->gateway_address && network_overlay_has_gateway(&c->overlay);
 	struct network6_up up6 = { 0 };
-	bool created = false, fw_changed = false, ov_created = false;
+	bool created = false, fw_changed = false, ov_created = false, group_changed = false;
 	uint64_t hash, old_hash = n->fw_hash;
 	uint32_t ov_mtu = 0;
 	int r;
@@ -229,6 +230,17 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	if (r < 0)
 		return r;
 	n->ifindex = link.ifindex;
+
+	/* 1b. The tenant's id as the bridge's device group: what the firewall tells tenants by. */
+	if (ops->firewall && link.group != network_tenant_id(c->tenant)) {
+		r = nl_link_set_group(m->nl, link.ifindex, network_tenant_id(c->tenant));
+		if (r < 0) {
+			snprintf(err, errlen, "failed to set the tenant's device group on '%s': %s",
+				 c->bridge, strerror(-r));
+			goto rollback;
+		}
+		group_changed = true;
+	}
 
 	/* 2. MTU, only when asked for: otherwise the bridge follows its ports. */
 	if (ops->sets_mtu && c->mtu && link.mtu != c->mtu) {
@@ -355,6 +367,8 @@ rollback_overlay:
 	if (ops->overlay)
 		overlay_network_undo(m, n, ov_created);
 rollback:
+	if (group_changed && !created)
+		(void)nl_link_set_group(m->nl, link.ifindex, link.group);
 	ops->bridge_undo(m, n, &link, created);
 	if (created || !adopt)
 		n->ifindex = 0;
@@ -432,6 +446,9 @@ json_t *network_to_json(const struct network *n)
 {
 	json_t *j = network_base_to_json(n);
 
+	if (j && json_object_set_new(j, "tenant", n->config.tenant[0] ?
+				     json_string(n->config.tenant) : json_null()) < 0)
+		return json_decref_null(j);
 	if (j && n->config.bridge[0] != '\0' &&
 	    json_object_set_new(j, "overlay", overlay_to_json(n)) < 0) {
 		json_decref(j);

@@ -61,6 +61,8 @@ static bool format_part(json_t *v, char *buf, size_t size, bool quote)
 
 	if (json_is_string(v))
 		k = snprintf(buf, size, quote ? "\"%s\"" : "%s", json_string_value(v));
+	else if (json_is_integer(v))   /* a device group (set tenants) */
+		k = snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	else if ((p = json_object_get(v, "prefix")) && json_is_string(json_object_get(p, "addr")))
 		k = snprintf(buf, size, "%s/%d", json_string_value(json_object_get(p, "addr")),
 			     (int)json_integer_value(json_object_get(p, "len")));

@@ -24,6 +24,7 @@ void fw_network_from_config(const struct network_config *c, struct fw_network *r
 		.gateway = c->gateway,
 		.has_subnet6 = c->has_subnet6,
 		.subnet6 = c->has_subnet6 ? c->subnet6 : (struct in6_prefix){ .prefixlen = 0 },
+		.tenant = network_tenant_id(c->tenant),
 	};
 	ret->masquerade6 = network_config_masquerades6(c);
 	memcpy(ret->name, c->name, sizeof(ret->name));

@@ -7,6 +7,7 @@
 #define KN_FIREWALL_FW_MODEL_H
 
 #include <net/if.h>
+#include <stdint.h>
 
 #include "config/conf-network.h"
 #include "shared/in6-addr-util.h"
@@ -25,6 +26,7 @@ struct fw_network {
 	struct in6_prefix subnet6;
 	bool masquerade6;          /* mode nat: IPv6 from subnet6 is masqueraded (NAT66); else
 				    * routed (network_config_masquerades6()) */
+	uint32_t tenant;           /* network_tenant_id(): its bridge's device group; 0 = none */
 };
 
 /* Fills 'ret' from a validated 'c'. */

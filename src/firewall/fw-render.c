@@ -34,6 +34,8 @@ enum fw_set {
 	FW_SET_NAT6,
 	FW_SET_ROUTED6,
 	FW_SET_SUBNETS6,
+	FW_SET_TENANTED,
+	FW_SET_TENANTS,
 	FW_SET_SUBNETS,
 	_FW_SET_MAX,
 };
@@ -44,7 +46,9 @@ const char *const fw_render_sets[FW_RENDER_N_SETS] = {
 	[FW_SET_ISOLATED] = "isolated", [FW_SET_INTRA] = "intra",
 	[FW_SET_UPLINKED] = "uplinked", [FW_SET_UPLINKS] = "uplinks",
 	[FW_SET_NAT6] = "nat6",         [FW_SET_ROUTED6] = "routed6",
-	[FW_SET_SUBNETS6] = "subnets6", [FW_SET_SUBNETS] = "subnets",
+	[FW_SET_SUBNETS6] = "subnets6",
+	[FW_SET_TENANTED] = "tenanted", [FW_SET_TENANTS] = "tenants",
+	[FW_SET_SUBNETS] = "subnets",
 };
 
 _Static_assert(_FW_SET_MAX == FW_RENDER_N_SETS, "fw_render_sets");
@@ -61,7 +65,9 @@ const char fw_render_declarations[] =
 	"add set " FW_TABLE " uplinks { type ifname . ifname; }\n"
 	"add set " FW_TABLE " nat6 { type ifname; }\n"
 	"add set " FW_TABLE " routed6 { type ifname; }\n"
-	"add set " FW_TABLE " subnets6 { type ifname . ipv6_addr; }\n";
+	"add set " FW_TABLE " subnets6 { type ifname . ipv6_addr; }\n"
+	"add set " FW_TABLE " tenanted { type ifname; }\n"
+	"add set " FW_TABLE " tenants { type ifname . devgroup; }\n";
 
 /* A subnet6 is always a /64: the one mask of every IPv6 subnet check. */
 #define FW_MASK6 "& ffff:ffff:ffff:ffff::"
@@ -197,6 +203,27 @@ static bool fw_mode_is_guarded(enum network_mode mode)
 }
 
 /*
+ * A tenant's network is in 'tenanted'; the ones that route within their tenant (nat, routed,
+ * open: not isolated, whose guests reach only each other) are in 'tenants' with the tenant's id,
+ * the device group of their bridge. Without a tenant there is no key, also for removal: the id of
+ * a tenant the network had before comes with 'old' (fw_render_network()).
+ */
+static bool fw_tenant_key(const struct fw_network *n, bool with_id, bool any_mode, char *buf,
+			  size_t size, int *k)
+{
+	if (n->tenant == 0)
+		return false;
+	if (!with_id) {
+		*k = snprintf(buf, size, "\"%s\"", n->bridge);
+		return true;
+	}
+	if (!any_mode && n->mode == NETWORK_MODE_ISOLATED)
+		return false;
+	*k = snprintf(buf, size, "\"%s\" . %" PRIu32, n->bridge, n->tenant);
+	return true;
+}
+
+/*
  * The key of n's element in set 's' (nft syntax, as fw-apply formats it back from a listing),
  * or false when n has none there. With 'any_mode', the key it would have in any mode (for
  * removal); the subnet and uplink keys still come from 'n'.
@@ -258,6 +285,11 @@ static bool fw_element_key(const struct fw_network *n, enum fw_set s, bool any_m
 		if (!inet_ntop(AF_INET6, &net6, a, sizeof(a)))
 			return false;
 		k = snprintf(buf, size, "\"%s\" . %s", n->bridge, a);
+		break;
+	case FW_SET_TENANTED:
+	case FW_SET_TENANTS:
+		if (!fw_tenant_key(n, s == FW_SET_TENANTS, any_mode, buf, size, &k))
+			return false;
 		break;
 	case FW_SET_SUBNETS:
 		if (!any_mode && n->mode != NETWORK_MODE_NAT && n->mode != NETWORK_MODE_ROUTED)
@@ -352,6 +384,23 @@ static void emit_subnet_rules(struct render *o, uint64_t mask, const char *chain
 }
 
 /*
+ * Tenants (conf-tenant.h): a bridge's device group is its tenant's id, and 'tenants' holds
+ * BRIDGE . ID for the networks that route within their tenant. Between two kvmnet bridges, when
+ * either belongs to a tenant, the packet is dropped unless its output bridge is a member of the
+ * tenant of its input bridge: two tenants never meet, a tenant never meets a network without
+ * one, open networks included (which have no other rule). Within one bridge (br_netfilter) is
+ * not between two. The same lookup lets a tenant's traffic past from_net's and to_net's
+ * "another kvmnet bridge" drops and nat_post's masquerade (addresses are kept in a tenant).
+ */
+static void emit_tenant_forward(struct render *o)
+{
+	emit(o, "add rule " FW_TABLE " forward iifname @tenanted oifname @bridges "
+		"iifname . oifname != @intra oifname . iifgroup != @tenants drop");
+	emit(o, "add rule " FW_TABLE " forward oifname @tenanted iifname @bridges "
+		"iifname . oifname != @intra oifname . iifgroup != @tenants drop");
+}
+
+/*
  * Within a bridge (br_netfilter) first; then what a guest may send: never to another kvmnet
  * bridge, only through the uplink when there is one, only from its subnet (spoofed sources and
  * IPv6: 'ip saddr' matches IPv4 only). Isolated guests reach only each other. Reached only from
@@ -361,12 +410,13 @@ static void emit_subnet_rules(struct render *o, uint64_t mask, const char *chain
 static void emit_forward(struct render *o, uint64_t mask)
 {
 	emit(o, "flush chain " FW_TABLE " forward");
+	emit_tenant_forward(o);
 	emit(o, "add rule " FW_TABLE " forward iifname @guarded jump from_net");
 	emit(o, "add rule " FW_TABLE " forward oifname @guarded jump to_net");
 	emit(o, "flush chain " FW_TABLE " from_net");
 	emit(o, "add rule " FW_TABLE " from_net iifname . oifname @intra accept");
 	emit(o, "add rule " FW_TABLE " from_net iifname @isolated drop");
-	emit(o, "add rule " FW_TABLE " from_net oifname @bridges drop");
+	emit(o, "add rule " FW_TABLE " from_net oifname @bridges oifname . iifgroup != @tenants drop");
 	emit(o, "add rule " FW_TABLE " from_net iifname @uplinked iifname . oifname != @uplinks drop");
 	emit_subnet_rules(o, mask, "from_net", "iifname . ip saddr", "accept");
 	emit(o, "add rule " FW_TABLE " from_net iifname . ip6 saddr " FW_MASK6 " @subnets6 accept");
@@ -378,6 +428,7 @@ static void emit_forward(struct render *o, uint64_t mask)
 			  "accept");
 	emit(o, "add rule " FW_TABLE " to_net oifname @routed6 iifname != @bridges "
 		 "oifname . ip6 daddr " FW_MASK6 " @subnets6 accept");
+	emit(o, "add rule " FW_TABLE " to_net iifname @bridges oifname . iifgroup @tenants accept");
 	emit(o, "add rule " FW_TABLE " to_net drop");
 }
 
@@ -396,6 +447,7 @@ static void emit_postrouting(struct render *o, uint64_t mask)
 	emit(o, "add rule " FW_TABLE " nat_post ip daddr 224.0.0.0/24 return");
 	emit(o, "add rule " FW_TABLE " nat_post ip daddr 255.255.255.255 return");
 	emit(o, "add rule " FW_TABLE " nat_post iifname . oifname @intra return");
+	emit(o, "add rule " FW_TABLE " nat_post oifname . iifgroup @tenants return");
 	emit_subnet_rules(o, mask, "nat_post", "iifname . ip daddr", "return");
 	emit(o, "add rule " FW_TABLE " nat_post iifname . ip6 daddr " FW_MASK6 " @subnets6 return");
 	emit(o, "add rule " FW_TABLE " nat_post iifname @uplinked iifname . oifname != @uplinks return");

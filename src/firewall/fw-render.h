@@ -23,10 +23,16 @@
  *                                                 networks, nat ones not masquerading IPv6)
  *   set subnets6 { type ifname . ipv6_addr; }     BRIDGE . SUBNET6 (a /64) of the nat and
  *                                                 routed networks with a subnet6
+ *   set tenanted { type ifname; }                 bridges of networks with a tenant
+ *   set tenants  { type ifname . devgroup; }      BRIDGE . TENANT-ID of those that route within
+ *                                                 their tenant (not isolated); the bridge's
+ *                                                 device group is the id (conf-tenant.h)
  *   set subnets_L { type ifname . ipv4_addr; }    BRIDGE . NETWORK of the nat and routed
  *                                                 networks whose prefix length is L
  *
- *   chain forward (filter forward): iifname @guarded jump from_net; oifname @guarded jump to_net
+ *   chain forward (filter forward): between two kvmnet bridges, either of a tenant, drop unless
+ *                   "oifname . iifgroup @tenants"; iifname @guarded jump from_net; oifname
+ *                   @guarded jump to_net
  *   chain from_net: within the bridge accept; isolated drop; to another kvmnet bridge drop;
  *                   not through the uplink drop; from the subnet or the subnet6 accept; drop
  *   chain to_net:   nat: replies and port forwards (ct status dnat) accept; routed: to the
@@ -122,7 +128,7 @@ uint64_t fw_hash_bytes(uint64_t h, const char *s, size_t len);
  * The sets that hold a network's elements, in the order of their lines in every script; the
  * last, "subnets", stands for every subnets_L.
  */
-#define FW_RENDER_N_SETS 12
+#define FW_RENDER_N_SETS 14
 #define FW_SET_NAME_MAX 32
 extern const char *const fw_render_sets[FW_RENDER_N_SETS];
 

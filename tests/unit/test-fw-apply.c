@@ -209,6 +209,32 @@ static void test_install_all(void **state)
 	}
 }
 
+/* A tenant's elements read back (the device group as a number) hash as the model does. */
+static void test_tenant_read_back(void **state)
+{
+	struct fw_network red = model("red", NETWORK_MODE_NAT, "10.81.0.0", 24, "");
+	struct fw_network blue = model("blue", NETWORK_MODE_OPEN, "10.82.0.0", 24, "");
+	_cleanup_free_ char *set = NULL;
+	struct seen s;
+
+	(void)state;
+	red.tenant = 1089765596u;
+	blue.tenant = 2197550541u;
+	install(&red);
+	install(&blue);
+	s = list_installed();
+	assert_installed(&s, &red);
+	assert_installed(&s, &blue);
+	set = fw_test_nft_list("list set inet kvmnet tenants");
+	assert_non_null(strstr(set, "\"kn-red\" . 1089765596"));
+	uninstall(&red);
+	uninstall(&blue);
+	free(set);
+	set = fw_test_nft_list("list set inet kvmnet tenants");
+	assert_null(strstr(set, "kn-red"));
+	assert_null(strstr(set, "kn-blue"));
+}
+
 static void test_reapply(void **state)
 {
 	_cleanup_free_ char *set = NULL, *sub = NULL, *up = NULL, *script = NULL;
@@ -449,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_foreign_table),
 		cmocka_unit_test(test_install_all),
+		cmocka_unit_test(test_tenant_read_back),
 		cmocka_unit_test(test_reapply),
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_mode_change),

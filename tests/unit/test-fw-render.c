@@ -209,6 +209,42 @@ static void test_open(void **state)
 	}
 }
 
+/*
+ * A tenant's network: its bridge in 'tenanted', and BRIDGE . ID in 'tenants' unless isolated;
+ * the elements of the tenant it had before go with 'old'; the id is part of the hash.
+ */
+static void test_tenant(void **state)
+{
+	struct fw_network n = model("red1", NETWORK_MODE_NAT, "kn-red1", "", "10.81.0.0", 24);
+	struct fw_network iso = model("red2", NETWORK_MODE_ISOLATED, "kn-red2", "", "10.82.0.0", 24);
+	struct fw_network before = n;
+	_cleanup_free_ char *s = NULL, *t = NULL, *u = NULL;
+	uint64_t untenanted = fw_network_hash(&n);
+
+	(void)state;
+	n.tenant = 1089765596u;
+	check_render(&n, "fw-tenant.nft");
+	assert_true(fw_network_hash(&n) != untenanted);
+	assert_int_equal(fw_render_network(&n, &before, NULL, &s), 0);
+	assert_non_null(strstr(s, "add element inet kvmnet tenanted { \"kn-red1\" }\n"));
+	assert_non_null(strstr(s, "add element inet kvmnet tenants { \"kn-red1\" . 1089765596 }\n"));
+	iso.tenant = n.tenant;
+	assert_int_equal(fw_render_network(&iso, NULL, NULL, &t), 0);
+	assert_non_null(strstr(t, "add element inet kvmnet tenanted { \"kn-red2\" }\n"));
+	/* only its removal (an add followed by its delete): an isolated network routes nowhere */
+	assert_int_equal(fw_test_count(t, "kvmnet tenants { \"kn-red2\" . 1089765596 }"), 2);
+	assert_non_null(strstr(t, "add element inet kvmnet tenants { \"kn-red2\" . 1089765596 }\n"
+				  "delete element inet kvmnet tenants { \"kn-red2\" . 1089765596 }\n"));
+	/* tenant red -> blue: red's element is removed, blue's added */
+	before = n;
+	n.tenant = 2197550541u;
+	assert_int_equal(fw_render_network(&n, &before, NULL, &u), 0);
+	assert_non_null(strstr(u, "delete element inet kvmnet tenants { \"kn-red1\" . 1089765596 }\n"));
+	assert_non_null(strstr(u, "add element inet kvmnet tenants { \"kn-red1\" . 2197550541 }\n"));
+	assert_int_equal(fw_test_count(u, "add element inet kvmnet tenants { \"kn-red1\" . 1089765596 }"),
+			 1);
+}
+
 static void test_delete(void **state)
 {
 	struct fw_network n = model("lab-1", NETWORK_MODE_NAT, "kn-lab-1", "", "192.168.100.0", 24);
@@ -379,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_nat6),
 		cmocka_unit_test(test_routed6_isolated6),
+		cmocka_unit_test(test_tenant),
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_invalid),
