@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/ip.h>
 
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
@@ -240,6 +241,19 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 			goto rollback;
 		}
 		group_changed = true;
+	}
+
+	/* 1c. A bridge without the gateway (another host's) answers no ARP (arp_ignore 8): the
+	 * host's addresses are not its to announce, e.g. another tenant's gateway of that subnet. */
+	if (ops->gateway_address &&
+	    (!gateway || (old && !network_overlay_has_gateway(&old->overlay)))) {
+		r = nl_link_set_ipv4_conf(m->nl, link.ifindex, IPV4_DEVCONF_ARP_IGNORE,
+					  gateway ? 0 : 8);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to set arp_ignore on '%s': %s", c->bridge,
+				 strerror(-r));
+			goto rollback;
+		}
 	}
 
 	/* 2. MTU, only when asked for: otherwise the bridge follows its ports. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
@@ -387,6 +388,29 @@ int nl_link_set_mac(struct nl_sock *s, int ifindex, const uint8_t mac[6])
 		return -EINVAL;
 	nlh = nl_link_request(buf, RTM_SETLINK, 0, ifindex);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return nl_sock_transact(s, nlh, NULL, NULL);
+}
+
+int nl_link_set_ipv4_conf(struct nl_sock *s, int ifindex, int field, uint32_t value)
+{
+	_Alignas(struct nlmsghdr) char buf[NL_SOCK_BUFSIZE];
+	struct nlattr *af_spec, *inet, *conf;
+	struct nlmsghdr *nlh;
+
+	assert(s);
+
+	if (ifindex <= 0 || field <= 0 || field > IPV4_DEVCONF_MAX)
+		return -EINVAL;
+	/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { FIELD: u32 } } }: net/ipv4/devinet.c's
+	 * inet_set_link_af() sets the fields it is given, by their 1-based index */
+	nlh = nl_link_request(buf, RTM_SETLINK, 0, ifindex);
+	af_spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	inet = mnl_attr_nest_start(nlh, AF_INET);
+	conf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
+	mnl_attr_put_u32(nlh, (uint16_t)field, value);
+	mnl_attr_nest_end(nlh, conf);
+	mnl_attr_nest_end(nlh, inet);
+	mnl_attr_nest_end(nlh, af_spec);
 	return nl_sock_transact(s, nlh, NULL, NULL);
 }
 

@@ -68,6 +68,11 @@ int nl_veth_create(struct nl_sock *s, const char *name, const char *peer, int pe
  * or the kernel's -errno (say -EINVAL for an MTU the device refuses).
  */
 int nl_link_set_mtu(struct nl_sock *s, int ifindex, uint32_t mtu);
+/*
+ * Sets IPv4 setting 'field' (IPV4_DEVCONF_*, <linux/ip.h>: what /proc/sys/net/ipv4/conf/DEV/
+ * shows) of the link to 'value', through IFLA_AF_SPEC. -EINVAL for a field out of range.
+ */
+int nl_link_set_ipv4_conf(struct nl_sock *s, int ifindex, int field, uint32_t value);
 /* Sets (or clears) IFF_UP, the administrative state. */
 int nl_link_set_up(struct nl_sock *s, int ifindex, bool up);
 /* Enslaves 'ifindex' to bridge 'master_ifindex' (0 = release). */
