@@ -47,7 +47,7 @@ static void usage(FILE *f)
 	      "                  [--isolate-ports] [--port-security yes|mac|no]\n"
 	      "                  [--allow-attach USER,@GROUP,...]\n"
 	      "                  [--subnet6 PREFIX/64|auto|none] [--ra-mode slaac|dhcpv6|slaac+dhcpv6]\n"
-	      "                  [--nat6 auto|yes|no]\n"
+	      "                  [--nat6 auto|yes|no] [--tenant NAME]\n"
 	      "  net define FILE            create or replace from a definition file\n"
 	      "  net export NAME            print the definition file\n"
 	      "  net start|stop|show|delete NAME\n"
