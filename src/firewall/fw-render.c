@@ -416,7 +416,8 @@ static void emit_forward(struct render *o, uint64_t mask)
 	emit(o, "flush chain " FW_TABLE " from_net");
 	emit(o, "add rule " FW_TABLE " from_net iifname . oifname @intra accept");
 	emit(o, "add rule " FW_TABLE " from_net iifname @isolated drop");
-	emit(o, "add rule " FW_TABLE " from_net oifname @bridges oifname . iifgroup != @tenants drop");
+	emit(o, "add rule " FW_TABLE " from_net oifname @bridges "
+		"oifname . iifgroup != @tenants drop");
 	emit(o, "add rule " FW_TABLE " from_net iifname @uplinked iifname . oifname != @uplinks drop");
 	emit_subnet_rules(o, mask, "from_net", "iifname . ip saddr", "accept");
 	emit(o, "add rule " FW_TABLE " from_net iifname . ip6 saddr " FW_MASK6 " @subnets6 accept");

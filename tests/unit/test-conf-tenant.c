@@ -14,41 +14,19 @@
 
 #include <cmocka.h>
 
+#include "conf-test-util.h"
+
 #include "config/conf-network.h"
 #include "daemon/tenant/tenant.h"
 #include "shared/alloc-util.h"
 
-/* Network 'name' of mode 'mode' on 10.0.0.0/24 with the keys in 'kv' (key, value, ..., NULL). */
-static int build(struct network_config *c, const char *name, const char *mode, char *err,
-		 size_t errlen, const char *const *kv)
-{
-	int r;
-
-	network_config_init(c);
-	assert_int_equal(network_config_set(c, "name", name, err, errlen), 0);
-	assert_int_equal(network_config_set(c, "mode", mode, err, errlen), 0);
-	if (strcmp(mode, "bridge") == 0)
-		assert_int_equal(network_config_set(c, "bridge", "br0", err, errlen), 0);
-	else if (strcmp(mode, "macvtap") == 0)
-		assert_int_equal(network_config_set(c, "uplink", "eth0", err, errlen), 0);
-	else
-		assert_int_equal(network_config_set(c, "subnet", "10.0.0.0/24", err, errlen), 0);
-	for (size_t i = 0; kv && kv[i]; i += 2) {
-		r = network_config_set(c, kv[i], kv[i + 1], err, errlen);
-		if (r < 0)
-			return r;
-	}
-	return network_config_finish(c, err, errlen);
-}
-
-#define KV(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static void expect_error(const char *mode, const char *const *kv, const char *msg)
 {
 	struct network_config c;
 	char err[256] = "";
 
-	assert_int_equal(build(&c, "t", mode, err, sizeof(err), kv), -EINVAL);
+	assert_int_equal(conf_test_build(&c, "t", mode, err, sizeof(err), kv), -EINVAL);
 	if (strcmp(err, msg) != 0)
 		fail_msg("expected '%s', got '%s'", msg, err);
 }
@@ -61,13 +39,14 @@ static void test_key(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		assert_int_equal(build(&c, "t", modes[i], err, sizeof(err), KV("tenant", "red")), 0);
+		assert_int_equal(conf_test_build(&c, "t", modes[i], err, sizeof(err),
+					 KV("tenant", "red")), 0);
 		assert_string_equal(c.tenant, "red");
 	}
-	assert_int_equal(build(&c, "t", "nat", err, sizeof(err), NULL), 0);
+	assert_int_equal(conf_test_build(&c, "t", "nat", err, sizeof(err), NULL), 0);
 	assert_string_equal(c.tenant, "");
 	/* set again: replaced */
-	assert_int_equal(build(&c, "t", "nat", err, sizeof(err),
+	assert_int_equal(conf_test_build(&c, "t", "nat", err, sizeof(err),
 			       KV("tenant", "red", "tenant", "blue-2")), 0);
 	assert_string_equal(c.tenant, "blue-2");
 	expect_error("nat", KV("tenant", "Red"),
@@ -105,7 +84,8 @@ static void test_round_trip(void **state)
 	char err[256] = "";
 
 	(void)state;
-	assert_int_equal(build(&c, "t", "routed", err, sizeof(err), KV("tenant", "red")), 0);
+	assert_int_equal(conf_test_build(&c, "t", "routed", err, sizeof(err),
+				 KV("tenant", "red")), 0);
 	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
 	assert_non_null(strstr(text, "\ntenant = red\n"));
 	assert_int_equal(network_config_parse(text, strlen(text), "t", &back, NULL, NULL, NULL, err,
@@ -115,7 +95,7 @@ static void test_round_trip(void **state)
 	assert_false(network_config_equal(&c, &back));
 	free(text);
 	text = NULL;
-	assert_int_equal(build(&c, "t", "routed", err, sizeof(err), NULL), 0);
+	assert_int_equal(conf_test_build(&c, "t", "routed", err, sizeof(err), NULL), 0);
 	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
 	assert_null(strstr(text, "tenant"));
 }
@@ -126,14 +106,17 @@ static void test_conflicts(void **state)
 	char err[256] = "";
 
 	(void)state;
-	assert_int_equal(build(&a, "a", "nat", err, sizeof(err), KV("tenant", "t16efa")), 0);
-	assert_int_equal(build(&b, "b", "nat", err, sizeof(err), KV("tenant", "t88dc0")), 0);
+	assert_int_equal(conf_test_build(&a, "a", "nat", err, sizeof(err),
+				 KV("tenant", "t16efa")), 0);
+	assert_int_equal(conf_test_build(&b, "b", "nat", err, sizeof(err),
+				 KV("tenant", "t88dc0")), 0);
 	assert_int_equal(tenant_check_conflict(&b, &a, err, sizeof(err)), -EEXIST);
 	assert_string_equal(err, "tenant 't88dc0' has the same id as tenant 't16efa' of network "
 				 "'a' (a 32-bit hash of the name): choose another name");
-	assert_int_equal(build(&b, "b", "nat", err, sizeof(err), KV("tenant", "t16efa")), 0);
+	assert_int_equal(conf_test_build(&b, "b", "nat", err, sizeof(err),
+				 KV("tenant", "t16efa")), 0);
 	assert_int_equal(tenant_check_conflict(&b, &a, err, sizeof(err)), 0);
-	assert_int_equal(build(&b, "b", "nat", err, sizeof(err), NULL), 0);
+	assert_int_equal(conf_test_build(&b, "b", "nat", err, sizeof(err), NULL), 0);
 	assert_int_equal(tenant_check_conflict(&b, &a, err, sizeof(err)), 0);
 }
 
@@ -146,16 +129,18 @@ static void test_shared_subnet(void **state)
 	char err[256] = "";
 
 	(void)state;
-	assert_int_equal(build(&red, "r", "nat", err, sizeof(err), KV("tenant", "red")), 0);
-	assert_int_equal(build(&blue, "b", "nat", err, sizeof(err), KV("tenant", "blue")), 0);
-	assert_int_equal(build(&plain, "p", "nat", err, sizeof(err), NULL), 0);
+	assert_int_equal(conf_test_build(&red, "r", "nat", err, sizeof(err),
+				 KV("tenant", "red")), 0);
+	assert_int_equal(conf_test_build(&blue, "b", "nat", err, sizeof(err),
+				 KV("tenant", "blue")), 0);
+	assert_int_equal(conf_test_build(&plain, "p", "nat", err, sizeof(err), NULL), 0);
 	/* both with their gateway here: one routing table cannot hold both */
 	assert_false(tenant_subnets_may_overlap(&blue, &red, err, sizeof(err)));
 	assert_string_equal(err, " of tenant 'red': two tenants share a subnet on one host only "
 				 "where all but one have their gateway on another host (gateway = "
 				 "remote); kvmnet makes no VRFs");
 	/* blue is layer 2 only here: no route of its own, no conflict, either way round */
-	assert_int_equal(build(&blue, "b", "nat", err, sizeof(err), l2), 0);
+	assert_int_equal(conf_test_build(&blue, "b", "nat", err, sizeof(err), l2), 0);
 	assert_true(tenant_subnets_may_overlap(&blue, &red, err, sizeof(err)));
 	assert_string_equal(err, "");
 	assert_true(tenant_subnets_may_overlap(&red, &blue, err, sizeof(err)));
