@@ -40,6 +40,7 @@
 #include "shared/fd-util.h"
 #include "shared/file-util.h"
 #include "shared/in-addr-util.h"
+#include "shared/in6-addr-util.h"
 #include "shared/strbuf.h"
 
 #define JOURNAL_VERSION "v1"
@@ -147,7 +148,7 @@ static bool hostname_ok(const char *s, size_t n)
 static int record_format(char *buf, size_t size, const char *network, const struct lease *l,
 			 bool removed)
 {
-	char ip[INET_ADDRSTRLEN], id[2 * LEASE_CLIENT_ID_MAX + 1], prefix[JOURNAL_PREFIX_LEN + 1];
+	char ip[INET6_ADDRSTRLEN], id[2 * LEASE_CLIENT_ID_MAX + 1], prefix[JOURNAL_PREFIX_LEN + 1];
 	size_t host_len = strnlen(l->hostname, sizeof(l->hostname));
 	char *body = buf + JOURNAL_PREFIX_LEN;
 	int n;
@@ -166,7 +167,9 @@ static int record_format(char *buf, size_t size, const char *network, const stru
 
 	n = snprintf(body, size - JOURNAL_PREFIX_LEN,
 		     "%s %s %s %02x:%02x:%02x:%02x:%02x:%02x %" PRIu64 " %s %s %.*s",
-		     removed ? "del" : "put", network, in_addr_to_string(l->ip, ip), l->mac[0],
+		     removed ? "del" : "put", network,
+		     lease_is_ipv6(l) ? in6_addr_to_string(&l->ip6, ip) : in_addr_to_string(l->ip, ip),
+		     l->mac[0],
 		     l->mac[1], l->mac[2], l->mac[3], l->mac[4], l->mac[5], l->expires,
 		     journal_states[l->state], id,
 		     hostname_ok(l->hostname, host_len) ? (int)host_len : 1,
@@ -211,7 +214,13 @@ static int record_parse_fields(char *body, char *network, struct lease *l, bool 
 	if (!network_name_ok(f[1]))
 		return -EBADMSG;
 	strcpy(network, f[1]);
-	if (in_addr_from_string(f[2], &l->ip) < 0)
+	if (strchr(f[2], ':')) {
+		/* a DHCPv6 lease: the store's key is the address's low 32 bits (lease.h) */
+		if (in6_addr_from_string(f[2], &l->ip6) < 0)
+			return -EBADMSG;
+		l->family = AF_INET6;
+		memcpy(&l->ip, &l->ip6.s6_addr[12], 4);
+	} else if (in_addr_from_string(f[2], &l->ip) < 0)
 		return -EBADMSG;
 	if (strlen(f[3]) != 17)
 		return -EBADMSG;

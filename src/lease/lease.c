@@ -5,6 +5,7 @@
  */
 #include "lease/lease.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "shared/alloc-util.h"
@@ -15,6 +16,25 @@ static const char *const lease_state_table[_LEASE_STATE_MAX] = {
 	[LEASE_RELEASED] = "released",
 	[LEASE_DECLINED] = "declined",
 };
+
+bool lease_is_ipv6(const struct lease *l)
+{
+	return l->family == AF_INET6;
+}
+
+int lease_id6_make(uint32_t iaid, const uint8_t *duid, size_t duid_len,
+		   uint8_t ret[LEASE_CLIENT_ID_MAX], uint8_t *ret_len)
+{
+	if (duid_len > LEASE_CLIENT_ID_MAX - 4)
+		return -E2BIG;
+	ret[0] = (uint8_t)(iaid >> 24);
+	ret[1] = (uint8_t)(iaid >> 16);
+	ret[2] = (uint8_t)(iaid >> 8);
+	ret[3] = (uint8_t)iaid;
+	memcpy(ret + 4, duid, duid_len);
+	*ret_len = (uint8_t)(duid_len + 4);
+	return 0;
+}
 
 const char *lease_state_to_string(enum lease_state s)
 {

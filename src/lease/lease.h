@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A DHCP lease: who (client identity) holds which address until when. Plain data. */
+/*
+ * A DHCP lease: who (client identity) holds which address until when. Plain data. A DHCPv6
+ * lease (family AF_INET6) is one IA_NA address: its identity is the IAID then the client's DUID.
+ */
 #ifndef KN_LEASE_LEASE_H
 #define KN_LEASE_LEASE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +27,14 @@ enum lease_state {
 };
 
 struct lease {
+	/*
+	 * The store's key. For an IPv6 lease, the low 32 bits of 'ip6' (network order): DHCPv6
+	 * addresses lie in the first /96 of the network's subnet6 (docs/IPV6.md), so these bits
+	 * tell them apart and one lease store serves both families.
+	 */
 	struct in_addr ip;
+	uint8_t family;                       /* AF_INET6 for DHCPv6; AF_INET or 0: IPv4 */
+	struct in6_addr ip6;                  /* the IPv6 address (AF_INET6 only) */
 	uint8_t mac[6];
 	uint8_t id_len;                       /* bytes used in 'id' */
 	uint8_t id[LEASE_CLIENT_ID_MAX];      /* identity, see above */
@@ -31,6 +42,16 @@ struct lease {
 	uint64_t expires;                      /* wall clock, Unix seconds */
 	enum lease_state state;
 };
+
+/* True for a DHCPv6 lease. */
+bool lease_is_ipv6(const struct lease *l);
+
+/*
+ * The identity of a DHCPv6 IA_NA: IAID (4 bytes, network order) then the DUID. -E2BIG when it
+ * exceeds LEASE_CLIENT_ID_MAX (a DUID over 60 bytes: refused, as over-long IPv4 ones are).
+ */
+int lease_id6_make(uint32_t iaid, const uint8_t *duid, size_t duid_len,
+		   uint8_t ret[LEASE_CLIENT_ID_MAX], uint8_t *ret_len);
 
 /* "offered", "bound", "released", "declined"; NULL for a value out of range. */
 const char *lease_state_to_string(enum lease_state s);

@@ -25,6 +25,7 @@
 #include "shared/alloc-util.h"
 #include "shared/file-util.h"
 #include "shared/in-addr-util.h"
+#include "shared/in6-addr-util.h"
 
 static char tmpdir[64];
 static char path[128];
@@ -78,7 +79,8 @@ static bool lease_eq(const struct lease *a, const struct lease *b)
 	return in_addr_equal(a->ip, b->ip) && memcmp(a->mac, b->mac, 6) == 0 &&
 	       a->id_len == b->id_len && memcmp(a->id, b->id, a->id_len) == 0 &&
 	       strcmp(a->hostname, b->hostname) == 0 && a->expires == b->expires &&
-	       a->state == b->state;
+	       a->state == b->state && lease_is_ipv6(a) == lease_is_ipv6(b) &&
+	       (!lease_is_ipv6(a) || memcmp(&a->ip6, &b->ip6, 16) == 0);
 }
 
 static const char *const networks[] = { "lab", "web-2" };
@@ -230,6 +232,46 @@ static void test_golden_records(void **state)
 	assert_int_equal(crc32_bitwise(expected + 12, strchr(expected, '\n') - expected - 12),
 			 0x39847520);
 	lease_journal_free(j);
+}
+
+/* A DHCPv6 lease: the address in IPv6 text form, the identity IAID + DUID; replayed with its key. */
+static void test_ipv6_record(void **state)
+{
+	static const uint8_t duid[] = { 0, 3, 0, 1, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	struct replayed *out = calloc(1, sizeof(*out));
+	struct lease_journal *j = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct lease l;
+
+	assert_non_null(out);
+	assert_int_equal(lease_journal_open(path, NULL, NULL, &j), 0);
+	memset(&l, 0, sizeof(l));
+	l.family = AF_INET6;
+	assert_int_equal(in6_addr_from_string("fd42::1:7", &l.ip6), 0);
+	memcpy(&l.ip, &l.ip6.s6_addr[12], 4);
+	memcpy(l.mac, duid + 4, 6);
+	assert_int_equal(lease_id6_make(0x0a0b0c0d, duid, sizeof(duid), l.id, &l.id_len), 0);
+	strcpy(l.hostname, "web1");
+	l.expires = 1767225600;
+	l.state = LEASE_BOUND;
+	assert_int_equal(lease_journal_append(j, "lab", &l, false), 0);
+	assert_int_equal(lease_journal_commit(j), 0);
+	lease_journal_free(j);
+	text = file_text(path);
+	assert_non_null(strstr(text, " put lab fd42::1:7 52:54:00:12:34:56 1767225600 bound "
+				     "0a0b0c0d00030001525400123456 web1\n"));
+	assert_int_equal(lease_journal_open(path, collect_cb, out, &j), 0);
+	assert_int_equal(out->n, 1);
+	assert_true(lease_eq(&out->r[0].l, &l));
+	assert_true(lease_is_ipv6(&out->r[0].l));
+	lease_journal_free(j);
+	/* a DUID that leaves no room for the IAID in an identity */
+	{
+		uint8_t big[LEASE_CLIENT_ID_MAX] = { 0 };
+		assert_int_equal(lease_id6_make(1, big, LEASE_CLIENT_ID_MAX - 3, l.id, &l.id_len),
+				 -E2BIG);
+	}
+	free(out);
 }
 
 static void test_append_commit_reopen(void **state)
@@ -902,6 +944,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_golden_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_commit_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_and_commit, setup, teardown),
