@@ -21,6 +21,7 @@
 #include "config/conf-network.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
+#include "shared/in6-addr-util.h"
 
 static int hexval(char ch)
 {
@@ -230,6 +231,16 @@ static int host_check_unique(const struct network_hosts *h, const struct network
 	return 0;
 }
 
+/* The IPv6 fields, with the DUID's unused tail zero (equal() compares bytes). */
+static void host_copy_ipv6(struct network_host *dst, const struct network_host *src)
+{
+	dst->has_ip6 = src->has_ip6;
+	if (src->has_ip6)
+		dst->ip6 = src->ip6;
+	dst->duid_len = src->duid_len <= NETWORK_HOST_DUID_MAX ? src->duid_len : 0;
+	memcpy(dst->duid, src->duid, dst->duid_len);
+}
+
 int network_hosts_add(struct network_hosts *h, const struct network_host *host,
 		      const struct network_config *c, char *reterr, size_t errlen)
 {
@@ -262,6 +273,7 @@ int network_hosts_add(struct network_hosts *h, const struct network_host *host,
 	memcpy(h->items[i].name, host->name, strnlen(host->name, sizeof(host->name)));
 	memcpy(h->items[i].mac, host->mac, 6);
 	h->items[i].ip = host->ip;
+	host_copy_ipv6(&h->items[i], host);
 	h->n++;
 	return 0;
 }
@@ -389,6 +401,7 @@ int network_hosts_build(struct network_hosts *h, const struct network_host *item
 			memcpy(h->items[i].name, items[i].name, strlen(items[i].name));
 			memcpy(h->items[i].mac, items[i].mac, 6);
 			h->items[i].ip = items[i].ip;
+			host_copy_ipv6(&h->items[i], &items[i]);
 		}
 		qsort(h->items, n, sizeof(*h->items), host_cmp_mac);
 		h->n = n;
@@ -462,7 +475,9 @@ bool network_hosts_equal(const struct network_hosts *a, const struct network_hos
 		const struct network_host *x = &a->items[i], *y = &b->items[i];
 
 		if (memcmp(x->mac, y->mac, 6) != 0 || !in_addr_equal(x->ip, y->ip) ||
-		    strncmp(x->name, y->name, sizeof(x->name)) != 0)
+		    strncmp(x->name, y->name, sizeof(x->name)) != 0 || x->has_ip6 != y->has_ip6 ||
+		    (x->has_ip6 && !in6_addr_equal(&x->ip6, &y->ip6)) || x->duid_len != y->duid_len ||
+		    memcmp(x->duid, y->duid, x->duid_len) != 0)
 			return false;
 	}
 	return true;

@@ -18,10 +18,17 @@ struct network_config;
 #define NETWORK_HOSTS_MAX 65536
 #define NETWORK_HOST_NAME_MAX 63   /* one DNS label */
 
+/* A DUID a reservation may name ("duid ="): at most 60 bytes, as lease/lease.h keeps them. */
+#define NETWORK_HOST_DUID_MAX 60
+
 struct network_host {
 	char name[NETWORK_HOST_NAME_MAX + 1];  /* "" = no host name */
 	uint8_t mac[6];
 	struct in_addr ip;
+	bool has_ip6;                  /* "ip6 =": its DHCPv6 address (docs/IPV6.md) */
+	struct in6_addr ip6;
+	uint8_t duid_len;              /* "duid =": matched before the MAC; 0 = none */
+	uint8_t duid[NETWORK_HOST_DUID_MAX];
 };
 
 struct network_hosts {
