@@ -134,6 +134,35 @@ static const struct network_host *hosts_find_name(const struct network_hosts *h,
 }
 
 /*
+ * The IPv6 reservation: 'ip6' in the first /96 of the subnet6 (where DHCPv6 addresses lie, see
+ * lease/lease.h), not its ::0 or gateway6; a 'duid' only with an 'ip6'.
+ */
+static int host_check_ipv6(const struct network_host *host, const struct network_config *c,
+			   char *reterr, size_t errlen)
+{
+	static const uint8_t zero[4];
+	char a[INET6_ADDRSTRLEN], s[IN6_PREFIX_STRLEN];
+
+	if (!host->has_ip6)
+		return host->duid_len ? conf_fail(reterr, errlen, "duid needs an ip6 to reserve") : 0;
+	in6_addr_to_string(&host->ip6, a);
+	if (!c->has_subnet6)
+		return conf_fail(reterr, errlen, "ip6 %s needs the network to have a subnet6", a);
+	in6_prefix_to_string(&c->subnet6, s);
+	if (!in6_prefix_contains(&c->subnet6, &host->ip6))
+		return conf_fail(reterr, errlen, "ip6 %s is outside subnet6 %s", a, s);
+	if (memcmp(&host->ip6.s6_addr[8], zero, 4) != 0)
+		return conf_fail(reterr, errlen,
+				 "ip6 %s is not in the first /96 of subnet6 %s (PREFIX::xxxx:xxxx), "
+				 "where DHCPv6 addresses lie", a, s);
+	if (in6_addr_equal(&host->ip6, &c->subnet6.addr) || in6_addr_equal(&host->ip6, &c->gateway6))
+		return conf_fail(reterr, errlen, "ip6 %s is the %s", a,
+				 in6_addr_equal(&host->ip6, &c->gateway6) ? "gateway6" :
+				 "subnet-router anycast address");
+	return 0;
+}
+
+/*
  * Checks one host on its own and against network 'c': the MAC is unicast and not all zero, the
  * name a DNS label, the address a guest address of the subnet.
  */
@@ -174,7 +203,7 @@ static int host_check(const struct network_host *host, const struct network_conf
 		return conf_fail(reterr, errlen, "address %s is the broadcast address", a);
 	if (in_addr_equal(host->ip, c->gateway))
 		return conf_fail(reterr, errlen, "address %s is the gateway", a);
-	return 0;
+	return host_check_ipv6(host, c, reterr, errlen);
 }
 
 /* 'host' has the MAC of 'o', which is already reserved. Returns -EEXIST. */
@@ -202,6 +231,16 @@ static int fail_dup_ip(const struct network_host *host, const struct network_hos
 	return -EEXIST;
 }
 
+static int fail_dup_ip6(const struct network_host *host, const struct network_host *o,
+			char *reterr, size_t errlen)
+{
+	char m[MAC_STRLEN], a[INET6_ADDRSTRLEN];
+
+	conf_fail(reterr, errlen, "ip6 %s is reserved for %s", in6_addr_to_string(&host->ip6, a),
+		  mac_to_string(o->mac, m));
+	return -EEXIST;
+}
+
 static int fail_dup_name(const struct network_host *host, const struct network_host *o,
 			 char *reterr, size_t errlen)
 {
@@ -224,6 +263,9 @@ static int host_check_unique(const struct network_hosts *h, const struct network
 	o = network_hosts_find_ip(h, host->ip);
 	if (o)
 		return fail_dup_ip(host, o, reterr, errlen);
+	for (size_t i = 0; host->has_ip6 && i < h->n; i++)
+		if (h->items[i].has_ip6 && in6_addr_equal(&h->items[i].ip6, &host->ip6))
+			return fail_dup_ip6(host, &h->items[i], reterr, errlen);
 	/* DNS names compare without regard to case (RFC 4343). */
 	o = host->name[0] ? hosts_find_name(h, host->name) : NULL;
 	if (o)
@@ -298,6 +340,11 @@ static int key_cmp_ip(const struct network_host *a, const struct network_host *b
 	return (x > y) - (x < y);
 }
 
+static int key_cmp_ip6(const struct network_host *a, const struct network_host *b)
+{
+	return memcmp(&a->ip6, &b->ip6, 16);
+}
+
 static int key_cmp_name(const struct network_host *a, const struct network_host *b)
 {
 	return strcasecmp(a->name, b->name);
@@ -326,6 +373,8 @@ static void first_occurrences(const struct network_host *items, size_t n, struct
 	for (size_t i = 0; i < n; i++) {
 		first[i] = i;
 		if (cmp == key_cmp_name && items[i].name[0] == '\0')
+			continue;
+		if (cmp == key_cmp_ip6 && !items[i].has_ip6)
 			continue;
 		keys[m++] = (struct host_key){ .host = &items[i], .index = i };
 	}
@@ -365,12 +414,13 @@ int network_hosts_build(struct network_hosts *h, const struct network_host *item
 
 	if (valid > 0) {
 		keys = calloc(valid, sizeof(*keys));
-		first = calloc(3 * valid, sizeof(*first));
+		first = calloc(4 * valid, sizeof(*first));
 		if (!keys || !first)
 			return -ENOMEM;
 		first_occurrences(items, valid, keys, key_cmp_mac, first);
 		first_occurrences(items, valid, keys, key_cmp_ip, first + valid);
 		first_occurrences(items, valid, keys, key_cmp_name, first + 2 * valid);
+		first_occurrences(items, valid, keys, key_cmp_ip6, first + 3 * valid);
 	}
 	for (i = 0; i < limit && r == 0; i++) {
 		if (i == valid)
@@ -381,6 +431,8 @@ int network_hosts_build(struct network_hosts *h, const struct network_host *item
 			r = fail_dup_ip(&items[i], &items[first[valid + i]], reterr, errlen);
 		else if (first[2 * valid + i] != i)
 			r = fail_dup_name(&items[i], &items[first[2 * valid + i]], reterr, errlen);
+		else if (first[3 * valid + i] != i)
+			r = fail_dup_ip6(&items[i], &items[first[3 * valid + i]], reterr, errlen);
 		else if (i == NETWORK_HOSTS_MAX) {
 			conf_fail(reterr, errlen, "too many reservations (limit %d)", NETWORK_HOSTS_MAX);
 			r = -E2BIG;

@@ -10,6 +10,7 @@
 #include "config/conf-network.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "config/conf-port.h"
 #include "shared/alloc-util.h"
 #include "shared/in-addr-util.h"
+#include "shared/in6-addr-util.h"
 #include "shared/strbuf.h"
 
 /* Longest input line accepted in a definition file (a 253-character domain needs about 262). */
@@ -37,6 +39,8 @@ struct parsed_host {
 	int line;		/* of the section header */
 	int mac_line;		/* line "mac" was set on, 0 = not yet */
 	int ip_line;		/* line "ip" was set on, 0 = not yet */
+	int ip6_line;		/* "ip6", likewise */
+	int duid_line;		/* "duid", likewise */
 };
 
 /* One [dns-record] section as read; its value is checked once its type is known. */
@@ -424,6 +428,31 @@ static char *parse_reader(char *buf, int size, void *userdata)
 	return conf_line_give(buf, s, len);
 }
 
+/* "00:03:00:01:..." into h->duid; -EINVAL unless 3..NETWORK_HOST_DUID_MAX bytes. */
+static int duid_from_string(const char *s, struct network_host *h)
+{
+	size_t n = 0;
+
+	for (;;) {
+		unsigned v;
+		int used = 0;
+
+		if (n == NETWORK_HOST_DUID_MAX || !isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1]) || sscanf(s, "%2x%n", &v, &used) != 1 || used != 2)
+			return -EINVAL;
+		h->duid[n++] = (uint8_t)v;
+		s += 2;
+		if (*s == '\0')
+			break;
+		if (*s++ != ':')
+			return -EINVAL;
+	}
+	if (n < 3)
+		return -EINVAL;
+	h->duid_len = (uint8_t)n;
+	return 0;
+}
+
 /* A key of the current [host] section. Returns 1 (inih's "go on") or 0 after an error. */
 static int parse_host_key(struct parse_state *st, const char *name, const char *value)
 {
@@ -436,6 +465,10 @@ static int parse_host_key(struct parse_state *st, const char *name, const char *
 		line = &ph->mac_line;
 	else if (strcmp(name, "ip") == 0)
 		line = &ph->ip_line;
+	else if (strcmp(name, "ip6") == 0)
+		line = &ph->ip6_line;
+	else if (strcmp(name, "duid") == 0)
+		line = &ph->duid_line;
 	else {
 		parse_fail(st, "unknown key '%s' in %s", conf_show(name, k), sec);
 		return 0;
@@ -457,6 +490,20 @@ static int parse_host_key(struct parse_state *st, const char *name, const char *
 	if (line == &ph->ip_line && in_addr_from_string(value, &ph->host.ip) < 0) {
 		parse_fail(st, "invalid ip '%s': expected an IPv4 address, e.g. 192.168.122.10",
 			   conf_show(value, v));
+		return 0;
+	}
+	if (line == &ph->ip6_line) {
+		if (in6_addr_from_string(value, &ph->host.ip6) < 0) {
+			parse_fail(st, "invalid ip6 '%s': expected an IPv6 address, e.g. "
+				   "fd12:3456:789a:1::10", conf_show(value, v));
+			return 0;
+		}
+		ph->host.has_ip6 = true;
+	}
+	if (line == &ph->duid_line && duid_from_string(value, &ph->host) < 0) {
+		parse_fail(st, "invalid duid '%s': expected 3 to %d hex bytes separated by ':', "
+			   "e.g. 00:03:00:01:52:54:00:12:34:56", conf_show(value, v),
+			   NETWORK_HOST_DUID_MAX);
 		return 0;
 	}
 	return 1;
@@ -884,14 +931,22 @@ static int format_record(struct strbuf *sb, const struct network_dns_record *rec
 
 static int format_host(struct strbuf *sb, const struct network_host *h)
 {
-	char m[MAC_STRLEN], a[INET_ADDRSTRLEN];
+	char m[MAC_STRLEN], a[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
 	size_t n = strnlen(h->name, sizeof(h->name));
+	int r;
 
 	if (n > 0)
-		return strbuf_appendf(sb, "\n[host %.*s]\nmac = %s\nip = %s\n", (int)n, h->name,
-				      mac_to_string(h->mac, m), in_addr_to_string(h->ip, a));
-	return strbuf_appendf(sb, "\n[host]\nmac = %s\nip = %s\n", mac_to_string(h->mac, m),
-			      in_addr_to_string(h->ip, a));
+		r = strbuf_appendf(sb, "\n[host %.*s]\nmac = %s\nip = %s\n", (int)n, h->name,
+				   mac_to_string(h->mac, m), in_addr_to_string(h->ip, a));
+	else
+		r = strbuf_appendf(sb, "\n[host]\nmac = %s\nip = %s\n", mac_to_string(h->mac, m),
+				   in_addr_to_string(h->ip, a));
+	if (r == 0 && h->has_ip6)
+		r = strbuf_appendf(sb, "ip6 = %s\n", in6_addr_to_string(&h->ip6, a6));
+	for (size_t i = 0; r == 0 && i < h->duid_len; i++)
+		r = strbuf_appendf(sb, "%s%02x%s", i ? "" : "duid = ", h->duid[i],
+				   i + 1 < h->duid_len ? ":" : "\n");
+	return r;
 }
 
 static int format_port(struct strbuf *sb, const struct network_port *p)

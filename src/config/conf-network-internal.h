@@ -46,6 +46,8 @@ int conf_fail(char *reterr, size_t errlen, const char *fmt, ...) _printf_(3, 4);
 struct network_config;
 int conf_set_subnet6(struct network_config *c, const char *key, const char *value, char *reterr,
 		     size_t errlen);
+int conf_set_dhcp6_range(struct network_config *c, const char *key, const char *value,
+			 char *reterr, size_t errlen);
 int conf_set_ra_mode(struct network_config *c, const char *key, const char *value, char *reterr,
 		     size_t errlen);
 int conf_set_nat6(struct network_config *c, const char *key, const char *value, char *reterr,

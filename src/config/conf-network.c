@@ -879,6 +879,7 @@ static const struct network_key {
 	{ "gateway", set_overlay_key },
 	{ "subnet6", conf_set_subnet6 },
 	{ "ra-mode", conf_set_ra_mode },
+	{ "dhcp6-range", conf_set_dhcp6_range },
 	{ "nat6", conf_set_nat6 },
 	{ "tenant", set_tenant },
 };

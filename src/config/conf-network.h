@@ -157,6 +157,9 @@ struct network_config {
 	enum network_nat6 nat6;
 	bool has_subnet6;
 	bool subnet6_auto;             /* "subnet6 = auto": the daemon picks the /64 (ULA) */
+	/* DHCPv6 pool ("dhcp6-range"), inside subnet6's first /96; default ::1:0-::1:ffff */
+	struct in6_addr range6_first, range6_last;
+	bool has_range6;               /* dhcp6-range given explicitly (kept in the file) */
 	bool has_subnet;               /* false only before validation fills defaults */
 	bool has_range;                /* dhcp-range given explicitly (kept in the file) */
 	bool has_bridge;               /* bridge given explicitly (kept in the file) */

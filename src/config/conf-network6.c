@@ -157,6 +157,76 @@ int conf_set_subnet6(struct network_config *c, const char *key, const char *valu
 	return 0;
 }
 
+int conf_set_dhcp6_range(struct network_config *c, const char *key, const char *value,
+			 char *reterr, size_t errlen)
+{
+	char v[CONF_SHOW_BUF], first[INET6_ADDRSTRLEN + 1];
+	const char *dash = strchr(value, '-');
+	size_t n = dash ? (size_t)(dash - value) : 0;
+
+	if (!dash || n == 0 || n >= sizeof(first))
+		goto bad;
+	memcpy(first, value, n);
+	first[n] = '\0';
+	if (in6_addr_from_string(first, &c->range6_first) < 0 ||
+	    in6_addr_from_string(dash + 1, &c->range6_last) < 0)
+		goto bad;
+	c->has_range6 = true;
+	return 0;
+bad:
+	return conf_fail(reterr, errlen,
+			 "invalid %s '%s': expected FIRST-LAST, e.g. fd12:3456:789a:1::1:0-"
+			 "fd12:3456:789a:1::1:ffff",
+			 key, conf_show(value, v));
+}
+
+/* Low 32 bits of 'a', host order: DHCPv6 addresses are told apart by them (lease/lease.h). */
+static uint32_t range6_key(const struct in6_addr *a)
+{
+	return (uint32_t)a->s6_addr[12] << 24 | (uint32_t)a->s6_addr[13] << 16 |
+	       (uint32_t)a->s6_addr[14] << 8 | a->s6_addr[15];
+}
+
+static bool in_first_96(const struct in6_prefix *p, const struct in6_addr *a)
+{
+	static const uint8_t zero[4];
+
+	return in6_prefix_contains(p, a) && memcmp(&a->s6_addr[8], zero, 4) == 0;
+}
+
+/* The DHCPv6 range: the default one, or the one given, checked against the subnet6. */
+static int range6_finish(struct network_config *c, char *reterr, size_t errlen)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], s[IN6_PREFIX_STRLEN];
+
+	if (!c->has_range6) {
+		c->range6_first = in6_prefix_host(&c->subnet6, 0x10000);
+		c->range6_last = in6_prefix_host(&c->subnet6, 0x1ffff);
+		return 0;
+	}
+	in6_addr_to_string(&c->range6_first, a);
+	in6_addr_to_string(&c->range6_last, b);
+	in6_prefix_to_string(&c->subnet6, s);
+	if (!in_first_96(&c->subnet6, &c->range6_first) ||
+	    !in_first_96(&c->subnet6, &c->range6_last))
+		return conf_fail(reterr, errlen,
+				 "dhcp6-range %s-%s must lie in the first /96 of subnet6 %s "
+				 "(PREFIX::xxxx:xxxx)",
+				 a, b, s);
+	if (range6_key(&c->range6_first) > range6_key(&c->range6_last))
+		return conf_fail(reterr, errlen, "dhcp6-range %s-%s: first address is after the last",
+				 a, b);
+	if (range6_key(&c->range6_last) - range6_key(&c->range6_first) >= (1U << 24))
+		return conf_fail(reterr, errlen, "dhcp6-range %s-%s holds more than %u addresses", a,
+				 b, 1U << 24);
+	if (range6_key(&c->range6_first) <= 1)
+		return conf_fail(reterr, errlen,
+				 "dhcp6-range %s-%s includes the subnet-router anycast address or "
+				 "the gateway6",
+				 a, b);
+	return 0;
+}
+
 int conf_set_ra_mode(struct network_config *c, const char *key, const char *value, char *reterr,
 		     size_t errlen)
 {
@@ -211,6 +281,11 @@ int conf_network6_finish(struct network_config *c, char *reterr, size_t errlen)
 				 "has no way out");
 	if (!c->has_subnet6) {
 		memset(&c->gateway6, 0, sizeof(c->gateway6));
+		if (c->has_range6)
+			return conf_fail(reterr, errlen,
+					 "dhcp6-range needs a subnet6 given as PREFIX/64");
+		memset(&c->range6_first, 0, sizeof(c->range6_first));
+		memset(&c->range6_last, 0, sizeof(c->range6_last));
 		return 0;
 	}
 	/* Re-checked for configs built in code rather than through network_config_set(). */
@@ -218,7 +293,7 @@ int conf_network6_finish(struct network_config *c, char *reterr, size_t errlen)
 	if (r < 0)
 		return r;
 	c->gateway6 = in6_prefix_host(&c->subnet6, 1);
-	return 0;
+	return range6_finish(c, reterr, errlen);
 }
 
 int conf_network6_format(struct strbuf *sb, const struct network_config *c)
@@ -234,6 +309,11 @@ int conf_network6_format(struct strbuf *sb, const struct network_config *c)
 		r = strbuf_appendf(sb, "ra-mode = %s\n", network_ra_mode_to_string(c->ra_mode));
 	if (r == 0 && c->nat6 != NETWORK_NAT6_AUTO)
 		r = strbuf_appendf(sb, "nat6 = %s\n", network_nat6_to_string(c->nat6));
+	if (r == 0 && c->has_range6) {
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+		r = strbuf_appendf(sb, "dhcp6-range = %s-%s\n", in6_addr_to_string(&c->range6_first, a),
+				   in6_addr_to_string(&c->range6_last, b));
+	}
 	return r;
 }
 
@@ -243,5 +323,7 @@ bool conf_network6_equal(const struct network_config *a, const struct network_co
 	       in6_addr_equal(&a->subnet6.addr, &b->subnet6.addr) &&
 	       a->subnet6.prefixlen == b->subnet6.prefixlen &&
 	       in6_addr_equal(&a->gateway6, &b->gateway6) && a->ra_mode == b->ra_mode &&
-	       a->nat6 == b->nat6;
+	       a->nat6 == b->nat6 && a->has_range6 == b->has_range6 &&
+	       in6_addr_equal(&a->range6_first, &b->range6_first) &&
+	       in6_addr_equal(&a->range6_last, &b->range6_last);
 }
