@@ -16,6 +16,7 @@
 
 #include "config/conf-host.h"
 #include "daemon/dns-service.h"
+#include "daemon/ipv6/dhcp6-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "daemon/port-service.h"
@@ -59,22 +60,31 @@ static void dhcp_service_arm_expiry(struct dhcp_service *d, uint64_t at)
 			      now_usec() + (at > now ? at - now : 0) * 1000000ULL + 1000);
 }
 
-static void dhcp_service_on_lease_change(const struct lease *l, bool removed, void *data)
+void dhcp_service_journal_change(struct dhcp_service *d, const char *network,
+				 const struct lease *l, bool removed)
 {
-	struct network *n = data;
-	struct dhcp_service *d = n->manager->dhcp;
 	int r;
 
 	if (!d->journal)
 		return;   /* replaying: nothing to record */
-	r = lease_journal_append(d->journal, n->config.name, l, removed);
+	r = lease_journal_append(d->journal, network, l, removed);
 	if (r < 0) {
 		log_error_errno(r, "Failed to journal lease %s of network '%s': %m",
-				lease_state_to_string(l->state), n->config.name);
+				lease_state_to_string(l->state), network);
 		d->append_failed = true;
 	}
 	if (!removed && l->state == LEASE_BOUND)
 		dhcp_service_arm_expiry(d, l->expires);
+}
+
+static void dhcp_service_on_lease_change(const struct lease *l, bool removed, void *data)
+{
+	struct network *n = data;
+	struct dhcp_service *d = n->manager->dhcp;
+
+	if (!d->journal)
+		return;   /* replaying: nothing to record */
+	dhcp_service_journal_change(d, n->config.name, l, removed);
 	dns_service_lease_changed(n, l, removed);
 	port_service_lease_changed(n, l, removed);
 }
@@ -115,6 +125,22 @@ static int dhcp_service_commit(struct dhcp_service *d)
 	return 0;
 }
 
+/* Expires the leases of every network, both families; returns the next expiry (0: none). */
+static uint64_t dhcp_service_expire_all(struct manager *m, uint64_t now)
+{
+	uint64_t next = 0;
+
+	for (size_t i = 0; i < m->n_networks; i++) {
+		struct lease_store *stores[2] = { m->networks[i]->leases, m->networks[i]->leases6 };
+		for (size_t k = 0; k < 2; k++) {
+			uint64_t t = stores[k] ? lease_store_expire(stores[k], now) : 0;
+			if (t && (!next || t < next))
+				next = t;
+		}
+	}
+	return next;
+}
+
 static int dhcp_service_on_expire(struct event_source *s, uint64_t usec, void *data)
 {
 	struct dhcp_service *d = data;
@@ -122,14 +148,7 @@ static int dhcp_service_on_expire(struct event_source *s, uint64_t usec, void *d
 	uint64_t now = wall_now(), next = 0;
 
 	d->expire_at = 0;
-	for (size_t i = 0; i < m->n_networks; i++) {
-		struct lease_store *store = m->networks[i]->leases;
-		if (!store)
-			continue;
-		uint64_t t = lease_store_expire(store, now);
-		if (t && (!next || t < next))
-			next = t;
-	}
+	next = dhcp_service_expire_all(m, now);
 	(void)dhcp_service_commit(d);
 	dhcp_service_arm_expiry(d, next);
 	return 0;
@@ -176,15 +195,16 @@ static int dhcp_service_replay_cb(const char *network, const struct lease *l, bo
 {
 	struct dhcp_service *d = data;
 	struct network *n = manager_find_network(d->manager, network);
+	struct lease_store *store = !n ? NULL : lease_is_ipv6(l) ? n->leases6 : n->leases;
 	int r;
 
-	if (!n || !n->leases)
+	if (!store)
 		return 0;
 	if (removed) {
-		r = lease_store_forget(n->leases, l->ip);
+		r = lease_store_forget(store, l->ip);
 		return r == -ENOENT ? 0 : r;
 	}
-	r = lease_store_restore(n->leases, l);
+	r = lease_store_restore(store, l);
 	if (r < 0)
 		log_warning_errno(r, "Failed to restore a lease of network '%s': %m, ignoring",
 				  network);
@@ -214,14 +234,7 @@ int dhcp_service_load(struct dhcp_service *d, const char *state_dir)
 			 (unsigned long long)st.records_replayed);
 
 	/* Leases that ran out while the daemon was down expire now. */
-	for (size_t i = 0; i < d->manager->n_networks; i++) {
-		struct lease_store *store = d->manager->networks[i]->leases;
-		if (!store)
-			continue;
-		uint64_t t = lease_store_expire(store, wall_now());
-		if (t && (!next || t < next))
-			next = t;
-	}
+	next = dhcp_service_expire_all(d->manager, wall_now());
 	(void)dhcp_service_commit(d);
 	dhcp_service_arm_expiry(d, next);
 	return 0;
@@ -251,9 +264,9 @@ static int dhcp_service_snapshot(struct lease_journal *j, lease_journal_emit_fn 
 	for (size_t i = 0; i < m->n_networks; i++) {
 		struct network *n = m->networks[i];
 		struct snapshot_ctx c = { .journal = j, .emit = emit, .network = n->config.name };
-		if (!n->leases)
-			continue;
-		int r = lease_store_foreach(n->leases, dhcp_service_snapshot_lease, &c);
+		int r = n->leases ? lease_store_foreach(n->leases, dhcp_service_snapshot_lease, &c) : 0;
+		if (r >= 0 && n->leases6)
+			r = lease_store_foreach(n->leases6, dhcp_service_snapshot_lease, &c);
 		if (r < 0)
 			return r;
 	}
@@ -262,16 +275,19 @@ static int dhcp_service_snapshot(struct lease_journal *j, lease_journal_emit_fn 
 
 int dhcp_service_network_attach(struct network *n)
 {
-	if (n->leases)
-		return 0;
-	return lease_store_new(n->config.range_first, n->config.range_last,
-			       dhcp_service_on_lease_change, n, &n->leases);
+	int r = 0;
+
+	if (!n->leases)
+		r = lease_store_new(n->config.range_first, n->config.range_last,
+				    dhcp_service_on_lease_change, n, &n->leases);
+	return r < 0 ? r : dhcp6_service_network_attach(n);
 }
 
 void dhcp_service_network_detach(struct network *n)
 {
 	dhcp_service_network_stop(n);
 	n->leases = lease_store_free(n->leases);
+	dhcp6_service_network_detach(n);
 }
 
 static int dhcp_service_collect_ip(const struct lease *l, void *data)
@@ -282,23 +298,32 @@ static int dhcp_service_collect_ip(const struct lease *l, void *data)
 	return 0;
 }
 
-int dhcp_service_network_forget_leases(struct network *n)
+/* Removes every lease of 'store' (each removal reported, so journaled). */
+static int dhcp_service_store_forget(struct lease_store *store)
 {
-	struct dhcp_service *d = n->manager->dhcp;
-	size_t count;
+	size_t count = store ? lease_store_count(store) : 0;
 
-	if (!n->leases)
-		return 0;
-	count = lease_store_count(n->leases);
 	if (count > 0) {
 		_cleanup_free_ struct in_addr *ips = calloc(count, sizeof(*ips));
 		struct in_addr *p = ips;
 		if (!ips)
 			return -ENOMEM;
-		(void)lease_store_foreach(n->leases, dhcp_service_collect_ip, &p);
+		(void)lease_store_foreach(store, dhcp_service_collect_ip, &p);
 		for (size_t i = 0; i < count; i++)
-			(void)lease_store_remove(n->leases, ips[i]);
+			(void)lease_store_remove(store, ips[i]);
 	}
+	return 0;
+}
+
+int dhcp_service_network_forget_leases(struct network *n)
+{
+	struct dhcp_service *d = n->manager->dhcp;
+	int r = dhcp_service_store_forget(n->leases);
+
+	if (r >= 0)
+		r = dhcp_service_store_forget(n->leases6);
+	if (r < 0)
+		return r;
 	return d->journal ? dhcp_service_commit(d) : 0;
 }
 
@@ -326,6 +351,18 @@ static void dhcp_service_config(const struct network *n, struct dhcp_server_conf
 	ret->n_routes = c->n_routes < DHCP_ROUTES_MAX ? c->n_routes : DHCP_ROUTES_MAX;
 }
 
+int dhcp_service_commit_batch(struct dhcp_service *d)
+{
+	int r = dhcp_service_commit(d);
+
+	/* No reply may promise a lease the journal does not hold: the clients retry. */
+	if (d->append_failed) {
+		r = -EIO;
+		d->append_failed = false;
+	}
+	return r;
+}
+
 /* Sends the batch's replies, if the journal made their leases durable. */
 static void dhcp_service_flush(struct dhcp_service *d)
 {
@@ -333,12 +370,7 @@ static void dhcp_service_flush(struct dhcp_service *d)
 
 	if (d->n_replies == 0 && !lease_journal_pending(d->journal))
 		return;
-	r = dhcp_service_commit(d);
-	/* No ACK may promise a lease the journal does not hold: drop the batch, clients retry. */
-	if (d->append_failed) {
-		r = -EIO;
-		d->append_failed = false;
-	}
+	r = dhcp_service_commit_batch(d);
 	/* The ports must allow the addresses before the guests learn them. */
 	if (r >= 0)
 		port_service_flush(d->manager->ports);
@@ -384,7 +416,7 @@ static int dhcp_service_on_packet(struct event_source *s, int fd, uint32_t reven
 	return 0;
 }
 
-int dhcp_service_network_start(struct network *n, char *err, size_t errlen)
+static int dhcp4_network_start(struct network *n, char *err, size_t errlen)
 {
 	struct manager *m = n->manager;
 	struct dhcp_server_config cfg;
@@ -431,8 +463,21 @@ fail:
 	return r;
 }
 
+int dhcp_service_network_start(struct network *n, char *err, size_t errlen)
+{
+	int r = dhcp4_network_start(n, err, errlen);
+
+	if (r >= 0 && n->config.dhcp) {
+		r = dhcp6_service_network_start(n, err, errlen);
+		if (r < 0)
+			dhcp_service_network_stop(n);
+	}
+	return r;
+}
+
 void dhcp_service_network_stop(struct network *n)
 {
+	dhcp6_service_network_stop(n);
 	n->dhcp_source = event_source_free(n->dhcp_source);
 	n->dhcp_io = dhcp_io_free(n->dhcp_io);
 	n->dhcp = dhcp_server_free(n->dhcp);
@@ -445,6 +490,9 @@ int dhcp_service_network_reconfigure(struct network *n)
 
 	if (!n->dhcp)
 		return 0;
+	r = dhcp6_service_network_reconfigure(n);
+	if (r < 0)
+		return r;
 	dhcp_service_config(n, &cfg);
 	r = lease_store_set_range(n->leases, cfg.range_first, cfg.range_last);
 	if (r >= 0)
@@ -471,10 +519,10 @@ static int dhcp_service_lease_to_json(const struct lease *l, void *data)
 	for (size_t i = 0; i < l->id_len; i++)
 		snprintf(id + 2 * i, 3, "%02x", l->id[i]);
 	id[2 * l->id_len] = '\0';
-	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "network", c->n->config.name, "mac",
-		      mac_to_string(l->mac, mac), "ip", in_addr_to_string(l->ip, ip), "hostname",
-		      l->hostname, "expires", (json_int_t)l->expires, "state",
-		      lease_state_to_string(l->state), "client-id", id);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "network", c->n->config.name,
+		      "mac", mac_to_string(l->mac, mac), "ip", in_addr_to_string(l->ip, ip),
+		      "hostname", l->hostname, "expires", (json_int_t)l->expires, "state",
+		      lease_state_to_string(l->state), "client-id", id, "family", "ipv4");
 	if (!o || json_array_append_new(c->a, o) < 0)
 		return -ENOMEM;
 	return 0;
@@ -483,10 +531,9 @@ static int dhcp_service_lease_to_json(const struct lease *l, void *data)
 int dhcp_service_network_leases_to_json(const struct network *n, bool all, json_t *a)
 {
 	struct leases_json_ctx c = { .n = n, .all = all, .a = a };
+	int r = n->leases ? lease_store_foreach(n->leases, dhcp_service_lease_to_json, &c) : 0;
 
-	if (!n->leases)
-		return 0;
-	return lease_store_foreach(n->leases, dhcp_service_lease_to_json, &c);
+	return r < 0 ? r : dhcp6_service_network_leases_to_json(n, all, a);
 }
 
 json_t *dhcp_service_network_stats_to_json(const struct network *n)

@@ -29,6 +29,20 @@ struct dhcp_service *dhcp_service_free(struct dhcp_service *d);
  */
 int dhcp_service_load(struct dhcp_service *d, const char *state_dir);
 
+/*
+ * For the DHCPv6 service, which shares the journal: buffers the record of a durable change of
+ * lease 'l' of network 'network' (a failure is logged, and the batch's commit then fails) and
+ * arms the expiry timer for it. Does nothing while the journal is being replayed.
+ */
+struct lease;
+void dhcp_service_journal_change(struct dhcp_service *d, const char *network,
+				 const struct lease *l, bool removed);
+/*
+ * Commits what the batch buffered (one fdatasync). Returns 0 when every change of the batch is
+ * durable: only then may its replies leave; else -errno (logged).
+ */
+int dhcp_service_commit_batch(struct dhcp_service *d);
+
 /* Gives a defined network its lease store (idempotent). */
 int dhcp_service_network_attach(struct network *n);
 /* Forgets a network's store and engine (its definition is gone or being freed). */

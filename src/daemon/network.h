@@ -21,6 +21,8 @@
 
 struct dhcp_io;
 struct dhcp_server;
+struct dhcp6_io;
+struct dhcp6_server;
 struct dns_cache;
 struct dns_forward;
 struct dns_io;
@@ -64,6 +66,11 @@ struct network {
 	/* IPv6 (ipv6/): router advertisements while up; whether DNS answers on the gateway6. */
 	struct ra_sender *ra;
 	bool dns6_listening;
+	/* DHCPv6 (ipv6/dhcp6-service.c): the store lives as long as the definition, the rest while up. */
+	struct lease_store *leases6;
+	struct dhcp6_server *dhcp6;
+	struct dhcp6_io *dhcp6_io;
+	struct event_source *dhcp6_source;
 };
 
 /*

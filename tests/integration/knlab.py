@@ -583,9 +583,9 @@ class Lab:
         return doc
 
     def lease_of(self, mac, net=None):
-        """The listed lease of 'mac' (bound ones only), or None."""
+        """The listed IPv4 lease of 'mac' (bound ones only), or None."""
         mine = [x for x in self.leases(net) if str(x.get("mac", "")).lower() == mac.lower()
-                and x.get("state", "bound") == "bound"]
+                and x.get("state", "bound") == "bound" and x.get("family", "ipv4") == "ipv4"]
         assert len(mine) <= 1, "several bound leases for %s: %s" % (mac, mine)
         return mine[0] if mine else None
 
