@@ -39,6 +39,7 @@ static const struct {
 	{ "--dhcp", "dhcp", NULL },
 	{ "--subnet6", "subnet6", NULL }, { "--ra-mode", "ra-mode", NULL },
 	{ "--nat6", "nat6", NULL },     { "--tenant", "tenant", NULL },
+	{ "--dhcp6-range", "dhcp6-range", NULL },
 };
 
 /* Requires exactly one NAME argument; builds {"name": NAME}. */

@@ -134,14 +134,13 @@ static int dhcp6_on_packet(struct event_source *s, int fd, uint32_t revents, voi
 	return 0;
 }
 
-int dhcp6_service_network_reconfigure(struct network *n)
+/* Applies the definition and reservations to the running engine. */
+static int dhcp6_apply(struct network *n)
 {
 	struct dhcp6_server_config cfg;
 	struct in_addr first, last;
 	int r;
 
-	if (!n->dhcp6)
-		return 0;
 	dhcp6_config(n, &cfg);
 	pool_keys(&n->config, &first, &last);
 	r = lease_store_set_range(n->leases6, first, last);
@@ -149,6 +148,22 @@ int dhcp6_service_network_reconfigure(struct network *n)
 		r = dhcp6_server_set_config(n->dhcp6, &cfg);
 	if (r >= 0)
 		r = dhcp6_server_set_hosts(n->dhcp6, &n->hosts);
+	return r;
+}
+
+int dhcp6_service_network_reconfigure(struct network *n)
+{
+	char err[256];
+	int r;
+
+	/* a definition that changes only ra-mode starts or stops the server here */
+	if (!n->dhcp6 && !(n->active && n->dhcp && dhcp6_wanted(n)))
+		return 0;
+	if (n->dhcp6 && dhcp6_wanted(n))
+		return dhcp6_apply(n);
+	r = dhcp6_service_network_start(n, err, sizeof(err));
+	if (r < 0)
+		log_warning_errno(r, "DHCPv6 on network '%s': %s", n->config.name, err);
 	return r;
 }
 
@@ -167,7 +182,7 @@ int dhcp6_service_network_start(struct network *n, char *err, size_t errlen)
 		return r;
 	}
 	if (n->dhcp6_io && dhcp6_io_ifindex(n->dhcp6_io) == n->ifindex) {
-		r = dhcp6_service_network_reconfigure(n);
+		r = dhcp6_apply(n);
 		if (r < 0)
 			snprintf(err, errlen, "failed to reconfigure DHCPv6: %s", strerror(-r));
 		return r;
@@ -176,7 +191,7 @@ int dhcp6_service_network_start(struct network *n, char *err, size_t errlen)
 	dhcp6_config(n, &cfg);
 	r = dhcp6_server_new(&cfg, n->leases6, &n->dhcp6);
 	if (r >= 0)
-		r = dhcp6_service_network_reconfigure(n);
+		r = dhcp6_apply(n);
 	if (r < 0) {
 		snprintf(err, errlen, "failed to create the DHCPv6 server: %s", strerror(-r));
 		goto fail;
