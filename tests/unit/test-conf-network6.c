@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "shared/alloc-util.h"
 #include "shared/in6-addr-util.h"
@@ -265,6 +266,65 @@ static void test_subnet6_round_trip(void **state)
 	}
 }
 
+static void test_dhcp6_range(void **state)
+{
+	struct network_config c;
+	char a[INET6_ADDRSTRLEN], err[512] = "";
+
+	(void)state;
+	/* the default: PREFIX::1:0 - PREFIX::1:ffff, not written back */
+	config_basic(&c, "nat");
+	set_ok(&c, "subnet6", "fd42:5::/64");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_string_equal(in6_addr_to_string(&c.range6_first, a), "fd42:5::1:0");
+	assert_string_equal(in6_addr_to_string(&c.range6_last, a), "fd42:5::1:ffff");
+	assert_false(c.has_range6);
+	/* a range given */
+	config_basic(&c, "nat");
+	set_ok(&c, "subnet6", "fd42:5::/64");
+	set_ok(&c, "dhcp6-range", "fd42:5::100-fd42:5::1ff");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	assert_string_equal(in6_addr_to_string(&c.range6_last, a), "fd42:5::1ff");
+	set_error("dhcp6-range", "fd42:5::100", "invalid dhcp6-range 'fd42:5::100': expected "
+		  "FIRST-LAST, e.g. fd12:3456:789a:1::1:0-fd12:3456:789a:1::1:ffff");
+	config_basic(&c, "nat");
+	set_ok(&c, "subnet6", "fd42:5::/64");
+	set_ok(&c, "dhcp6-range", "fd42:5::1:0:0:1-fd42:5::1:0:0:9");
+	finish_error(&c, "dhcp6-range fd42:5::1:0:0:1-fd42:5::1:0:0:9 must lie in the first /96 "
+		     "of subnet6 fd42:5::/64 (PREFIX::xxxx:xxxx)");
+	config_basic(&c, "nat");
+	set_ok(&c, "subnet6", "fd42:5::/64");
+	set_ok(&c, "dhcp6-range", "fd42:5::9-fd42:5::2");
+	finish_error(&c, "dhcp6-range fd42:5::9-fd42:5::2: first address is after the last");
+	config_basic(&c, "nat");
+	set_ok(&c, "dhcp6-range", "fd42:5::2-fd42:5::9");
+	finish_error(&c, "dhcp6-range needs a subnet6 given as PREFIX/64");
+}
+
+static void test_host_ip6_round_trip(void **state)
+{
+	static const char text[] =
+		"[network]\nmode = nat\nsubnet = 10.0.0.0/24\nsubnet6 = fd42:1::/64\n"
+		"ra-mode = dhcpv6\ndhcp6-range = fd42:1::100-fd42:1::1ff\n"
+		"\n[host web]\nmac = 52:54:00:00:00:01\nip = 10.0.0.5\nip6 = fd42:1::5\n"
+		"duid = 00:04:01:02:03\n";
+	struct network_config c;
+	struct network_hosts h = { 0 };
+	_cleanup_free_ char *out = NULL;
+	char err[256] = "";
+
+	(void)state;
+	if (network_config_parse(text, strlen(text), "lab", &c, &h, NULL, NULL, err,
+				 sizeof(err)) != 0)
+		fail_msg("parse: %s", err);
+	assert_int_equal(h.n, 1);
+	assert_true(h.items[0].has_ip6);
+	assert_int_equal(h.items[0].duid_len, 5);
+	assert_int_equal(network_config_format(&c, &h, NULL, NULL, &out), 0);
+	assert_string_equal(out, text);
+	network_hosts_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +334,8 @@ int main(void)
 		cmocka_unit_test(test_subnet6_modes),
 		cmocka_unit_test(test_subnet6_auto_candidates),
 		cmocka_unit_test(test_subnet6_round_trip),
+		cmocka_unit_test(test_dhcp6_range),
+		cmocka_unit_test(test_host_ip6_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
