@@ -302,6 +302,52 @@ bool dns_name_parse_reverse4(const char *name, size_t len, uint32_t *ret_addr,
 	return true;
 }
 
+static int parse_nibble(const char *s, size_t n)
+{
+	if (n != 1)
+		return -1;
+	if (is_digit(s[0]))
+		return s[0] - '0';
+	if (ascii_lower((uint8_t)s[0]) >= 'a' && ascii_lower((uint8_t)s[0]) <= 'f')
+		return ascii_lower((uint8_t)s[0]) - 'a' + 10;
+	return -1;
+}
+
+bool dns_name_parse_reverse6(const char *name, size_t len, struct in6_addr *ret_addr,
+			     unsigned *ret_nibbles, bool *ret_child)
+{
+	static const char suffix[] = ".ip6.arpa";
+	const size_t n = sizeof(suffix) - 1;
+	struct in6_addr addr = {};
+	unsigned k = 0;
+	bool child = true;
+	size_t left;
+
+	if (len <= n || memcmp(name + len - n, suffix, n) != 0)
+		return false;
+	left = len - n;
+	while (k < 32 && child) {
+		size_t s = left;
+		int v;
+
+		while (s > 0 && name[s - 1] != '.')
+			s--;
+		v = parse_nibble(name + s, left - s);
+		if (v < 0)
+			break;
+		addr.s6_addr[k / 2] |= (uint8_t)(k % 2 ? v : v << 4);
+		k++;
+		child = s > 0;
+		left = child ? s - 1 : 0;
+	}
+	if (k == 0)
+		return false;
+	*ret_addr = addr;
+	*ret_nibbles = k;
+	*ret_child = child;
+	return true;
+}
+
 bool dns_name_equal(const uint8_t *a, const uint8_t *b)
 {
 	size_t i = 0;

@@ -9,6 +9,7 @@
 #ifndef KN_DNS_DNS_PACKET_H
 #define KN_DNS_DNS_PACKET_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -105,6 +106,15 @@ int dns_name_from_text(const char *text, uint8_t *ret_wire, size_t *ret_len);
  */
 bool dns_name_parse_reverse4(const char *name, size_t len, uint32_t *ret_addr,
 			     unsigned *ret_octets, bool *ret_child);
+
+/*
+ * The same under ip6.arpa (RFC 3596 §2.5): the nibbles its labels spell (one lowercase or
+ * uppercase hex digit each), read from the right, at most 32, go into '*ret_addr' (the first
+ * nibble highest, the missing ones zero) and their count into '*ret_nibbles'. Returns false
+ * when 'name' is not below ip6.arpa or spells no nibble.
+ */
+bool dns_name_parse_reverse6(const char *name, size_t len, struct in6_addr *ret_addr,
+			     unsigned *ret_nibbles, bool *ret_child);
 
 /* True if the uncompressed names 'a' and 'b' are equal, ASCII case ignored (RFC 4343). */
 bool dns_name_equal(const uint8_t *a, const uint8_t *b);

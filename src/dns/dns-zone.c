@@ -9,6 +9,7 @@
  */
 #include "dns/dns-zone.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,17 @@
 #include "dns/dns-packet.h"
 #include "dns/dns-proto.h"
 #include "shared/alloc-util.h"
+#include "shared/in6-addr-util.h"
 
 #define NONE UINT32_MAX
 #define TABLE_MIN 16               /* slots; a power of two */
 #define ARPA_SUFFIX ".in-addr.arpa"
 #define ARPA_SUFFIX_LEN (sizeof(ARPA_SUFFIX) - 1)
+#define ARPA6_SUFFIX_LEN (sizeof("ip6.arpa") - 1)
+
+/* The address families a host answers for: A and in-addr.arpa, AAAA and ip6.arpa. */
+enum { FAM4, FAM6, _FAM_MAX };
+static const size_t fam_len[_FAM_MAX] = { 4, 16 };
 
 struct slot {
 	uint32_t idx;              /* entry index, NONE = empty */
@@ -38,10 +45,13 @@ struct table {
 struct host {
 	char *fqdn;                /* "label.domain", owned; NULL: a free slab slot */
 	uint32_t hash;             /* of the label */
-	uint32_t next;             /* next host answering for the same address; free-list link */
+	uint32_t next[_FAM_MAX];   /* next host answering for the same address of the family;
+				    * next[FAM4]: the free-list link of a free slot */
 	uint8_t label_len;
-	uint8_t held;              /* bit per source (enum dns_zone_source) holding the label */
+	uint8_t held[_FAM_MAX];    /* per family, bit per source (enum dns_zone_source) holding an
+				    * address of the label; the host exists while one is set */
 	struct in_addr ip[_DNS_ZONE_SOURCE_MAX];
+	struct in6_addr ip6[_DNS_ZONE_SOURCE_MAX];
 };
 
 struct static_name {
@@ -56,13 +66,18 @@ struct dns_zone {
 	uint32_t net, mask;        /* the subnet, host order */
 	uint8_t prefixlen;
 	uint8_t apex_octets;       /* labels of the reverse apex: the prefix rounded up to octets */
+	bool has_net6;             /* an ip6.arpa reverse zone (dns_zone_set_reverse6()) */
+	struct in6_addr net6;      /* its prefix, host bits zero */
+	uint8_t prefixlen6;
+	uint8_t apex_nibbles6;     /* labels of its apex: the prefix rounded up to nibbles */
 	uint32_t ttl, serial;
 	uint64_t key[2];           /* SipHash key */
 
 	struct host *hosts;
 	uint32_t hosts_alloc, hosts_used, n_hosts, free_head;
 	struct table by_name;      /* label -> host */
-	struct table by_ip;        /* address answered -> first host of its chain; room for all */
+	struct table by_ip[_FAM_MAX]; /* address answered -> first host of its chain; room for
+				       * all hosts in each */
 
 	struct dns_static_record *statics;
 	size_t n_statics;
@@ -213,14 +228,31 @@ static void table_delete_at(struct table *t, uint32_t i)
 
 /* Hosts */
 
-static inline unsigned host_best(const struct host *h)
+static inline unsigned host_best(const struct host *h, unsigned fam)
 {
-	return (unsigned)__builtin_ctz(h->held);   /* lowest source = highest priority */
+	return (unsigned)__builtin_ctz(h->held[fam]);   /* lowest source = highest priority */
 }
 
-static inline uint32_t host_addr(const struct host *h)
+/* The address of 'fam' that 'source' gives 'h' (4 or 16 bytes, network order). */
+static inline const uint8_t *host_src_addr(const struct host *h, unsigned fam, unsigned source)
 {
-	return in_addr_to_host(h->ip[host_best(h)]);
+	return fam == FAM4 ? (const uint8_t *)&h->ip[source].s_addr : h->ip6[source].s6_addr;
+}
+
+/* The address of 'fam' the host answers with; h->held[fam] must be set. */
+static inline const uint8_t *host_addr(const struct host *h, unsigned fam)
+{
+	return host_src_addr(h, fam, host_best(h, fam));
+}
+
+static uint32_t addr_hash(const struct dns_zone *z, unsigned fam, const uint8_t *a)
+{
+	uint32_t ip;
+
+	if (fam == FAM6)
+		return name_hash(z, (const char *)a, 16);
+	memcpy(&ip, a, 4);
+	return ip_hash(z, ntohl(ip));
 }
 
 /* Slot of the host named 'label', or NONE. */
@@ -238,45 +270,48 @@ static uint32_t host_find(const struct dns_zone *z, const char *label, size_t le
 	return NONE;
 }
 
-static uint32_t ip_find(const struct dns_zone *z, uint32_t ip)
+static uint32_t ip_find(const struct dns_zone *z, unsigned fam, const uint8_t *a)
 {
-	const struct table *t = &z->by_ip;
-	uint32_t hash = ip_hash(z, ip);
+	const struct table *t = &z->by_ip[fam];
+	uint32_t hash = addr_hash(z, fam, a);
 
 	for (uint32_t i = hash & t->mask; t->slots[i].idx != NONE; i = (i + 1) & t->mask)
-		if (t->slots[i].hash == hash && host_addr(&z->hosts[t->slots[i].idx]) == ip)
+		if (t->slots[i].hash == hash &&
+		    memcmp(host_addr(&z->hosts[t->slots[i].idx], fam), a, fam_len[fam]) == 0)
 			return i;
 	return NONE;
 }
 
-/* Adds host 'idx' to the chain of the address it answers with; by_ip has room. */
-static void ip_link(struct dns_zone *z, uint32_t idx)
+/* Adds host 'idx' to the chain of the address of 'fam' it answers with; by_ip has room. */
+static void ip_link(struct dns_zone *z, unsigned fam, uint32_t idx)
 {
-	uint32_t ip = host_addr(&z->hosts[idx]), i = ip_find(z, ip);
+	const uint8_t *a = host_addr(&z->hosts[idx], fam);
+	uint32_t i = ip_find(z, fam, a);
 
 	if (i == NONE) {
-		z->hosts[idx].next = NONE;
-		table_insert(&z->by_ip, idx, ip_hash(z, ip));
+		z->hosts[idx].next[fam] = NONE;
+		table_insert(&z->by_ip[fam], idx, addr_hash(z, fam, a));
 		return;
 	}
-	z->hosts[idx].next = z->by_ip.slots[i].idx;
-	z->by_ip.slots[i].idx = idx;
+	z->hosts[idx].next[fam] = z->by_ip[fam].slots[i].idx;
+	z->by_ip[fam].slots[i].idx = idx;
 }
 
-static void ip_unlink(struct dns_zone *z, uint32_t idx, uint32_t ip)
+/* Takes host 'idx' off the chain of 'a' (a copy: the host may be changing). */
+static void ip_unlink(struct dns_zone *z, unsigned fam, uint32_t idx, const uint8_t *a)
 {
-	uint32_t i = ip_find(z, ip), *p;
+	uint32_t i = ip_find(z, fam, a), *p;
 
 	if (i == NONE)
 		return;
 	/* chains are short: one name per address but for conflicting definitions */
-	for (p = &z->by_ip.slots[i].idx; *p != NONE; p = &z->hosts[*p].next)
+	for (p = &z->by_ip[fam].slots[i].idx; *p != NONE; p = &z->hosts[*p].next[fam])
 		if (*p == idx) {
-			*p = z->hosts[idx].next;
+			*p = z->hosts[idx].next[fam];
 			break;
 		}
-	if (z->by_ip.slots[i].idx == NONE)
-		table_delete_at(&z->by_ip, i);
+	if (z->by_ip[fam].slots[i].idx == NONE)
+		table_delete_at(&z->by_ip[fam], i);
 }
 
 static bool label_char_ok(char c)
@@ -311,11 +346,11 @@ static int host_alloc(struct dns_zone *z, uint32_t *ret)
 {
 	if (z->free_head != NONE) {
 		*ret = z->free_head;
-		z->free_head = z->hosts[*ret].next;
+		z->free_head = z->hosts[*ret].next[FAM4];
 		return 0;
 	}
 	if (z->hosts_used == z->hosts_alloc) {
-		uint32_t n = z->hosts_alloc ? z->hosts_alloc * 2 : 16;
+		uint32_t n = z->hosts_alloc ? z->hosts_alloc * 2 : 4;
 		struct host *v = realloc(z->hosts, sizeof(*v) * n);
 
 		if (!v)
@@ -327,8 +362,16 @@ static int host_alloc(struct dns_zone *z, uint32_t *ret)
 	return 0;
 }
 
+static void host_set_addr(struct host *h, unsigned fam, unsigned source, const uint8_t *a)
+{
+	if (fam == FAM4)
+		memcpy(&h->ip[source].s_addr, a, 4);
+	else
+		memcpy(h->ip6[source].s6_addr, a, 16);
+}
+
 static int host_add(struct dns_zone *z, const char *label, size_t len, uint32_t hash,
-		    struct in_addr ip, enum dns_zone_source source)
+		    unsigned fam, const uint8_t *a, enum dns_zone_source source)
 {
 	_cleanup_free_ char *fqdn = NULL;
 	struct host *h;
@@ -343,10 +386,13 @@ static int host_add(struct dns_zone *z, const char *label, size_t len, uint32_t 
 	r = table_reserve(&z->by_name, z->by_name.count + 1);
 	if (r < 0)
 		return r;
-	/* sized by hosts, not addresses: a host moving to a new address never needs to grow it */
-	r = table_reserve(&z->by_ip, z->n_hosts + 1);
-	if (r < 0)
-		return r;
+	/* sized by hosts, not addresses: a host moving to a new address (or taking one of the
+	 * other family) never needs to grow them */
+	for (unsigned f = 0; f < _FAM_MAX; f++) {
+		r = table_reserve(&z->by_ip[f], z->n_hosts + 1);
+		if (r < 0)
+			return r;
+	}
 	fqdn = malloc(len + 1 + z->domain_len + 1);
 	if (!fqdn)
 		return -ENOMEM;
@@ -358,20 +404,23 @@ static int host_add(struct dns_zone *z, const char *label, size_t len, uint32_t 
 	memcpy(fqdn + len + 1, z->domain, z->domain_len + 1);
 	h = &z->hosts[idx];
 	*h = (struct host){ .fqdn = TAKE_PTR(fqdn), .hash = hash, .label_len = (uint8_t)len,
-			    .held = 1U << source };
-	h->ip[source] = ip;
+			    .next = { NONE, NONE } };
+	h->held[fam] = (uint8_t)(1U << source);
+	host_set_addr(h, fam, source, a);
 	table_insert(&z->by_name, idx, hash);
-	ip_link(z, idx);
+	ip_link(z, fam, idx);
 	z->n_hosts++;
 	return 0;
 }
 
-int dns_zone_set_host(struct dns_zone *z, const char *label, struct in_addr ip,
-		      enum dns_zone_source source)
+static int zone_set_host(struct dns_zone *z, const char *label, unsigned fam, const uint8_t *a,
+			 enum dns_zone_source source)
 {
 	char buf[DNS_LABEL_MAX + 1];
-	uint32_t hash, slot, idx, old;
+	uint8_t old[16];
+	uint32_t hash, slot, idx;
 	struct host *h, next;
+	bool had;
 	int n;
 
 	if ((unsigned)source >= _DNS_ZONE_SOURCE_MAX)
@@ -382,7 +431,7 @@ int dns_zone_set_host(struct dns_zone *z, const char *label, struct in_addr ip,
 	hash = name_hash(z, buf, (size_t)n);
 	slot = host_find(z, buf, (size_t)n, hash);
 	if (slot == NONE) {
-		int r = host_add(z, buf, (size_t)n, hash, ip, source);
+		int r = host_add(z, buf, (size_t)n, hash, fam, a, source);
 
 		if (r < 0)
 			return r;
@@ -391,29 +440,34 @@ int dns_zone_set_host(struct dns_zone *z, const char *label, struct in_addr ip,
 	}
 	idx = z->by_name.slots[slot].idx;
 	h = &z->hosts[idx];
-	if ((h->held & (1U << source)) && in_addr_equal(h->ip[source], ip))
+	if ((h->held[fam] & (1U << source)) &&
+	    memcmp(host_src_addr(h, fam, source), a, fam_len[fam]) == 0)
 		return 0;
-	old = host_addr(h);
+	had = h->held[fam] != 0;
+	if (had)
+		memcpy(old, host_addr(h, fam), fam_len[fam]);
 	next = *h;
-	next.held |= 1U << source;
-	next.ip[source] = ip;
+	next.held[fam] |= (uint8_t)(1U << source);
+	host_set_addr(&next, fam, source, a);
 	/* ip_find() must still see the old address while the host leaves its chain */
-	if (host_addr(&next) == old) {
+	if (had && memcmp(host_addr(&next, fam), old, fam_len[fam]) == 0) {
 		*h = next;
 	} else {
-		ip_unlink(z, idx, old);
+		if (had)
+			ip_unlink(z, fam, idx, old);
 		*h = next;
-		ip_link(z, idx);
+		ip_link(z, fam, idx);
 	}
 	z->serial++;
 	return 0;
 }
 
-void dns_zone_remove_host(struct dns_zone *z, const char *label, struct in_addr ip,
-			  enum dns_zone_source source)
+static void zone_remove_host(struct dns_zone *z, const char *label, unsigned fam,
+			     const uint8_t *a, enum dns_zone_source source)
 {
 	char buf[DNS_LABEL_MAX + 1];
-	uint32_t hash, slot, idx, old;
+	uint8_t old[16];
+	uint32_t hash, slot, idx;
 	struct host *h;
 	int n;
 
@@ -428,25 +482,48 @@ void dns_zone_remove_host(struct dns_zone *z, const char *label, struct in_addr 
 		return;
 	idx = z->by_name.slots[slot].idx;
 	h = &z->hosts[idx];
-	if (!(h->held & (1U << source)) || !in_addr_equal(h->ip[source], ip))
+	if (!(h->held[fam] & (1U << source)) ||
+	    memcmp(host_src_addr(h, fam, source), a, fam_len[fam]) != 0)
 		return;
-	old = host_addr(h);
-	if (h->held == 1U << source) {
-		ip_unlink(z, idx, old);
+	/* ip_find() on the old address must still see it: unlink before the change */
+	memcpy(old, host_addr(h, fam), fam_len[fam]);
+	ip_unlink(z, fam, idx, old);
+	h->held[fam] &= (uint8_t)~(1U << source);
+	if (h->held[fam])
+		ip_link(z, fam, idx);
+	if (!h->held[FAM4] && !h->held[FAM6]) {
 		table_delete_at(&z->by_name, slot);
 		free(h->fqdn);
 		h->fqdn = NULL;
-		h->held = 0;
-		h->next = z->free_head;
+		h->next[FAM4] = z->free_head;
 		z->free_head = idx;
 		z->n_hosts--;
-	} else {
-		/* ip_find() on the old address must still see it: unlink before the change */
-		ip_unlink(z, idx, old);
-		h->held &= ~(1U << source);
-		ip_link(z, idx);
 	}
 	z->serial++;
+}
+
+int dns_zone_set_host(struct dns_zone *z, const char *label, struct in_addr ip,
+		      enum dns_zone_source source)
+{
+	return zone_set_host(z, label, FAM4, (const uint8_t *)&ip.s_addr, source);
+}
+
+int dns_zone_set_host6(struct dns_zone *z, const char *label, const struct in6_addr *ip,
+		       enum dns_zone_source source)
+{
+	return zone_set_host(z, label, FAM6, ip->s6_addr, source);
+}
+
+void dns_zone_remove_host(struct dns_zone *z, const char *label, struct in_addr ip,
+			  enum dns_zone_source source)
+{
+	zone_remove_host(z, label, FAM4, (const uint8_t *)&ip.s_addr, source);
+}
+
+void dns_zone_remove_host6(struct dns_zone *z, const char *label, const struct in6_addr *ip,
+			   enum dns_zone_source source)
+{
+	zone_remove_host(z, label, FAM6, ip->s6_addr, source);
 }
 
 /* Static records */
@@ -699,10 +776,28 @@ int dns_zone_new(const char *domain, const struct in_prefix *subnet, uint32_t tt
 		z->key[0] = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)z;
 		z->key[1] = (uint64_t)clock() ^ 0x9e3779b97f4a7c15ULL;
 	}
-	if (table_init(&z->by_name) < 0 || table_init(&z->by_ip) < 0 ||
-	    table_init(&z->by_static) < 0)
+	if (table_init(&z->by_name) < 0 || table_init(&z->by_ip[FAM4]) < 0 ||
+	    table_init(&z->by_ip[FAM6]) < 0 || table_init(&z->by_static) < 0)
 		return -ENOMEM;
 	*ret = TAKE_PTR(z);
+	return 0;
+}
+
+int dns_zone_set_reverse6(struct dns_zone *z, const struct in6_prefix *subnet6)
+{
+	if (!subnet6) {
+		z->has_net6 = false;
+		z->serial++;
+		return 0;
+	}
+	/* a zone cut at a nibble boundary; shorter prefixes than /4 would be the whole ip6.arpa */
+	if (subnet6->prefixlen < 4 || subnet6->prefixlen > 128)
+		return -EINVAL;
+	z->has_net6 = true;
+	z->prefixlen6 = subnet6->prefixlen;
+	z->net6 = in6_addr_mask(&subnet6->addr, subnet6->prefixlen);
+	z->apex_nibbles6 = (uint8_t)((subnet6->prefixlen + 3) / 4);
+	z->serial++;
 	return 0;
 }
 
@@ -714,7 +809,8 @@ struct dns_zone *dns_zone_free(struct dns_zone *z)
 		free(z->hosts[i].fqdn);
 	free(z->hosts);
 	free(z->by_name.slots);
-	free(z->by_ip.slots);
+	free(z->by_ip[FAM4].slots);
+	free(z->by_ip[FAM6].slots);
 	free(z->statics);
 	free(z->snames);
 	free(z->by_static.slots);
@@ -746,8 +842,12 @@ static void forward_lookup(const struct dns_zone *z, const char *rel, size_t len
 			const struct host *h = &z->hosts[z->by_name.slots[slot].idx];
 
 			ret->exists = true;
-			ret->has_host = true;
-			ret->host_ip = h->ip[host_best(h)];
+			ret->has_host = h->held[FAM4] != 0;
+			if (ret->has_host)
+				ret->host_ip = h->ip[host_best(h, FAM4)];
+			ret->has_host6 = h->held[FAM6] != 0;
+			if (ret->has_host6)
+				ret->host_ip6 = h->ip6[host_best(h, FAM6)];
 		}
 	}
 }
@@ -790,6 +890,37 @@ static bool reverse_lookup(const struct dns_zone *z, const char *q, size_t len,
 	return true;
 }
 
+/*
+ * RFC 3596 §2.5: the name of an IPv6 address is its 32 nibbles, lowest first, under ip6.arpa.
+ * The reverse zone of a /64 is its 16 nibbles; names between the apex and the addresses exist
+ * (empty non-terminals), longer ones do not.
+ */
+static bool reverse6_lookup(const struct dns_zone *z, const char *q, size_t len,
+			    struct dns_zone_node *ret)
+{
+	struct in6_addr addr, masked;
+	unsigned k;
+	bool child;
+
+	if (!z->has_net6 || !dns_name_parse_reverse6(q, len, &addr, &k, &child))
+		return false;
+	masked = in6_addr_mask(&addr, z->prefixlen6);
+	if (4 * k < z->prefixlen6 || !in6_addr_equal(&masked, &z->net6))
+		return false;
+	ret->reverse = true;
+	/* "x.y. ... .ip6.arpa": each nibble with its dot, and "ip6.arpa" */
+	ret->apex_len = ARPA6_SUFFIX_LEN + 2 * (size_t)z->apex_nibbles6;
+	ret->apex = k == z->apex_nibbles6 && !child;
+	if (child)
+		ret->exists = false;
+	else if (k == 32) {
+		ret->ptr = dns_zone_lookup_ptr6(z, &addr);
+		ret->exists = ret->ptr || ret->apex;
+	} else
+		ret->exists = true;
+	return true;
+}
+
 bool dns_zone_lookup(const struct dns_zone *z, const char *qname, size_t len,
 		     struct dns_zone_node *ret)
 {
@@ -805,7 +936,7 @@ bool dns_zone_lookup(const struct dns_zone *z, const char *qname, size_t len,
 		forward_lookup(z, qname, len - d - 1, ret);
 		return true;
 	}
-	return reverse_lookup(z, qname, len, ret);
+	return reverse_lookup(z, qname, len, ret) || reverse6_lookup(z, qname, len, ret);
 }
 
 bool dns_zone_is_authoritative(const struct dns_zone *z, const char *qname)
@@ -832,17 +963,37 @@ bool dns_zone_lookup_a(const struct dns_zone *z, const char *qname, struct in_ad
 	return true;
 }
 
-const char *dns_zone_lookup_ptr(const struct dns_zone *z, struct in_addr ip)
+bool dns_zone_lookup_aaaa(const struct dns_zone *z, const char *qname, struct in6_addr *ret)
 {
-	uint32_t slot = ip_find(z, in_addr_to_host(ip));
+	struct dns_zone_node node;
+
+	if (!dns_zone_lookup(z, qname, strlen(qname), &node) || node.reverse || !node.has_host6)
+		return false;
+	*ret = node.host_ip6;
+	return true;
+}
+
+static const char *ptr_find(const struct dns_zone *z, unsigned fam, const uint8_t *a)
+{
+	uint32_t slot = ip_find(z, fam, a);
 	const struct host *best = NULL;
 
 	if (slot == NONE)
 		return NULL;
-	for (uint32_t i = z->by_ip.slots[slot].idx; i != NONE; i = z->hosts[i].next)
-		if (!best || host_best(&z->hosts[i]) < host_best(best))
+	for (uint32_t i = z->by_ip[fam].slots[slot].idx; i != NONE; i = z->hosts[i].next[fam])
+		if (!best || host_best(&z->hosts[i], fam) < host_best(best, fam))
 			best = &z->hosts[i];
 	return best->fqdn;
+}
+
+const char *dns_zone_lookup_ptr(const struct dns_zone *z, struct in_addr ip)
+{
+	return ptr_find(z, FAM4, (const uint8_t *)&ip.s_addr);
+}
+
+const char *dns_zone_lookup_ptr6(const struct dns_zone *z, const struct in6_addr *ip)
+{
+	return ptr_find(z, FAM6, ip->s6_addr);
 }
 
 const struct dns_static_record *dns_zone_static_get(const struct dns_zone *z, size_t i,

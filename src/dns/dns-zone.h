@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "shared/in-addr-util.h"
+#include "shared/in6-addr-util.h"
 
 #define DNS_ZONE_NAME_MAX 253     /* text form, no trailing dot */
 #define DNS_ZONE_RECORDS_MAX 262144
@@ -71,6 +72,21 @@ int dns_zone_set_host(struct dns_zone *z, const char *label, struct in_addr ip,
 void dns_zone_remove_host(struct dns_zone *z, const char *label, struct in_addr ip,
 			  enum dns_zone_source source);
 /*
+ * The same for the IPv6 address (AAAA, ip6.arpa PTR) of 'label': a host has at most one address
+ * of each family per source, set and removed independently (a name with only an IPv6 address
+ * answers AAAA and NODATA for A). Same returns as dns_zone_set_host().
+ */
+int dns_zone_set_host6(struct dns_zone *z, const char *label, const struct in6_addr *ip,
+		       enum dns_zone_source source);
+void dns_zone_remove_host6(struct dns_zone *z, const char *label, const struct in6_addr *ip,
+			   enum dns_zone_source source);
+/*
+ * Makes the ip6.arpa zone of 'subnet6' (a prefix of /4 to /128, cut at its nibble boundary:
+ * the 16 nibbles of a /64) the zone's second reverse zone, or none with NULL. Returns 0 or
+ * -EINVAL.
+ */
+int dns_zone_set_reverse6(struct dns_zone *z, const struct in6_prefix *subnet6);
+/*
  * Replaces the static records (copied; names and targets lowercased). Returns 0, -EINVAL for an
  * invalid record (a bad name or target, a CNAME at the apex or beside other records of its name,
  * RFC 1034 §3.6.2), -E2BIG over DNS_ZONE_RECORDS_MAX, -ENOMEM; on failure the old ones stay.
@@ -92,8 +108,10 @@ struct dns_zone_node {
 	bool reverse;             /* in the reverse zone rather than the domain */
 	bool apex;                /* the name is a zone apex: SOA and NS */
 	size_t apex_len;          /* the apex of the name's zone: the last 'apex_len' chars of it */
-	bool has_host;            /* a host (gateway, reservation, lease) holds the name */
+	bool has_host;            /* a host (gateway, reservation, lease) has an IPv4 address */
 	struct in_addr host_ip;
+	bool has_host6;           /* ... an IPv6 address */
+	struct in6_addr host_ip6;
 	const char *ptr;          /* reverse: the FQDN of the address, or NULL */
 	const struct dns_static_record *statics;  /* static records at the name, 'n_statics' */
 	size_t n_statics;
@@ -110,12 +128,16 @@ bool dns_zone_lookup(const struct dns_zone *z, const char *qname, size_t len,
 /*
  * Borrowed views for the answer builder, valid until the zone next changes.
  * dns_zone_lookup_a(): the address of 'qname' (FQDN): its first static A record, else its host.
- * dns_zone_lookup_ptr(): the FQDN of the host answering for 'ip' (highest-priority source).
+ * dns_zone_lookup_aaaa(): the IPv6 address of the host 'qname' (there are no static AAAA).
+ * dns_zone_lookup_ptr(), _ptr6(): the FQDN of the host answering for 'ip' (highest-priority
+ * source).
  * dns_zone_static_get(): static record 'i' (sorted by name; those of one name are contiguous,
  * in the order given) and their count in '*ret_n'; NULL past the end.
  */
 bool dns_zone_lookup_a(const struct dns_zone *z, const char *qname, struct in_addr *ret);
+bool dns_zone_lookup_aaaa(const struct dns_zone *z, const char *qname, struct in6_addr *ret);
 const char *dns_zone_lookup_ptr(const struct dns_zone *z, struct in_addr ip);  /* FQDN */
+const char *dns_zone_lookup_ptr6(const struct dns_zone *z, const struct in6_addr *ip);
 const struct dns_static_record *dns_zone_static_get(const struct dns_zone *z, size_t i,
 						    size_t *ret_n);
 /* The domain (lowercase) and the TTL of every record, as given to dns_zone_new(). */
