@@ -266,6 +266,10 @@ static int dns_service_build_zone(const struct network *n, struct dns_zone **ret
 	if (r < 0)
 		return r;
 	r = dns_zone_set_host(z, "gateway", n->config.gateway, DNS_ZONE_SOURCE_GATEWAY);
+	if (r >= 0 && n->config.has_subnet6)
+		r = dns_zone_set_reverse6(z, &n->config.subnet6);
+	if (r >= 0 && n->config.has_subnet6)
+		r = dns_zone_set_host6(z, "gateway", &n->config.gateway6, DNS_ZONE_SOURCE_GATEWAY);
 	for (size_t i = 0; i < n->hosts.n && r >= 0; i++)
 		if (n->hosts.items[i].name[0])
 			r = dns_zone_set_host(z, n->hosts.items[i].name, n->hosts.items[i].ip,
@@ -332,7 +336,32 @@ static void dns_service_server_config(const struct network *n, struct dns_server
 		.subnet = n->config.subnet,
 		.server_ip = n->config.gateway,
 		.forward = true,
+		.has_subnet6 = n->config.has_subnet6,
+		.subnet6 = n->config.subnet6,
+		.server_ip6 = n->config.gateway6,
 	};
+}
+
+/*
+ * The io on the gateway6: opened with a subnet6, moved with it, closed without. The router
+ * advertisements name the gateway6 as DNS server (RDNSS) only while it is open.
+ */
+static int dns_service_sync_io6(struct network *n, char *err, size_t errlen)
+{
+	int r;
+
+	if (n->config.has_subnet6 && dns_io_is_bound6(n->dns_io6, &n->config.gateway6))
+		return 0;
+	n->dns_io6 = dns_io_free(n->dns_io6);
+	n->dns6_listening = false;
+	if (!n->config.has_subnet6)
+		return 0;
+	r = dns_io_new6(n->manager->loop, &n->config.gateway6, n->dns_server, n->dns_forward,
+			&n->dns_io6, err, errlen);
+	if (r < 0)
+		return r;
+	n->dns6_listening = true;
+	return 0;
 }
 
 int dns_service_network_start(struct network *n, char *err, size_t errlen)
@@ -345,8 +374,14 @@ int dns_service_network_start(struct network *n, char *err, size_t errlen)
 		dns_service_network_stop(n);
 		return 0;
 	}
-	if (n->dns_io && n->dns_ifindex == n->ifindex)
-		return dns_service_network_reconfigure(n);
+	if (n->dns_io && n->dns_ifindex == n->ifindex) {
+		r = dns_service_network_reconfigure(n);
+		if (r < 0) {
+			snprintf(err, errlen, "failed to set up DNS: %s", strerror(-r));
+			return r;
+		}
+		return dns_service_sync_io6(n, err, errlen);
+	}
 	dns_service_network_stop(n);
 
 	dns_service_server_config(n, &cfg);
@@ -364,6 +399,8 @@ int dns_service_network_start(struct network *n, char *err, size_t errlen)
 	dns_service_set_upstreams(d, n);
 	r = dns_io_new(n->manager->loop, n->config.gateway, n->dns_server, n->dns_forward,
 		       &n->dns_io, err, errlen);
+	if (r >= 0)
+		r = dns_service_sync_io6(n, err, errlen);
 	if (r < 0)
 		goto fail;
 	n->dns_ifindex = n->ifindex;
@@ -379,6 +416,8 @@ void dns_service_network_stop(struct network *n)
 {
 	bool was = n->dns_io != NULL;
 
+	n->dns_io6 = dns_io_free(n->dns_io6);
+	n->dns6_listening = false;
 	n->dns_io = dns_io_free(n->dns_io);
 	n->dns_forward = dns_forward_free(n->dns_forward);
 	n->dns_cache = dns_cache_free(n->dns_cache);
@@ -410,6 +449,8 @@ int dns_service_network_reconfigure(struct network *n)
 		return r;
 	}
 	dns_io_set_server(n->dns_io, s);
+	if (n->dns_io6)
+		dns_io_set_server(n->dns_io6, s);
 	dns_server_free(n->dns_server);
 	dns_zone_free(n->dns_zone);
 	n->dns_server = s;

@@ -61,6 +61,7 @@ struct network {
 	struct dns_cache *dns_cache;
 	struct dns_forward *dns_forward;
 	struct dns_io *dns_io;
+	struct dns_io *dns_io6;         /* on the gateway6, with a subnet6 */
 	int dns_ifindex;                /* the bridge the sockets were opened for */
 
 	/* IPv6 (ipv6/): router advertisements while up; whether DNS answers on the gateway6. */

@@ -27,9 +27,21 @@
 #define DNS_IO_BATCH 32
 #define DNS_QUERY_MAX 4096      /* a UDP query larger than this is not a query */
 
+/* A peer or a bound address, IPv4 or IPv6 (the family says which). */
+union dns_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+static socklen_t dns_sockaddr_len(const union dns_sockaddr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
+}
+
 struct dns_udp_cookie {
 	struct dns_io *io;
-	struct sockaddr_in to;
+	union dns_sockaddr to;
 	size_t limit;                 /* the asker's UDP size: 512, or its EDNS0 buffer size */
 	struct dns_udp_cookie *next, *prev;
 };
@@ -42,7 +54,7 @@ struct dns_tcp_client {
 	size_t in_len;
 	uint8_t *out;                 /* queued answers, each length-prefixed */
 	size_t out_len, out_off;
-	struct in_addr peer;
+	union dns_sockaddr peer;
 	bool dead;                    /* failed inside a callback: freed by the next io event */
 	struct dns_tcp_client *next, *prev;
 };
@@ -51,7 +63,7 @@ struct dns_io {
 	struct event_loop *loop;
 	struct dns_server *server;
 	struct dns_forward *fwd;
-	struct in_addr addr;
+	union dns_sockaddr addr;      /* bound, port 53 */
 	int udp_fd, tcp_fd;
 	struct event_source *udp_source, *tcp_source;
 	struct dns_udp_cookie *cookies;
@@ -59,17 +71,31 @@ struct dns_io {
 	size_t n_clients;
 };
 
-/* Finds the process holding 'port' on 'addr' ('proto' "udp" or "tcp") for the error message. */
-static void dns_io_describe_holder(const char *proto, struct in_addr addr, char *buf, size_t size)
+/*
+ * Finds the process holding port 53 on 'addr' ('proto' "udp" or "tcp") for the error message.
+ * /proc/net/{udp,tcp}{,6} print the local address as the host-order hex of each raw u32.
+ */
+static void dns_io_describe_holder(const char *proto, const union dns_sockaddr *addr, char *buf,
+				   size_t size)
 {
-	char path[64], line[512], want[32];
+	bool v6 = addr->sa.sa_family == AF_INET6;
+	char path[64], line[512], want[48], any[48];
 	unsigned long inode = 0;
+	size_t alen = v6 ? 32 : 8;
 	FILE *f;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/net/%s", proto);
-	/* /proc/net/{udp,tcp} print the local address as host-order hex of the raw u32. */
-	snprintf(want, sizeof(want), "%08X:%04X", addr.s_addr, DNS_PORT);
+	snprintf(path, sizeof(path), "/proc/net/%s%s", proto, v6 ? "6" : "");
+	if (v6) {
+		uint32_t w[4];
+
+		memcpy(w, addr->in6.sin6_addr.s6_addr, 16);
+		snprintf(want, sizeof(want), "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3],
+			 DNS_PORT);
+	} else
+		snprintf(want, sizeof(want), "%08X:%04X", addr->in.sin_addr.s_addr, DNS_PORT);
+	memset(any, '0', alen);
+	any[alen] = '\0';
 	f = fopen(path, "re");
 	if (!f)
 		return;
@@ -79,7 +105,7 @@ static void dns_io_describe_holder(const char *proto, struct in_addr addr, char 
 		if (sscanf(line, "%*d: %63s %*s %*s %*s %*s %*s %*s %*s %lu", local, &ino) != 2)
 			continue;
 		if (strcmp(local, want) == 0 ||
-		    (strncmp(local, "00000000:", 9) == 0 && strcmp(local + 9, want + 9) == 0)) {
+		    (strncmp(local, any, alen) == 0 && strcmp(local + alen, want + alen) == 0)) {
 			inode = ino;
 			break;
 		}
@@ -128,23 +154,30 @@ static void dns_io_describe_holder(const char *proto, struct in_addr addr, char 
 		closedir(proc);
 }
 
-static int dns_io_bind(int type, struct in_addr addr)
+static int dns_io_bind(int type, const union dns_sockaddr *sa)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(DNS_PORT), .sin_addr = addr };
 	_cleanup_close_ int fd = -1;
 	int one = 1;
 
-	fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(sa->sa.sa_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	if (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		return -errno;
+	if (sa->sa.sa_family == AF_INET6) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+			return -errno;
+		/* the gateway6 was just added (nodad): the kernel's address work may not have
+		 * taken it out of "tentative" yet, and bind() would fail with EADDRNOTAVAIL */
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one)) < 0)
+			return -errno;
+	}
 	if (type == SOCK_DGRAM) {
 		int size = 4 * 1024 * 1024;
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (bind(fd, &sa->sa, dns_sockaddr_len(sa)) < 0)
 		return -errno;
 	if (type == SOCK_STREAM && listen(fd, 64) < 0)
 		return -errno;
@@ -217,8 +250,8 @@ static void dns_io_udp_answer(const uint8_t *answer, size_t len, void *cookie)
 	if (len > c->limit)
 		len = dns_io_truncate(copy, len);
 	if (len > 0)
-		(void)sendto(io->udp_fd, copy, len, MSG_DONTWAIT, (struct sockaddr *)&c->to,
-			     sizeof(c->to));
+		(void)sendto(io->udp_fd, copy, len, MSG_DONTWAIT, &c->to.sa,
+			     dns_sockaddr_len(&c->to));
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -229,7 +262,7 @@ static void dns_io_udp_answer(const uint8_t *answer, size_t len, void *cookie)
 }
 
 static void dns_io_udp_forward(struct dns_io *io, const uint8_t *pkt, size_t len,
-			       const struct dns_query_info *info, const struct sockaddr_in *from)
+			       const struct dns_query_info *info, const union dns_sockaddr *from)
 {
 	struct dns_udp_cookie *c = calloc(1, sizeof(*c));
 	uint8_t fail[512];
@@ -256,8 +289,20 @@ static void dns_io_udp_forward(struct dns_io *io, const uint8_t *pkt, size_t len
 	}
 	n = dns_build_error(pkt, len, 2 /* SERVFAIL */, fail, sizeof(fail));
 	if (n > 0)
-		(void)sendto(io->udp_fd, fail, (size_t)n, MSG_DONTWAIT, (const struct sockaddr *)from,
-			     sizeof(*from));
+		(void)sendto(io->udp_fd, fail, (size_t)n, MSG_DONTWAIT, &from->sa,
+			     dns_sockaddr_len(from));
+}
+
+/* The engine's verdict on a query from 'from', by the family it came over. */
+static enum dns_verdict dns_io_handle(struct dns_io *io, const union dns_sockaddr *from,
+				      const uint8_t *q, size_t len, bool tcp, uint8_t *out,
+				      size_t size, size_t *out_len, struct dns_query_info *info)
+{
+	if (from->sa.sa_family == AF_INET6)
+		return dns_server_handle_query6(io->server, q, len, &from->in6.sin6_addr, tcp, out,
+						size, out_len, info);
+	return dns_server_handle_query(io->server, q, len, from->in.sin_addr, tcp, out, size,
+				       out_len, info);
 }
 
 static int dns_io_on_udp(struct event_source *s, int fd, uint32_t revents, void *data)
@@ -266,7 +311,7 @@ static int dns_io_on_udp(struct event_source *s, int fd, uint32_t revents, void 
 	static uint8_t in[DNS_IO_BATCH][DNS_QUERY_MAX], out[DNS_IO_BATCH][DNS_UDP_MAX];
 	struct mmsghdr rmsg[DNS_IO_BATCH], smsg[DNS_IO_BATCH];
 	struct iovec riov[DNS_IO_BATCH], siov[DNS_IO_BATCH];
-	struct sockaddr_in from[DNS_IO_BATCH];
+	union dns_sockaddr from[DNS_IO_BATCH];
 	int n, n_out = 0;
 
 	memset(rmsg, 0, sizeof(rmsg));
@@ -287,15 +332,14 @@ static int dns_io_on_udp(struct event_source *s, int fd, uint32_t revents, void 
 		size_t len = 0;
 		if (rmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
-		enum dns_verdict v = dns_server_handle_query(io->server, in[i], rmsg[i].msg_len,
-							     from[i].sin_addr, false, out[n_out],
-							     sizeof(out[n_out]), &len, &info);
+		enum dns_verdict v = dns_io_handle(io, &from[i], in[i], rmsg[i].msg_len, false,
+						   out[n_out], sizeof(out[n_out]), &len, &info);
 		if (v == DNS_VERDICT_ANSWER) {
 			siov[n_out] = (struct iovec){ .iov_base = out[n_out], .iov_len = len };
 			smsg[n_out].msg_hdr.msg_iov = &siov[n_out];
 			smsg[n_out].msg_hdr.msg_iovlen = 1;
 			smsg[n_out].msg_hdr.msg_name = &from[i];
-			smsg[n_out].msg_hdr.msg_namelen = sizeof(from[i]);
+			smsg[n_out].msg_hdr.msg_namelen = dns_sockaddr_len(&from[i]);
 			n_out++;
 		} else if (v == DNS_VERDICT_FORWARD)
 			dns_io_udp_forward(io, in[i], rmsg[i].msg_len, &info, &from[i]);
@@ -384,8 +428,7 @@ static int dns_tcp_client_handle(struct dns_tcp_client *c, const uint8_t *q, siz
 	size_t out_len = 0;
 	enum dns_verdict v;
 
-	v = dns_server_handle_query(c->io->server, q, len, c->peer, true, out, sizeof(out),
-				    &out_len, &info);
+	v = dns_io_handle(c->io, &c->peer, q, len, true, out, sizeof(out), &out_len, &info);
 	if (v == DNS_VERDICT_ANSWER)
 		return dns_tcp_client_queue(c, out, out_len);
 	if (v == DNS_VERDICT_FORWARD && c->io->fwd) {
@@ -443,12 +486,12 @@ drop:
 static int dns_io_on_accept(struct event_source *s, int fd, uint32_t revents, void *data)
 {
 	struct dns_io *io = data;
-	struct sockaddr_in peer;
+	union dns_sockaddr peer;
 	socklen_t plen = sizeof(peer);
 	struct dns_tcp_client *c;
 	int cfd;
 
-	cfd = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	cfd = accept4(fd, &peer.sa, &plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (cfd < 0)
 		return errno == EAGAIN ? 0 : -errno;
 	if (io->n_clients >= DNS_IO_TCP_CLIENTS_MAX) {
@@ -462,7 +505,7 @@ static int dns_io_on_accept(struct event_source *s, int fd, uint32_t revents, vo
 	}
 	c->io = io;
 	c->fd = cfd;
-	c->peer = peer.sin_addr;
+	c->peer = peer;
 	if (event_add_io(io->loop, cfd, EPOLLIN, dns_tcp_on_io, c, &c->source) < 0 ||
 	    event_add_timer(io->loop, now_usec() + DNS_IO_TCP_IDLE_USEC, dns_tcp_on_idle, c,
 			    &c->timer) < 0) {
@@ -479,18 +522,25 @@ static int dns_io_on_accept(struct event_source *s, int fd, uint32_t revents, vo
 	return 0;
 }
 
-int dns_io_new(struct event_loop *loop, struct in_addr addr, struct dns_server *server,
-	       struct dns_forward *fwd, struct dns_io **ret, char *err, size_t errlen)
+static int dns_io_open(struct event_loop *loop, const union dns_sockaddr *addr,
+		       struct dns_server *server, struct dns_forward *fwd, struct dns_io **ret,
+		       char *err, size_t errlen)
 {
 	struct dns_io *io = calloc(1, sizeof(*io));
-	char a[INET_ADDRSTRLEN], holder[128];
+	char a[INET6_ADDRSTRLEN + 2], holder[128];
+	bool v6 = addr->sa.sa_family == AF_INET6;
 	int r;
 
 	if (!io)
 		return -ENOMEM;
-	*io = (struct dns_io){ .loop = loop, .server = server, .fwd = fwd, .addr = addr,
+	*io = (struct dns_io){ .loop = loop, .server = server, .fwd = fwd, .addr = *addr,
 			       .udp_fd = -1, .tcp_fd = -1 };
-	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	a[0] = '[';
+	inet_ntop(addr->sa.sa_family, v6 ? (const void *)&addr->in6.sin6_addr
+					 : (const void *)&addr->in.sin_addr,
+		  a + v6, sizeof(a) - 2);
+	if (v6)
+		strcat(a, "]");
 	r = dns_io_bind(SOCK_DGRAM, addr);
 	if (r < 0) {
 		dns_io_describe_holder("udp", addr, holder, sizeof(holder));
@@ -517,6 +567,30 @@ int dns_io_new(struct event_loop *loop, struct in_addr addr, struct dns_server *
 fail:
 	dns_io_free(io);
 	return r;
+}
+
+int dns_io_new(struct event_loop *loop, struct in_addr addr, struct dns_server *server,
+	       struct dns_forward *fwd, struct dns_io **ret, char *err, size_t errlen)
+{
+	union dns_sockaddr sa = { .in = { .sin_family = AF_INET, .sin_port = htons(DNS_PORT),
+					  .sin_addr = addr } };
+
+	return dns_io_open(loop, &sa, server, fwd, ret, err, errlen);
+}
+
+int dns_io_new6(struct event_loop *loop, const struct in6_addr *addr, struct dns_server *server,
+		struct dns_forward *fwd, struct dns_io **ret, char *err, size_t errlen)
+{
+	union dns_sockaddr sa = { .in6 = { .sin6_family = AF_INET6, .sin6_port = htons(DNS_PORT),
+					   .sin6_addr = *addr } };
+
+	return dns_io_open(loop, &sa, server, fwd, ret, err, errlen);
+}
+
+bool dns_io_is_bound6(const struct dns_io *io, const struct in6_addr *addr)
+{
+	return io && io->addr.sa.sa_family == AF_INET6 &&
+	       memcmp(&io->addr.in6.sin6_addr, addr, sizeof(*addr)) == 0;
 }
 
 void dns_io_set_server(struct dns_io *io, struct dns_server *server)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The sockets of one network's DNS service: UDP and TCP port 53 on the gateway address only
+ * The sockets of one network's DNS service: UDP and TCP port 53 on the gateway address (one io
+ * for the gateway, another for the gateway6) only
  * (never the wildcard, so kvmnet runs beside systemd-resolved, a host dnsmasq or any other
  * server). UDP queries are read and answered in batches (recvmmsg/sendmmsg); TCP connections
  * (RFC 7766: length-prefixed, pipelined, idle timeout) are bounded in number and size. Each
@@ -10,6 +11,7 @@
 #define KN_DNS_DNS_IO_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct dns_forward;
@@ -27,6 +29,14 @@ struct event_loop;
  */
 int dns_io_new(struct event_loop *loop, struct in_addr addr, struct dns_server *server,
 	       struct dns_forward *fwd, struct dns_io **ret, char *err, size_t errlen);
+/*
+ * The same on the IPv6 address 'addr' (the gateway6): its queries go to
+ * dns_server_handle_query6(). Bound with IPV6_FREEBIND, so an address still tentative works.
+ */
+int dns_io_new6(struct event_loop *loop, const struct in6_addr *addr, struct dns_server *server,
+		struct dns_forward *fwd, struct dns_io **ret, char *err, size_t errlen);
+/* True if 'io' (may be NULL) serves on the IPv6 address 'addr'. */
+bool dns_io_is_bound6(const struct dns_io *io, const struct in6_addr *addr);
 /* Points the io at another engine (a rebuilt zone), keeping its sockets. */
 void dns_io_set_server(struct dns_io *io, struct dns_server *server);
 

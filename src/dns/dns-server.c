@@ -139,6 +139,17 @@ static int put_a(struct reply *rp, enum dns_section sec, const uint8_t *owner, s
 	return r < 0 ? r : dns_builder_end_rr(&rp->b);
 }
 
+static int put_aaaa(struct reply *rp, enum dns_section sec, const uint8_t *owner,
+		    size_t owner_len, const struct in6_addr *ip)
+{
+	int r = dns_builder_begin_rr(&rp->b, sec, owner, owner_len, DNS_TYPE_AAAA, DNS_CLASS_IN,
+				     rp->ttl);
+
+	if (r == 0)
+		r = dns_builder_put_bytes(&rp->b, ip->s6_addr, 16);
+	return r < 0 ? r : dns_builder_end_rr(&rp->b);
+}
+
 /* NS, CNAME and PTR: one (compressible, RFC 3597 §4) name. */
 static int put_name_rr(struct reply *rp, enum dns_section sec, const uint8_t *owner,
 		       size_t owner_len, uint16_t type, const uint8_t *target, size_t target_len)
@@ -317,6 +328,11 @@ static int put_node(struct dns_server *s, struct reply *rp, const uint8_t *owner
 		r = put_a(rp, DNS_SECTION_ANSWER, owner, owner_len, n->host_ip);
 		count++;
 	}
+	/* there are no static AAAA records: a host's IPv6 address always answers */
+	if (r == 0 && n->has_host6 && (any || type == DNS_TYPE_AAAA)) {
+		r = put_aaaa(rp, DNS_SECTION_ANSWER, owner, owner_len, &n->host_ip6);
+		count++;
+	}
 	return r < 0 ? r : count;
 }
 
@@ -380,18 +396,26 @@ static void put_additional(struct dns_server *s, struct reply *rp)
 		const char *name = rp->additional[i];
 		uint8_t wire[DNS_NAME_WIRE_MAX];
 		struct dns_builder_mark m;
+		struct in6_addr ip6;
 		struct in_addr ip;
+		bool has_a, has_aaaa;
 		size_t len;
 
-		if (!dns_zone_lookup_a(s->zone, name, &ip)) {
-			if (name != s->gw_text)
-				continue;
+		has_a = dns_zone_lookup_a(s->zone, name, &ip);
+		has_aaaa = dns_zone_lookup_aaaa(s->zone, name, &ip6);
+		if (!has_a && name == s->gw_text) {
 			ip = s->cfg.server_ip;
+			has_a = true;
 		}
-		if (dns_name_from_text(name, wire, &len) < 0)
+		if (!has_aaaa && name == s->gw_text && s->cfg.has_subnet6) {
+			ip6 = s->cfg.server_ip6;
+			has_aaaa = true;
+		}
+		if ((!has_a && !has_aaaa) || dns_name_from_text(name, wire, &len) < 0)
 			continue;
 		dns_builder_mark(&rp->b, &m);
-		if (put_a(rp, DNS_SECTION_ADDITIONAL, wire, len, ip) < 0) {
+		if ((has_a && put_a(rp, DNS_SECTION_ADDITIONAL, wire, len, ip) < 0) ||
+		    (has_aaaa && put_aaaa(rp, DNS_SECTION_ADDITIONAL, wire, len, &ip6) < 0)) {
 			dns_builder_rollback(&rp->b, &m);
 			return;
 		}
@@ -473,12 +497,20 @@ static enum special_kind special_lookup(const struct query *q, unsigned *ret_lab
 static bool is_our_ancestor(const struct dns_server *s, const struct query *q)
 {
 	const char *domain = dns_zone_domain(s->zone);
+	struct in6_addr addr6;
 	uint32_t addr, mask;
 	unsigned k;
 	bool child;
 
 	if (name_under(domain, strlen(domain), q->name, q->name_len))
 		return true;
+	if (s->cfg.has_subnet6 &&
+	    dns_name_parse_reverse6(q->name, q->name_len, &addr6, &k, &child) && !child) {
+		struct in6_addr a = in6_addr_mask(&addr6, (uint8_t)(4 * k)),
+				b = in6_addr_mask(&s->cfg.subnet6.addr, (uint8_t)(4 * k));
+
+		return 4 * k < s->cfg.subnet6.prefixlen && in6_addr_equal(&a, &b);
+	}
 	if (!dns_name_parse_reverse4(q->name, q->name_len, &addr, &k, &child) || child)
 		return false;
 	mask = ~0U << (32 - 8 * k);
@@ -656,14 +688,14 @@ static bool is_meta_type(uint16_t type)
 }
 
 static enum dns_verdict handle_question(struct dns_server *s, struct query *q,
-					struct in_addr src, bool tcp, uint8_t *reply,
+					bool src_ok, bool tcp, uint8_t *reply,
 					size_t reply_size, size_t *reply_len)
 {
 	struct dns_zone_node node;
 	enum special_kind kind;
 	unsigned labels = 0;
 
-	if ((in_addr_to_host(src) & s->mask) != s->net)
+	if (!src_ok)
 		return reply_rcode(s, q, true, DNS_RCODE_REFUSED, reply, reply_size, reply_len);
 	/* RFC 6891 §6.1.3: we speak version 0 only */
 	if (q->has_edns && q->edns.version != DNS_EDNS_VERSION)
@@ -689,10 +721,10 @@ static enum dns_verdict handle_question(struct dns_server *s, struct query *q,
 	return reply_rcode(s, q, true, DNS_RCODE_REFUSED, reply, reply_size, reply_len);
 }
 
-enum dns_verdict dns_server_handle_query(struct dns_server *s, const uint8_t *pkt, size_t len,
-					 struct in_addr src, bool tcp, uint8_t *reply,
-					 size_t reply_size, size_t *reply_len,
-					 struct dns_query_info *info)
+/* 'src_ok': the query came from inside the network (its subnet, or its subnet6). */
+static enum dns_verdict handle_query(struct dns_server *s, const uint8_t *pkt, size_t len,
+				     bool src_ok, bool tcp, uint8_t *reply, size_t reply_size,
+				     size_t *reply_len, struct dns_query_info *info)
 {
 	size_t off = DNS_HEADER_SIZE;
 	struct query q;
@@ -724,7 +756,26 @@ enum dns_verdict dns_server_handle_query(struct dns_server *s, const uint8_t *pk
 	}
 	q.name_len = (size_t)r;
 	info_fill(&q, info);
-	return handle_question(s, &q, src, tcp, reply, reply_size, reply_len);
+	return handle_question(s, &q, src_ok, tcp, reply, reply_size, reply_len);
+}
+
+enum dns_verdict dns_server_handle_query(struct dns_server *s, const uint8_t *pkt, size_t len,
+					 struct in_addr src, bool tcp, uint8_t *reply,
+					 size_t reply_size, size_t *reply_len,
+					 struct dns_query_info *info)
+{
+	return handle_query(s, pkt, len, (in_addr_to_host(src) & s->mask) == s->net, tcp, reply,
+			    reply_size, reply_len, info);
+}
+
+enum dns_verdict dns_server_handle_query6(struct dns_server *s, const uint8_t *pkt, size_t len,
+					  const struct in6_addr *src, bool tcp, uint8_t *reply,
+					  size_t reply_size, size_t *reply_len,
+					  struct dns_query_info *info)
+{
+	bool ok = s->cfg.has_subnet6 && in6_prefix_contains(&s->cfg.subnet6, src);
+
+	return handle_query(s, pkt, len, ok, tcp, reply, reply_size, reply_len, info);
 }
 
 int dns_build_error(const uint8_t *pkt, size_t len, uint8_t rcode, uint8_t *reply,

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "shared/in-addr-util.h"
+#include "shared/in6-addr-util.h"
 
 struct dns_zone;
 
@@ -50,6 +51,9 @@ struct dns_server_config {
 	struct in_prefix subnet;  /* queries from outside it are REFUSED */
 	struct in_addr server_ip; /* the gateway: the SOA's primary name server address */
 	bool forward;             /* false: everything not ours is REFUSED */
+	bool has_subnet6;         /* queries over IPv6 are answered from 'subnet6' only */
+	struct in6_prefix subnet6;
+	struct in6_addr server_ip6; /* the gateway6: the name server's AAAA in additional data */
 };
 
 struct dns_server;
@@ -76,6 +80,15 @@ enum dns_verdict dns_server_handle_query(struct dns_server *s, const uint8_t *pk
 					 struct in_addr src, bool tcp, uint8_t *reply,
 					 size_t reply_size, size_t *reply_len,
 					 struct dns_query_info *info);
+
+/*
+ * The same for a query that came over IPv6 from 'src': REFUSED unless the configuration has a
+ * subnet6 holding 'src'.
+ */
+enum dns_verdict dns_server_handle_query6(struct dns_server *s, const uint8_t *pkt, size_t len,
+					  const struct in6_addr *src, bool tcp, uint8_t *reply,
+					  size_t reply_size, size_t *reply_len,
+					  struct dns_query_info *info);
 
 /* Copies the counters into 'ret'. */
 void dns_server_get_stats(const struct dns_server *s, struct dns_server_stats *ret);
