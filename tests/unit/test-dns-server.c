@@ -4,7 +4,8 @@
  * dns_server_handle_query() and the answers read back record by record. Covers A, PTR, SOA and
  * NS answers, NXDOMAIN and NODATA with the SOA, CNAME chains, SRV with its additional address,
  * refusals, the forward verdict, private and special-use names, truncation over UDP and the
- * same answer over TCP, EDNS0 sizes, 0x20 case, malformed queries and dns_build_error().
+ * same answer over TCP, EDNS0 sizes, 0x20 case, malformed queries and dns_build_error(); AAAA,
+ * ip6.arpa and queries over IPv6 (dns_server_handle_query6()).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,8 +197,15 @@ static enum dns_verdict q_send_from(struct ctx *c, const char *src, bool tcp, si
 	c->len = 0;
 	c->has_opt = false;
 	memset(&c->info, 0, sizeof(c->info));
-	c->verdict = dns_server_handle_query(c->srv, c->q, c->qlen, A(src), tcp, c->buf, size,
-					     &c->len, &c->info);
+	if (strchr(src, ':')) {
+		struct in6_addr a6;
+
+		assert_int_equal(inet_pton(AF_INET6, src, &a6), 1);
+		c->verdict = dns_server_handle_query6(c->srv, c->q, c->qlen, &a6, tcp, c->buf,
+						      size, &c->len, &c->info);
+	} else
+		c->verdict = dns_server_handle_query(c->srv, c->q, c->qlen, A(src), tcp, c->buf,
+						     size, &c->len, &c->info);
 	if (c->verdict != DNS_VERDICT_ANSWER)
 		return c->verdict;
 	assert_true(c->len <= size);
@@ -961,6 +969,144 @@ static void test_speed(void **state)
 	assert_int_equal(DNS_FLAGS_RCODE(c->buf[3]), DNS_RCODE_NOERROR);
 }
 
+static struct in6_addr A6(const char *s)
+{
+	struct in6_addr a;
+
+	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+static void assert_rr_aaaa(const struct ctx *c, const struct rr *r, const char *owner,
+			   const char *ip)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	assert_string_equal(r->owner, owner);
+	assert_int_equal(r->type, DNS_TYPE_AAAA);
+	assert_int_equal(r->ttl, 60);
+	assert_int_equal(r->rdlength, 16);
+	assert_non_null(inet_ntop(AF_INET6, c->buf + r->rdata, buf, sizeof(buf)));
+	assert_string_equal(buf, ip);
+}
+
+/* A subnet6: AAAA, NODATA for names without one, ip6.arpa, queries over IPv6. */
+static void test_ipv6(void **state)
+{
+	static const char gw_rev[] =
+		"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.0.0.0.2.4.d.f.ip6.arpa";
+	static const char apex[] = "0.0.0.0.0.0.0.0.4.0.0.0.2.4.d.f.ip6.arpa";
+	struct ctx *c = *state;
+	struct in6_addr gw6 = A6("fd42:4::1"), web6 = A6("fd42:4::5");
+
+	/* before: REFUSED over IPv6 (no subnet6), a name without AAAA is NODATA */
+	q_make(c, "gateway.lab.kvmnet", DNS_TYPE_AAAA, F_RD, 0);
+	q_send_from(c, "fd42:4::99", false, DNS_UDP_MAX);
+	assert_int_equal(rcode(c), DNS_RCODE_REFUSED);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NOERROR);
+	assert_int_equal(c->h.ancount, 0);
+	assert_soa(c, &c->ns[0], "lab.kvmnet");
+
+	c->cfg.has_subnet6 = true;
+	c->cfg.subnet6 = (struct in6_prefix){ A6("fd42:4::"), 64 };
+	c->cfg.server_ip6 = gw6;
+	dns_server_set_config(c->srv, &c->cfg);
+	assert_int_equal(dns_zone_set_reverse6(c->zone, &c->cfg.subnet6), 0);
+	assert_int_equal(dns_zone_set_host6(c->zone, "gateway", &gw6, DNS_ZONE_SOURCE_GATEWAY), 0);
+	assert_int_equal(dns_zone_set_host6(c->zone, "web", &web6, DNS_ZONE_SOURCE_RESERVATION),
+			 0);
+
+	/* AAAA over IPv6 and over IPv4; A over IPv6 */
+	q_make(c, "gateway.lab.kvmnet", DNS_TYPE_AAAA, F_RD, 0);
+	q_send_from(c, "fd42:4::99", false, DNS_UDP_MAX);
+	assert_int_equal(rcode(c), DNS_RCODE_NOERROR);
+	assert_true(c->h.flags & DNS_FLAG_AA);
+	assert_int_equal(c->h.ancount, 1);
+	assert_rr_aaaa(c, &c->an[0], "gateway.lab.kvmnet", "fd42:4::1");
+	q_send(c);
+	assert_rr_aaaa(c, &c->an[0], "gateway.lab.kvmnet", "fd42:4::1");
+	q_make(c, "web.lab.kvmnet", DNS_TYPE_A, F_RD, 0);
+	q_send_from(c, "fd42:4::99", true, DNS_TCP_MAX);
+	assert_rr_a(c, &c->an[0], "web.lab.kvmnet", "10.0.0.5");
+	/* ANY: both */
+	q_make(c, "web.lab.kvmnet", DNS_TYPE_ANY, F_RD, 0);
+	q_send(c);
+	assert_int_equal(c->h.ancount, 2);
+	assert_rr_a(c, &c->an[0], "web.lab.kvmnet", "10.0.0.5");
+	assert_rr_aaaa(c, &c->an[1], "web.lab.kvmnet", "fd42:4::5");
+	/* a lease without an IPv6 address: NODATA, not NXDOMAIN */
+	q_make(c, "db.lab.kvmnet", DNS_TYPE_AAAA, F_RD, 0);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NOERROR);
+	assert_int_equal(c->h.ancount, 0);
+	assert_soa(c, &c->ns[0], "lab.kvmnet");
+	/* outside the subnet6 (link-local, another prefix): REFUSED */
+	q_make(c, "web.lab.kvmnet", DNS_TYPE_AAAA, F_RD, 0);
+	q_send_from(c, "fe80::1", false, DNS_UDP_MAX);
+	assert_int_equal(rcode(c), DNS_RCODE_REFUSED);
+	q_send_from(c, "fd42:5::1", false, DNS_UDP_MAX);
+	assert_int_equal(rcode(c), DNS_RCODE_REFUSED);
+
+	/* NS: the name server's A and AAAA in the additional section */
+	q_make(c, "lab.kvmnet", DNS_TYPE_NS, F_RD, 0);
+	q_send(c);
+	assert_int_equal(c->h.arcount, 2);
+	assert_rr_a(c, &c->ar[0], "gateway.lab.kvmnet", "10.0.0.1");
+	assert_rr_aaaa(c, &c->ar[1], "gateway.lab.kvmnet", "fd42:4::1");
+
+	/* ip6.arpa: PTR, uppercase nibbles too; NXDOMAIN for an unnamed address; the apex */
+	q_make(c, gw_rev, DNS_TYPE_PTR, F_RD, 0);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NOERROR);
+	assert_true(c->h.flags & DNS_FLAG_AA);
+	assert_int_equal(c->h.ancount, 1);
+	assert_string_equal(rdata_name(c, &c->an[0], 0), "gateway.lab.kvmnet");
+	q_make(c, "5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.0.0.0.2.4.D.F.ip6.arpa",
+	       DNS_TYPE_PTR, F_RD, 0);
+	q_send(c);
+	assert_int_equal(c->h.ancount, 1);
+	assert_string_equal(rdata_name(c, &c->an[0], 0), "web.lab.kvmnet");
+	q_make(c, "9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.4.0.0.0.2.4.d.f.ip6.arpa",
+	       DNS_TYPE_PTR, F_RD, 0);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NXDOMAIN);
+	assert_soa(c, &c->ns[0], apex);
+	q_make(c, apex, DNS_TYPE_SOA, F_RD, 0);
+	q_send(c);
+	assert_int_equal(c->h.ancount, 1);
+	assert_soa(c, &c->an[0], apex);
+	/* between the apex and the addresses: exists, no data */
+	q_make(c, "0.0.0.0.0.0.0.0.0.0.0.0.4.0.0.0.2.4.d.f.ip6.arpa", DNS_TYPE_PTR,
+	       F_RD, 0);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NOERROR);
+	assert_int_equal(c->h.ancount, 0);
+	/* above the apex inside fd00::/8 (an RFC 6303 empty zone): ours below, so not NXDOMAIN */
+	q_make(c, "d.f.ip6.arpa", DNS_TYPE_PTR, F_RD, 0);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NOERROR);
+	/* another ULA /64 is not ours: NXDOMAIN, never forwarded */
+	q_make(c, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.5.0.0.0.2.4.d.f.ip6.arpa",
+	       DNS_TYPE_PTR, F_RD, 0);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NXDOMAIN);
+
+	/* removing the AAAA leaves the A; removing the reverse zone hands ip6.arpa back */
+	dns_zone_remove_host6(c->zone, "web", &web6, DNS_ZONE_SOURCE_RESERVATION);
+	q_make(c, "web.lab.kvmnet", DNS_TYPE_AAAA, F_RD, 0);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NOERROR);
+	assert_int_equal(c->h.ancount, 0);
+	q_make(c, "web.lab.kvmnet", DNS_TYPE_A, F_RD, 0);
+	q_send(c);
+	assert_int_equal(c->h.ancount, 1);
+	assert_int_equal(dns_zone_set_reverse6(c->zone, NULL), 0);
+	q_make(c, gw_rev, DNS_TYPE_PTR, F_RD, 0);
+	q_send(c);
+	assert_int_equal(rcode(c), DNS_RCODE_NXDOMAIN);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -982,6 +1128,7 @@ int main(void)
 		T(test_drop_notimp),
 		T(test_unrepresentable),
 		T(test_build_error),
+		T(test_ipv6),
 		T(test_speed),
 	};
 
