@@ -15,6 +15,7 @@
 static const char *const overlay_kind_names[_NETWORK_OVERLAY_MAX] = {
 	[NETWORK_OVERLAY_NONE] = "none",
 	[NETWORK_OVERLAY_VXLAN] = "vxlan",
+	[NETWORK_OVERLAY_EVPN] = "evpn",
 };
 
 static const char *const overlay_gateway_names[_NETWORK_OVERLAY_GATEWAY_MAX] = {
@@ -161,7 +162,7 @@ int network_overlay_set(struct network_overlay *o, const char *key, const char *
 	if (strcmp(key, "overlay") == 0) {
 		enum network_overlay_kind k = network_overlay_kind_from_string(value);
 		if (k < 0)
-			return invalid(reterr, errlen, key, value, "must be none or vxlan");
+			return invalid(reterr, errlen, key, value, "must be none, vxlan or evpn");
 		o->kind = k;
 		return 0;
 	}
@@ -252,6 +253,12 @@ int network_overlay_finish(const struct network_config *c, char *reterr, size_t 
 		return conf_fail(reterr, errlen, o->vni ? "invalid vni %u: must be between 1 and "
 				 "16777215" : "an overlay needs a vni (--vni N, 1..16777215)",
 				 (unsigned)o->vni);
+	if (o->kind == NETWORK_OVERLAY_EVPN && o->n_peers)
+		return conf_fail(reterr, errlen, "overlay = evpn learns its peers through BGP: "
+				 "leave peers out");
+	if (o->kind == NETWORK_OVERLAY_EVPN && !o->local.s_addr)
+		return conf_fail(reterr, errlen, "overlay = evpn needs local (this host's VTEP "
+				 "address, announced in BGP)");
 	if (peers_check(o->peers, o->n_peers, why, sizeof(why)) < 0)
 		return conf_fail(reterr, errlen, "peers: %s", why);
 	if (o->local.s_addr && network_overlay_has_peer(o, o->local))

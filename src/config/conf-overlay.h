@@ -31,6 +31,8 @@ struct strbuf;
 enum network_overlay_kind {
 	NETWORK_OVERLAY_NONE,
 	NETWORK_OVERLAY_VXLAN,   /* static peers: one flood entry per peer, learning off */
+	NETWORK_OVERLAY_EVPN,    /* BGP EVPN through FRR: remote VTEPs and MACs from BGP, no static
+				  * peers, ARP/ND suppression on the VXLAN port */
 	_NETWORK_OVERLAY_MAX,
 	_NETWORK_OVERLAY_INVALID = -EINVAL,
 };
@@ -70,7 +72,7 @@ struct network_overlay {
 	uint16_t port;                 /* UDP destination port; 0 = NETWORK_VXLAN_PORT_DEFAULT */
 };
 
-/* "none", "vxlan", or NULL for an invalid value. */
+/* "none", "vxlan", "evpn", or NULL for an invalid value. */
 const char *network_overlay_kind_to_string(enum network_overlay_kind k);
 enum network_overlay_kind network_overlay_kind_from_string(const char *s);
 
@@ -81,7 +83,7 @@ const char *network_overlay_gateway_to_string(enum network_overlay_gateway g);
 bool network_overlay_key_is(const char *key);
 
 /*
- * Sets overlay key 'key' to 'value': "overlay" (none or vxlan), "gateway" (local, remote or anycast), "vni" (a decimal number from 1
+ * Sets overlay key 'key' to 'value': "overlay" (none, vxlan or evpn), "gateway" (local, remote or anycast), "vni" (a decimal number from 1
  * to 16777215), "peers" (a comma-separated list, blanks around commas allowed, of at most
  * NETWORK_OVERLAY_PEERS_MAX unicast IPv4 addresses, each once), "local" (a unicast IPv4
  * address) or "vxlan-port" (1..65535). Returns 0, or -EINVAL with a one-line reason in 'reterr'

@@ -27,7 +27,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: kvmnetd [--state-dir DIR] [--socket PATH] [--group NAME] [--foreground] "
-		   "[--log-level LEVEL] [--netns-dir DIR]\n"
+		   "[--log-level LEVEL] [--netns-dir DIR] [--frr-vty-dir DIR]\n"
 		   "  --state-dir DIR    definitions and leases (default " DEFAULT_STATE_DIR ")\n"
 		   "  --socket PATH      control socket (default " DEFAULT_SOCKET ")\n"
 		   "  --group NAME       group whose members may use the control socket (default\n"
@@ -36,6 +36,8 @@ static void usage(FILE *f)
 		   "  --netns-dir DIR    where lab nodes' namespaces are kept (default /run/netns)\n"
 		   "  --guest-dir DIR    the tiny guest of qemu lab nodes (default\n"
 		   "                     " KVMNET_GUEST_DIR ")\n"
+		   "  --frr-vty-dir DIR  FRR's vty sockets, for overlay = evpn (default /var/run/frr;\n"
+		   "                     daemons started with -N NAME: /var/run/frr/NAME)\n"
 		   "  --log-level LEVEL  error, warning, notice, info (default) or debug\n"
 		   "  --version          print the version\n");
 }
@@ -97,6 +99,7 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "netns-dir", required_argument, NULL, 'n' },
 		{ "guest-dir", required_argument, NULL, 'G' },
+		{ "frr-vty-dir", required_argument, NULL, 'R' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -125,6 +128,9 @@ int main(int argc, char **argv)
 			break;
 		case 'G':
 			o.guest_dir = optarg;
+			break;
+		case 'R':
+			o.frr_vty_dir = optarg;
 			break;
 		case 'f':
 			foreground = true;

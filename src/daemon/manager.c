@@ -22,6 +22,7 @@
 #include "daemon/lan/uplink-bridge.h"
 #include "daemon/lab/lab-engine.h"
 #include "daemon/network.h"
+#include "daemon/overlay/evpn-frr.h"
 #include "daemon/overlay/overlay.h"
 #include "daemon/port-service.h"
 #include "daemon/route-cache.h"
@@ -185,6 +186,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 		m->labs->guest_dir = o->guest_dir ? o->guest_dir : KVMNET_GUEST_DIR;
 	if (r < 0)
 		goto fail;
+	r = evpn_frr_new(o->frr_vty_dir, state_dir_path(m->state), &m->evpn);
+	if (r < 0)
+		goto fail;
 	r = api_server_new(m, o->socket_path, o->api_gid, o->api_group, &m->api);
 	if (r < 0)
 		goto fail;
@@ -204,6 +208,7 @@ struct manager *manager_free(struct manager *m)
 	m->reaper = nl_reaper_free(m->reaper);   /* what was handed over is deleted first */
 	for (size_t i = 0; i < m->n_networks; i++)
 		network_free(m->networks[i]);
+	m->evpn = evpn_frr_free(m->evpn);
 	free(m->networks);
 	forward_service_free(m);
 	m->dhcp = dhcp_service_free(m->dhcp);

@@ -19,6 +19,7 @@ struct dhcp_service;
 struct dns_service;
 struct event_loop;
 struct event_source;
+struct evpn_frr;
 struct fw_ctx;
 struct lab_engine;
 struct network;
@@ -40,6 +41,7 @@ struct manager_options {
 	gid_t api_gid;               /* members may use the socket; (gid_t)-1 = root only */
 	const char *netns_dir;       /* lab nodes' namespaces; NULL = /run/netns */
 	const char *guest_dir;       /* qemu lab nodes' tiny guest; NULL = KVMNET_GUEST_DIR */
+	const char *frr_vty_dir;     /* FRR's vty sockets (overlay = evpn); NULL = /var/run/frr */
 };
 
 struct manager {
@@ -56,6 +58,7 @@ struct manager {
 	struct port_service *ports;
 	struct route_cache *routes;  /* the host's routes, for manager_check_conflicts() */
 	struct lab_engine *labs;     /* lab/lab-engine.h */
+	struct evpn_frr *evpn;       /* overlay/evpn-frr.h */
 	struct event_source *monitor_source, *repair_source, *sigterm_source, *sigint_source;
 	struct network **networks;   /* owned, sorted by name */
 	size_t n_networks;

@@ -14,8 +14,11 @@
 
 #include "daemon/manager.h"
 #include "daemon/network.h"
+#include "daemon/overlay/evpn-fdb.h"
+#include "daemon/overlay/evpn-frr.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-overlay.h"
+#include "netlink/nl-brport.h"
 #include "netlink/nl-fdb.h"
 #include "netlink/nl-link.h"
 #include "netlink/nl-route.h"
@@ -35,6 +38,23 @@ void overlay_device_name(uint32_t vni, char buf[IFNAMSIZ])
 static bool has_overlay(const struct network_config *c)
 {
 	return c->overlay.kind != NETWORK_OVERLAY_NONE;
+}
+
+static bool is_evpn(const struct network_config *c)
+{
+	return c->overlay.kind == NETWORK_OVERLAY_EVPN;
+}
+
+/* overlay = evpn: FRR reachable, with a BGP instance, and the VNI not someone else's there. */
+static int overlay_evpn_check(struct manager *m, const struct network_config *c, char *err,
+			      size_t errlen)
+{
+	struct nl_link_info link;
+	char name[IFNAMSIZ];
+
+	overlay_device_name(c->overlay.vni, name);
+	return evpn_frr_check(m->evpn, c, nl_link_get_by_name(m->nl, name, &link) >= 0, err,
+			      errlen);
 }
 
 int overlay_network_check(struct manager *m, const struct network_config *c, uint32_t *ret_mtu,
@@ -91,6 +111,11 @@ int overlay_network_check(struct manager *m, const struct network_config *c, uin
 			 "leaves at most %u", (unsigned)c->mtu, dev, dev[0] ? " has " : "",
 			 (unsigned)underlay, (unsigned)max);
 		return -EINVAL;
+	}
+	if (is_evpn(c)) {
+		r = overlay_evpn_check(m, c, err, errlen);
+		if (r < 0)
+			return r;
 	}
 	*ret_mtu = c->mtu ? c->mtu : max;
 	return 0;
@@ -224,6 +249,14 @@ int overlay_network_up(struct manager *m, struct network *n, const struct nl_lin
 		r = nl_link_set_master(m->nl, vx.ifindex, bridge->ifindex);
 		what = "enslave it";
 	}
+	/* EVPN: the bridge learns no remote MAC itself (zebra installs them) and answers ARP/ND
+	 * for them on this host (RFC 7432 section 10) */
+	if (r >= 0 && is_evpn(c)) {
+		r = nl_brport_set_flags(m->nl, vx.ifindex, false, true);
+		what = r == -EOPNOTSUPP || r == -EINVAL ? "set neigh_suppress on its bridge port "
+			"(ARP/ND suppression, which overlay = evpn needs and this kernel lacks)" :
+			"set its bridge port's flags";
+	}
 	for (size_t i = 0; r >= 0 && i < c->overlay.n_peers; i++) {
 		r = nl_fdb_flood_add(m->nl, vx.ifindex, c->overlay.peers[i]);
 		what = "add its flood entry";
@@ -239,6 +272,12 @@ int overlay_network_up(struct manager *m, struct network *n, const struct nl_lin
 	if (r >= 0 && !vx.up) {
 		r = nl_link_set_up(m->nl, vx.ifindex, true);
 		what = "bring it up";
+	}
+	n->overlay.evpn_new = false;
+	if (r >= 0 && is_evpn(c)) {
+		r = evpn_frr_write(m->evpn, c->overlay.vni, &n->overlay.evpn_in_use,
+				   &n->overlay.evpn_new, err, errlen);
+		what = NULL;
 	}
 	if (r < 0) {
 		if (what && strcmp(what, "add its flood entry") != 0)
@@ -259,6 +298,10 @@ int overlay_network_up(struct manager *m, struct network *n, const struct nl_lin
 void overlay_network_undo(struct manager *m, struct network *n, bool created)
 {
 	char name[IFNAMSIZ];
+
+	if (n->overlay.evpn_new)
+		evpn_frr_remove(m->evpn, n->config.overlay.vni, &n->overlay.evpn_in_use);
+	n->overlay.evpn_new = false;
 
 	overlay_device_name(n->config.overlay.vni, name);
 	if (created)
@@ -311,10 +354,18 @@ void overlay_network_finish(struct manager *m, struct network *n,
 	char a[INET_ADDRSTRLEN];
 	int r;
 
+	bool unused = false;
+
+	if (old && old->overlay.kind == NETWORK_OVERLAY_EVPN &&
+	    (!is_evpn(c) || old->overlay.vni != c->overlay.vni))
+		/* the flag stays the new VNI's when it is an EVPN one too */
+		evpn_frr_remove(m->evpn, old->overlay.vni,
+				is_evpn(c) ? &unused : &n->overlay.evpn_in_use);
 	if (old && old->overlay.kind != NETWORK_OVERLAY_NONE &&
 	    (!has_overlay(c) || old->overlay.vni != c->overlay.vni))
 		overlay_delete_vni(m, old->overlay.vni, n->ifindex);
-	if (!has_overlay(c) || n->overlay.ifindex <= 0)
+	/* EVPN: the flood entries are zebra's, one per remote VTEP that announced the VNI */
+	if (!has_overlay(c) || is_evpn(c) || n->overlay.ifindex <= 0)
 		return;
 	r = nl_fdb_dump_dev(m->nl, n->overlay.ifindex, stale_scan_cb, &scan);
 	if (r < 0)
@@ -334,6 +385,8 @@ void overlay_network_finish(struct manager *m, struct network *n,
 
 void overlay_network_down(struct manager *m, struct network *n)
 {
+	if (is_evpn(&n->config) || n->overlay.evpn_in_use)
+		evpn_frr_remove(m->evpn, n->config.overlay.vni, &n->overlay.evpn_in_use);
 	if (has_overlay(&n->config))
 		overlay_delete_vni(m, n->config.overlay.vni, 0);
 	n->overlay = (struct overlay_state){ 0 };
@@ -375,5 +428,16 @@ json_t *overlay_to_json(const struct network *n)
 		      o->dhcp == NETWORK_OVERLAY_DHCP_LOCAL ? "local" :
 		      o->dhcp == NETWORK_OVERLAY_DHCP_RELAY ? "relay" :
 		      n->config.dhcp ? "yes" : "no");
+	if (j && is_evpn(&n->config)) {
+		/* the peers are those BGP told of, with the MACs behind them */
+		int r = evpn_fdb_to_json(n->manager->nl, n->active ? n->overlay.ifindex : 0, j);
+
+		if (r == -ENOMEM || json_object_set_new(j, "frr-vty-dir", json_string(
+				    evpn_frr_vty_dir(n->manager->evpn))) < 0)
+			return json_decref(j), NULL;
+		if (r < 0)
+			log_warning_errno(r, "Failed to read the forwarding table of '%s': %m, "
+					  "ignoring", name);
+	}
 	return j;
 }

@@ -2,7 +2,8 @@
 /*
  * A network stretched across hosts (issue 14): its VXLAN device, enslaved to the network's
  * bridge, learning off, one all-zeros flood entry per static peer, the MTU left by the 50-byte
- * VXLAN header on the device and the bridge. network.c calls these hooks for the modes whose
+ * VXLAN header on the device and the bridge. With overlay = evpn there are no static peers:
+ * the port suppresses ARP/ND and FRR (evpn-frr.h) learns and installs the remote ends. network.c calls these hooks for the modes whose
  * entry in network-mode.c has 'overlay' set, in network_up()'s order: check (before anything
  * changes), up (after the bridge and its MTU), undo (rollback), finish (after every step
  * succeeded: what an older definition left goes), down.
@@ -26,6 +27,8 @@ struct nl_link_info;
 struct overlay_state {
 	int ifindex;     /* the VXLAN device, while up; 0 otherwise */
 	uint32_t mtu;    /* the MTU it and the bridge were given; 0 = no overlay */
+	bool evpn_in_use; /* overlay = evpn: FRR's configuration is written for it (evpn-frr.h) */
+	bool evpn_new;   /* ... by the last overlay_network_up(), for overlay_network_undo() */
 };
 
 /* "knvxVNI": the VXLAN device of VNI 'vni' (at most 13 characters). */
