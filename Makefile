@@ -3,12 +3,13 @@
 #   make check   install what is missing, build (plain and ASan+UBSan), run every test
 # Everything else here is a step of those two.
 
-# Needed to build and to run the tests: an install failure stops the run.
+# Needed to build and to run the tests: an install failure stops the run. frr (EVPN tests run
+# their own zebra and bgpd in namespaces) is left stopped and disabled (no_services below).
 DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libmnl-dev libnftables-dev libjansson-dev libinih-dev libcmocka-dev \
 	nftables iproute2 iputils-ping netcat-openbsd procps python3 python3-pytest python3-scapy \
 	isc-dhcp-client dhcpcd-base busybox dnsmasq-base iperf3 qemu-system-x86 graphviz iptables \
-	valgrind dnsperf kea-admin
+	valgrind dnsperf kea-admin frr
 # Extra real clients some tests prefer (dig); each such test says so and falls back to another
 # real client when the package cannot be installed (a machine without a package mirror).
 DEB_OPTIONAL := bind9-dnsutils
@@ -29,11 +30,20 @@ missing = $$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done)
 
+# Runs $(1) with no package's service started (frr's bgpd/zebra would touch the host's
+# routing): a policy-rc.d denying every start while it runs, unless the machine has its own.
+no_services = own=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+		printf '\043!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own=1; \
+	fi; $(1); rc=$$?; if [ -n "$$own" ]; then rm -f /usr/sbin/policy-rc.d; fi; [ $$rc -eq 0 ]
+
 deps:
 	@missing="$(call missing,$(DEB_PACKAGES))"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:" $$missing; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		$(call no_services,apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing); \
+		case " $$missing " in *" frr "*) \
+			if [ -d /run/systemd/system ]; then systemctl disable --now frr.service; fi;; \
+		esac; \
 	fi
 	@optional="$(call missing,$(DEB_OPTIONAL))"; \
 	if [ -n "$$optional" ]; then \
