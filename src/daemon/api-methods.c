@@ -161,6 +161,7 @@ static int api_method_net_create(struct manager *m, json_t *params, json_t **ret
 
 fail_definition:
 	(void)state_dir_remove_network(m->state, c.name);
+	manager_link_unindex(m, n);
 	network_free(n);
 	return r;
 }

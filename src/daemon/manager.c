@@ -39,6 +39,7 @@
 #include "netlink/nl-route.h"
 #include "netlink/nl-sock.h"
 #include "shared/alloc-util.h"
+#include "shared/int-map.h"
 #include "shared/log.h"
 
 static int manager_on_signal(struct event_source *s, const struct signalfd_siginfo *si, void *data)
@@ -50,14 +51,25 @@ static int manager_on_signal(struct event_source *s, const struct signalfd_sigin
 	return 0;
 }
 
-static struct network *manager_find_by_ifindex(struct manager *m, int ifindex)
+struct network *manager_network_of_link(struct manager *m, int ifindex)
 {
+	struct network *n = int_map_get(m->by_ifindex, ifindex);
+
 	/* the bridge, or the overlay's VXLAN device (daemon/overlay/): both are repaired */
-	for (size_t i = 0; i < m->n_networks; i++)
-		if (m->networks[i]->active && (m->networks[i]->ifindex == ifindex ||
-					       m->networks[i]->overlay.ifindex == ifindex))
-			return m->networks[i];
+	if (n && n->active && (n->ifindex == ifindex || n->overlay.ifindex == ifindex))
+		return n;
 	return NULL;
+}
+
+int manager_link_index(struct manager *m, struct network *n, int ifindex)
+{
+	return int_map_put(m->by_ifindex, ifindex, n);
+}
+
+void manager_link_unindex(struct manager *m, struct network *n)
+{
+	int_map_remove(m->by_ifindex, n->ifindex, n);
+	int_map_remove(m->by_ifindex, n->overlay.ifindex, n);
 }
 
 static void manager_on_change(const struct nl_change *c, void *data)
@@ -70,12 +82,12 @@ static void manager_on_change(const struct nl_change *c, void *data)
 	switch (c->type) {
 	case NL_CHANGE_LINK_DEL:
 	case NL_CHANGE_ADDR:
-		n = manager_find_by_ifindex(m, c->link.ifindex);
+		n = manager_network_of_link(m, c->link.ifindex);
 		if (n)
 			manager_schedule_repair(m, n);
 		break;
 	case NL_CHANGE_LINK_NEW:
-		n = manager_find_by_ifindex(m, c->link.ifindex);
+		n = manager_network_of_link(m, c->link.ifindex);
 		if (n && !c->link.up)
 			manager_schedule_repair(m, n);
 		break;
@@ -152,6 +164,11 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 		log_error_errno(r, "Failed to create nftables context: %m");
 		goto fail;
 	}
+	m->by_ifindex = calloc(1, sizeof(*m->by_ifindex));
+	if (!m->by_ifindex) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	r = route_cache_new(&m->routes);
 	if (r < 0)
 		goto fail;
@@ -218,6 +235,9 @@ struct manager *manager_free(struct manager *m)
 	m->loop = event_loop_free(m->loop);
 	nl_monitor_free(m->monitor);
 	route_cache_free(m->routes);
+	if (m->by_ifindex)
+		int_map_done(m->by_ifindex);
+	free(m->by_ifindex);
 	fw_ctx_free(m->fw);
 	nl_sock_free(m->nl);
 	state_dir_free(m->state);
@@ -273,11 +293,13 @@ int manager_add_network(struct manager *m, struct network *n)
 	size_t pos = 0;
 
 	if (m->n_networks >= MANAGER_NETWORKS_MAX) {
+		manager_link_unindex(m, n);
 		network_free(n);
 		return -E2BIG;
 	}
 	struct network **a = realloc(m->networks, (m->n_networks + 1) * sizeof(*a));
 	if (!a) {
+		manager_link_unindex(m, n);
 		network_free(n);
 		return -ENOMEM;
 	}
@@ -299,6 +321,7 @@ void manager_remove_network(struct manager *m, struct network *n)
 			m->n_networks--;
 			break;
 		}
+	manager_link_unindex(m, n);
 	network_free(n);
 }
 

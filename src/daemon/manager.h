@@ -29,6 +29,7 @@ struct port_service;
 struct route_cache;
 struct nl_reaper;
 struct state_dir;
+struct int_map;
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
 #define MANAGER_NETWORKS_MAX 16384
@@ -56,6 +57,7 @@ struct manager {
 	struct dhcp_service *dhcp;
 	struct dns_service *dns;
 	struct port_service *ports;
+	struct int_map *by_ifindex;  /* a network's bridge and VXLAN ifindexes -> the network */
 	struct route_cache *routes;  /* the host's routes, for manager_check_conflicts() */
 	struct lab_engine *labs;     /* lab/lab-engine.h */
 	struct evpn_frr *evpn;       /* overlay/evpn-frr.h */
@@ -88,6 +90,17 @@ void manager_links_settle(struct manager *m);
 void manager_link_settle_name(struct manager *m, const char *name);
 
 struct manager *manager_free(struct manager *m);
+
+/* The active network whose bridge (or overlay VXLAN device) is link 'ifindex', NULL if none:
+ * a hash lookup (manager_link_index()), for every netlink notification. */
+struct network *manager_network_of_link(struct manager *m, int ifindex);
+
+/* Indexes link 'ifindex' as 'n''s (its bridge or VXLAN device), before n->ifindex or
+ * n->overlay.ifindex says so. Returns 0 or -ENOMEM. */
+int manager_link_index(struct manager *m, struct network *n, int ifindex);
+
+/* Drops 'n''s links (n->ifindex, n->overlay.ifindex) from the index, before they are cleared. */
+void manager_link_unindex(struct manager *m, struct network *n);
 
 /* Loads definitions and reconciles the kernel with them; logs per-network failures. */
 int manager_startup(struct manager *m);

@@ -231,6 +231,11 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	if (r < 0)
 		return r;
 	n->ifindex = link.ifindex;
+	r = manager_link_index(m, n, link.ifindex);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto rollback;
+	}
 
 	/* 1b. The tenant's id as the bridge's device group: what the firewall tells tenants by. */
 	if (ops->firewall && link.group != network_tenant_id(c->tenant)) {
@@ -384,8 +389,10 @@ rollback:
 	if (group_changed && !created)
 		(void)nl_link_set_group(m->nl, link.ifindex, link.group);
 	ops->bridge_undo(m, n, &link, created);
-	if (created || !adopt)
+	if (created || !adopt) {
+		manager_link_unindex(m, n);
 		n->ifindex = 0;
+	}
 	return r;
 }
 
@@ -419,6 +426,7 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 	r = ops->bridge_teardown(m, n, err, errlen);
 	if (r < 0)
 		return r;
+	manager_link_unindex(m, n);
 	n->ifindex = 0;
 	/*
 	 * The bindings of its reservations were still wanted above (a network binds addresses

@@ -530,12 +530,9 @@ int port_service_attach(struct network *n, const struct ucred *cred, bool vnet_h
 
 static struct network *network_of_bridge(struct manager *m, int ifindex)
 {
-	if (ifindex <= 0)
-		return NULL;
-	for (size_t i = 0; i < m->n_networks; i++)
-		if (m->networks[i]->active && m->networks[i]->ifindex == ifindex)
-			return m->networks[i];
-	return NULL;
+	struct network *n = ifindex > 0 ? manager_network_of_link(m, ifindex) : NULL;
+
+	return n && n->ifindex == ifindex ? n : NULL;   /* not its VXLAN device */
 }
 
 /* Takes link 'link', found on the bridge of 'n', under kvmnet's care. */

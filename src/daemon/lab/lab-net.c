@@ -124,6 +124,8 @@ fail_definition:
 fail:
 	if (n && n->active)
 		(void)network_down(m, n, msg, sizeof(msg));
+	if (n)
+		manager_link_unindex(m, n);
 	network_free(n);
 	snprintf(err, errlen, "network %s: %s", c->name, msg[0] ? msg : strerror(-r));
 	return r;

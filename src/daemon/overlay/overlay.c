@@ -290,6 +290,16 @@ int overlay_network_up(struct manager *m, struct network *n, const struct nl_lin
 		*created = false;
 		return r;
 	}
+	r = manager_link_index(m, n, vx.ifindex);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		if (*created) {
+			overlay_fw_remove(m, vx.name);
+			(void)nl_link_delete(m->nl, vx.ifindex);
+		}
+		*created = false;
+		return r;
+	}
 	n->overlay.ifindex = vx.ifindex;
 	n->overlay.mtu = mtu;
 	return 0;
