@@ -61,8 +61,12 @@ struct network *manager_network_of_link(struct manager *m, int ifindex)
 	return NULL;
 }
 
-int manager_link_index(struct manager *m, struct network *n, int ifindex)
+int manager_link_index(struct manager *m, struct network *n, int old_ifindex, int ifindex)
 {
+	/* the link it replaces (a repaired bridge, a VXLAN device made again) goes: an entry
+	 * must never outlive its network */
+	if (old_ifindex != ifindex)
+		int_map_remove(m->by_ifindex, old_ifindex, n);
 	return int_map_put(m->by_ifindex, ifindex, n);
 }
 

@@ -95,9 +95,10 @@ struct manager *manager_free(struct manager *m);
  * a hash lookup (manager_link_index()), for every netlink notification. */
 struct network *manager_network_of_link(struct manager *m, int ifindex);
 
-/* Indexes link 'ifindex' as 'n''s (its bridge or VXLAN device), before n->ifindex or
- * n->overlay.ifindex says so. Returns 0 or -ENOMEM. */
-int manager_link_index(struct manager *m, struct network *n, int ifindex);
+/* Indexes link 'ifindex' as 'n''s (its bridge or VXLAN device) in place of 'old_ifindex' (what
+ * n->ifindex or n->overlay.ifindex said so far), which is dropped first. Returns 0 or -ENOMEM
+ * (then 'ifindex' is not indexed). */
+int manager_link_index(struct manager *m, struct network *n, int old_ifindex, int ifindex);
 
 /* Drops 'n''s links (n->ifindex, n->overlay.ifindex) from the index, before they are cleared. */
 void manager_link_unindex(struct manager *m, struct network *n);

@@ -230,8 +230,8 @@ int network_up(struct manager *m, struct network *n, const struct network_config
 	r = ops->bridge_setup(m, n, adopt, &link, &created, err, errlen);
 	if (r < 0)
 		return r;
+	r = manager_link_index(m, n, n->ifindex, link.ifindex);
 	n->ifindex = link.ifindex;
-	r = manager_link_index(m, n, link.ifindex);
 	if (r < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto rollback;

@@ -290,7 +290,7 @@ int overlay_network_up(struct manager *m, struct network *n, const struct nl_lin
 		*created = false;
 		return r;
 	}
-	r = manager_link_index(m, n, vx.ifindex);
+	r = manager_link_index(m, n, n->overlay.ifindex, vx.ifindex);
 	if (r < 0) {
 		snprintf(err, errlen, "out of memory");
 		if (*created) {
