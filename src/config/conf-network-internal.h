@@ -17,7 +17,7 @@
 #define CONF_SHOW_BUF (CONF_SHOW_MAX + 4)
 
 /* Number of keys of the [network] section (checked against the key table at compile time). */
-#define CONF_NETWORK_KEYS 29
+#define CONF_NETWORK_KEYS 30
 /* Number of keys of a [port] section ("mac", "owner", "queues", "rate"). */
 #define CONF_PORT_KEYS 4
 

@@ -66,7 +66,7 @@ static void test_errors(void **state)
 	expect_error("nat", KV("overlay", "vxlan", "vni", "16777216"),
 		     "invalid vni '16777216': must be between 1 and 16777215");
 	expect_error("nat", KV("vni", "x1"), "invalid vni 'x1': not a decimal number");
-	expect_error("nat", KV("overlay", "geneve"), "invalid overlay 'geneve': must be none or vxlan");
+	expect_error("nat", KV("overlay", "geneve"), "invalid overlay 'geneve': must be none, vxlan or evpn");
 	expect_error("nat", KV("overlay", "vxlan"), "an overlay needs a vni (--vni N, 1..16777215)");
 	expect_error("nat", KV("vni", "5"), "vni needs an overlay (--overlay vxlan)");
 	expect_error("nat", KV("peers", "192.0.2.2"), "peers needs an overlay (--overlay vxlan)");
