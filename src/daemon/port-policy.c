@@ -156,20 +156,10 @@ int port_policy_remove(struct port_service *ps, const char *name)
 		return r;
 	if (!l.found)
 		return 0;
-	for (int attempt = 0;; attempt++) {
-		r = fw_port_render_remove(name, l.st.has_mac ? l.st.mac : NULL, l.st.dhcp_mark,
-					  &l.st, &script);
-		if (r >= 0)
-			r = fw_apply(ps->m->fw, script, &msg);
-		/* its learned link-local is keyed by ifindex, which nft finds by name: a port
-		 * deleted since the listing cannot be named; without it (unreachable anyway) */
-		if (r >= 0 || attempt > 0 || !l.st.has_ll6)
-			break;
-		l.st.has_ll6 = false;
-		free(script);
-		free(msg);
-		script = msg = NULL;
-	}
+	r = fw_port_render_remove(name, l.st.has_mac ? l.st.mac : NULL, l.st.dhcp_mark,
+				  l.st.has_slaac6 ? &l.st.slaac6 : NULL, &script);
+	if (r >= 0)
+		r = fw_apply(ps->m->fw, script, &msg);
 	if (r < 0)
 		log_warning("Failed to remove the policy of port '%s': %s", name,
 			    msg ? msg : strerror(-r));
@@ -224,7 +214,7 @@ int port_policy_apply(struct port_service *ps, struct port *p, bool keep, char *
 	}
 	r = fw_port_render_add(&fp, l.found && l.st.has_mac ? l.st.mac : NULL,
 			       l.found ? l.st.dhcp_mark : 0,
-			       l.found ? &l.st : NULL, &add);
+			       l.found && l.st.has_slaac6 ? &l.st.slaac6 : NULL, &add);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot render the policy of port '%s': %s", p->name,
 			 strerror(-r));

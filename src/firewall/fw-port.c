@@ -258,7 +258,7 @@ static void emit_slaac6(struct script *s, const char *name, const struct in6_pre
 
 /* The IPv6 part of a port's add: ip6bind, its EUI-64, its SLAAC prefix. */
 static void emit_port6(struct script *s, const struct fw_port *p, const char *name,
-		       const uint8_t *learnt_mac, const struct fw_port_state *held)
+		       const uint8_t *learnt_mac, const struct in6_prefix *held_slaac6)
 {
 	bool bind = p->filter && p->ip6_binding, slaac = bind && p->has_slaac6;
 
@@ -267,9 +267,8 @@ static void emit_port6(struct script *s, const struct fw_port *p, const char *na
 		emit_eui6(s, name, learnt_mac, false);
 	if (p->has_mac)
 		emit_eui6(s, name, p->mac, bind);
-	if (held && held->has_slaac6 &&
-	    (!slaac || !in6_addr_equal(&held->slaac6.addr, &p->slaac6.addr)))
-		emit_slaac6(s, name, &held->slaac6, false);
+	if (held_slaac6 && (!slaac || !in6_addr_equal(&held_slaac6->addr, &p->slaac6.addr)))
+		emit_slaac6(s, name, held_slaac6, false);
 	if (slaac)
 		emit_slaac6(s, name, &p->slaac6, true);
 }
@@ -330,7 +329,7 @@ static void emit_limit_absent(struct script *s, const char *ifname)
 }
 
 int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
-		       const struct fw_port_state *held, char **ret)
+		       const struct in6_prefix *held_slaac6, char **ret)
 {
 	struct script s = { .sb = STRBUF_INIT };
 	uint32_t dhcp_mark = p->filter ? p->dhcp_mark : 0;
@@ -354,7 +353,7 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint3
 	}
 	emit_membership(&s, "learn", name, p->filter && !p->has_mac);
 	emit_membership(&s, "ipbind", name, p->filter && p->ip_binding);
-	emit_port6(&s, p, name, learnt_mac, held);
+	emit_port6(&s, p, name, learnt_mac, held_slaac6);
 	emit_membership(&s, "isolated", name, p->isolated);
 	/* The limit object is re-made ('add' would keep an old rate): its element goes first. */
 	emit_limit_absent(&s, p->ifname);
@@ -375,7 +374,7 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint3
 }
 
 int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
-			  const struct fw_port_state *held, char **ret)
+			  const struct in6_prefix *held_slaac6, char **ret)
 {
 	struct script s = { .sb = STRBUF_INIT };
 	char name[IFNAMSIZ + 2];
@@ -390,16 +389,8 @@ int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_
 	emit_absent(&s, "ip6bind", name);
 	if (learnt_mac)
 		emit_eui6(&s, name, learnt_mac, false);
-	if (held && held->has_slaac6)
-		emit_slaac6(&s, name, &held->slaac6, false);
-	if (held && held->has_ll6) {
-		char ll[INET6_ADDRSTRLEN], elem[IFNAMSIZ + INET6_ADDRSTRLEN + 8];
-
-		inet_ntop(AF_INET6, &held->ll6, ll, sizeof(ll));
-		snprintf(elem, sizeof(elem), "%s . %s", name, ll);
-		emit_absent(&s, "ll6", elem);
-		emit_absent(&s, "ll6port", name);
-	}
+	if (held_slaac6)
+		emit_slaac6(&s, name, held_slaac6, false);
 	emit_absent(&s, "isolated", name);
 	emit_absent(&s, "limited", name);
 	emit_limit_absent(&s, ifname);
@@ -730,8 +721,7 @@ static void port_table_apply_mac(struct port_table *t, json_t *elems)
 	}
 }
 
-/* Sets 'slaac6' and 'll6': IFNAME . ADDRESS (ll6's interface listed by name while it exists). */
-static void port_table_apply_addr6(struct port_table *t, const char *set, json_t *elems)
+static void port_table_apply_slaac6(struct port_table *t, json_t *elems)
 {
 	for (size_t i = 0, n = elem_count(elems); i < n; i++) {
 		const char *ifname, *addr;
@@ -741,12 +731,9 @@ static void port_table_apply_addr6(struct port_table *t, const char *set, json_t
 		if (!elem_pair(elem_get(elems, i), &ifname, &addr) || inet_pton(AF_INET6, addr, &a) != 1)
 			continue;
 		st = port_table_find(t, ifname);
-		if (st && set[0] == 's') {
+		if (st) {
 			st->has_slaac6 = true;
 			st->slaac6 = (struct in6_prefix){ .addr = a, .prefixlen = 64 };
-		} else if (st) {
-			st->has_ll6 = true;
-			st->ll6 = a;
 		}
 	}
 }
@@ -760,8 +747,8 @@ static void port_table_apply_set(struct port_table *t, const char *name, json_t 
 		port_table_apply_mac(t, elems);
 		return;
 	}
-	if (strcmp(name, "slaac6") == 0 || strcmp(name, "ll6") == 0) {
-		port_table_apply_addr6(t, name, elems);
+	if (strcmp(name, "slaac6") == 0) {
+		port_table_apply_slaac6(t, elems);
 		return;
 	}
 	for (size_t i = 0, n = elem_count(elems); i < n; i++) {

@@ -100,7 +100,7 @@
  * (FW_PORT_BIND6_TIMEOUT; refreshed by every packet): nft 1.0.6 cannot delete them by port, so a
  * removed guest's addresses are free again a day later, and an address released by one guest is
  * taken by another only then. A port's learned link-local is keyed by its ifindex: a new port of
- * the same name learns afresh; removing a port that still exists removes it (fw_port_state.ll6).
+ * the same name learns afresh.
  *
  * Known limit: a port still in 'learn' may learn its MAC between the fw_port_list() that gave
  * 'learnt_mac' (NULL) and the script that re-adds or removes it; that MAC then stays in
@@ -120,7 +120,6 @@
 #include "shared/in6-addr-util.h"
 
 struct fw_ctx;
-struct fw_port_state;
 
 /* How long a binding the datapath made (learned link-local, SLAAC address) lasts unused. */
 #define FW_PORT_BIND6_TIMEOUT "1d"
@@ -194,26 +193,24 @@ struct fw_binding6 {
  * NULL) is the MAC the table currently holds for this port in 'port_mac' (from fw_port_list());
  * it is deleted when it differs from 'p->mac' or when 'p' learns. 'held_dhcp_mark' is the port's
  * current element in 'dhcp_port' (fw_port_state.dhcp_mark; 0 = none), replaced when it differs
- * (nft cannot delete a map element without its value). 'held' (may be NULL) is what
- * fw_port_list() read for the port: its 'slaac6' element is removed when it differs. Flushes
- * 'fast4'. The script needs the
+ * (nft cannot delete a map element without its value). 'held_slaac6' (may be NULL) is the port's
+ * element in 'slaac6' (fw_port_state.slaac6), removed when it differs. Flushes 'fast4'. The script needs the
  * base (render both into one fw_apply() call, base first, when unsure). Returns 0, -ENOMEM, or
  * -EINVAL for an ifname kvmnet would not accept (ifname_is_valid() rules: [A-Za-z0-9_.-], 1..15
  * characters).
  */
 int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
-		       const struct fw_port_state *held, char **ret);
+		       const struct in6_prefix *held_slaac6, char **ret);
 
 /*
  * Renders the script that removes every trace of port 'ifname': its elements in every set and
  * map, its counter, 'learnt_mac' (may be NULL) from 'port_mac' (a bound MAC is removed too: pass
  * it as 'learnt_mac', which also names its EUI-64 link-local), its element in 'dhcp_port' when
- * 'held_dhcp_mark' (its value) is not 0, and from 'held' (may be NULL; fw_port_list()'s state of
- * the port) its 'slaac6' element and the link-local it learned (ll6, ll6port).
+ * 'held_dhcp_mark' (its value) is not 0, and its 'slaac6' element 'held_slaac6' (may be NULL).
  * Succeeds whether or not they exist. Flushes 'fast4'. Returns 0, -ENOMEM, -EINVAL.
  */
 int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
-			  const struct fw_port_state *held, char **ret);
+			  const struct in6_prefix *held_slaac6, char **ret);
 
 /*
  * Renders the script that adds 'n_add' DHCPv6 pairs to and removes 'n_del' from 'mac_ip6' (and
@@ -249,8 +246,6 @@ struct fw_port_state {
 	bool ip6_binding;     /* in 'ip6bind' */
 	bool has_slaac6;      /* its element in 'slaac6' */
 	struct in6_prefix slaac6;
-	bool has_ll6;         /* the link-local it learned, in 'll6' (listed under its name) */
-	struct in6_addr ll6;
 	uint64_t dropped_packets;   /* its counter d_IFNAME */
 	uint64_t dropped_bytes;
 };

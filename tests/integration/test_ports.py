@@ -169,11 +169,8 @@ def test_port_survives_restart(lab, sig):
     run(["ip", "-n", lab.host, "link", "set", "vstale", "master", "kn-pr", "up"])
     lab.wait_port("vstale", pred=lambda p: p["policy"])
     link, info = lab.tap_info(name)
-    # 'fast4' is a cache: flushed whenever a binding goes; 'll6' and 'll6port' are what the
-    # datapath learns of the guest's IPv6 link-local whenever it sends (kept over a restart too)
-    def stable_policy(n):
-        return {k: v for k, v in lab.port_policy(n).items()
-                if k not in ("fast4", "ll6", "ll6port")}
+    def stable_policy(n):   # 'fast4' is a cache: flushed whenever a binding goes
+        return {k: v for k, v in lab.port_policy(n).items() if k != "fast4"}
 
     policy = {n: stable_policy(n) for n in (name, g.host_if, "vstale")}
     listed = {n: lab.port(n) for n in (name, g.host_if)}
