@@ -1576,77 +1576,6 @@ def cmd_port_attack(a):
     return 0
 
 
-def port_attacks6(sc, a):
-    """(name, frame) of the IPv6 forgeries of a guest (its own MAC and --ip6 address): a rogue
-    RA and DHCPv6 Advertise, spoofed sources (the victim's global and link-local addresses, an
-    address outside the prefix) and spoofed neighbour advertisements (for the victim's and the
-    gateway's addresses); each carries its marker."""
-    mac, vmac = a.mac, a.victim_mac
-    ll = "fe80::" + sc.in6_mactoifaceid(mac).lower()
-    vll = "fe80::" + sc.in6_mactoifaceid(vmac).lower()
-    m = lambda name: sc.Raw(marker(a.tag, name))  # noqa: E731
-    udp = lambda: sc.UDP(sport=40000, dport=9)  # noqa: E731
-
-    def na(target, dst_mac, dst, name):
-        return (sc.Ether(src=mac, dst=dst_mac) / sc.IPv6(src=a.ip6, dst=dst, hlim=255)
-                / sc.ICMPv6ND_NA(tgt=target, R=0, S=0, O=1)
-                / sc.ICMPv6NDOptDstLLAddr(lladdr=mac) / m(name))
-
-    return [
-        ("ra6", sc.Ether(src=mac, dst="33:33:00:00:00:01") / sc.IPv6(src=ll, dst="ff02::1", hlim=255)
-         / sc.ICMPv6ND_RA(routerlifetime=1800) / sc.ICMPv6NDOptSrcLLAddr(lladdr=mac)
-         / sc.ICMPv6NDOptPrefixInfo(prefix="2001:db8:66::", prefixlen=64) / m("ra6")),
-        ("dhcp6-advertise", sc.Ether(src=mac, dst=vmac) / sc.IPv6(src=ll, dst=vll)
-         / sc.UDP(sport=547, dport=546) / sc.DHCP6_Advertise(trid=0x4b4e)
-         / sc.DHCP6OptServerId(duid=sc.DUID_LL(lladdr=mac))
-         / sc.DHCP6OptIA_NA(iaid=1, ianaopts=[sc.DHCP6OptIAAddress(addr=a.ip6)])
-         / m("dhcp6-advertise")),
-        ("spoof6-victim", sc.Ether(src=mac, dst=vmac) / sc.IPv6(src=a.victim_ip6, dst=a.victim_ip6)
-         / udp() / m("spoof6-victim")),
-        ("spoof6-gw", sc.Ether(src=mac, dst=a.gw_mac) / sc.IPv6(src=a.victim_ip6, dst=a.gw6)
-         / udp() / m("spoof6-gw")),
-        ("spoof6-victim-ll", sc.Ether(src=mac, dst=vmac) / sc.IPv6(src=vll, dst=vll) / udp()
-         / m("spoof6-victim-ll")),
-        ("spoof6-outside-prefix", sc.Ether(src=mac, dst=vmac)
-         / sc.IPv6(src=a.outside_ip6, dst=a.victim_ip6) / udp() / m("spoof6-outside-prefix")),
-        ("na-victim", na(a.victim_ip6, vmac, a.victim_ip6, "na-victim")),
-        ("na-victim-allnodes", na(a.victim_ip6, "33:33:00:00:00:01", "ff02::1",
-                                  "na-victim-allnodes")),
-        ("na-gw", na(a.gw6, vmac, a.victim_ip6, "na-gw")),
-    ]
-
-
-def cmd_port_attack6(a):
-    """Plays an IPv6 guest on a packet socket on --iface: a marked legitimate frame from its
-    own address to the victim and an unsolicited NA for its own address (both must pass), then
-    every forgery of port_attacks6() (--repeat times). Prints one JSON line."""
-    sc = _scapy()
-    io = FrameIO(a.iface, None)
-    a.mac = a.mac or sc.get_if_hwaddr(a.iface)
-    m = lambda name: sc.Raw(marker(a.tag, name))  # noqa: E731
-    legit = [
-        ("legit6-victim", sc.Ether(src=a.mac, dst=a.victim_mac)
-         / sc.IPv6(src=a.ip6, dst=a.victim_ip6) / sc.UDP(sport=40001, dport=9)
-         / m("legit6-victim")),
-        ("legit6-na-own", sc.Ether(src=a.mac, dst=a.victim_mac)
-         / sc.IPv6(src=a.ip6, dst=a.victim_ip6, hlim=255)
-         / sc.ICMPv6ND_NA(tgt=a.ip6, R=0, S=0, O=1) / sc.ICMPv6NDOptDstLLAddr(lladdr=a.mac)
-         / m("legit6-na-own")),
-    ]
-    res = {"mac": a.mac, "legit_sent": {}, "attacks": {}}
-    for name, frame in legit:
-        io.send(frame)
-        res["legit_sent"][name] = 1
-    time.sleep(0.1)
-    for _ in range(a.repeat):
-        for name, frame in port_attacks6(sc, a):
-            io.send(frame)
-            res["attacks"][name] = res["attacks"].get(name, 0) + 1
-            time.sleep(0.002)
-    say(json.dumps(res))
-    return 0
-
-
 def ethtool_off(iface, cmds):
     import array
     import fcntl
@@ -1804,17 +1733,6 @@ def main():
     p.add_argument("--forged-mac", default="52:54:00:de:ad:01")
     p.add_argument("--tag", required=True)
     p.add_argument("--repeat", type=int, default=1)
-    p = sub.add_parser("port-attack6")
-    p.add_argument("--iface", default="eth0")
-    p.add_argument("--mac")
-    p.add_argument("--ip6", required=True)
-    p.add_argument("--gw6", required=True)
-    p.add_argument("--gw-mac", required=True)
-    p.add_argument("--victim-ip6", required=True)
-    p.add_argument("--victim-mac", required=True)
-    p.add_argument("--outside-ip6", required=True)
-    p.add_argument("--tag", required=True)
-    p.add_argument("--repeat", type=int, default=1)
     p = sub.add_parser("offloads-off")
     p.add_argument("--iface", default="eth0")
     p = sub.add_parser("tap-relay")
@@ -1822,7 +1740,7 @@ def main():
     p.add_argument("--iface", required=True)
     p.add_argument("--netns")
     a = ap.parse_args()
-    if a.cmd in ("sniff", "port-attack", "port-attack6", "offloads-off", "tap-relay"):
+    if a.cmd in ("sniff", "port-attack", "offloads-off", "tap-relay"):
         return globals()["cmd_" + a.cmd.replace("-", "_")](a)
     if a.cmd in ("dns", "dns-serve", "dns-hostile"):
         return globals()["cmd_" + a.cmd.replace("-", "_")](a)
