@@ -61,14 +61,6 @@ static void port_to_fw(const struct port *p, struct fw_port *ret)
 				 .rate_bytes = (uint64_t)p->rate_mbit * 125000ULL,
 				 /* tells the DHCP server the port (port_service_dhcp_port()) */
 				 .dhcp_mark = filter ? fw_port_dhcp_mark(p->ifindex) : 0 };
-	/*
-	 * IPv6 sources bound as IPv4 ones are, but not on LAN networks (the LAN's routers number
-	 * those guests): the link-local, DHCPv6 leases, and with SLAAC the network's prefix.
-	 */
-	ret->ip6_binding = ret->ip_binding && !network_mode_ops(c->mode)->learns_addresses;
-	ret->has_slaac6 = ret->ip6_binding && c->has_subnet6 && c->ra_mode != NETWORK_RA_DHCPV6;
-	if (ret->has_slaac6)
-		ret->slaac6 = c->subnet6;
 	snprintf(ret->ifname, sizeof(ret->ifname), "%s", p->name);
 	memcpy(ret->mac, p->mac, 6);
 }
@@ -156,8 +148,7 @@ int port_policy_remove(struct port_service *ps, const char *name)
 		return r;
 	if (!l.found)
 		return 0;
-	r = fw_port_render_remove(name, l.st.has_mac ? l.st.mac : NULL, l.st.dhcp_mark,
-				  l.st.has_slaac6 ? &l.st.slaac6 : NULL, &script);
+	r = fw_port_render_remove(name, l.st.has_mac ? l.st.mac : NULL, l.st.dhcp_mark, &script);
 	if (r >= 0)
 		r = fw_apply(ps->m->fw, script, &msg);
 	if (r < 0)
@@ -196,9 +187,7 @@ int port_policy_apply(struct port_service *ps, struct port *p, bool keep, char *
 	}
 	if (keep && l.found && l.st.filter == fp.filter && l.st.ip_binding == fp.ip_binding &&
 	    l.st.isolated == fp.isolated && l.st.rate_bytes == fp.rate_bytes &&
-	    l.st.dhcp_mark == fp.dhcp_mark && l.st.ip6_binding == fp.ip6_binding &&
-	    l.st.has_slaac6 == fp.has_slaac6 &&
-	    (!fp.has_slaac6 || in6_addr_equal(&l.st.slaac6.addr, &fp.slaac6.addr)) &&
+	    l.st.dhcp_mark == fp.dhcp_mark &&
 	    (!fp.filter ||
 	     (fp.has_mac ? (l.st.has_mac && !l.st.learning && memcmp(l.st.mac, fp.mac, 6) == 0)
 			 : (l.st.has_mac || l.st.learning))) &&
@@ -213,8 +202,7 @@ int port_policy_apply(struct port_service *ps, struct port *p, bool keep, char *
 			return r;
 	}
 	r = fw_port_render_add(&fp, l.found && l.st.has_mac ? l.st.mac : NULL,
-			       l.found ? l.st.dhcp_mark : 0,
-			       l.found && l.st.has_slaac6 ? &l.st.slaac6 : NULL, &add);
+			       l.found ? l.st.dhcp_mark : 0, &add);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot render the policy of port '%s': %s", p->name,
 			 strerror(-r));

@@ -837,7 +837,7 @@ static int startup_stale_cb(const struct fw_port_state *st, void *data)
 	if (!p || !p->policy) {
 		_cleanup_free_ char *script = NULL;
 		if (fw_port_render_remove(st->ifname, st->has_mac ? st->mac : NULL, st->dhcp_mark,
-					  st->has_slaac6 ? &st->slaac6 : NULL, &script) >= 0)
+					  &script) >= 0)
 			(void)fw_apply(ps->m->fw, script, NULL);
 	}
 	return 0;

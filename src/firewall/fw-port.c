@@ -53,22 +53,6 @@ static const char *const base_objects[] = {
 	"add set " FW_PORT_TABLE " limited { type ifname; }",
 	"add map " FW_PORT_TABLE " limits { type ifname : limit; }",
 	"add map " FW_PORT_TABLE " dhcp_port { type ifname : mark; }",
-	"add set " FW_PORT_TABLE " ip6bind { type ifname; }",
-	"add set " FW_PORT_TABLE " eui6 { type ifname . ipv6_addr; }",
-	"add set " FW_PORT_TABLE " lleui { type ipv6_addr; }",
-	"add set " FW_PORT_TABLE " ll6 { type iface_index . ipv6_addr; flags dynamic, timeout; "
-	"timeout " FW_PORT_BIND6_TIMEOUT "; }",
-	"add set " FW_PORT_TABLE " ll6port { type iface_index; flags dynamic, timeout; "
-	"timeout " FW_PORT_BIND6_TIMEOUT "; }",
-	"add set " FW_PORT_TABLE " mac_ip6 { type ether_addr . ipv6_addr; }",
-	"add set " FW_PORT_TABLE " lease6 { type ipv6_addr; }",
-	"add set " FW_PORT_TABLE " slaac6 { type ifname . ipv6_addr; }",
-	"add set " FW_PORT_TABLE " owner6 { type ipv6_addr . ether_addr; flags dynamic, timeout; "
-	"timeout " FW_PORT_BIND6_TIMEOUT "; }",
-	"add set " FW_PORT_TABLE " taken6 { type ipv6_addr; flags dynamic, timeout; "
-	"timeout " FW_PORT_BIND6_TIMEOUT "; }",
-	"add set " FW_PORT_TABLE " na6 { typeof ether saddr . @nh,64,128; flags dynamic, timeout; "
-	"timeout " FW_PORT_BIND6_TIMEOUT "; }",
 	"add chain " FW_PORT_TABLE " pre { type filter hook prerouting priority -300; "
 	"policy accept; }",
 	"add chain " FW_PORT_TABLE " port_in",
@@ -76,8 +60,6 @@ static const char *const base_objects[] = {
 	"add chain " FW_PORT_TABLE " port_ip4",
 	"add chain " FW_PORT_TABLE " port_dhcp",
 	"add chain " FW_PORT_TABLE " port_ip6",
-	"add chain " FW_PORT_TABLE " port_src6",
-	"add chain " FW_PORT_TABLE " port_na6",
 	/* 'fwd' is an nft keyword, hence 'isolate'. */
 	"add chain " FW_PORT_TABLE " isolate { type filter hook forward priority -300; "
 	"policy accept; }",
@@ -85,8 +67,7 @@ static const char *const base_objects[] = {
 };
 
 static const char *const base_chains[] = {
-	"pre", "port_in", "port_arp", "port_ip4", "port_dhcp", "port_ip6", "port_src6", "port_na6",
-	"isolate", "deny",
+	"pre", "port_in", "port_arp", "port_ip4", "port_dhcp", "port_ip6", "isolate", "deny",
 };
 
 /*
@@ -125,36 +106,8 @@ static const char *const base_rules[] = {
 	/* A port without an element ends the first rule only: its request is accepted unmarked. */
 	"port_dhcp meta mark set iifname map @dhcp_port",
 	"port_dhcp accept",
-	"port_ip6 icmpv6 type { nd-router-advert, nd-redirect } goto deny",
+	"port_ip6 icmpv6 type nd-router-advert goto deny",
 	"port_ip6 udp sport 547 goto deny",
-	"port_ip6 iifname != @ip6bind return",
-	/* duplicate address detection and MLD before the guest has an address (RFC 4862 5.4) */
-	"port_ip6 ip6 saddr :: icmpv6 type { nd-neighbor-solicit, mld-listener-report, "
-	"mld2-listener-report } return",
-	"port_ip6 jump port_src6",
-	"port_ip6 icmpv6 type nd-neighbor-advert jump port_na6",
-	/* Each rule returns when the source is the port's; what none takes is denied. */
-	"port_src6 iifname . ip6 saddr @eui6 return",
-	"port_src6 iif . ip6 saddr @ll6 update @ll6 { iif . ip6 saddr } update @ll6port { iif } "
-	"update @taken6 { ip6 saddr } return",
-	/* one link-local learned per port, no other port's (EUI-64 or learned) */
-	"port_src6 ip6 saddr fe80::/64 iif != @ll6port ip6 saddr != @lleui ip6 saddr != @taken6 "
-	"add @ll6port { iif } add @ll6 { iif . ip6 saddr } add @taken6 { ip6 saddr } return",
-	"port_src6 ether saddr . ip6 saddr @mac_ip6 return",
-	"port_src6 ip6 saddr . ether saddr @owner6 update @owner6 { ip6 saddr . ether saddr } "
-	"update @taken6 { ip6 saddr } return",
-	/* SLAAC: an address of the port's prefix nobody has is bound to the MAC on first use */
-	"port_src6 iifname . ip6 saddr & ffff:ffff:ffff:ffff:: @slaac6 ip6 saddr != @taken6 "
-	"ip6 saddr != @lease6 add @taken6 { ip6 saddr } add @owner6 { ip6 saddr . ether saddr } "
-	"return",
-	"port_src6 goto deny",
-	/*
-	 * A neighbour advertisement's target must be one of the MAC's advertised (and so bound)
-	 * sources: a guest answers for its own address from that address (RFC 4861 7.2.4).
-	 * nft 1.0.6 has no name for the target field: raw payload, hence the typeof set.
-	 */
-	"port_na6 update @na6 { ether saddr . @nh,64,128 }",
-	"port_na6 ether saddr . @th,64,128 != @na6 goto deny",
 	"isolate iifname @isolated oifname @isolated goto deny",
 	"deny counter name iifname map @drops",
 	"deny drop",
@@ -226,53 +179,6 @@ int fw_port_render_base(bool isolate, char **ret)
 	return script_finish(&s, ret);
 }
 
-/* The EUI-64 link-local address of 'mac' as nft writes it. */
-static void format_eui6(const uint8_t mac[static 6], char buf[static INET6_ADDRSTRLEN])
-{
-	struct in6_addr ll = in6_addr_link_local_from_mac(mac);
-
-	inet_ntop(AF_INET6, &ll, buf, INET6_ADDRSTRLEN);
-}
-
-/* Port 'name''s EUI-64 link-local of 'mac' in eui6 and lleui (or absent from them). */
-static void emit_eui6(struct script *s, const char *name, const uint8_t *mac, bool member)
-{
-	char ll[INET6_ADDRSTRLEN], elem[IFNAMSIZ + INET6_ADDRSTRLEN + 8];
-
-	format_eui6(mac, ll);
-	snprintf(elem, sizeof(elem), "%s . %s", name, ll);
-	emit_membership(s, "eui6", elem, member);
-	emit_membership(s, "lleui", ll, member);
-}
-
-/* Port 'name''s SLAAC prefix in slaac6 (or absent). */
-static void emit_slaac6(struct script *s, const char *name, const struct in6_prefix *p, bool member)
-{
-	char a[INET6_ADDRSTRLEN], elem[IFNAMSIZ + INET6_ADDRSTRLEN + 8];
-	struct in6_addr net = in6_addr_mask(&p->addr, 64);
-
-	inet_ntop(AF_INET6, &net, a, sizeof(a));
-	snprintf(elem, sizeof(elem), "%s . %s", name, a);
-	emit_membership(s, "slaac6", elem, member);
-}
-
-/* The IPv6 part of a port's add: ip6bind, its EUI-64, its SLAAC prefix. */
-static void emit_port6(struct script *s, const struct fw_port *p, const char *name,
-		       const uint8_t *learnt_mac, const struct in6_prefix *held_slaac6)
-{
-	bool bind = p->filter && p->ip6_binding, slaac = bind && p->has_slaac6;
-
-	emit_membership(s, "ip6bind", name, bind);
-	if (learnt_mac && (!p->has_mac || memcmp(learnt_mac, p->mac, 6) != 0))
-		emit_eui6(s, name, learnt_mac, false);
-	if (p->has_mac)
-		emit_eui6(s, name, p->mac, bind);
-	if (held_slaac6 && (!slaac || !in6_addr_equal(&held_slaac6->addr, &p->slaac6.addr)))
-		emit_slaac6(s, name, held_slaac6, false);
-	if (slaac)
-		emit_slaac6(s, name, &p->slaac6, true);
-}
-
 /* Removes ("ifname" . 'mac') from port_mac, present or not. */
 static void emit_port_mac_absent(struct script *s, const char *ifname, const uint8_t *mac)
 {
@@ -329,7 +235,7 @@ static void emit_limit_absent(struct script *s, const char *ifname)
 }
 
 int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
-		       const struct in6_prefix *held_slaac6, char **ret)
+		       char **ret)
 {
 	struct script s = { .sb = STRBUF_INIT };
 	uint32_t dhcp_mark = p->filter ? p->dhcp_mark : 0;
@@ -353,7 +259,6 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint3
 	}
 	emit_membership(&s, "learn", name, p->filter && !p->has_mac);
 	emit_membership(&s, "ipbind", name, p->filter && p->ip_binding);
-	emit_port6(&s, p, name, learnt_mac, held_slaac6);
 	emit_membership(&s, "isolated", name, p->isolated);
 	/* The limit object is re-made ('add' would keep an old rate): its element goes first. */
 	emit_limit_absent(&s, p->ifname);
@@ -374,7 +279,7 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint3
 }
 
 int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
-			  const struct in6_prefix *held_slaac6, char **ret)
+			  char **ret)
 {
 	struct script s = { .sb = STRBUF_INIT };
 	char name[IFNAMSIZ + 2];
@@ -386,11 +291,6 @@ int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_
 	emit_absent(&s, "ports", name);
 	emit_absent(&s, "learn", name);
 	emit_absent(&s, "ipbind", name);
-	emit_absent(&s, "ip6bind", name);
-	if (learnt_mac)
-		emit_eui6(&s, name, learnt_mac, false);
-	if (held_slaac6)
-		emit_slaac6(&s, name, held_slaac6, false);
 	emit_absent(&s, "isolated", name);
 	emit_absent(&s, "limited", name);
 	emit_limit_absent(&s, ifname);
@@ -433,24 +333,6 @@ int fw_port_render_bindings(const struct fw_binding *add, size_t n_add,
 	/* A cached source whose pair was withdrawn must take the full path again. */
 	if (n_del > 0)
 		emit(&s, "flush set " FW_PORT_TABLE " fast4");
-	return script_finish(&s, ret);
-}
-
-int fw_port_render_bindings6(const struct fw_binding6 *add, size_t n_add,
-			     const struct fw_binding6 *del, size_t n_del, char **ret)
-{
-	struct script s = { .sb = STRBUF_INIT };
-
-	for (size_t i = 0; i < n_add + n_del; i++) {
-		const struct fw_binding6 *b = i < n_del ? &del[i] : &add[i - n_del];
-		char m[MAC_STRLEN], ip[INET6_ADDRSTRLEN], elem[MAC_STRLEN + INET6_ADDRSTRLEN + 4];
-
-		format_mac(b->mac, m);
-		inet_ntop(AF_INET6, &b->ip, ip, sizeof(ip));
-		snprintf(elem, sizeof(elem), "%s . %s", m, ip);
-		emit_membership(&s, "mac_ip6", elem, i >= n_del);
-		emit_membership(&s, "lease6", ip, i >= n_del);
-	}
 	return script_finish(&s, ret);
 }
 
@@ -696,8 +578,6 @@ static bool *port_state_flag(struct fw_port_state *st, const char *name)
 		return &st->learning;
 	if (strcmp(name, "ipbind") == 0)
 		return &st->ip_binding;
-	if (strcmp(name, "ip6bind") == 0)
-		return &st->ip6_binding;
 	if (strcmp(name, "isolated") == 0)
 		return &st->isolated;
 	return NULL;
@@ -721,23 +601,6 @@ static void port_table_apply_mac(struct port_table *t, json_t *elems)
 	}
 }
 
-static void port_table_apply_slaac6(struct port_table *t, json_t *elems)
-{
-	for (size_t i = 0, n = elem_count(elems); i < n; i++) {
-		const char *ifname, *addr;
-		struct fw_port_state *st;
-		struct in6_addr a;
-
-		if (!elem_pair(elem_get(elems, i), &ifname, &addr) || inet_pton(AF_INET6, addr, &a) != 1)
-			continue;
-		st = port_table_find(t, ifname);
-		if (st) {
-			st->has_slaac6 = true;
-			st->slaac6 = (struct in6_prefix){ .addr = a, .prefixlen = 64 };
-		}
-	}
-}
-
 /* Applies set 'name' (not 'ports') to the states in 't'; other sets are ignored. */
 static void port_table_apply_set(struct port_table *t, const char *name, json_t *set)
 {
@@ -745,10 +608,6 @@ static void port_table_apply_set(struct port_table *t, const char *name, json_t 
 
 	if (strcmp(name, "port_mac") == 0) {
 		port_table_apply_mac(t, elems);
-		return;
-	}
-	if (strcmp(name, "slaac6") == 0) {
-		port_table_apply_slaac6(t, elems);
 		return;
 	}
 	for (size_t i = 0, n = elem_count(elems); i < n; i++) {

@@ -22,18 +22,6 @@
  *   limit l_IFNAME { rate over R bytes/second burst B bytes }
  *   map dhcp_port { type ifname : mark; }             the mark of a port's DHCP requests from
  *                                                     0.0.0.0 (fw_port_dhcp_mark())
- *   set ip6bind   { type ifname; }                    ports whose IPv6 sources are bound
- *   set eui6      { type ifname . ipv6_addr; }        a bound port's EUI-64 link-local (its MAC's)
- *   set lleui     { type ipv6_addr; }                 ... the same addresses (no other port learns one)
- *   set ll6       { type iface_index . ipv6_addr; dynamic, timeout 1d }  the one other
- *   set ll6port   { type iface_index; dynamic, timeout 1d }  link-local a port learned
- *   set mac_ip6   { type ether_addr . ipv6_addr; }    DHCPv6 leases and reservations (MAC, address)
- *   set lease6    { type ipv6_addr; }                 ... their addresses (nobody else takes them)
- *   set slaac6    { type ifname . ipv6_addr; }        port . the /64 its guest may use by SLAAC
- *   set owner6    { type ipv6_addr . ether_addr; dynamic, timeout 1d }  SLAAC addresses bound
- *   set taken6    { type ipv6_addr; dynamic, timeout 1d }  to a MAC on first use; every bound one
- *   set na6       { typeof ether saddr . @nh,64,128; dynamic, timeout 1d }  sources of a MAC's
- *                                                     neighbour advertisements
  *
  *   chain pre (hook prerouting, priority -300, policy accept)
  *     meta protocol ip iif . ether saddr . ip saddr @fast4 th sport != 67 accept
@@ -57,24 +45,8 @@
  *     meta mark set iifname map @dhcp_port            tells kvmnetd's DHCP server the port
  *     accept
  *   chain port_ip6
- *     icmpv6 type { nd-router-advert, nd-redirect } goto deny   no router advertisements
+ *     icmpv6 type nd-router-advert goto deny          no router advertisements
  *     udp sport 547 goto deny                         no DHCPv6 server replies
- *     iifname != @ip6bind return
- *     ip6 saddr :: icmpv6 type { NS, MLD reports } return      DAD, MLD before an address
- *     jump port_src6
- *     icmpv6 type nd-neighbor-advert jump port_na6
- *   chain port_src6                                   the source must be the port's:
- *     iifname . ip6 saddr @eui6 return                its EUI-64 link-local,
- *     iif . ip6 saddr @ll6 update ... return          the link-local it learned, or learns now
- *     ip6 saddr fe80::/64 iif != @ll6port ip6 saddr != @lleui ip6 saddr != @taken6 add ... return
- *     ether saddr . ip6 saddr @mac_ip6 return         its DHCPv6 lease or reservation,
- *     ip6 saddr . ether saddr @owner6 update ... return   a SLAAC address it bound, or binds now
- *     iifname . ip6 saddr & ffff:ffff:ffff:ffff:: @slaac6 ip6 saddr != @taken6
- *       ip6 saddr != @lease6 add @taken6 ... add @owner6 ... return
- *     goto deny
- *   chain port_na6                                    NDP spoofing: the target must be one of
- *     update @na6 { ether saddr . @nh,64,128 }        the MAC's (bound) advertising sources
- *     ether saddr . @th,64,128 != @na6 goto deny
  *   chain isolate (hook forward, priority -300, policy accept)
  *     iifname @isolated oifname @isolated goto deny   guest to guest on isolate-ports networks
  *   chain deny
@@ -96,12 +68,6 @@
  * Counter names are bare identifiers (nft 1.0.6 refuses quoted object names); "d_" followed by
  * any name of [A-Za-z0-9_.-] lexes as one, so no encoding is needed.
  *
- * The datapath's IPv6 bindings (ll6, owner6, taken6, na6) time out after a day unused
- * (FW_PORT_BIND6_TIMEOUT; refreshed by every packet): nft 1.0.6 cannot delete them by port, so a
- * removed guest's addresses are free again a day later, and an address released by one guest is
- * taken by another only then. A port's learned link-local is keyed by its ifindex: a new port of
- * the same name learns afresh.
- *
  * Known limit: a port still in 'learn' may learn its MAC between the fw_port_list() that gave
  * 'learnt_mac' (NULL) and the script that re-adds or removes it; that MAC then stays in
  * 'port_mac' (no nft 1.0.6 command deletes by the ifname half of a key) and is allowed again if a
@@ -117,12 +83,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "shared/in6-addr-util.h"
-
 struct fw_ctx;
-
-/* How long a binding the datapath made (learned link-local, SLAAC address) lasts unused. */
-#define FW_PORT_BIND6_TIMEOUT "1d"
 
 /* The table kvmnet owns in the bridge family. */
 #define FW_PORT_TABLE_NAME "kvmnet"
@@ -138,9 +99,6 @@ struct fw_port {
 	uint64_t rate_bytes;  /* traffic from the guest policed to this many bytes/s; 0 = none */
 	uint32_t dhcp_mark;   /* with 'filter': the mark its DHCP requests from 0.0.0.0 get (see
 			       * fw_port_dhcp_mark()); 0 = none */
-	bool ip6_binding;     /* with 'filter': IPv6 sources bound (link-local, DHCPv6, SLAAC) */
-	bool has_slaac6;      /* with ip6_binding: addresses of 'slaac6' bound on first use */
-	struct in6_prefix slaac6;   /* a /64 */
 };
 
 /*
@@ -179,12 +137,6 @@ struct fw_binding {
  */
 int fw_port_render_base(bool isolate, char **ret);
 
-/* One (MAC, IPv6 address) pair a guest may use as its source: a DHCPv6 lease or reservation. */
-struct fw_binding6 {
-	uint8_t mac[6];
-	struct in6_addr ip;
-};
-
 /*
  * Renders the script that puts port 'p' under policy, replacing whatever the table held for a
  * port of that name (elements of every set, learnt MAC excepted: see 'learnt_mac'), so it is also
@@ -193,33 +145,22 @@ struct fw_binding6 {
  * NULL) is the MAC the table currently holds for this port in 'port_mac' (from fw_port_list());
  * it is deleted when it differs from 'p->mac' or when 'p' learns. 'held_dhcp_mark' is the port's
  * current element in 'dhcp_port' (fw_port_state.dhcp_mark; 0 = none), replaced when it differs
- * (nft cannot delete a map element without its value). 'held_slaac6' (may be NULL) is the port's
- * element in 'slaac6' (fw_port_state.slaac6), removed when it differs. Flushes 'fast4'. The script needs the
+ * (nft cannot delete a map element without its value). Flushes 'fast4'. The script needs the
  * base (render both into one fw_apply() call, base first, when unsure). Returns 0, -ENOMEM, or
  * -EINVAL for an ifname kvmnet would not accept (ifname_is_valid() rules: [A-Za-z0-9_.-], 1..15
  * characters).
  */
 int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
-		       const struct in6_prefix *held_slaac6, char **ret);
+		       char **ret);
 
 /*
  * Renders the script that removes every trace of port 'ifname': its elements in every set and
  * map, its counter, 'learnt_mac' (may be NULL) from 'port_mac' (a bound MAC is removed too: pass
- * it as 'learnt_mac', which also names its EUI-64 link-local), its element in 'dhcp_port' when
- * 'held_dhcp_mark' (its value) is not 0, and its 'slaac6' element 'held_slaac6' (may be NULL).
+ * it as 'learnt_mac') and its element in 'dhcp_port' when 'held_dhcp_mark' (its value) is not 0.
  * Succeeds whether or not they exist. Flushes 'fast4'. Returns 0, -ENOMEM, -EINVAL.
  */
 int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
-			  const struct in6_prefix *held_slaac6, char **ret);
-
-/*
- * Renders the script that adds 'n_add' DHCPv6 pairs to and removes 'n_del' from 'mac_ip6' (and
- * their addresses in 'lease6'), each whether or not it is there, removals first: the hook the
- * DHCPv6 server's leases and reservations call, as fw_port_render_bindings() for IPv4. Returns 0
- * or -ENOMEM; with nothing to do '*ret' is an empty string.
- */
-int fw_port_render_bindings6(const struct fw_binding6 *add, size_t n_add,
-			     const struct fw_binding6 *del, size_t n_del, char **ret);
+			  char **ret);
 
 /*
  * Renders the script that adds 'n_add' pairs to and removes 'n_del' pairs from 'mac_ip' (each
@@ -243,9 +184,6 @@ struct fw_port_state {
 	bool ip_binding;
 	bool isolated;
 	uint32_t dhcp_mark;   /* its element in 'dhcp_port', 0 = none */
-	bool ip6_binding;     /* in 'ip6bind' */
-	bool has_slaac6;      /* its element in 'slaac6' */
-	struct in6_prefix slaac6;
 	uint64_t dropped_packets;   /* its counter d_IFNAME */
 	uint64_t dropped_bytes;
 };

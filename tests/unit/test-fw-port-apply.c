@@ -67,7 +67,7 @@ static void add_port(const char *ifname, const uint8_t *mac, bool ip_binding, bo
 	snprintf(p.ifname, sizeof(p.ifname), "%s", ifname);
 	if (mac)
 		memcpy(p.mac, mac, 6);
-	assert_int_equal(fw_port_render_add(&p, learnt, 0, NULL, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, learnt, 0, &s), 0);
 	fw_test_apply_ok(ctx, s);
 }
 
@@ -98,7 +98,7 @@ static void remove_port(const char *ifname, const uint8_t *learnt)
 {
 	_cleanup_free_ char *s = NULL;
 
-	assert_int_equal(fw_port_render_remove(ifname, learnt, held_dhcp_mark(ifname), NULL, &s), 0);
+	assert_int_equal(fw_port_render_remove(ifname, learnt, held_dhcp_mark(ifname), &s), 0);
 	fw_test_apply_ok(ctx, s);
 }
 
@@ -649,7 +649,7 @@ static void test_packets_dhcp_mark(void **state)
 	snprintf(p.ifname, sizeof(p.ifname), "g0");
 	memcpy(p.mac, mac1, 6);
 	p.dhcp_mark = fw_port_dhcp_mark(g0);
-	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), NULL, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), &s), 0);
 	fw_test_apply_ok(ctx, s);
 	ps = list_ports();
 	assert_int_equal(get(&ps, "g0")->dhcp_mark, 0x6b000000 | (uint32_t)g0);
@@ -674,7 +674,7 @@ static void test_packets_dhcp_mark(void **state)
 	/* Another mark replaces the element (the old value is deleted first). */
 	free(s);
 	p.dhcp_mark = fw_port_dhcp_mark(g0 + 1000);
-	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), NULL, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), &s), 0);
 	fw_test_apply_ok(ctx, s);
 	assert_int_equal(held_dhcp_mark("g0"), fw_port_dhcp_mark(g0 + 1000));
 	m = udp4(&f, mac1, "0.0.0.0", 68, 67);
@@ -683,7 +683,7 @@ static void test_packets_dhcp_mark(void **state)
 	assert_int_equal(mark, fw_port_dhcp_mark(g0 + 1000));
 	free(s);
 	p.dhcp_mark = fw_port_dhcp_mark(g0);
-	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), NULL, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, held_dhcp_mark("g0"), &s), 0);
 	fw_test_apply_ok(ctx, s);
 	assert_int_equal(held_dhcp_mark("g0"), fw_port_dhcp_mark(g0));
 	assert_int_equal(dropped("g0"), dropped0);
@@ -711,7 +711,7 @@ static void test_packets_unfiltered_isolated_rate(void **state)
 	if (!have_links)
 		skip();
 	snprintf(p.ifname, sizeof(p.ifname), "g4");
-	assert_int_equal(fw_port_render_add(&p, NULL, 0, NULL, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, NULL, 0, &s), 0);
 	fw_test_apply_ok(ctx, s);
 	ps = list_ports();
 	assert_false(get(&ps, "g4")->filter);

@@ -48,8 +48,8 @@ static void check_add(const struct fw_port *p, const uint8_t *learnt, const char
 {
 	_cleanup_free_ char *s = NULL, *again = NULL;
 
-	assert_int_equal(fw_port_render_add(p, learnt, 0, NULL, &s), 0);
-	assert_int_equal(fw_port_render_add(p, learnt, 0, NULL, &again), 0);
+	assert_int_equal(fw_port_render_add(p, learnt, 0, &s), 0);
+	assert_int_equal(fw_port_render_add(p, learnt, 0, &again), 0);
 	assert_string_equal(s, again);
 	fw_test_check_golden(file, s);
 }
@@ -73,7 +73,7 @@ static void test_base(void **state)
 	assert_int_equal(fw_port_render_base(true, &s), 0);
 	fw_test_check_golden("fw-port-base.nft", s);
 	/* Every chain is flushed exactly once, and after all of them exist. */
-	assert_int_equal(fw_test_count(s, "flush chain "), 10);
+	assert_int_equal(fw_test_count(s, "flush chain "), 8);
 	assert_true(strstr(s, "add chain bridge kvmnet deny\n") < strstr(s, "flush chain "));
 	assert_null(strstr(s, "\ndelete "));
 	assert_null(strstr(s, "flush set"));
@@ -132,18 +132,18 @@ static void test_add_dhcp_mark_change(void **state)
 		"add element bridge kvmnet dhcp_port { \"vnet0\" : 0x6b000009 }\n";
 
 	p.dhcp_mark = fw_port_dhcp_mark(9);
-	assert_int_equal(fw_port_render_add(&p, mac1, fw_port_dhcp_mark(7), NULL, &changed), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, fw_port_dhcp_mark(7), &changed), 0);
 	assert_non_null(strstr(changed, held));
 	assert_true(strstr(changed, held) < strstr(changed, wanted));
-	assert_int_equal(fw_port_render_add(&p, mac1, fw_port_dhcp_mark(9), NULL, &same), 0);
-	assert_int_equal(fw_port_render_add(&p, mac1, 0, NULL, &plain), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, fw_port_dhcp_mark(9), &same), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, 0, &plain), 0);
 	assert_string_equal(same, plain);
 	assert_int_equal(fw_test_count(same, "dhcp_port"), 1);
 	assert_non_null(strstr(same, wanted));
 
 	/* port-security no: the port keeps no element, whatever its dhcp_mark says */
 	p.filter = false;
-	assert_int_equal(fw_port_render_add(&p, NULL, fw_port_dhcp_mark(9), NULL, &off), 0);
+	assert_int_equal(fw_port_render_add(&p, NULL, fw_port_dhcp_mark(9), &off), 0);
 	assert_int_equal(fw_test_count(off, "dhcp_port"), 2);
 	assert_non_null(strstr(off, "delete element bridge kvmnet dhcp_port { \"vnet0\" }\n"));
 }
@@ -154,8 +154,8 @@ static void test_add_bound_same_mac(void **state)
 	_cleanup_free_ char *s = NULL, *plain = NULL;
 
 	/* The MAC the table holds is the one wanted: nothing to delete, same script. */
-	assert_int_equal(fw_port_render_add(&p, mac1, 0, NULL, &s), 0);
-	assert_int_equal(fw_port_render_add(&p, NULL, 0, NULL, &plain), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, 0, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, NULL, 0, &plain), 0);
 	assert_string_equal(s, plain);
 }
 
@@ -181,7 +181,7 @@ static void test_add_learn_ipbind_relearn(void **state)
 	/* A learning port forgets what it learnt: the held MAC goes even though p->mac matches. */
 	memcpy(p.mac, mac1, 6);
 	check_add(&p, mac1, "fw-port-add-relearn.nft");
-	assert_int_equal(fw_port_render_add(&p, mac1, 0, NULL, &s), 0);
+	assert_int_equal(fw_port_render_add(&p, mac1, 0, &s), 0);
 	assert_non_null(strstr(s, "delete element bridge kvmnet port_mac { \"vnet7\" . "
 				  "52:54:00:12:34:56 }\n"));
 	assert_null(strstr(s, "delete element bridge kvmnet learn"));
@@ -192,86 +192,15 @@ static void test_remove(void **state)
 {
 	_cleanup_free_ char *s = NULL, *bare = NULL;
 
-	assert_int_equal(fw_port_render_remove("vnet0", mac1, fw_port_dhcp_mark(7), NULL, &s), 0);
+	assert_int_equal(fw_port_render_remove("vnet0", mac1, fw_port_dhcp_mark(7), &s), 0);
 	fw_test_check_golden("fw-port-remove.nft", s);
 	assert_string_equal(last_line(s), "flush set bridge kvmnet fast4\n");
 
-	/*
-	 * Without a MAC or a mark, port_mac, dhcp_port and the MAC's EUI-64 link-local are left
-	 * alone, nothing else changes.
-	 */
-	assert_int_equal(fw_port_render_remove("vnet0", NULL, 0, NULL, &bare), 0);
+	/* Without a MAC or a mark, port_mac and dhcp_port are left alone, nothing else changes. */
+	assert_int_equal(fw_port_render_remove("vnet0", NULL, 0, &bare), 0);
 	assert_null(strstr(bare, "port_mac"));
 	assert_null(strstr(bare, "dhcp_port"));
-	assert_null(strstr(bare, "eui6"));
-	assert_int_equal(fw_test_count(s, "\n"), fw_test_count(bare, "\n") + 8);
-}
-
-static struct fw_port port6(const char *ifname, const uint8_t *mac, const char *slaac6)
-{
-	struct fw_port p = port(ifname, mac, true, false);
-
-	p.ip6_binding = true;
-	if (slaac6) {
-		p.has_slaac6 = true;
-		p.slaac6.prefixlen = 64;
-		assert_int_equal(inet_pton(AF_INET6, slaac6, &p.slaac6.addr), 1);
-	}
-	return p;
-}
-
-static void test_add_ip6(void **state)
-{
-	struct fw_port p = port6("vnet3", mac1, "fd42:65::");
-	struct in6_prefix held = { .prefixlen = 64 };
-	_cleanup_free_ char *s = NULL, *moved = NULL, *off = NULL, *rm = NULL;
-
-	check_add(&p, NULL, "fw-port-add-ip6.nft");
-	assert_int_equal(fw_port_render_add(&p, NULL, 0, NULL, &s), 0);
-	/* bound: ip6bind, the EUI-64 link-local of its MAC (RFC 4291), the SLAAC prefix */
-	assert_non_null(strstr(s, "add element bridge kvmnet ip6bind { \"vnet3\" }\nadd"));
-	assert_non_null(strstr(s, "add element bridge kvmnet eui6 { \"vnet3\" . "
-				  "fe80::5054:ff:fe12:3456 }\nadd"));
-	assert_non_null(strstr(s, "add element bridge kvmnet lleui { fe80::5054:ff:fe12:3456 }\nadd"));
-	assert_non_null(strstr(s, "add element bridge kvmnet slaac6 { \"vnet3\" . fd42:65:: }\nadd"));
-
-	/* the network's prefix changed: the held one goes, the new one comes */
-	assert_int_equal(inet_pton(AF_INET6, "fd42:99::", &held.addr), 1);
-	assert_int_equal(fw_port_render_add(&p, NULL, 0, &held, &moved), 0);
-	assert_non_null(strstr(moved, "delete element bridge kvmnet slaac6 { \"vnet3\" . fd42:99:: }"));
-	assert_non_null(strstr(moved, "add element bridge kvmnet slaac6 { \"vnet3\" . fd42:65:: }\nadd"));
-
-	/* without IPv6 binding (a LAN network, port-security mac) nothing of it stays */
-	p.ip6_binding = false;
-	assert_int_equal(fw_port_render_add(&p, NULL, 0, &held, &off), 0);
-	assert_non_null(strstr(off, "delete element bridge kvmnet ip6bind { \"vnet3\" }"));
-	assert_non_null(strstr(off, "delete element bridge kvmnet eui6 { \"vnet3\" . "
-				    "fe80::5054:ff:fe12:3456 }"));
-	assert_non_null(strstr(off, "delete element bridge kvmnet slaac6 { \"vnet3\" . fd42:99:: }"));
-	assert_null(strstr(off, "add element bridge kvmnet slaac6 { \"vnet3\" . fd42:65:: }\nadd"));
-
-	/* removal takes the held prefix and the MAC's link-local */
-	assert_int_equal(fw_port_render_remove("vnet3", mac1, 0, &held, &rm), 0);
-	assert_non_null(strstr(rm, "delete element bridge kvmnet slaac6 { \"vnet3\" . fd42:99:: }"));
-	assert_non_null(strstr(rm, "delete element bridge kvmnet lleui { fe80::5054:ff:fe12:3456 }"));
-	assert_non_null(strstr(rm, "delete element bridge kvmnet ip6bind { \"vnet3\" }"));
-}
-
-static void test_bindings6(void **state)
-{
-	struct fw_binding6 add = { .mac = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 } };
-	struct fw_binding6 del = { .mac = { 0x52, 0x54, 0, 0xab, 0xcd, 0xef } };
-	_cleanup_free_ char *s = NULL, *none = NULL;
-
-	assert_int_equal(inet_pton(AF_INET6, "fd42:65::100", &add.ip), 1);
-	assert_int_equal(inet_pton(AF_INET6, "fd42:65::101", &del.ip), 1);
-	assert_int_equal(fw_port_render_bindings6(&add, 1, &del, 1, &s), 0);
-	fw_test_check_golden("fw-port-bindings6.nft", s);
-	/* removals first */
-	assert_true(strstr(s, "delete element bridge kvmnet mac_ip6 { 52:54:00:ab:cd:ef . fd42:65::101 }") <
-		    strstr(s, "add element bridge kvmnet mac_ip6 { 52:54:00:12:34:56 . fd42:65::100 }\n"));
-	assert_int_equal(fw_port_render_bindings6(NULL, 0, NULL, 0, &none), 0);
-	assert_string_equal(none, "");
+	assert_int_equal(fw_test_count(s, "\n"), fw_test_count(bare, "\n") + 4);
 }
 
 static void test_bindings_both(void **state)
@@ -339,19 +268,19 @@ static void test_invalid_ifnames(void **state)
 		/* snprintf() cut the long one to 15: write it unterminated, as a caller could. */
 		if (strlen(bad[i]) >= IFNAMSIZ)
 			memcpy(p.ifname, bad[i], IFNAMSIZ);
-		assert_int_equal(fw_port_render_add(&p, NULL, 0, NULL, &s), -EINVAL);
+		assert_int_equal(fw_port_render_add(&p, NULL, 0, &s), -EINVAL);
 		if (strlen(bad[i]) < IFNAMSIZ)
-			assert_int_equal(fw_port_render_remove(bad[i], NULL, 0, NULL, &s), -EINVAL);
+			assert_int_equal(fw_port_render_remove(bad[i], NULL, 0, &s), -EINVAL);
 	}
-	assert_int_equal(fw_port_render_remove("sixteen-chars-xx", mac1, 0, NULL, &s), -EINVAL);
+	assert_int_equal(fw_port_render_remove("sixteen-chars-xx", mac1, 0, &s), -EINVAL);
 	assert_null(s);
 
 	for (size_t i = 0; i < ELEMENTSOF(good); i++) {
 		_cleanup_free_ char *a = NULL, *r = NULL;
 
 		p = port(good[i], NULL, false, false);
-		assert_int_equal(fw_port_render_add(&p, NULL, 0, NULL, &a), 0);
-		assert_int_equal(fw_port_render_remove(good[i], NULL, 0, NULL, &r), 0);
+		assert_int_equal(fw_port_render_add(&p, NULL, 0, &a), 0);
+		assert_int_equal(fw_port_render_remove(good[i], NULL, 0, &r), 0);
 	}
 }
 
@@ -368,8 +297,6 @@ int main(void)
 		cmocka_unit_test(test_add_learn_isolated),
 		cmocka_unit_test(test_add_learn_ipbind_relearn),
 		cmocka_unit_test(test_remove),
-		cmocka_unit_test(test_add_ip6),
-		cmocka_unit_test(test_bindings6),
 		cmocka_unit_test(test_bindings_both),
 		cmocka_unit_test(test_bindings_add_only),
 		cmocka_unit_test(test_bindings_del_only),
