@@ -101,6 +101,7 @@ def test_lan_reachability(lab, mode):
     assert not os.path.exists(dev2)
     assert run(["ip", "-n", lab.host, "link", "show", n2], check=False).returncode != 0
     lab.kn("net", "delete", "mv")
+    lab.settle()   # a deleted network's devices go through kvmnetd's link reaper
     assert run(["ip", "-n", lab.host, "link", "show", n1], check=False).returncode != 0
     assert not os.path.exists(dev1)
 
