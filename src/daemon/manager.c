@@ -70,6 +70,12 @@ int manager_link_index(struct manager *m, struct network *n, int old_ifindex, in
 	return int_map_put(m->by_ifindex, ifindex, n);
 }
 
+void manager_link_drop(struct manager *m, struct network *n, int ifindex)
+{
+	if (ifindex > 0)
+		int_map_remove(m->by_ifindex, ifindex, n);
+}
+
 void manager_link_unindex(struct manager *m, struct network *n)
 {
 	int_map_remove(m->by_ifindex, n->ifindex, n);

@@ -100,6 +100,9 @@ struct network *manager_network_of_link(struct manager *m, int ifindex);
  * (then 'ifindex' is not indexed). */
 int manager_link_index(struct manager *m, struct network *n, int old_ifindex, int ifindex);
 
+/* Drops one link of 'n' (a VXLAN device going away) from the index. */
+void manager_link_drop(struct manager *m, struct network *n, int ifindex);
+
 /* Drops 'n''s links (n->ifindex, n->overlay.ifindex) from the index, before they are cleared. */
 void manager_link_unindex(struct manager *m, struct network *n);
 

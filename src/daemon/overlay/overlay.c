@@ -318,8 +318,10 @@ void overlay_network_undo(struct manager *m, struct network *n, bool created)
 		overlay_fw_remove(m, name);
 	if (created && n->overlay.ifindex > 0)
 		(void)nl_link_delete(m->nl, n->overlay.ifindex);
-	if (created)
+	if (created) {
+		manager_link_drop(m, n, n->overlay.ifindex);
 		n->overlay = (struct overlay_state){ 0 };
+	}
 }
 
 struct stale_scan {
@@ -399,6 +401,8 @@ void overlay_network_down(struct manager *m, struct network *n)
 		evpn_frr_remove(m->evpn, n->config.overlay.vni, &n->overlay.evpn_in_use);
 	if (has_overlay(&n->config))
 		overlay_delete_vni(m, n->config.overlay.vni, 0);
+	/* the index must not outlive the device (manager_link_unindex() runs after this) */
+	manager_link_drop(m, n, n->overlay.ifindex);
 	n->overlay = (struct overlay_state){ 0 };
 }
 
