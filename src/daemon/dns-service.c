@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -62,12 +63,37 @@ struct hosts_ctx {
 static int dns_service_hosts_lease(const struct lease *l, void *data)
 {
 	struct hosts_ctx *c = data;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 
 	if (l->state != LEASE_BOUND || !l->hostname[0])
 		return 0;
-	return strbuf_appendf(c->sb, "%s %s %s.%s\n", in_addr_to_string(l->ip, ip), l->hostname,
-			      l->hostname, c->domain);
+	return strbuf_appendf(c->sb, "%s %s %s.%s\n",
+			      lease_is_ipv6(l) ? in6_addr_to_string(&l->ip6, ip)
+					       : in_addr_to_string(l->ip, ip),
+			      l->hostname, l->hostname, c->domain);
+}
+
+/* The network's IPv6 lines: the gateway6, named reservations with an ip6, named leases. */
+static int dns_service_hosts6(const struct network *n, const char *domain, struct strbuf *sb)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int r;
+
+	if (!n->config.has_subnet6)
+		return 0;
+	r = strbuf_appendf(sb, "%s gateway gateway.%s\n",
+			   in6_addr_to_string(&n->config.gateway6, ip), domain);
+	for (size_t k = 0; k < n->hosts.n && r >= 0; k++) {
+		const struct network_host *h = &n->hosts.items[k];
+		if (h->name[0] && h->has_ip6)
+			r = strbuf_appendf(sb, "%s %s %s.%s\n", in6_addr_to_string(&h->ip6, ip),
+					   h->name, h->name, domain);
+	}
+	if (r >= 0 && n->leases6) {
+		struct hosts_ctx c = { .sb = sb, .domain = domain };
+		r = lease_store_foreach(n->leases6, dns_service_hosts_lease, &c);
+	}
+	return r;
 }
 
 static int dns_service_write_hosts(struct event_source *s, void *data)
@@ -95,6 +121,8 @@ static int dns_service_write_hosts(struct event_source *s, void *data)
 			struct hosts_ctx c = { .sb = &sb, .domain = domain };
 			r = lease_store_foreach(n->leases, dns_service_hosts_lease, &c);
 		}
+		if (r >= 0)
+			r = dns_service_hosts6(n, domain, &sb);
 	}
 	/* bridge and macvtap networks: no lease of ours, the guests' names were learned */
 	if (r >= 0)
@@ -205,7 +233,11 @@ static int dns_service_zone_lease(const struct lease *l, void *data)
 {
 	struct dns_zone *z = data;
 
-	if (l->state == LEASE_BOUND && l->hostname[0])
+	if (l->state != LEASE_BOUND || !l->hostname[0])
+		return 0;
+	if (lease_is_ipv6(l))
+		(void)dns_zone_set_host6(z, l->hostname, &l->ip6, DNS_ZONE_SOURCE_LEASE);
+	else
 		(void)dns_zone_set_host(z, l->hostname, l->ip, DNS_ZONE_SOURCE_LEASE);
 	return 0;
 }
@@ -270,12 +302,18 @@ static int dns_service_build_zone(const struct network *n, struct dns_zone **ret
 		r = dns_zone_set_reverse6(z, &n->config.subnet6);
 	if (r >= 0 && n->config.has_subnet6)
 		r = dns_zone_set_host6(z, "gateway", &n->config.gateway6, DNS_ZONE_SOURCE_GATEWAY);
-	for (size_t i = 0; i < n->hosts.n && r >= 0; i++)
-		if (n->hosts.items[i].name[0])
-			r = dns_zone_set_host(z, n->hosts.items[i].name, n->hosts.items[i].ip,
-					      DNS_ZONE_SOURCE_RESERVATION);
+	for (size_t i = 0; i < n->hosts.n && r >= 0; i++) {
+		const struct network_host *h = &n->hosts.items[i];
+		if (!h->name[0])
+			continue;
+		r = dns_zone_set_host(z, h->name, h->ip, DNS_ZONE_SOURCE_RESERVATION);
+		if (r >= 0 && h->has_ip6 && n->config.has_subnet6)
+			r = dns_zone_set_host6(z, h->name, &h->ip6, DNS_ZONE_SOURCE_RESERVATION);
+	}
 	if (r >= 0 && n->leases)
 		r = lease_store_foreach(n->leases, dns_service_zone_lease, z);
+	if (r >= 0 && n->leases6 && n->config.has_subnet6)
+		r = lease_store_foreach(n->leases6, dns_service_zone_lease, z);
 	if (r >= 0)
 		r = dns_service_static_records(n, domain, z);
 	if (r < 0) {
@@ -460,14 +498,50 @@ int dns_service_network_reconfigure(struct network *n)
 	return 0;
 }
 
+/*
+ * The lease at the address of 'l' replaced one of another name (renamed, declined, another
+ * client): the name the zone still gives that address for a lease goes first. One lookup.
+ */
+static void dns_service_drop_stale_name(struct dns_zone *z, const struct lease *l)
+{
+	bool v6 = lease_is_ipv6(l);
+	const char *fqdn = v6 ? dns_zone_lookup_ptr6(z, &l->ip6) : dns_zone_lookup_ptr(z, l->ip);
+	char label[DNS_ZONE_NAME_MAX + 1];
+	size_t len;
+
+	if (!fqdn)
+		return;
+	len = strcspn(fqdn, ".");
+	if (len >= sizeof(label))
+		return;
+	memcpy(label, fqdn, len);   /* borrowed from the zone, which the removal changes */
+	label[len] = '\0';
+	if (l->state == LEASE_BOUND && strcasecmp(label, l->hostname) == 0)
+		return;
+	if (v6)
+		dns_zone_remove_host6(z, label, &l->ip6, DNS_ZONE_SOURCE_LEASE);
+	else
+		dns_zone_remove_host(z, label, l->ip, DNS_ZONE_SOURCE_LEASE);
+}
+
 void dns_service_lease_changed(struct network *n, const struct lease *l, bool removed)
 {
-	if (!n->dns_zone || !l->hostname[0])
+	struct dns_zone *z = n->dns_zone;
+	bool bound = !removed && l->state == LEASE_BOUND;
+
+	if (!z)
 		return;
-	if (!removed && l->state == LEASE_BOUND)
-		(void)dns_zone_set_host(n->dns_zone, l->hostname, l->ip, DNS_ZONE_SOURCE_LEASE);
+	dns_service_drop_stale_name(z, l);
+	if (!l->hostname[0])
+		;
+	else if (lease_is_ipv6(l) && bound)
+		(void)dns_zone_set_host6(z, l->hostname, &l->ip6, DNS_ZONE_SOURCE_LEASE);
+	else if (lease_is_ipv6(l))
+		dns_zone_remove_host6(z, l->hostname, &l->ip6, DNS_ZONE_SOURCE_LEASE);
+	else if (bound)
+		(void)dns_zone_set_host(z, l->hostname, l->ip, DNS_ZONE_SOURCE_LEASE);
 	else
-		dns_zone_remove_host(n->dns_zone, l->hostname, l->ip, DNS_ZONE_SOURCE_LEASE);
+		dns_zone_remove_host(z, l->hostname, l->ip, DNS_ZONE_SOURCE_LEASE);
 	dns_service_schedule_hosts_file(n->manager->dns);
 }
 

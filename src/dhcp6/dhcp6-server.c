@@ -24,8 +24,13 @@ struct dhcp6_server {
 	size_t n_by_ip6;
 	const struct network_host **by_duid;  /* hosts with a duid, by duid */
 	size_t n_by_duid;
+	dhcp6_server_name_fn name_fn;        /* names clients without an FQDN option */
+	void *name_data;
 	struct dhcp6_server_stats stats;
 };
+
+_Static_assert(sizeof(((struct lease *)0)->hostname) == 64 && DHCP_HOSTNAME_MAX == 63,
+	       "dhcp6_server_name_fn writes a lease's host name");
 
 /* One client message being answered. */
 struct request {
@@ -111,6 +116,12 @@ int dhcp6_server_set_config(struct dhcp6_server *s, const struct dhcp6_server_co
 	memcpy(s->duid + 4, cfg->server_mac, 6);
 	lease_store_reset_excluded(s->store);
 	return 0;
+}
+
+void dhcp6_server_set_name_fn(struct dhcp6_server *s, dhcp6_server_name_fn fn, void *data)
+{
+	s->name_fn = fn;
+	s->name_data = data;
 }
 
 const uint8_t *dhcp6_server_duid(const struct dhcp6_server *s, size_t *ret_len)
@@ -243,10 +254,15 @@ static void fill_lease(const struct dhcp6_server *s, const struct request *req,
 		memcpy(l->mac, req->mac, 6);
 	l->id_len = id_len;
 	memcpy(l->id, id, id_len);
+	/* the client's FQDN option, else the name it had, else the daemon's (its IPv4 name) */
 	if (req->hostname[0])
 		memcpy(l->hostname, req->hostname, sizeof(l->hostname));
-	else if (old && old->id_len == id_len && memcmp(old->id, id, id_len) == 0)
+	else if (old && old->id_len == id_len && memcmp(old->id, id, id_len) == 0 &&
+		 old->hostname[0])
 		memcpy(l->hostname, old->hostname, sizeof(l->hostname));
+	else if (s->name_fn &&
+		 !s->name_fn(req->has_mac ? req->mac : NULL, id, id_len, l->hostname, s->name_data))
+		l->hostname[0] = '\0';
 }
 
 /* Whether the address of lease 'l' is still this client's to keep (not reserved for another). */

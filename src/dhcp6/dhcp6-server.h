@@ -84,6 +84,19 @@ int dhcp6_server_set_config(struct dhcp6_server *s, const struct dhcp6_server_co
 int dhcp6_server_set_hosts(struct dhcp6_server *s, const struct network_hosts *hosts);
 
 /*
+ * Names a client that sends no FQDN option (RFC 4704) and held no name before: 'mac' is its MAC
+ * (NULL when neither its DUID nor its link-local address tells it), 'id' its identity (IAID then
+ * DUID, 'id_len' bytes, as lease_id6_make() makes it). Writes a sanitised host name (at most
+ * 63 characters) to 'ret' and returns true, or returns false for none. Must not change the
+ * engine's store.
+ */
+typedef bool (*dhcp6_server_name_fn)(const uint8_t *mac, const uint8_t *id, size_t id_len,
+				     char ret[64], void *data);
+
+/* Sets (NULL: clears) the callback above; 'data' is passed to it. */
+void dhcp6_server_set_name_fn(struct dhcp6_server *s, dhcp6_server_name_fn fn, void *data);
+
+/*
  * Handles one message 'buf' of 'len' bytes (the UDP payload) received as 'rx' at wall time
  * 'now_sec'. Returns 1 with a reply in '*ret', 0 when there is nothing to send (not for us:
  * counted), or -EBADMSG for a malformed message (counted). Lease changes go to the store (and

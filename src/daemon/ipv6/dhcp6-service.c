@@ -14,6 +14,7 @@
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "daemon/dhcp-service.h"
+#include "daemon/dns-service.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "dhcp6/dhcp6-io.h"
@@ -32,6 +33,41 @@ static void dhcp6_on_lease_change(const struct lease *l, bool removed, void *dat
 
 	if (d)
 		dhcp_service_journal_change(d, n->config.name, l, removed);
+	dns_service_lease_changed(n, l, removed);
+}
+
+/*
+ * A DHCPv6 client without an FQDN option is known by its IPv4 name: the IPv4 lease of the same
+ * DUID and IAID (RFC 4361 client identifier 0xff, IAID, DUID: dhcpcd), else of the same MAC
+ * (client identifier 01:MAC, or none), else its reservation's name. Two hash lookups.
+ */
+static bool dhcp6_name_of(const uint8_t *mac, const uint8_t *id, size_t id_len, char ret[64],
+			  void *data)
+{
+	const struct network *n = data;
+	uint8_t key[LEASE_CLIENT_ID_MAX];
+	const struct lease *l = NULL;
+	const struct network_host *h;
+
+	if (n->leases && id_len + 1 <= sizeof(key)) {
+		key[0] = 0xff;
+		memcpy(key + 1, id, id_len);
+		l = lease_store_find_by_id(n->leases, key, id_len + 1);
+	}
+	if ((!l || !l->hostname[0]) && n->leases && mac) {
+		key[0] = 1;   /* ARP hardware type Ethernet */
+		memcpy(key + 1, mac, 6);
+		l = lease_store_find_by_id(n->leases, key, 7);
+	}
+	if (l && l->hostname[0] && l->state == LEASE_BOUND) {
+		memcpy(ret, l->hostname, LEASE_HOSTNAME_MAX + 1);
+		return true;
+	}
+	h = mac ? network_hosts_find_mac(&n->hosts, mac) : NULL;
+	if (!h || !h->name[0] || strlen(h->name) > LEASE_HOSTNAME_MAX)
+		return false;
+	memcpy(ret, h->name, strlen(h->name) + 1);
+	return true;
 }
 
 /* The store's pool: the range's keys; a network without a subnet6 gets the default's. */
@@ -190,8 +226,10 @@ int dhcp6_service_network_start(struct network *n, char *err, size_t errlen)
 	dhcp6_service_network_stop(n);
 	dhcp6_config(n, &cfg);
 	r = dhcp6_server_new(&cfg, n->leases6, &n->dhcp6);
-	if (r >= 0)
+	if (r >= 0) {
+		dhcp6_server_set_name_fn(n->dhcp6, dhcp6_name_of, n);
 		r = dhcp6_apply(n);
+	}
 	if (r < 0) {
 		snprintf(err, errlen, "failed to create the DHCPv6 server: %s", strerror(-r));
 		goto fail;
