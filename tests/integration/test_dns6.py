@@ -142,3 +142,76 @@ def test_subnet6_added_and_moved_live(lab):
     assert answers(res) == [("gateway." + DOMAIN, "AAAA", "fd42:71::1")], res.get("raw")
     ss = run(["ip", "netns", "exec", lab.host, "ss", "-Hlnu", "sport", "= :53"]).stdout
     assert GW6 not in ss and "fd42:71::1" in ss, ss
+
+
+def test_aaaa_and_ptr_for_dhcpv6_leases_and_reservations(lab):
+    """Guests of DHCPv6 (dhclient -6) are in the zone under the name of their FQDN option
+    (RFC 4704), else of their IPv4 lease (same MAC), as named reservations with an ip6 are:
+    AAAA forward, ip6.arpa PTR reverse, over IPv4 and IPv6; a released lease's name is gone, a
+    reservation's new ip6 answers at once."""
+    from test_dhcp6 import Dhclient6, guest6
+    from test_dns import wait_for
+    reserved = "52:54:00:70:00:10"
+    conf = "\n".join([
+        "[network]", "mode = nat", "subnet = %s" % SUBNET, "subnet6 = %s" % PREFIX,
+        "ra-mode = dhcpv6", "domain = %s" % DOMAIN, "dns-forwarders = %s" % OUTSIDE,
+        "port-security = no", "",
+        "[host web]", "mac = %s" % reserved, "ip = 10.70.0.10", "ip6 = fd42:70::10", ""])
+    define(lab, "lab", conf)
+    lab.kn("net", "start", "lab")
+    q = lab.guest("kn-lab", "10.70.0.30/24", GW)
+
+    def ask4(name, qtype="AAAA"):
+        return dns_ok(dns_query(q.ns, GW, name, qtype, timeout=5), "%s %s" % (name, qtype))
+
+    # the reservation answers before any lease, forward and reverse
+    assert answers(ask4("web." + DOMAIN)) == [("web." + DOMAIN, "AAAA", "fd42:70::10")]
+    res = ask4(reverse6("fd42:70::10"), "PTR")
+    assert answers(res) == [(reverse6("fd42:70::10"), "PTR", "web." + DOMAIN)], res.get("raw")
+
+    # a client naming itself in the FQDN option
+    g1 = guest6(lab, "kn-lab")
+    fqdn_conf = lab.tmp / "fqdn6.conf"
+    fqdn_conf.write_text('send fqdn.fqdn "six1";\n')
+    c1 = Dhclient6(lab, g1, "c1").start("-cf", str(fqdn_conf))
+    a1 = c1.wait("BOUND6")["ip6"]
+    lease = wait_for("lease of " + a1, lambda: [x for x in lab.kn_json("lease", "list")
+                                                if x.get("ip") == a1 and x.get("hostname")],
+                     timeout=20)
+    assert lease[0]["hostname"] == "six1", lease
+    assert answers(ask4("six1." + DOMAIN)) == [("six1." + DOMAIN, "AAAA", a1)]
+    res = ask4("six1." + DOMAIN, "A")
+    assert res["rcode"] == "NOERROR" and res["answer"] == [], res.get("raw")
+    res = ask4(reverse6(a1), "PTR")
+    assert answers(res) == [(reverse6(a1), "PTR", "six1." + DOMAIN)], res.get("raw")
+    # over IPv6 from the guest's own lease address
+    run(["ip", "-n", g1.ns, "-6", "addr", "add", a1 + "/64", "dev", "eth0", "nodad"])
+    assert answers(ask6(g1, "six1." + DOMAIN)) == [("six1." + DOMAIN, "AAAA", a1)]
+
+    # a client without an FQDN option: the name of its IPv4 lease (same MAC)
+    g2 = guest6(lab, "kn-lab")
+    c4 = lab.dhcp_client(g2, "dhclient", hostname="four2").start()
+    ip4 = c4.wait_bound()["ip"]
+    c2 = Dhclient6(lab, g2, "c2").start()
+    a2 = c2.wait("BOUND6")["ip6"]
+    assert [x["hostname"] for x in lab.kn_json("lease", "list") if x.get("ip") == a2] == \
+        ["four2"]
+    assert answers(ask4("four2." + DOMAIN)) == [("four2." + DOMAIN, "AAAA", a2)]
+    assert answers(ask4("four2." + DOMAIN, "A")) == [("four2." + DOMAIN, "A", ip4)]
+    assert answers(ask4(reverse6(a2), "PTR")) == [(reverse6(a2), "PTR", "four2." + DOMAIN)]
+
+    # released: the name and the PTR are gone (the IPv4 name stays)
+    c1.release()
+    wait_for("six1 removed", lambda: ask4("six1." + DOMAIN)["rcode"] == "NXDOMAIN", timeout=20)
+    assert ask4(reverse6(a1), "PTR")["rcode"] == "NXDOMAIN"
+    c2.release()
+    wait_for("four2's AAAA removed", lambda: ask4("four2." + DOMAIN)["answer"] == [], timeout=20)
+    assert answers(ask4("four2." + DOMAIN, "A")) == [("four2." + DOMAIN, "A", ip4)]
+    assert ask4(reverse6(a2), "PTR")["rcode"] == "NXDOMAIN"
+
+    # the reservation moves: the new address answers, the old one no longer
+    define(lab, "lab", conf.replace("fd42:70::10", "fd42:70::11"))
+    assert answers(ask4("web." + DOMAIN)) == [("web." + DOMAIN, "AAAA", "fd42:70::11")]
+    assert ask4(reverse6("fd42:70::10"), "PTR")["rcode"] == "NXDOMAIN"
+    c4.stop()
+

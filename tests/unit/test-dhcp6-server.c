@@ -313,6 +313,55 @@ static void test_reservations(void **state)
 	assert_int_equal(dhcp6_server_set_hosts(f->srv, NULL), 0);
 }
 
+struct name_probe {
+	unsigned calls;
+	bool had_mac;
+	uint8_t mac[6];
+	size_t id_len;
+};
+
+static bool name_of(const uint8_t *mac, const uint8_t *id, size_t id_len, char ret[64],
+		    void *data)
+{
+	struct name_probe *p = data;
+
+	(void)id;
+	p->calls++;
+	p->had_mac = mac != NULL;
+	if (mac)
+		memcpy(p->mac, mac, 6);
+	p->id_len = id_len;
+	strcpy(ret, "fromv4");
+	return true;
+}
+
+/* Without an FQDN option the daemon's callback names the lease; the FQDN option wins. */
+static void test_name_fn(void **state)
+{
+	struct fixture *f = *state;
+	struct name_probe p = { 0 };
+
+	dhcp6_server_set_name_fn(f->srv, name_of, &p);
+	assert_int_equal(send_msg(f, DHCP6_SOLICIT, duid_a, sizeof(duid_a), 1, NULL, false, true,
+				  true), 1);
+	assert_int_equal(f->last.state, LEASE_BOUND);
+	assert_string_equal(f->last.hostname, "fromv4");
+	assert_true(p.had_mac);
+	assert_memory_equal(p.mac, duid_a + 4, 6);   /* the DUID-LL's MAC */
+	assert_int_equal(p.id_len, 4 + sizeof(duid_a));   /* IAID + DUID */
+	/* the renewing client keeps its name without asking again */
+	p.calls = 0;
+	assert_int_equal(send_msg(f, DHCP6_RENEW, duid_a, sizeof(duid_a), 1, "fd42::1:0", true,
+				  false, true), 1);
+	assert_string_equal(f->last.hostname, "fromv4");
+	assert_int_equal(p.calls, 0);
+	/* a callback that knows no name leaves the lease nameless */
+	dhcp6_server_set_name_fn(f->srv, NULL, NULL);
+	assert_int_equal(send_msg(f, DHCP6_SOLICIT, duid_b, sizeof(duid_b), 3, NULL, false, true,
+				  true), 1);
+	assert_string_equal(f->last.hostname, "");
+}
+
 static void test_bad_config(void **state)
 {
 	struct fixture *f = *state;
@@ -337,6 +386,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pool_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_confirm_info_not_for_us, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_fn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_config, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
