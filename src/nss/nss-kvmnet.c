@@ -37,11 +37,20 @@ struct hosts_entry {
 	const char *fqdn;	/* NULL when the line has no third field */
 };
 
+/* An address of either family. */
+struct hosts_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr in;
+		struct in6_addr in6;
+	};
+};
+
 /* What a lookup found, copied out of the reader's buffer before it is reused. */
 struct hosts_match {
 	char canonical[HOSTS_NAME_MAX + 1];
 	char alias[HOSTS_NAME_MAX + 1];	/* "" = none */
-	struct in_addr addrs[HOSTS_ADDRS_MAX];
+	struct hosts_addr addrs[HOSTS_ADDRS_MAX];
 	size_t n_addrs;
 };
 
@@ -182,13 +191,34 @@ static void match_set_names(struct hosts_match *m, const struct hosts_entry *e)
 		memcpy(m->alias, e->name, strlen(e->name) + 1);
 }
 
-static void match_add_addr(struct hosts_match *m, struct in_addr a)
+static size_t addr_len(int family)
+{
+	return family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(struct in_addr);
+}
+
+static void match_add_addr(struct hosts_match *m, const struct hosts_addr *a)
 {
 	for (size_t i = 0; i < m->n_addrs; i++)
-		if (m->addrs[i].s_addr == a.s_addr)
+		if (m->addrs[i].family == a->family &&
+		    memcmp(&m->addrs[i].in6, &a->in6, addr_len(a->family)) == 0)
 			return;
 	if (m->n_addrs < HOSTS_ADDRS_MAX)
-		m->addrs[m->n_addrs++] = a;
+		m->addrs[m->n_addrs++] = *a;
+}
+
+/* Parses the address of a line if it is of family 'af' (AF_UNSPEC: either). */
+static bool addr_parse(const char *text, int af, struct hosts_addr *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (af != AF_INET6 && inet_pton(AF_INET, text, &ret->in) == 1) {
+		ret->family = AF_INET;
+		return true;
+	}
+	if (af != AF_INET && inet_pton(AF_INET6, text, &ret->in6) == 1) {
+		ret->family = AF_INET6;
+		return true;
+	}
+	return false;
 }
 
 static int hosts_open(void)
@@ -204,15 +234,17 @@ static int hosts_open(void)
 }
 
 /*
- * Scans the hosts file for the name 'q' ('len' bytes) or, when 'q' is NULL, for the address
- * 'addr' (first line only). Returns 1 with '*ret' filled, 0 if nothing matched, or -errno.
+ * Scans the hosts file for the name 'q' ('len' bytes), its addresses of family 'af' (AF_UNSPEC:
+ * both) or, when 'q' is NULL, for the address 'addr' (first line only). Returns 1 with '*ret'
+ * filled, 0 if nothing matched, or -errno.
  */
-static int hosts_lookup(const char *q, size_t len, struct in_addr addr, struct hosts_match *ret)
+static int hosts_lookup(const char *q, size_t len, int af, const struct hosts_addr *addr,
+			struct hosts_match *ret)
 {
 	struct hosts_reader rd = { .fd = -1 };
-	char addr_text[INET_ADDRSTRLEN] = "";
+	char addr_text[INET6_ADDRSTRLEN] = "";
 	struct hosts_entry e;
-	struct in_addr a;
+	struct hosts_addr a;
 	char *line = NULL;
 	int r;
 
@@ -220,8 +252,10 @@ static int hosts_lookup(const char *q, size_t len, struct in_addr addr, struct h
 	 * inet_pton() accepts one spelling per address (no leading zeros), so comparing text finds
 	 * the same lines as comparing addresses, without parsing every line's.
 	 */
-	if (!q)
-		inet_ntop(AF_INET, &addr, addr_text, sizeof(addr_text));
+	if (!q) {
+		af = addr->family;
+		inet_ntop(af, &addr->in6, addr_text, sizeof(addr_text));
+	}
 	ret->n_addrs = 0;
 	rd.fd = hosts_open();
 	if (rd.fd < 0)
@@ -231,11 +265,11 @@ static int hosts_lookup(const char *q, size_t len, struct in_addr addr, struct h
 			continue;
 		if (q ? !entry_has_name(&e, q, len) : strcmp(e.ip, addr_text) != 0)
 			continue;
-		if (inet_pton(AF_INET, e.ip, &a) != 1)
+		if (!addr_parse(e.ip, af, &a))
 			continue;
 		if (ret->n_addrs == 0)
 			match_set_names(ret, &e);
-		match_add_addr(ret, a);
+		match_add_addr(ret, &a);
 		if (!q)
 			break;
 	}
@@ -246,7 +280,7 @@ static int hosts_lookup(const char *q, size_t len, struct in_addr addr, struct h
 }
 
 /* Looks a name up after the checks every name entry point shares. Returns as hosts_lookup(). */
-static int hosts_lookup_name(const char *name, struct hosts_match *ret)
+static int hosts_lookup_name(const char *name, int af, struct hosts_match *ret)
 {
 	size_t len = strlen(name);
 
@@ -255,7 +289,7 @@ static int hosts_lookup_name(const char *name, struct hosts_match *ret)
 		len--;
 	if (len == 0 || len > HOSTS_NAME_MAX)
 		return 0;
-	return hosts_lookup(name, len, (struct in_addr){ 0 }, ret);
+	return hosts_lookup(name, len, af, NULL, ret);
 }
 
 static void *layout_take(struct layout *l, size_t size, size_t align)
@@ -284,17 +318,20 @@ static char *layout_strdup(struct layout *l, const char *s)
 }
 
 /* Lays 'm' out in 'buffer' as a hostent. Returns 0 or -ERANGE ('result' untouched then). */
+/* (All of 'm's addresses are of one family: a hostent has one.) */
 static int hostent_fill(const struct hosts_match *m, struct hostent *result, char *buffer,
 			size_t buflen)
 {
 	struct layout l = { .p = buffer, .left = buflen };
 	size_t n_aliases = m->alias[0] ? 1 : 0;
+	int family = m->addrs[0].family;
+	size_t alen = addr_len(family);
 	char **aliases, **addr_list, *h_name, *alias = NULL;
-	struct in_addr *addrs;
+	char *addrs;
 
 	aliases = layout_take(&l, (n_aliases + 1) * sizeof(char *), _Alignof(char *));
 	addr_list = layout_take(&l, (m->n_addrs + 1) * sizeof(char *), _Alignof(char *));
-	addrs = layout_take(&l, m->n_addrs * sizeof(*addrs), _Alignof(struct in_addr));
+	addrs = layout_take(&l, m->n_addrs * alen, _Alignof(struct in6_addr));
 	h_name = layout_strdup(&l, m->canonical);
 	if (n_aliases > 0)
 		alias = layout_strdup(&l, m->alias);
@@ -304,15 +341,15 @@ static int hostent_fill(const struct hosts_match *m, struct hostent *result, cha
 	aliases[0] = alias;
 	aliases[n_aliases] = NULL;
 	for (size_t i = 0; i < m->n_addrs; i++) {
-		addrs[i] = m->addrs[i];
-		addr_list[i] = (char *)&addrs[i];
+		memcpy(addrs + i * alen, &m->addrs[i].in6, alen);
+		addr_list[i] = addrs + i * alen;
 	}
 	addr_list[m->n_addrs] = NULL;
 	*result = (struct hostent){
 		.h_name = h_name,
 		.h_aliases = aliases,
-		.h_addrtype = AF_INET,
-		.h_length = sizeof(struct in_addr),
+		.h_addrtype = family,
+		.h_length = (int)alen,
 		.h_addr_list = addr_list,
 	};
 	return 0;
@@ -330,13 +367,14 @@ static int tuples_fill(const struct hosts_match *m, struct gaih_addrtuple **pat,
 	name = layout_strdup(&l, m->canonical);
 	if (l.full)
 		return -ERANGE;
-	for (size_t i = 0; i < m->n_addrs; i++)
+	for (size_t i = 0; i < m->n_addrs; i++) {
 		t[i] = (struct gaih_addrtuple){
 			.next = i + 1 < m->n_addrs ? &t[i + 1] : NULL,
 			.name = name,
-			.family = AF_INET,
-			.addr = { m->addrs[i].s_addr },
+			.family = m->addrs[i].family,
 		};
+		memcpy(t[i].addr, &m->addrs[i].in6, addr_len(m->addrs[i].family));
+	}
 	/* Older glibc passes a tuple of its own to fill in; newer ones pass a NULL head. */
 	if (*pat)
 		**pat = t[0];
@@ -371,7 +409,7 @@ enum nss_status _nss_kvmnet_gethostbyname4_r(const char *name, struct gaih_addrt
 	struct hosts_match m;
 	int r;
 
-	r = hosts_lookup_name(name, &m);
+	r = hosts_lookup_name(name, AF_UNSPEC, &m);
 	if (r <= 0)
 		return status_from_error(r, errnop, h_errnop);
 	r = tuples_fill(&m, pat, buffer, buflen);
@@ -389,12 +427,12 @@ enum nss_status _nss_kvmnet_gethostbyname3_r(const char *name, int af, struct ho
 	struct hosts_match m;
 	int r;
 
-	if (af == AF_INET6)
-		return status_from_error(0, errnop, h_errnop);
-	if (af != AF_INET && af != AF_UNSPEC)
+	if (af == AF_UNSPEC)
+		af = AF_INET;
+	if (af != AF_INET && af != AF_INET6)
 		return status_from_error(-EAFNOSUPPORT, errnop, h_errnop);
 
-	r = hosts_lookup_name(name, &m);
+	r = hosts_lookup_name(name, af, &m);
 	if (r <= 0)
 		return status_from_error(r, errnop, h_errnop);
 	r = hostent_fill(&m, result, buffer, buflen);
@@ -428,18 +466,16 @@ enum nss_status _nss_kvmnet_gethostbyaddr2_r(const void *addr, socklen_t len, in
 					     int *errnop, int *h_errnop, int32_t *ttlp)
 {
 	struct hosts_match m;
-	struct in_addr a;
+	struct hosts_addr a = { .family = af };
 	int r;
 
-	if (af == AF_INET6)
-		return status_from_error(0, errnop, h_errnop);
-	if (af != AF_INET)
+	if (af != AF_INET && af != AF_INET6)
 		return status_from_error(-EAFNOSUPPORT, errnop, h_errnop);
-	if (len != sizeof(a))
+	if (len != addr_len(af))
 		return status_from_error(-EINVAL, errnop, h_errnop);
 
-	memcpy(&a, addr, sizeof(a));
-	r = hosts_lookup(NULL, 0, a, &m);
+	memcpy(&a.in6, addr, len);
+	r = hosts_lookup(NULL, 0, af, &a, &m);
 	if (r <= 0)
 		return status_from_error(r, errnop, h_errnop);
 	r = hostent_fill(&m, result, buffer, buflen);

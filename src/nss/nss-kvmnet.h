@@ -28,8 +28,8 @@
  * - NSS_STATUS_SUCCESS: the answer is filled; '*errnop' and '*h_errnop' are untouched;
  * - NSS_STATUS_TRYAGAIN, '*errnop' ERANGE, '*h_errnop' NETDB_INTERNAL: 'buffer' is too small, and
  *   glibc calls again with a larger one;
- * - NSS_STATUS_NOTFOUND, '*errnop' ENOENT, '*h_errnop' HOST_NOT_FOUND: no such name or address,
- *   and every AF_INET6 query (kvmnet networks are IPv4 only);
+ * - NSS_STATUS_NOTFOUND, '*errnop' ENOENT, '*h_errnop' HOST_NOT_FOUND: no such name or address
+ *   (of the family asked for: the file's lines carry IPv4 or IPv6 addresses);
  * - NSS_STATUS_UNAVAIL, '*errnop' the error (ENOENT: no hosts file, kvmnetd is not running),
  *   '*h_errnop' NO_RECOVERY: the next module in nsswitch.conf is asked. EAFNOSUPPORT for an
  *   address family other than AF_INET, AF_INET6 (and AF_UNSPEC, taken as AF_INET, for names).
@@ -39,7 +39,7 @@
  */
 
 /*
- * getaddrinfo()'s entry: fills a list of 'struct gaih_addrtuple' (family AF_INET, name the
+ * getaddrinfo()'s entry: fills a list of 'struct gaih_addrtuple' (both families, name the
  * canonical name) in 'buffer' and stores its head in '*pat' (or copies the head into '**pat'
  * when glibc passes a preallocated tuple). '*ttlp' (may be NULL) is set to 0.
  */
@@ -66,8 +66,9 @@ enum nss_status _nss_kvmnet_gethostbyname_r(const char *name, struct hostent *re
 					    int *h_errnop);
 
 /*
- * Reverse lookup: fills 'result' with the names of the IPv4 address at 'addr' ('len' bytes,
- * which must be 4 for AF_INET, else UNAVAIL with EINVAL) from the first line holding it.
+ * Reverse lookup: fills 'result' with the names of the address at 'addr' ('len' bytes, which
+ * must be 4 for AF_INET and 16 for AF_INET6, else UNAVAIL with EINVAL) from the first line
+ * holding it.
  * '*ttlp' (may be NULL) is set to 0.
  */
 enum nss_status _nss_kvmnet_gethostbyaddr2_r(const void *addr, socklen_t len, int af,

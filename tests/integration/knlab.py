@@ -1253,8 +1253,9 @@ class Upstream:
         assert self.proc.poll() is not None
 
 
-def nss_getent(lab, queries, hosts_file=None, timeout=20):
-    """Runs 'getent hosts Q' for each of 'queries' with libnss_kvmnet.so.2 of the build, in a
+def nss_getent(lab, queries, hosts_file=None, timeout=20, db="hosts"):
+    """Runs 'getent DB Q' (DB: hosts, ahosts, ahostsv6...) for each of 'queries' with
+    libnss_kvmnet.so.2 of the build, in a
     private mount namespace (docs/NSS.md): an overlay adds the module to the library directory
     and a private nsswitch.conf says 'hosts: files kvmnet'; KVMNET_NSS_HOSTS names the daemon's
     hosts file. Nothing of the host changes. Returns {query: (exit status, output line)}."""
@@ -1272,8 +1273,9 @@ def nss_getent(lab, queries, hosts_file=None, timeout=20):
     script = ("set -e; mount --make-rprivate /; "
               "mount --bind \"$0/nsswitch.conf\" /etc/nsswitch.conf; "
               "mount -t overlay overlay -o lowerdir=\"$0/lib\":%s %s; "
-              "for q in \"$@\"; do out=$(getent hosts \"$q\") && rc=0 || rc=$?; "
-              "printf '%%s\\t%%s\\t%%s\\n' \"$q\" \"$rc\" \"$(echo $out)\"; done" % (libdir, libdir))
+              "for q in \"$@\"; do out=$(getent %s \"$q\") && rc=0 || rc=$?; "
+              "printf '%%s\\t%%s\\t%%s\\n' \"$q\" \"$rc\" \"$(echo $out)\"; done"
+              % (libdir, libdir, db))
     env = dict(os.environ, KVMNET_NSS_HOSTS=str(hosts_file))
     p = run(["unshare", "-m", "sh", "-c", script, str(t)] + list(queries), env=env,
             timeout=timeout)

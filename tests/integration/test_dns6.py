@@ -8,7 +8,7 @@ import json
 import time
 
 import knlab
-from knlab import OUTSIDE, define, dns_ok, dns_query, run
+from knlab import OUTSIDE, define, dns_ok, dns_query, nss_getent, run
 
 SUBNET = "10.70.0.0/24"
 GW = "10.70.0.1"
@@ -199,6 +199,18 @@ def test_aaaa_and_ptr_for_dhcpv6_leases_and_reservations(lab):
     assert answers(ask4("four2." + DOMAIN)) == [("four2." + DOMAIN, "AAAA", a2)]
     assert answers(ask4("four2." + DOMAIN, "A")) == [("four2." + DOMAIN, "A", ip4)]
     assert answers(ask4(reverse6(a2), "PTR")) == [(reverse6(a2), "PTR", "four2." + DOMAIN)]
+
+    # the host resolves them too, through the NSS module (getaddrinfo, gethostbyaddr)
+    got = nss_getent(lab, ["six1", "four2." + DOMAIN, "web"], db="ahostsv6")
+    assert a1 in got["six1"][1].split() and "six1." + DOMAIN in got["six1"][1].split(), got
+    assert a2 in got["four2." + DOMAIN][1].split(), got
+    assert "fd42:70::10" in got["web"][1].split(), got
+    both = nss_getent(lab, ["four2"], db="ahosts")["four2"][1].split()
+    assert ip4 in both and a2 in both, both
+    got = nss_getent(lab, [a1, "six1"])
+    assert got[a1] == (0, "%s six1.%s six1" % (a1, DOMAIN)), got
+    # getent hosts asks for IPv6 first: the IPv6-only name is found by gethostbyname2()
+    assert got["six1"] == got[a1], got
 
     # released: the name and the PTR are gone (the IPv4 name stays)
     c1.release()

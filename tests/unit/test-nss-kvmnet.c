@@ -160,7 +160,7 @@ static void test_not_found_and_families(void **state)
 	write_hosts(hosts_basic);
 	check_not_found("nope");
 
-	/* kvmnet networks are IPv4 only: IPv6 lookups are "not here", for the next module. */
+	/* a name without an IPv6 line: "not here" for AF_INET6, for the next module */
 	assert_int_equal(_nss_kvmnet_gethostbyname2_r("db1", AF_INET6, &he, buf, sizeof(buf), &err,
 						      &herr),
 			 NSS_STATUS_NOTFOUND);
@@ -290,6 +290,60 @@ static void test_reverse(void **state)
 				 NSS_STATUS_UNAVAIL);
 		assert_int_equal(err, EAFNOSUPPORT);
 	}
+}
+
+/* IPv6 lines (DHCPv6 leases, reservations with an ip6, the gateway6) answer AF_INET6 lookups. */
+static void test_ipv6(void **state)
+{
+	static const char text[] = "10.0.0.10 web1 web1.lab.kvmnet\n"
+				   "fd42::10 web1 web1.lab.kvmnet\n"
+				   "fd42::20 six six.lab.kvmnet\n";
+	struct gaih_addrtuple *pat = NULL;
+	struct in6_addr want, a6;
+	struct hostent he;
+	char buf[1024];
+	int err = 0, herr = 0;
+	int32_t ttl = 5;
+
+	write_hosts(text);
+	inet_pton(AF_INET6, "fd42::10", &want);
+	assert_int_equal(_nss_kvmnet_gethostbyname2_r("web1", AF_INET6, &he, buf, sizeof(buf),
+						      &err, &herr),
+			 NSS_STATUS_SUCCESS);
+	assert_int_equal(he.h_addrtype, AF_INET6);
+	assert_int_equal(he.h_length, 16);
+	assert_memory_equal(he.h_addr_list[0], &want, 16);
+	assert_null(he.h_addr_list[1]);
+	assert_string_equal(he.h_name, "web1.lab.kvmnet");
+	/* AF_INET still sees only the IPv4 line; an IPv6-only name is not found there */
+	assert_int_equal(_nss_kvmnet_gethostbyname2_r("web1", AF_INET, &he, buf, sizeof(buf),
+						      &err, &herr),
+			 NSS_STATUS_SUCCESS);
+	assert_int_equal(he.h_length, 4);
+	assert_null(he.h_addr_list[1]);
+	assert_int_equal(_nss_kvmnet_gethostbyname2_r("six", AF_INET, &he, buf, sizeof(buf),
+						      &err, &herr),
+			 NSS_STATUS_NOTFOUND);
+	/* getaddrinfo's entry: both families, in file order */
+	assert_int_equal(_nss_kvmnet_gethostbyname4_r("web1.lab.kvmnet", &pat, buf, sizeof(buf),
+						      &err, &herr, &ttl),
+			 NSS_STATUS_SUCCESS);
+	assert_int_equal(pat->family, AF_INET);
+	assert_non_null(pat->next);
+	assert_int_equal(pat->next->family, AF_INET6);
+	assert_memory_equal(pat->next->addr, &want, 16);
+	assert_null(pat->next->next);
+	/* reverse */
+	inet_pton(AF_INET6, "fd42::20", &a6);
+	assert_int_equal(_nss_kvmnet_gethostbyaddr_r(&a6, sizeof(a6), AF_INET6, &he, buf,
+						     sizeof(buf), &err, &herr),
+			 NSS_STATUS_SUCCESS);
+	assert_string_equal(he.h_name, "six.lab.kvmnet");
+	assert_int_equal(he.h_length, 16);
+	/* too small a buffer: ERANGE, as for IPv4 */
+	assert_int_equal(_nss_kvmnet_gethostbyname2_r("web1", AF_INET6, &he, buf, 20, &err, &herr),
+			 NSS_STATUS_TRYAGAIN);
+	assert_int_equal(err, ERANGE);
 }
 
 static void check_missing(void)
@@ -537,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_name_found),
 		cmocka_unit_test(test_name_case_and_dot),
 		cmocka_unit_test(test_not_found_and_families),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_gethostbyname_r),
 		cmocka_unit_test(test_gethostbyname4),
 		cmocka_unit_test(test_reverse),
