@@ -268,40 +268,6 @@ static int parse_octet(const char *s, size_t n)
 	return v <= 255 ? v : -1;
 }
 
-bool dns_name_parse_reverse4(const char *name, size_t len, uint32_t *ret_addr,
-			     unsigned *ret_octets, bool *ret_child)
-{
-	static const char suffix[] = ".in-addr.arpa";
-	const size_t n = sizeof(suffix) - 1;
-	uint32_t addr = 0;
-	unsigned k = 0;
-	bool child = true;
-	size_t left;
-
-	if (len <= n || memcmp(name + len - n, suffix, n) != 0)
-		return false;
-	left = len - n;
-	while (k < 4 && child) {
-		size_t s = left;
-		int v;
-
-		while (s > 0 && name[s - 1] != '.')
-			s--;
-		v = parse_octet(name + s, left - s);
-		if (v < 0)
-			break;
-		addr |= (uint32_t)v << (24 - 8 * k++);
-		child = s > 0;
-		left = child ? s - 1 : 0;
-	}
-	if (k == 0)
-		return false;
-	*ret_addr = addr;
-	*ret_octets = k;
-	*ret_child = child;
-	return true;
-}
-
 static int parse_nibble(const char *s, size_t n)
 {
 	if (n != 1)
@@ -313,35 +279,69 @@ static int parse_nibble(const char *s, size_t n)
 	return -1;
 }
 
-bool dns_name_parse_reverse6(const char *name, size_t len, struct in6_addr *ret_addr,
-			     unsigned *ret_nibbles, bool *ret_child)
+/*
+ * Reads the labels of 'name' ('len' chars) before 'suffix', right to left, each a value 'parse'
+ * accepts, at most 'max' of them, into 'vals'. Returns how many (0: not such a reverse name);
+ * '*ret_child' tells whether labels are left of them (a name below the address, or not one).
+ */
+static unsigned reverse_labels(const char *name, size_t len, const char *suffix, unsigned max,
+			       int (*parse)(const char *, size_t), uint8_t *vals, bool *ret_child)
 {
-	static const char suffix[] = ".ip6.arpa";
-	const size_t n = sizeof(suffix) - 1;
-	struct in6_addr addr = {};
+	const size_t n = strlen(suffix);
 	unsigned k = 0;
 	bool child = true;
 	size_t left;
 
 	if (len <= n || memcmp(name + len - n, suffix, n) != 0)
-		return false;
+		return 0;
 	left = len - n;
-	while (k < 32 && child) {
+	while (k < max && child) {
 		size_t s = left;
 		int v;
 
 		while (s > 0 && name[s - 1] != '.')
 			s--;
-		v = parse_nibble(name + s, left - s);
+		v = parse(name + s, left - s);
 		if (v < 0)
 			break;
-		addr.s6_addr[k / 2] |= (uint8_t)(k % 2 ? v : v << 4);
-		k++;
+		vals[k++] = (uint8_t)v;
 		child = s > 0;
 		left = child ? s - 1 : 0;
 	}
+	*ret_child = child;
+	return k;
+}
+
+bool dns_name_parse_reverse4(const char *name, size_t len, uint32_t *ret_addr,
+			     unsigned *ret_octets, bool *ret_child)
+{
+	uint8_t v[4];
+	uint32_t addr = 0;
+	bool child;
+	unsigned k = reverse_labels(name, len, ".in-addr.arpa", 4, parse_octet, v, &child);
+
 	if (k == 0)
 		return false;
+	for (unsigned i = 0; i < k; i++)
+		addr |= (uint32_t)v[i] << (24 - 8 * i);
+	*ret_addr = addr;
+	*ret_octets = k;
+	*ret_child = child;
+	return true;
+}
+
+bool dns_name_parse_reverse6(const char *name, size_t len, struct in6_addr *ret_addr,
+			     unsigned *ret_nibbles, bool *ret_child)
+{
+	uint8_t v[32];
+	struct in6_addr addr = {};
+	bool child;
+	unsigned k = reverse_labels(name, len, ".ip6.arpa", 32, parse_nibble, v, &child);
+
+	if (k == 0)
+		return false;
+	for (unsigned i = 0; i < k; i++)
+		addr.s6_addr[i / 2] |= (uint8_t)(i % 2 ? v[i] : v[i] << 4);
 	*ret_addr = addr;
 	*ret_nibbles = k;
 	*ret_child = child;
