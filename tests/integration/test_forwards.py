@@ -6,7 +6,7 @@ source translated to the gateway); UDP; a range; forwards surviving a daemon res
 mode), each one line, exit 1, nothing changed."""
 import json
 
-from knlab import HOST_UP, OUTSIDE, Probe, run_probes
+from knlab import HOST_UP, OUTSIDE, Probe, run, run_probes
 
 
 def forwards(lab, net=None):
@@ -190,3 +190,73 @@ def test_define_probes_new_forward_ports(lab):
     lab.kn("net", "define", str(path))
     assert "lease-time = 2h" in lab.kn("net", "export", "lab").stdout
     assert [f["name"] for f in forwards(lab, "lab")] == ["tcp-8200"]
+
+
+def test_forward_host_address_and_udp_range(lab):
+    """A forward bound to one host address (--host-address) answers on that address only, from
+    the outside, from the host itself and from a guest (hairpin), while the same port of another
+    host address goes to another guest; a UDP range maps each port of the range."""
+    second = "198.51.100.3"
+    run(["ip", "-n", lab.host, "addr", "add", second + "/24", "dev", "up0"])
+    lab.create("ha", "nat", "10.38.0.0/24")
+    g1 = lab.guest("kn-ha", "10.38.0.10/24", "10.38.0.1")
+    g2 = lab.guest("kn-ha", "10.38.0.11/24", "10.38.0.1")
+    lab.serve(g1.ns, "tcp", "0.0.0.0", 80)       # g2 serves nothing on 80
+    for port in (6000, 6001):
+        lab.serve(g1.ns, "udp", "0.0.0.0", port)
+    lab.kn("forward", "add", "ha", "tcp", "8090", "10.38.0.10:80", "--host-address", second)
+    lab.kn("forward", "add", "ha", "udp", "5000-5001", "10.38.0.10:6000")
+    run_probes([
+        Probe("outside -> second:8090 -> g1:80", lab.out, "tcp", second, 8090, seen=OUTSIDE),
+        Probe("host -> second:8090 -> g1:80", lab.host, "tcp", second, 8090),
+        Probe("g2 -> second:8090 (hairpin)", g2.ns, "tcp", second, 8090, seen="10.38.0.1"),
+        Probe("outside -> host:8090 (bound to the other address)", lab.out, "tcp", HOST_UP,
+              8090, expect=False),
+        Probe("host -> own address:8090 (bound to the other address)", lab.host, "tcp",
+              HOST_UP, 8090, expect=False),
+        Probe("outside -> host:5000/udp -> g1:6000", lab.out, "udp", HOST_UP, 5000),
+        Probe("outside -> host:5001/udp -> g1:6001", lab.out, "udp", HOST_UP, 5001),
+        Probe("outside -> second:5001/udp (any address) -> g1:6001", lab.out, "udp", second,
+              5001),
+        Probe("outside -> host:5002/udp (past the range)", lab.out, "udp", HOST_UP, 5002,
+              expect=False),
+    ])
+    # the same port on the other address goes to g2, which serves nothing there; the first
+    # address still goes to g1
+    lab.kn("forward", "add", "ha", "tcp", "8090", "10.38.0.11:80", "--host-address", HOST_UP)
+    run_probes([
+        Probe("outside -> second:8090 -> still g1:80", lab.out, "tcp", second, 8090,
+              seen=OUTSIDE),
+        Probe("outside -> host:8090 -> g2:80 (closed)", lab.out, "tcp", HOST_UP, 8090,
+              expect=False),
+    ])
+    fw = {f["name"]: f for f in forwards(lab, "ha")}
+    assert fw["tcp-8090-" + second]["host-address"] == second, fw
+    assert fw["udp-5000-5001"]["to"] == "10.38.0.10:6000-6001", fw
+    elems = lab.nft("list", "map", "inet", "kvmnet", "fwd_addr").stdout
+    assert "%s . tcp . 8090 : 10.38.0.10 . 80" % second in elems, elems
+    lab.kn("forward", "remove", "ha", "tcp", "8090", "--host-address", second)
+    run_probes([Probe("removed: outside -> second:8090", lab.out, "tcp", second, 8090,
+                      expect=False)])
+    lab.kn("forward", "remove", "ha", "udp", "5000")
+    run_probes([Probe("removed: outside -> host:5001/udp", lab.out, "udp", HOST_UP, 5001,
+                      expect=False)])
+
+
+def test_forward_refused_for_udp_and_bound_listeners(lab):
+    """The listening-socket probe covers UDP sockets, and sockets bound to one address: such a
+    socket blocks a forward of any address and one bound to its address, not one bound to
+    another address."""
+    lab.create("lab", "nat", "10.39.0.0/24")
+    assert lab.serve(lab.host, "udp", "0.0.0.0", 5400)
+    refused(lab, "lab", "udp", "5400", "10.39.0.5:53", why="udp host port 5400 is in use by a "
+            "socket on the host")
+    refused(lab, "lab", "udp", "5398-5402", "10.39.0.5:53", why="udp host port 5400 is in use")
+    assert lab.serve(lab.host, "tcp", HOST_UP, 8444)
+    refused(lab, "lab", "tcp", "8444", "10.39.0.5:443", why="tcp host port 8444 is in use")
+    refused(lab, "lab", "tcp", "8444", "10.39.0.5:443", "--host-address", HOST_UP,
+            why="tcp host port 8444 is in use")
+    lab.kn("forward", "add", "lab", "tcp", "8444", "10.39.0.5:443", "--host-address",
+           "192.0.2.77")
+    lab.kn("forward", "add", "lab", "tcp", "5400", "10.39.0.5:53")   # tcp: the udp socket is not in the way
+    assert sorted(f["name"] for f in forwards(lab, "lab")) == ["tcp-5400", "tcp-8444-192.0.2.77"]
