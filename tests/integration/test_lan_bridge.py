@@ -146,6 +146,48 @@ def test_bridge_mode_lan_dhcp(lab):
     lab.stop_proc(server)
 
 
+def test_bridge_mode_adopts_vm_taps_only(lab):
+    """A VM's tap put on the LAN bridge by someone else (libvirt's vnetN, by hand here) is
+    adopted and put under the per-port policy: before any DHCP the address its guest's ARP
+    announces passes (a static guest), once the LAN's DHCP server gave it one that one only;
+    a veth plugged on the same bridge (a container, another LAN port) is not adopted, and the
+    tap kvmnet did not make outlives the network."""
+    ns = lan_setup(lab)
+    lab.kn("net", "create", "lan", "--mode", "bridge", "--bridge", BR)
+    run(["ip", "-n", lab.host, "tuntap", "add", "dev", "vnet7", "mode", "tap"])
+    run(["ip", "-n", lab.host, "link", "set", "vnet7", "master", BR, "up"])
+    run(["ip", "-n", lab.host, "link", "add", "ctr0", "type", "veth", "peer", "name", "ctr1"])
+    run(["ip", "-n", lab.host, "link", "set", "ctr0", "master", BR, "up"])
+    p = lab.wait_port("vnet7", pred=lambda p: p["policy"])
+    assert p["origin"] == "adopted" and p["network"] == "lan", p
+    time.sleep(0.5)   # the monitor has seen ctr0 too by now
+    assert lab.port("ctr0") is None, "kvmnet adopted a veth on the host's LAN bridge"
+    g = RelayGuest(lab, "vnet7", 1, "52:54:00:77:00:07")
+    ping = ["ip", "netns", "exec", g.ns, "ping", "-c", "2", "-W", "1", "-i", "0.3"]
+    # no DHCP address yet: the address the guest's ARP announces is the one it may use (a
+    # guest with a static address on the LAN)
+    run(["ip", "-n", g.ns, "addr", "add", "192.168.77.201/24", "dev", "eth0"])
+    # (the first ARP teaches the binding; under load its answer may come after ping's wait)
+    assert any(run(ping + [LAN_SERVER], check=False).returncode == 0 for _ in range(3))
+    assert lab.port("vnet7")["learned"][0]["source"] == "arp"
+    run(["ip", "-n", g.ns, "addr", "flush", "dev", "eth0"])
+    server, _ = start_dnsmasq(lab, ns)
+    c = lab.dhcp_client(g.guest, "udhcpc")
+    c.start(timeout=15)
+    ip = c.wait_bound(timeout=20)["ip"]
+    assert lab.kn("port", "wait", "lan", "vnet7", "--timeout", "10").stdout.strip() == ip
+    assert any(run(ping + ["-I", ip, LAN_SERVER], check=False).returncode == 0
+               for _ in range(3))
+    # the LAN's DHCP server gave it an address: no other source passes any more
+    run(["ip", "-n", g.ns, "addr", "add", "192.168.77.202/24", "dev", "eth0"])
+    assert run(ping + ["-I", "192.168.77.202", LAN_SERVER], check=False).returncode != 0, \
+        "a source address the guest of an adopted tap was not given passed"
+    assert lab.port("vnet7")["dropped"] > 0
+    lab.kn("net", "delete", "lan")
+    assert lab.link("vnet7") is not None, "kvmnet deleted a tap it did not make"
+    lab.stop_proc(server)
+
+
 def test_port_wait_timeout_and_nat(lab):
     """'port wait' exits 1 with one line when no address comes; on a nat network it reports the
     lease of ours."""
