@@ -2,7 +2,7 @@
 """macvtap networks: guests on macvtap devices over a NIC (a veth whose far end is a "LAN"
 namespace). Guests are namespaces bound to the macvtap's /dev/tapN by macvtap_relay.py (what QEMU
 does with -netdev tap,fd=N) and, once, a QEMU guest. Reachability in bridge and private modes,
-passthrough's one port, restart adoption, refusals that change nothing."""
+vepa and private beside a hairpinning LAN switch, passthrough's one port, restart adoption, refusals that change nothing."""
 import json
 import os
 import stat
@@ -104,6 +104,56 @@ def test_lan_reachability(lab, mode):
     lab.settle()   # a deleted network's devices go through kvmnetd's link reaper
     assert run(["ip", "-n", lab.host, "link", "show", n1], check=False).returncode != 0
     assert not os.path.exists(dev1)
+
+
+def hairpin_switch(lab, ns):
+    """Puts the LAN namespace's end of the uplink on a bridge 'sw' (holding the LAN address) that
+    sends frames back out of the port they came in on (hairpin, 'reflective relay'): the switch
+    a vepa uplink needs. Skips when the kernel's bridge has no hairpin mode."""
+    run(["ip", "-n", ns, "addr", "flush", "dev", "eth0"])
+    run(["ip", "-n", ns, "link", "add", "sw", "type", "bridge", "stp_state", "0",
+         "forward_delay", "0"])
+    run(["ip", "-n", ns, "link", "set", "eth0", "master", "sw"])
+    run(["ip", "-n", ns, "addr", "add", LAN_IP + "/24", "dev", "sw"])
+    run(["ip", "-n", ns, "link", "set", "sw", "up"])
+
+
+def set_hairpin(ns, on):
+    p = run(["ip", "-n", ns, "link", "set", "eth0", "type", "bridge_slave", "hairpin",
+             "on" if on else "off"], check=False)
+    if p.returncode != 0:
+        pytest.skip("the kernel's bridge has no hairpin mode: %s" % p.stderr.strip())
+    info = json.loads(run(["ip", "-n", ns, "-j", "-d", "link", "show", "eth0"]).stdout)[0]
+    assert info["linkinfo"]["info_slave_data"]["hairpin"] is on, info
+
+
+@pytest.mark.parametrize("mode", ["vepa", "private"])
+def test_vepa_and_private_beside_a_hairpin_switch(lab, mode):
+    """vepa sends guest-to-guest frames to the LAN switch: two guests reach each other only when
+    the switch hairpins them back; private isolates them even then. Both reach the LAN, and the
+    LAN reaches them, with or without hairpin."""
+    lan_ns = lan(lab)
+    hairpin_switch(lab, lan_ns)
+    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0", "--macvtap-mode", mode)
+    ports = [port_add(lab, "mv") for _ in range(2)]
+    for name, _, _ in ports:
+        link = json.loads(run(["ip", "-n", lab.host, "-j", "-d", "link", "show", name]).stdout)[0]
+        assert link["linkinfo"]["info_data"]["mode"] == mode, link
+    g1 = bind(lab, ports[0][1], ports[0][2], "192.0.2.41")
+    g2 = bind(lab, ports[1][1], ports[1][2], "192.0.2.42")
+    for hairpin in (False, True):
+        set_hairpin(lan_ns, hairpin)
+        # neighbour entries of an earlier round would let unicast through without ARP
+        for ns in (g1, g2):
+            run(["ip", "-n", ns, "neigh", "flush", "all"])
+        run_probes([Probe("g1 -> LAN", g1, "ping", LAN_IP), Probe("g2 -> LAN", g2, "ping", LAN_IP),
+                    Probe("LAN -> g1", lan_ns, "ping", "192.0.2.41"),
+                    Probe("LAN -> g2", lan_ns, "ping", "192.0.2.42")])
+        meet = mode == "vepa" and hairpin
+        run_probes([Probe("g1 -> g2 (hairpin %s)" % ("on" if hairpin else "off"), g1, "ping",
+                          "192.0.2.42", expect=meet),
+                    Probe("g2 -> g1 (hairpin %s)" % ("on" if hairpin else "off"), g2, "ping",
+                          "192.0.2.41", expect=meet)])
 
 
 def lan_dnsmasq(lab, ns):
