@@ -88,6 +88,8 @@ def test_doctor_fix_and_delete(lab, shape):
     found = [f for f in doc["findings"] if f["flow"] == "out"]
     assert found and found[0]["table"] == table and found[0]["chain"] == chain
     assert found[0]["fix-chain"] == fix_chain
+    # without --fix doctor only looks
+    assert table_text(lab, family, table) == before and not pings(lab, g)
 
     p = lab.kn("doctor", "--fix", "dr")
     assert pings(lab, g), "guest traffic does not flow after doctor --fix"
