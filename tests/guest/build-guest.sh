@@ -7,18 +7,22 @@
 # The kernel is the one linux-image-cloud-amd64 depends on (LZ4 bzImage, boots fast under TCG),
 # the userland busybox-static. Both are downloaded with 'apt-get download', never installed;
 # only the bzImage and the virtio-net modules are extracted. Nothing outside OUTDIR is written.
+# busybox has no DHCPv6 client: the host's dhcpcd (Debian package dhcpcd-base, in the Makefile's
+# DEB_PACKAGES; SLAAC and DHCPv6) is copied in with the shared libraries ldd names, when the host
+# has it (/etc/kvmnet-guest says dhcpcd=none otherwise, and the tests needing it skip).
 #
-# Cached: does nothing when both outputs exist and are newer than this script, init and
-# udhcpc.script. Runs 'apt-get update' only when the packages cannot be resolved or downloaded
-# with the lists at hand. Exit 77 (and a line naming what is missing) when the packages or the
+# Cached: does nothing when both outputs exist and are newer than this script, init,
+# udhcpc.script and dhcpcd.script, and the host's dhcpcd is the one the guest has. Runs
+# 'apt-get update' only when the packages cannot be resolved or downloaded with the lists at hand. Exit 77 (and a line naming what is missing) when the packages or the
 # tools to fetch them are unavailable, so that callers can skip instead of fail.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF="$HERE/$(basename "${BASH_SOURCE[0]}")"
-INPUTS=("$SELF" "$HERE/init" "$HERE/udhcpc.script")
+INPUTS=("$SELF" "$HERE/init" "$HERE/udhcpc.script" "$HERE/dhcpcd.script")
 META=linux-image-cloud-amd64
 BUSYBOX_PKG=busybox-static
+DHCPCD=/usr/sbin/dhcpcd
 # virtio-net and what it needs, in dependency order (checked below against each module's
 # 'depends=' in its .modinfo section).
 MODULES=(
@@ -40,6 +44,15 @@ OUT=$1
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
+# What the guest's dhcpcd line says: the host binary's version and checksum, or none.
+dhcpcd_id() {
+    if [ -x "$DHCPCD" ]; then
+        echo "$("$DHCPCD" --version | head -n1 | tr ' ' '-') $(md5sum <"$DHCPCD" | cut -c1-12)"
+    else
+        echo none
+    fi
+}
+
 fresh() {
     local f i
     for f in "$OUT/vmlinuz" "$OUT/initrd.img"; do
@@ -48,6 +61,7 @@ fresh() {
             [ "$f" -nt "$i" ] || return 1
         done
     done
+    grep -qxF "dhcpcd=$(dhcpcd_id)" "$OUT/guest-info.txt" 2>/dev/null
 }
 
 fresh && exit 0
@@ -140,11 +154,26 @@ for m in "${MODULES[@]}"; do
     echo "$name" >>"$R/etc/modules"
 done
 
+# dhcpcd and what its dynamic linker loads (ldd: the interpreter and each "=> /path"), at the
+# paths the binary names; no privilege-separation user (dhcpcd then runs as root, unseparated).
+if [ -x "$DHCPCD" ]; then
+    cp "$DHCPCD" "$R/sbin/dhcpcd"
+    ldd "$DHCPCD" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' \
+        | sort -u | while read -r lib; do
+            mkdir -p "$R$(dirname "$lib")"
+            cp -L "$lib" "$R$lib"
+        done
+    mkdir -p "$R/var/lib/dhcpcd" "$R/var/run"
+    install -m 0755 "$HERE/dhcpcd.script" "$R/etc/dhcpcd.script"
+    printf 'script /etc/dhcpcd.script\n' >"$R/etc/dhcpcd.conf"
+fi
+
 install -m 0755 "$HERE/init" "$R/init"
 install -m 0755 "$HERE/udhcpc.script" "$R/etc/udhcpc.script"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
 printf 'root:x:0:\n' >"$R/etc/group"
-printf 'kernel=%s\nbusybox=%s\n' "$(basename "$KDEB")" "$(basename "$BDEB")" >"$R/etc/kvmnet-guest"
+printf 'kernel=%s\nbusybox=%s\ndhcpcd=%s\n' "$(basename "$KDEB")" "$(basename "$BDEB")" \
+    "$(dhcpcd_id)" >"$R/etc/kvmnet-guest"
 
 # ---- outputs (atomically) ------------------------------------------------------------------
 (cd "$R" && find . -mindepth 1 | LC_ALL=C sort | "$BB" cpio -o -H newc -R 0:0) \
