@@ -163,9 +163,12 @@ if [ -x "$DHCPCD" ]; then
             mkdir -p "$R$(dirname "$lib")"
             cp -L "$lib" "$R$lib"
         done
-    mkdir -p "$R/var/lib/dhcpcd" "$R/var/run"
+    mkdir -p "$R/var/lib/dhcpcd"
+    ln -s /run "$R/var/run"
     install -m 0755 "$HERE/dhcpcd.script" "$R/etc/dhcpcd.script"
-    printf 'script /etc/dhcpcd.script\n' >"$R/etc/dhcpcd.conf"
+    # DUID-LL: the guest has no system UUID nor a lasting clock for DUID-LLT; kvmnetd reads the
+    # MAC from it (lease list's mac).
+    printf 'script /etc/dhcpcd.script\nduid ll\n' >"$R/etc/dhcpcd.conf"
 fi
 
 install -m 0755 "$HERE/init" "$R/init"
