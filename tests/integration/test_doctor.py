@@ -106,6 +106,11 @@ def test_doctor_fix_and_delete(lab, shape):
         ipt = run(["ip", "netns", "exec", lab.host, "iptables", "-S", "DOCKER-USER"])
         assert "kvmnet-doctor:dr" in ipt.stdout
 
+    # the record of what --fix added outlives the daemon: a restarted one keeps the rules
+    # and still removes exactly those with the network
+    assert lab.stop_daemon() == 0
+    lab.start_daemon()
+    assert table_text(lab, family, table) == fixed and pings(lab, g)
     lab.kn("net", "delete", "dr")
     assert table_text(lab, family, table) == before
 
