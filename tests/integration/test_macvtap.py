@@ -259,10 +259,17 @@ def test_restart_adopts(lab):
 
 
 def test_passthrough_one_port(lab):
-    lan(lab)
+    """passthrough: one port, a guest on it reaches the LAN both ways; a second port is refused
+    with nothing changed."""
+    lan_ns = lan(lab)
     lab.kn("net", "create", "pt", "--mode", "macvtap", "--uplink", "lan0", "--macvtap-mode",
            "passthrough")
-    name, dev, _ = port_add(lab, "pt")
+    name, dev, mac = port_add(lab, "pt")
+    link = json.loads(run(["ip", "-n", lab.host, "-j", "-d", "link", "show", name]).stdout)[0]
+    assert link["linkinfo"]["info_data"]["mode"] == "passthru", link
+    g = bind(lab, dev, mac, "192.0.2.51")
+    run_probes([Probe("guest -> LAN", g, "ping", LAN_IP),
+                Probe("LAN -> guest", lan_ns, "ping", "192.0.2.51")])
     before = state(lab)
     p = lab.kn("port", "add", "pt", expect=1)
     assert "passthrough" in p.stderr and name in p.stderr and len(p.stderr.strip().splitlines()) == 1
