@@ -24,6 +24,7 @@
 #include "daemon/network.h"
 #include "daemon/overlay/evpn-frr.h"
 #include "daemon/overlay/overlay.h"
+#include "daemon/overlay/vni-index.h"
 #include "daemon/port-service.h"
 #include "daemon/route-cache.h"
 #include "daemon/state-dir.h"
@@ -175,7 +176,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 		goto fail;
 	}
 	m->by_ifindex = calloc(1, sizeof(*m->by_ifindex));
-	if (!m->by_ifindex) {
+	m->by_vni = calloc(1, sizeof(*m->by_vni));
+	if (!m->by_ifindex || !m->by_vni) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -248,6 +250,9 @@ struct manager *manager_free(struct manager *m)
 	if (m->by_ifindex)
 		int_map_done(m->by_ifindex);
 	free(m->by_ifindex);
+	if (m->by_vni)
+		vni_index_done(m->by_vni);
+	free(m->by_vni);
 	fw_ctx_free(m->fw);
 	nl_sock_free(m->nl);
 	state_dir_free(m->state);
@@ -308,7 +313,9 @@ int manager_add_network(struct manager *m, struct network *n)
 		return -E2BIG;
 	}
 	struct network **a = realloc(m->networks, (m->n_networks + 1) * sizeof(*a));
-	if (!a) {
+	if (!a || vni_index_add(m->by_vni, &n->config) < 0) {
+		if (a)
+			m->networks = a;
 		manager_link_unindex(m, n);
 		network_free(n);
 		return -ENOMEM;
@@ -329,6 +336,7 @@ void manager_remove_network(struct manager *m, struct network *n)
 			memmove(m->networks + i, m->networks + i + 1,
 				(m->n_networks - i - 1) * sizeof(*m->networks));
 			m->n_networks--;
+			vni_index_remove(m->by_vni, &n->config);
 			break;
 		}
 	manager_link_unindex(m, n);
@@ -369,8 +377,10 @@ static int manager_check_conflicts_once(struct manager *m, const struct network_
 	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN], why[192];
 	struct route_check rc = { .m = m, .c = c, .err = err, .errlen = errlen };
 	struct network *own = self ? manager_find_network(m, self) : NULL;
-	int r;
+	int r = vni_index_check(m->by_vni, c, self, err, errlen);
 
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < m->n_networks; i++) {
 		const struct network_config *o = &m->networks[i]->config;
 		if (self && strcmp(o->name, self) == 0)
@@ -383,9 +393,7 @@ static int manager_check_conflicts_once(struct manager *m, const struct network_
 				 o->name);
 			return -EEXIST;
 		}
-		r = overlay_check_conflict(c, o, err, errlen);
-		if (r >= 0)
-			r = tenant_check_conflict(c, o, err, errlen);
+		r = tenant_check_conflict(c, o, err, errlen);
 		if (r < 0)
 			return r;
 		/* mode bridge has no subnet: nothing to overlap */

@@ -30,6 +30,7 @@ struct route_cache;
 struct nl_reaper;
 struct state_dir;
 struct int_map;
+struct vni_index;
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
 #define MANAGER_NETWORKS_MAX 16384
@@ -58,6 +59,7 @@ struct manager {
 	struct dns_service *dns;
 	struct port_service *ports;
 	struct int_map *by_ifindex;  /* a network's bridge and VXLAN ifindexes -> the network */
+	struct vni_index *by_vni;    /* overlay networks' VNIs -> their definitions (vni-index.h) */
 	struct route_cache *routes;  /* the host's routes, for manager_check_conflicts() */
 	struct lab_engine *labs;     /* lab/lab-engine.h */
 	struct evpn_frr *evpn;       /* overlay/evpn-frr.h */

@@ -406,16 +406,6 @@ void overlay_network_down(struct manager *m, struct network *n)
 	n->overlay = (struct overlay_state){ 0 };
 }
 
-int overlay_check_conflict(const struct network_config *c, const struct network_config *o,
-			   char *err, size_t errlen)
-{
-	if (!has_overlay(c) || !has_overlay(o) || c->overlay.vni != o->overlay.vni)
-		return 0;
-	snprintf(err, errlen, "vni %u is used by network '%s'", (unsigned)c->overlay.vni,
-		 o->name);
-	return -EEXIST;
-}
-
 json_t *overlay_to_json(const struct network *n)
 {
 	const struct network_overlay *o = &n->config.overlay;

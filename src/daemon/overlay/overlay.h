@@ -63,12 +63,6 @@ void overlay_network_finish(struct manager *m, struct network *n,
 /* Deletes the network's VXLAN device (its flood entries go with it). */
 void overlay_network_down(struct manager *m, struct network *n);
 
-/*
- * Refuses 'c' when other network 'o' uses the same VNI: -EEXIST and a reason in 'err'.
- */
-int overlay_check_conflict(const struct network_config *c, const struct network_config *o,
-			   char *err, size_t errlen);
-
 /* The "overlay" member of 'net show --json': null without an overlay. */
 json_t *overlay_to_json(const struct network *n);
 
