@@ -17,7 +17,6 @@
 #include "daemon/ipv6/subnet6.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
-#include "daemon/overlay/vni-index.h"
 #include "daemon/port-service.h"
 #include "daemon/state-dir.h"
 #include "event/event.h"
@@ -296,8 +295,7 @@ static int api_method_net_define(struct manager *m, json_t *params, json_t **ret
 			return r;
 		}
 		n->config = c;
-		if (vni_index_moved(m->by_vni, &n->config, old.overlay.vni) < 0)
-			log_error("Out of memory indexing the VNI of '%s'", c.name);
+		manager_network_redefined(m, n, &old);
 		network_hosts_done(&n->hosts);
 		n->hosts = hosts;
 		hosts = (struct network_hosts){ 0 };

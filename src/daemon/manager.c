@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "daemon/api-server.h"
+#include "daemon/conflict-index.h"
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/forward-service.h"
@@ -177,7 +178,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	}
 	m->by_ifindex = calloc(1, sizeof(*m->by_ifindex));
 	m->by_vni = calloc(1, sizeof(*m->by_vni));
-	if (!m->by_ifindex || !m->by_vni) {
+	m->conflicts = calloc(1, sizeof(*m->conflicts));
+	if (!m->by_ifindex || !m->by_vni || !m->conflicts) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -253,6 +255,9 @@ struct manager *manager_free(struct manager *m)
 	if (m->by_vni)
 		vni_index_done(m->by_vni);
 	free(m->by_vni);
+	if (m->conflicts)
+		conflict_index_done(m->conflicts);
+	free(m->conflicts);
 	fw_ctx_free(m->fw);
 	nl_sock_free(m->nl);
 	state_dir_free(m->state);
@@ -313,7 +318,10 @@ int manager_add_network(struct manager *m, struct network *n)
 		return -E2BIG;
 	}
 	struct network **a = realloc(m->networks, (m->n_networks + 1) * sizeof(*a));
-	if (!a || vni_index_add(m->by_vni, &n->config) < 0) {
+	bool vni = a && vni_index_add(m->by_vni, &n->config) >= 0;
+	if (!vni || conflict_index_add(m->conflicts, &n->config) < 0) {
+		if (vni)
+			vni_index_remove(m->by_vni, &n->config);
 		if (a)
 			m->networks = a;
 		manager_link_unindex(m, n);
@@ -337,10 +345,20 @@ void manager_remove_network(struct manager *m, struct network *n)
 				(m->n_networks - i - 1) * sizeof(*m->networks));
 			m->n_networks--;
 			vni_index_remove(m->by_vni, &n->config);
+			conflict_index_remove(m->conflicts, &n->config);
 			break;
 		}
 	manager_link_unindex(m, n);
 	network_free(n);
+}
+
+void manager_network_redefined(struct manager *m, struct network *n,
+			       const struct network_config *old)
+{
+	if (vni_index_moved(m->by_vni, &n->config, old->overlay.vni) < 0)
+		log_error("Out of memory indexing the VNI of '%s'", n->config.name);
+	if (conflict_index_moved(m->conflicts, &n->config, old) < 0)
+		log_error("Out of memory indexing the bridge and subnet of '%s'", n->config.name);
 }
 
 struct route_check {
@@ -374,38 +392,14 @@ static int manager_route_check_cb(const struct nl_route_info *rt, void *data)
 static int manager_check_conflicts_once(struct manager *m, const struct network_config *c,
 					const char *self, char *err, size_t errlen)
 {
-	char a[IN_PREFIX_STRLEN], b[IN_PREFIX_STRLEN], why[192];
 	struct route_check rc = { .m = m, .c = c, .err = err, .errlen = errlen };
 	struct network *own = self ? manager_find_network(m, self) : NULL;
 	int r = vni_index_check(m->by_vni, c, self, err, errlen);
 
+	if (r >= 0)
+		r = conflict_index_check(m->conflicts, c, own ? &own->config : NULL, err, errlen);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < m->n_networks; i++) {
-		const struct network_config *o = &m->networks[i]->config;
-		if (self && strcmp(o->name, self) == 0)
-			continue;
-		/* macvtap networks have neither bridge nor subnet (network-mode.c checks the uplink) */
-		if (c->bridge[0] == '\0' || o->bridge[0] == '\0')
-			continue;
-		if (strcmp(o->bridge, c->bridge) == 0) {
-			snprintf(err, errlen, "bridge '%s' is used by network '%s'", c->bridge,
-				 o->name);
-			return -EEXIST;
-		}
-		r = tenant_check_conflict(c, o, err, errlen);
-		if (r < 0)
-			return r;
-		/* mode bridge has no subnet: nothing to overlap */
-		if (o->has_subnet && c->has_subnet && in_prefix_overlaps(&o->subnet, &c->subnet) &&
-		    !tenant_subnets_may_overlap(c, o, why, sizeof(why))) {
-			snprintf(err, errlen, "subnet %s overlaps network '%s' (%s)%s",
-				 in_prefix_to_string(&c->subnet, a), o->name,
-				 in_prefix_to_string(&o->subnet, b), why);
-			return -EBUSY;
-		}
-	}
-
 	if (!c->has_subnet)
 		return 0;
 	if (tenant_skips_route_check(c))

@@ -31,6 +31,7 @@ struct nl_reaper;
 struct state_dir;
 struct int_map;
 struct vni_index;
+struct conflict_index;
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
 #define MANAGER_NETWORKS_MAX 16384
@@ -60,6 +61,7 @@ struct manager {
 	struct port_service *ports;
 	struct int_map *by_ifindex;  /* a network's bridge and VXLAN ifindexes -> the network */
 	struct vni_index *by_vni;    /* overlay networks' VNIs -> their definitions (vni-index.h) */
+	struct conflict_index *conflicts; /* bridge names, tenants, subnets (conflict-index.h) */
 	struct route_cache *routes;  /* the host's routes, for manager_check_conflicts() */
 	struct lab_engine *labs;     /* lab/lab-engine.h */
 	struct evpn_frr *evpn;       /* overlay/evpn-frr.h */
@@ -119,14 +121,23 @@ struct network *manager_find_network(struct manager *m, const char *name);
 
 /* Inserts 'n' (taking ownership, even on failure). -E2BIG over MANAGER_NETWORKS_MAX. */
 int manager_add_network(struct manager *m, struct network *n);
+
+/*
+ * 'n''s definition was replaced in place by a redefinition; 'old' is a copy of what it was.
+ * Re-indexes its VNI, bridge name, tenant and subnet (the conflict checks' indexes); an index
+ * out of memory is logged.
+ */
+void manager_network_redefined(struct manager *m, struct network *n,
+			       const struct network_config *old);
 /* Removes and frees 'n'. */
 void manager_remove_network(struct manager *m, struct network *n);
 
 /*
  * Checks 'c' against every other network (all but one named 'self', which may be NULL) and the
- * host's routes and links: duplicate bridge, overlapping subnet, a route already on the host
- * (routes through the network's own bridge excepted). Returns 0 or -EEXIST/-EBUSY with a
- * one-line reason in 'err'.
+ * host's routes and links: duplicate VNI, bridge or tenant id, overlapping subnet, a route
+ * already on the host (routes through the network's own bridge excepted). The networks are
+ * checked through indexes (vni-index.h, conflict-index.h), not a walk. Returns 0 or
+ * -EEXIST/-EBUSY with a one-line reason in 'err'.
  */
 int manager_check_conflicts(struct manager *m, const struct network_config *c, const char *self,
 			    char *err, size_t errlen);
