@@ -371,6 +371,7 @@ static int api_method_net_start(struct manager *m, json_t *params, json_t **ret,
 		return r;
 	}
 	n->active = true;
+	n->start_refused[0] = '\0';
 	log_info("Network '%s' started", n->config.name);
 	*ret = network_to_json(n);
 	return *ret ? 0 : -ENOMEM;

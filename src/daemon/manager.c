@@ -359,6 +359,8 @@ void manager_network_redefined(struct manager *m, struct network *n,
 		log_error("Out of memory indexing the VNI of '%s'", n->config.name);
 	if (conflict_index_moved(m->conflicts, &n->config, old) < 0)
 		log_error("Out of memory indexing the bridge and subnet of '%s'", n->config.name);
+	/* why start-up left it stopped was about the old definition */
+	n->start_refused[0] = '\0';
 }
 
 struct route_check {
@@ -572,8 +574,66 @@ static int manager_fw_base(struct manager *m, bool reset)
 	return 0;
 }
 
+/* The conflict checks of net.start against the networks in 'won' only. */
+static int manager_check_won(const struct vni_index *won_vni, const struct conflict_index *won,
+			     const struct network_config *c, char *err, size_t errlen)
+{
+	int r = vni_index_check(won_vni, c, NULL, err, errlen);
+
+	return r < 0 ? r : conflict_index_check(won, c, NULL, err, errlen);
+}
+
+/*
+ * Definitions written by hand into the state directory may conflict (the API refuses the second
+ * of two such): of the networks start-up would bring up, in name order, each one that conflicts
+ * with one before it stays stopped, its reason in n->start_refused (net show). A stopped
+ * network that conflicts with one of those is not cleaned up either: its bridge or VXLAN device
+ * may be the other's: keep[i] is set for it. Checks against the winners only, through indexes
+ * of their own.
+ */
+static int manager_startup_conflicts(struct manager *m, int autostart, bool *keep)
+{
+	struct vni_index won_vni = { 0 };
+	struct conflict_index won = { 0 };
+	char err[256];
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < m->n_networks; i++) {
+		struct network *n = m->networks[i];
+
+		if (!state_dir_is_running(m->state, n->config.name) &&
+		    !(autostart && n->config.autostart))
+			continue;
+		if (manager_check_won(&won_vni, &won, &n->config, err, sizeof(err)) < 0) {
+			snprintf(n->start_refused, sizeof(n->start_refused), "%s", err);
+			log_error("Network '%s' is not started: %s (two definitions in the state "
+				  "directory conflict; the first by name starts)", n->config.name,
+				  err);
+			continue;
+		}
+		r = vni_index_add(&won_vni, &n->config);
+		if (r >= 0)
+			r = conflict_index_add(&won, &n->config);
+	}
+	/* a stopped network that conflicts with a started one: "held" for the cleanup's sake only */
+	for (size_t i = 0; r >= 0 && i < m->n_networks; i++) {
+		struct network *n = m->networks[i];
+
+		if (!n->start_refused[0] && !state_dir_is_running(m->state, n->config.name) &&
+		    !(autostart && n->config.autostart) &&
+		    manager_check_won(&won_vni, &won, &n->config, err, sizeof(err)) < 0)
+			keep[i] = true;
+	}
+	vni_index_done(&won_vni);
+	conflict_index_done(&won);
+	if (r < 0)
+		return log_error_errno(r, "Failed to check the definitions for conflicts: %m");
+	return 0;
+}
+
 int manager_startup(struct manager *m)
 {
+	_cleanup_free_ bool *keep = NULL;
 	char err[256];
 	int autostart, r;
 
@@ -603,16 +663,26 @@ int manager_startup(struct manager *m)
 		autostart = 1;
 	}
 
+	keep = calloc(m->n_networks + 1, sizeof(*keep));
+	if (!keep)
+		return log_oom();
+	r = manager_startup_conflicts(m, autostart, keep);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < m->n_networks; i++) {
 		struct network *n = m->networks[i];
 		bool running = state_dir_is_running(m->state, n->config.name);
 
+		if (n->start_refused[0])
+			continue;
 		if (!running && !(autostart && n->config.autostart)) {
 			/*
 			 * Left over from an interrupted stop (or a start killed before it was
 			 * recorded): rules, or a bridge made before the rules. Finish the stop.
 			 */
 			struct nl_link_info link;
+			if (keep[i])
+				continue;
 			if (n->fw_hash || n->fw_unknown || uplink_bridge_is_ours(m, n->config.name) ||
 			    (nl_link_get_by_name(m->nl, n->config.bridge, &link) >= 0 &&
 			     strcmp(link.kind, "bridge") == 0)) {

@@ -110,7 +110,11 @@ void manager_link_drop(struct manager *m, struct network *n, int ifindex);
 /* Drops 'n''s links (n->ifindex, n->overlay.ifindex) from the index, before they are cleared. */
 void manager_link_unindex(struct manager *m, struct network *n);
 
-/* Loads definitions and reconciles the kernel with them; logs per-network failures. */
+/*
+ * Loads definitions and reconciles the kernel with them; logs per-network failures. Of
+ * definitions that conflict (hand-edited files: the same VNI or bridge, overlapping subnets),
+ * the first by name starts; the others stay stopped, the reason in network->start_refused.
+ */
 int manager_startup(struct manager *m);
 
 /* Runs the event loop until SIGTERM/SIGINT; returns 0 on a clean stop. */

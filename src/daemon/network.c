@@ -471,6 +471,10 @@ json_t *network_to_json(const struct network *n)
 	if (j && json_object_set_new(j, "tenant", n->config.tenant[0] ?
 				     json_string(n->config.tenant) : json_null()) < 0)
 		return json_decref_null(j);
+	/* only when start-up left it stopped (manager_startup()): the key is absent otherwise */
+	if (j && n->start_refused[0] &&
+	    json_object_set_new(j, "start-refused", json_string(n->start_refused)) < 0)
+		return json_decref_null(j);
 	if (j && n->config.bridge[0] != '\0' &&
 	    json_object_set_new(j, "overlay", overlay_to_json(n)) < 0) {
 		json_decref(j);

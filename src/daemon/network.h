@@ -47,6 +47,8 @@ struct network {
 	char *fw_purge;     /* script removing what start-up found installed for it, when that
 			     * differed from its definition (fw_list_installed()); owned, or NULL */
 	bool dirty;         /* scheduled for repair */
+	char start_refused[256]; /* why start-up left it stopped: another definition in the state
+				  * directory conflicts with it ("" = none; net show tells it) */
 	struct overlay_state overlay; /* the VXLAN device, while up (daemon/overlay/) */
 
 	/* DHCP (dhcp-service.c): the store lives as long as the definition, the rest while up. */

@@ -100,6 +100,37 @@ static void test_redefinition_and_removal(void **state)
 	vni_index_done(&ix);
 }
 
+/* Hand-edited definitions sharing a VNI: both indexed, neither forgotten when the other goes. */
+static void test_duplicates(void **state)
+{
+	struct vni_index ix = { 0 };
+	struct network_config a, b, c;
+	char err[256] = "";
+
+	(void)state;
+	net(&a, "a", NETWORK_OVERLAY_VXLAN, 4242);
+	net(&b, "b", NETWORK_OVERLAY_VXLAN, 4242);
+	assert_int_equal(vni_index_add(&ix, &a), 0);
+	assert_int_equal(vni_index_add(&ix, &b), 0);
+	assert_ptr_equal(vni_index_find(&ix, 4242), &a);
+	/* each is refused because of the other (net start of the one start-up left stopped) */
+	assert_int_equal(vni_index_check(&ix, &b, "b", err, sizeof(err)), -EEXIST);
+	assert_string_equal(err, "vni 4242 is used by network 'a'");
+	assert_int_equal(vni_index_check(&ix, &a, "a", err, sizeof(err)), -EEXIST);
+	assert_string_equal(err, "vni 4242 is used by network 'b'");
+	/* the first goes: the second still holds the VNI */
+	vni_index_remove(&ix, &a);
+	assert_ptr_equal(vni_index_find(&ix, 4242), &b);
+	assert_int_equal(vni_index_check(&ix, &b, "b", err, sizeof(err)), 0);
+	net(&c, "c", NETWORK_OVERLAY_EVPN, 4242);
+	assert_int_equal(vni_index_check(&ix, &c, NULL, err, sizeof(err)), -EEXIST);
+	assert_string_equal(err, "vni 4242 is used by network 'b'");
+	vni_index_remove(&ix, &b);
+	assert_null(vni_index_find(&ix, 4242));
+	assert_int_equal(vni_index_check(&ix, &c, NULL, err, sizeof(err)), 0);
+	vni_index_done(&ix);
+}
+
 /* Many networks: every VNI found, each refusal names its own network, removals exact. */
 static void test_many_networks(void **state)
 {
@@ -137,6 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refuses_a_vni_in_use),
 		cmocka_unit_test(test_redefinition_and_removal),
+		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_many_networks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,8 @@
 struct network_config;
 
 struct vni_index {
-	struct int_map map;   /* VNI -> const struct network_config * (borrowed: &network->config) */
+	struct int_map map;   /* VNI -> its definitions (a bucket, owned; the definitions borrowed:
+			       * &network->config), more than one only for hand-edited definitions */
 };
 
 /* Frees the index's memory (not the definitions); it is empty and usable again. */
@@ -40,7 +41,7 @@ void vni_index_remove(struct vni_index *ix, const struct network_config *c);
  */
 int vni_index_moved(struct vni_index *ix, const struct network_config *c, unsigned old_vni);
 
-/* The definition that has VNI 'vni' (1..16777215), NULL if none. */
+/* The definition that has VNI 'vni' (1..16777215; the first indexed if several), NULL if none. */
 const struct network_config *vni_index_find(const struct vni_index *ix, unsigned vni);
 
 /*
