@@ -29,12 +29,14 @@ enum conflict_kind {
 	CONFLICT_NO_TENANT,     /* ... those without a tenant */
 	CONFLICT_GATEWAY,       /* ... those with their gateway on this host */
 	CONFLICT_TENANT,        /* ... those of the tenant whose id is 'tenant' */
+	CONFLICT_SUBNET6,       /* tenant, addr: the /64's two halves; lists its definitions */
 };
 
 struct conflict_key {
 	uint8_t kind;           /* enum conflict_kind */
 	uint8_t len;            /* prefix length of a trie node, 0..32 */
-	uint32_t tenant;        /* tenant id (CONFLICT_TENANT, CONFLICT_TENANT_NAME), else 0 */
+	uint32_t tenant;        /* tenant id (CONFLICT_TENANT, CONFLICT_TENANT_NAME), else 0; the
+				 * first half of a subnet6 */
 	uint32_t addr;          /* host order, masked to 'len'; or a hash, see the kinds */
 };
 
@@ -45,8 +47,8 @@ struct conflict_node {
 	const struct network_config **exact;   /* borrowed: the definitions at exactly this key */
 };
 
-/* The bridge, 2 tenant keys, 3 classes of 33 prefixes. */
-#define CONFLICT_KEYS_MAX (1 + 2 + 3 * 33)
+/* The bridge, 2 tenant keys, 3 classes of 33 prefixes, the subnet6. */
+#define CONFLICT_KEYS_MAX (1 + 2 + 3 * 33 + 1)
 
 static uint64_t mix64(uint64_t x)
 {
@@ -95,6 +97,21 @@ static struct conflict_key subnet_key(enum conflict_kind kind, uint32_t tenant, 
 	};
 }
 
+/*
+ * A subnet6 is always a /64 (conf-network6.c), so two overlap only when they are the same: one
+ * key holds the whole prefix, no collision.
+ */
+static struct conflict_key subnet6_key(const struct in6_prefix *p)
+{
+	const uint8_t *b = p->addr.s6_addr;
+
+	return (struct conflict_key){
+		.kind = CONFLICT_SUBNET6, .len = 64,
+		.tenant = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3],
+		.addr = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7],
+	};
+}
+
 static bool has_gateway(const struct network_config *c)
 {
 	return network_overlay_has_gateway(&c->overlay);
@@ -138,6 +155,10 @@ static size_t conflict_keys(const struct network_config *c, struct conflict_key 
 			.kind = CONFLICT_TENANT_NAME, .tenant = id, .addr = name_hash(c->tenant),
 		};
 		exact[n++] = false;
+	}
+	if (c->has_subnet6 && c->subnet6.prefixlen == 64) {
+		keys[n] = subnet6_key(&c->subnet6);
+		exact[n++] = true;
 	}
 	if (!c->has_subnet)
 		return n;
@@ -487,4 +508,17 @@ int conflict_index_check(const struct conflict_index *ix, const struct network_c
 	if (r >= 0 && c->has_subnet)
 		r = check_subnet(ix, c, self, err, errlen);
 	return r;
+}
+
+const struct network_config *conflict_index_find_subnet6(const struct conflict_index *ix,
+							 const struct in6_prefix *p,
+							 const struct network_config *self)
+{
+	struct conflict_key k = subnet6_key(p);
+	const struct conflict_node *s = p->prefixlen == 64 ? node_find(ix, &k) : NULL;
+
+	for (uint32_t i = 0; s && i < s->n_exact; i++)
+		if (s->exact[i] != self)
+			return s->exact[i];
+	return NULL;
 }

@@ -3,7 +3,7 @@
  * The host's bridge names, tenant ids and IPv4 subnets in use, indexed so that the conflict
  * checks of net.create/define/start (manager_check_conflicts()) cost the same with 10 networks
  * or 16,000: bridge name -> definitions (one hash lookup), tenant id -> definitions counted by
- * tenant name, and the subnets as a binary trie of prefixes held in one hash table, each node
+ * tenant name, subnet6 (always a /64) -> definitions, and the IPv4 subnets as a binary trie of prefixes held in one hash table, each node
  * counting the definitions at or under it. An overlap query looks up the candidate's covering
  * prefixes (at most 33) and, when the count under the candidate says there is one, goes down to
  * a definition inside it (at most 32 levels). The trie is kept per class of definitions (every
@@ -19,8 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct network_config;
 struct conflict_node;
+struct in6_prefix;
+struct network_config;
 
 struct conflict_index {
 	struct conflict_node *slots;  /* 'cap' of them, a power of two (NULL while empty) */
@@ -60,5 +61,14 @@ int conflict_index_moved(struct conflict_index *ix, const struct network_config 
  */
 int conflict_index_check(const struct conflict_index *ix, const struct network_config *c,
 			 const struct network_config *self, char *err, size_t errlen);
+
+/*
+ * An indexed definition other than 'self' (may be NULL) whose subnet6 overlaps 'p', i.e. is the
+ * same /64 (subnet6 is never shared, tenants or not: ipv6/subnet6.c words the refusal); NULL if
+ * none. One hash lookup.
+ */
+const struct network_config *conflict_index_find_subnet6(const struct conflict_index *ix,
+							 const struct in6_prefix *p,
+							 const struct network_config *self);
 
 #endif

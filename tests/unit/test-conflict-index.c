@@ -20,6 +20,7 @@
 #include "config/conf-network.h"
 #include "config/conf-overlay.h"
 #include "config/conf-tenant.h"
+#include "shared/in6-addr-util.h"
 #include "daemon/conflict-index.h"
 #include "daemon/tenant/tenant.h"
 
@@ -227,6 +228,52 @@ static void test_tenant_ids(void **state)
 	conflict_index_done(&ix);
 }
 
+static int in6_prefix_from_string(const char *s, struct in6_prefix *ret)
+{
+	return in6_addr_prefix_from_string(s, &ret->addr, &ret->prefixlen);
+}
+
+static void test_subnet6(void **state)
+{
+	struct conflict_index ix = { 0 };
+	struct network_config a, b, mv;
+	struct in6_prefix p;
+
+	(void)state;
+	net(&a, "a", "br-a", "10.1.0.0/24", NULL, true);
+	assert_int_equal(in6_prefix_from_string("fd00:1:2:3::/64", &a.subnet6), 0);
+	a.has_subnet6 = true;
+	net(&b, "b", "br-b", "10.2.0.0/24", NULL, true);
+	net(&mv, "mv", "", NULL, NULL, true);
+	assert_int_equal(conflict_index_add(&ix, &a), 0);
+	assert_int_equal(conflict_index_add(&ix, &b), 0);
+	assert_int_equal(conflict_index_add(&ix, &mv), 0);
+	assert_int_equal(in6_prefix_from_string("fd00:1:2:3::/64", &p), 0);
+	assert_ptr_equal(conflict_index_find_subnet6(&ix, &p, NULL), &a);
+	assert_ptr_equal(conflict_index_find_subnet6(&ix, &p, &b), &a);
+	/* its own prefix is no conflict for 'a' */
+	assert_null(conflict_index_find_subnet6(&ix, &p, &a));
+	/* a /64 that differs in either half, or in the host half only (the same /64) */
+	assert_int_equal(in6_prefix_from_string("fd00:1:2:4::/64", &p), 0);
+	assert_null(conflict_index_find_subnet6(&ix, &p, NULL));
+	assert_int_equal(in6_prefix_from_string("fd01:1:2:3::/64", &p), 0);
+	assert_null(conflict_index_find_subnet6(&ix, &p, NULL));
+	/* moved to another prefix by a redefinition */
+	{
+		struct network_config old = a;
+
+		assert_int_equal(in6_prefix_from_string("fd01:1:2:3::/64", &a.subnet6), 0);
+		assert_int_equal(conflict_index_moved(&ix, &a, &old), 0);
+	}
+	assert_ptr_equal(conflict_index_find_subnet6(&ix, &p, NULL), &a);
+	assert_int_equal(in6_prefix_from_string("fd00:1:2:3::/64", &p), 0);
+	assert_null(conflict_index_find_subnet6(&ix, &p, NULL));
+	conflict_index_remove(&ix, &a);
+	assert_int_equal(in6_prefix_from_string("fd01:1:2:3::/64", &p), 0);
+	assert_null(conflict_index_find_subnet6(&ix, &p, NULL));
+	conflict_index_done(&ix);
+}
+
 /* The walk the index replaced: 0, -EEXIST or -EBUSY, and whether 'o' is one it would name. */
 static int walk_conflict(const struct network_config *c, const struct network_config *o)
 {
@@ -338,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_subnet_overlaps),
 		cmocka_unit_test(test_tenant_rules),
 		cmocka_unit_test(test_tenant_ids),
+		cmocka_unit_test(test_subnet6),
 		cmocka_unit_test(test_same_as_the_walk),
 	};
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Implementation of subnet6.h: the same overlap rules as IPv4 subnets, over the networks in
- * memory and the route cache (no kernel dump per request once the cache is loaded).
+ * Implementation of subnet6.h: the same overlap rules as IPv4 subnets, against the networks'
+ * conflict index (conflict-index.h: a subnet6 is a /64, so one lookup) and the route cache (no
+ * kernel dump per request once the cache is loaded).
  */
 #include "daemon/ipv6/subnet6.h"
 
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "config/conf-network.h"
+#include "daemon/conflict-index.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
 #include "daemon/route-cache.h"
@@ -48,25 +50,20 @@ static int route6_check_cb(const struct nl_route_info *rt, void *data)
 	return -EBUSY;
 }
 
-/* The networks' check: 0 or -EBUSY with the reason. */
+/* The networks' check, one lookup in the conflict index: 0 or -EBUSY with the reason. */
 static int subnet6_check_networks(struct manager *m, const struct in6_prefix *p, const char *self,
 				  char *err, size_t errlen)
 {
 	char a[IN6_PREFIX_STRLEN], b[IN6_PREFIX_STRLEN];
+	struct network *own = self ? manager_find_network(m, self) : NULL;
+	const struct network_config *o =
+		conflict_index_find_subnet6(m->conflicts, p, own ? &own->config : NULL);
 
-	for (size_t i = 0; i < m->n_networks; i++) {
-		const struct network_config *o = &m->networks[i]->config;
-
-		if (self && strcmp(o->name, self) == 0)
-			continue;
-		if (o->has_subnet6 && in6_prefix_overlaps(&o->subnet6, p)) {
-			snprintf(err, errlen, "subnet6 %s overlaps network '%s' (%s)",
-				 in6_prefix_to_string(p, a), o->name,
-				 in6_prefix_to_string(&o->subnet6, b));
-			return -EBUSY;
-		}
-	}
-	return 0;
+	if (!o)
+		return 0;
+	snprintf(err, errlen, "subnet6 %s overlaps network '%s' (%s)", in6_prefix_to_string(p, a),
+		 o->name, in6_prefix_to_string(&o->subnet6, b));
+	return -EBUSY;
 }
 
 static int subnet6_check_prefix(struct manager *m, const struct in6_prefix *p, const char *self,
