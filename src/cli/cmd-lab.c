@@ -139,10 +139,13 @@ int cmd_lab_validate(struct cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* A nic's impairments and link as they are now: the file's, or what 'lab set'/'lab link' made. */
 static const struct output_column node_columns[] = {
 	{ "NODE", "node" },       { "KIND", "kind" },   { "STATE", "state" },
 	{ "NIC", "ifname" },      { "NETWORK", "network" }, { "ADDRESS", "address" },
-	{ "PORT", "port" },       { "NAMESPACE", "namespace" },
+	{ "PORT", "port" },       { "LINK", "link" },   { "RATE", "rate" },
+	{ "LOSS", "loss" },       { "DELAY", "delay" }, { "JITTER", "jitter" },
+	{ "NAMESPACE", "namespace" },
 };
 static const struct output_column up_network_columns[] = {
 	{ "NETWORK", "name" }, { "MODE", "mode" },     { "SUBNET", "subnet" },

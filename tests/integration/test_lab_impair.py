@@ -56,6 +56,20 @@ def nic(lab, path, node):
     return next(n for n in st["nodes"] if n["name"] == node)["nics"][0]
 
 
+def table_nic(lab, path, node):
+    """The row of node's first nic in the node table of 'lab status' (text), as a dict by header."""
+    lines = lab.kn("lab", "status", path).stdout.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.split()[:2] == ["NODE", "KIND"])
+    keys = lines[head].split()
+    for line in lines[head + 1:]:
+        if not line.strip():
+            break
+        row = dict(zip(keys, line.split()))
+        if row["NODE"] == node:
+            return row
+    raise AssertionError("no row for node %s in:\n%s" % (node, "\n".join(lines)))
+
+
 def ping_loss(lab, name, count):
     """Percent of 'count' pings from a to b (10 ms apart) that got no reply."""
     p = in_node(lab, name, "a", "ping", "-q", "-n", "-c", count, "-i", "0.01", "-W", "1",
@@ -111,6 +125,10 @@ def test_rate_loss_live_and_down(ilab):
     up(lab, path)
     b = nic(lab, path, "b")
     assert (b["rate"], b["loss"], b["delay"], b["link"]) == ("8mbit", "30%", None, "up")
+    row = table_nic(lab, path, "b")
+    assert (row["LINK"], row["RATE"], row["LOSS"], row["DELAY"], row["JITTER"]) == \
+        ("up", "8mbit", "30%", "-", "-"), row
+    assert (table_nic(lab, path, "a")["RATE"], table_nic(lab, path, "a")["LOSS"]) == ("-", "-")
     port = b["port"]
     assert "tbf" in tc_of(lab, port) and "rate 8Mbit" in tc_of(lab, port)
     rules = lab.nft("list", "table", "bridge", "kvmnet_lab").stdout
@@ -134,15 +152,22 @@ def test_rate_loss_live_and_down(ilab):
     print("rate 2mbit (set live): iperf3 measured %.2f Mbit/s" % mbit)
     assert 1.3 <= mbit <= 2.2, mbit
     assert nic(lab, path, "b")["rate"] == "2mbit"
+    assert nic(lab, path, "b")["loss"] is None
+    row = table_nic(lab, path, "b")
+    assert (row["RATE"], row["LOSS"]) == ("2mbit", "-"), row
     lab.kn("lab", "set", path, "b:n" + name, "rate=none")
     assert "tbf" not in tc_of(lab, port)
 
     # link flap
     lab.kn("lab", "link", path, "b:n" + name, "down")
     assert nic(lab, path, "b")["link"] == "down"
+    row = table_nic(lab, path, "b")
+    assert (row["LINK"], row["RATE"]) == ("down", "-"), row
+    assert table_nic(lab, path, "a")["LINK"] == "up"
     assert ping_loss(lab, name, 10) == 100
     lab.kn("lab", "link", path, "b:n" + name, "up")
     assert nic(lab, path, "b")["link"] == "up"
+    assert table_nic(lab, path, "b")["LINK"] == "up"
     for _ in range(30):   # the bridge port goes through listening/learning only with STP
         if ping_loss(lab, name, 3) == 0:
             break
@@ -180,6 +205,8 @@ def test_set_refused_and_delay(ilab):
         lab.kn("lab", "link", path, *args, expect=2)
     assert tc_of(lab, port) == tc
     assert nic(lab, path, "b")["rate"] == "4mbit"
+    row = table_nic(lab, path, "b")
+    assert (row["LINK"], row["RATE"], row["LOSS"]) == ("up", "4mbit", "-"), row
 
     has_netem = "netem" in run(["sh", "-c", "grep -w sch_netem /proc/modules; "
                                 "ls /sys/module | grep -x sch_netem"], check=False).stdout
