@@ -4,6 +4,7 @@ real QEMU guest (the project's tiny guest, TCG here, KVM where /dev/kvm works), 
 the forward of host port 8080 reaches the guest's port 80 from outside, a restarted daemon takes
 the guest back by PID (same QEMU, forward still working), and 'lab down' stops QEMU and leaves
 nothing. A QEMU that dies fails its node, naming it. Skips where QEMU or the guest's packages are missing."""
+import json
 import os
 import pathlib
 import signal
@@ -161,3 +162,129 @@ def test_guest_then_qemu_dies(qlab):
 
 def pid_of(node):
     return node["pid"]
+
+
+FROM_GUEST = """[lab]
+name = qc
+
+[network pub]
+mode = isolated
+subnet = 10.75.1.0/24
+dhcp = no
+
+[network priv]
+mode = isolated
+subnet = 10.75.2.0/24
+dhcp = no
+
+[node vm]
+kind = qemu
+memory = 160
+nics = pub:10.75.1.50
+
+[node own]
+kind = qemu
+memory = 96
+disk = blank.img   ; boots nothing: a guest without the probe channel
+nics = pub:10.75.1.60
+
+[node peer]
+nics = pub:10.75.1.10 priv:10.75.2.10
+listen = 8080
+
+[node far]
+nics = priv:10.75.2.20
+listen = 22
+
+[check vm-peer-port]
+from = vm
+to = peer:8080
+expect = open
+
+[check vm-peer-ping]
+from = vm
+to = peer
+expect = open
+
+[check vm-peer-other-port]
+from = vm
+to = peer:9
+expect = closed
+
+[check vm-far-isolated]
+from = vm
+to = far:22
+expect = closed
+
+[check vm-wrongly-open]
+from = vm
+to = peer:9
+expect = open
+
+[check own-cannot]
+from = own
+to = peer
+expect = closed
+
+[check peer-to-vm]
+from = peer
+to = vm
+expect = open
+"""
+
+
+def test_checks_from_guest(qlab):
+    """Checks with 'from' a qemu node run inside the tiny guest (its probe channel, a second
+    serial port on a unix socket of kvmnetd's): open and closed as found there, a wrong
+    expectation failed with exit 1, and a guest without the channel failed with a reason."""
+    lab = qlab
+    path = lab.tmp / "qc.lab"
+    path.write_text(FROM_GUEST)
+    (lab.tmp / "blank.img").write_bytes(b"\0" * 65536)
+    lab.lab_files.append(path)
+    before = snap(lab)
+    t0 = time.monotonic()
+    p = lab.kn("lab", "up", path, expect=1, timeout=180)
+    print("qc.lab (2 qemu + 2 netns nodes, 7 checks) up in %.1f s" % (time.monotonic() - t0))
+    assert "5 of 7 checks passed" in p.stdout, p.stdout
+    assert "kvmnet: lab qc: 2 of 7 checks failed" in p.stderr, p.stderr
+    st = json.loads(lab.kn("lab", "status", path, "--json", expect=1).stdout)
+    checks = {c["name"]: c for c in st["checks"]}
+    found = {n: (c["result"], c["observed"], c["detail"]) for n, c in checks.items()}
+    assert found["vm-peer-port"] == ("passed", "open", "connected"), found
+    assert found["vm-peer-ping"] == ("passed", "open", "echo reply"), found
+    assert found["vm-peer-other-port"] == ("passed", "closed", "refused"), found
+    # through the guest's default route to the isolated network's gateway, which forwards nothing
+    assert found["vm-far-isolated"] == ("passed", "closed", "no answer within 2 s"), found
+    assert found["vm-wrongly-open"] == ("failed", "closed", "refused"), found
+    assert found["peer-to-vm"][0] == "passed", found
+    own = checks["own-cannot"]
+    # failed although it expected 'closed': not run is not closed
+    assert (own["result"], own["observed"]) == ("failed", None), own
+    assert "node own boots its own images" in own["detail"], own
+    for n in ("vm-peer-port", "vm-peer-ping", "vm-far-isolated"):
+        assert checks[n]["via"].endswith("(in the guest)"), checks[n]
+    assert "(in the guest)" not in checks["peer-to-vm"]["via"]
+    assert "check vm-wrongly-open: FAILED (expected open, found closed: refused)" in p.stdout
+    # the table shows them as the JSON does
+    lines = lab.kn("lab", "status", path, expect=1).stdout.splitlines()
+    row = next(line for line in lines if line.startswith("vm-far-isolated "))
+    assert "passed" in row and "no answer within 2 s" in row, row
+
+    log = lab.log_text()
+    print("probe channel: %d lines ignored, %d requests sent again"
+          % (log.count("ignoring line"), log.count("asking again")))
+    vm = next(n for n in st["nodes"] if n["name"] == "vm")
+    sock = lab.state / "labs" / "qc.vm.probe.sock"
+    assert sock.is_socket()
+    # a restarted daemon keeps the results, and the socket is QEMU's still
+    lab.stop_daemon()
+    lab.start_daemon(args=lab.daemon_args, mount_ns=False)
+    st2 = json.loads(lab.kn("lab", "status", path, "--json", expect=1).stdout)
+    assert {c["name"]: c["result"] for c in st2["checks"]} == \
+        {n: c["result"] for n, c in checks.items()}
+    assert next(n for n in st2["nodes"] if n["name"] == "vm")["pid"] == vm["pid"]
+    lab.kn("lab", "down", path, timeout=30)
+    assert not sock.exists()
+    after = snap(lab)
+    assert after == before, lab.snapshot_diff(before, after)

@@ -95,6 +95,26 @@ static void test_argv(void **state)
 	assert_int_equal(find_arg(argv, "-netdev"), -1);
 	lab_qemu_argv_free(argv);
 
+	/* the probe channel: a second serial port (ttyS1) on the daemon's listening socket */
+	s.has_probe = true;
+	s.probe_fd = 11;
+	s.n_nics = LAB_NODE_NICS_MAX;
+	s.kernel = "/g/vmlinuz";
+	s.initrd = "/g/initrd.img";
+	assert_int_equal(lab_qemu_argv(&s, &argv), 0);
+	assert_string_equal(argv[find_arg(argv, "-chardev") + 1],
+			    "socket,id=knprobe,fd=11,server=on,wait=off");
+	assert_string_equal(argv[find_arg(argv, "-chardev") + 2], "-serial");
+	assert_string_equal(argv[find_arg(argv, "-chardev") + 3], "chardev:knprobe");
+	assert_string_equal(argv[find_arg(argv, "-chardev") - 1], "file:/s/web.console.log");
+	lab_qemu_argv_free(argv);
+	argv = NULL;
+	s.probe_fd = -1;
+	assert_int_equal(lab_qemu_argv(&s, &argv), -EINVAL);
+	s.has_probe = false;
+	s.kernel = s.initrd = NULL;
+	s.n_nics = 0;
+
 	/* refused: a comma (QEMU's separator) in a path, nothing to boot, no name, too many nics */
 	argv = NULL;
 	s.disk = "/img/a,b.qcow2";

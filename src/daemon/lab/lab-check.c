@@ -2,11 +2,14 @@
 /*
  * The checks of a lab (docs/LABS.md), all at once on the event loop: a non-blocking TCP connect
  * to NODE:PORT, or an ICMP echo to NODE, from a socket made inside the 'from' node, with a 2 s
- * timeout. 'open' passes on a connection or a reply; 'closed' on a refusal, a timeout or an
- * unreachable destination. The target is the 'to' node's address on a network both nodes are
- * on, else its first address (reached through the gateways).
+ * timeout; from a node the daemon cannot make a socket in (a qemu guest), the same probe run by
+ * the node's kind inside it (lab-node.h probe). 'open' passes on a connection or a reply;
+ * 'closed' on a refusal, a timeout or an unreachable destination; a check that cannot be run
+ * (the guest never answers) fails whatever it expects. The target is the 'to' node's address on
+ * a network both nodes are on, else its first address (reached through the gateways).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -22,7 +25,8 @@
 #include "shared/fd-util.h"
 #include "shared/in-addr-util.h"
 
-#define CHECK_TIMEOUT_USEC (2ULL * 1000000ULL)
+#define CHECK_TIMEOUT_SEC 2
+#define CHECK_TIMEOUT_USEC (CHECK_TIMEOUT_SEC * 1000000ULL)
 
 static const char *const result_names[_LAB_CHECK_RESULT_MAX] = {
 	[LAB_CHECK_PENDING] = "pending",
@@ -78,6 +82,51 @@ static void check_end(struct lab_check_run *c, bool open, const char *detail)
 		  c->detail);
 	if (l->checks_pending > 0 && --l->checks_pending == 0)
 		lab_engine_checks_done(l);
+}
+
+/* A check that could not be run: failed whatever it expects, 'why' as its detail. */
+static void check_error(struct lab_check_run *c, const char *why)
+{
+	struct lab *l = c->lab;
+
+	c->io = event_source_free(c->io);
+	c->timer = event_source_free(c->timer);
+	c->fd = safe_close(c->fd);
+	c->observed[0] = '\0';
+	snprintf(c->detail, sizeof(c->detail), "%s", why);
+	c->result = LAB_CHECK_FAILED;
+	lab_event(l, "check %s: FAILED (expected %s, not run: %s)", c->conf->name,
+		  lab_expect_to_string(c->conf->expect), c->detail);
+	if (l->checks_pending > 0 && --l->checks_pending == 0)
+		lab_engine_checks_done(l);
+}
+
+static void on_probe_done(struct lab_probe *p, int r, bool open, const char *detail)
+{
+	struct lab_check_run *c = (struct lab_check_run *)((char *)p -
+							   offsetof(struct lab_check_run, probe));
+
+	if (r < 0)
+		check_error(c, detail);
+	else
+		check_end(c, open, detail);
+}
+
+/* The check run inside node 'from' by its kind. */
+static void check_probe(struct lab_check_run *c, struct lab_node_run *from)
+{
+	char err[200];
+	int r;
+
+	c->probe = (struct lab_probe){
+		.target = c->target,
+		.port = c->conf->port,
+		.timeout_sec = CHECK_TIMEOUT_SEC,
+		.done = on_probe_done,
+	};
+	r = from->ops->probe(from, &c->probe, err, sizeof(err));
+	if (r < 0)
+		check_error(c, err);
 }
 
 static int on_timeout(struct event_source *s, uint64_t now, void *data)
@@ -180,14 +229,18 @@ static int check_run(struct lab_check_run *c)
 		check_end(c, false, "the target node has no address");
 		return 0;
 	}
-	if (!from->ops->socket) {
+	if (!from->ops->socket && !from->ops->probe) {
 		snprintf(buf, sizeof(buf), "node %s (kind %s) cannot run checks", from->conf->name,
 			 lab_node_kind_to_string(from->conf->kind));
-		check_end(c, false, buf);
+		check_error(c, buf);
 		return 0;
 	}
-	snprintf(c->via, sizeof(c->via), "from %s to %s", from->conf->name,
-		 in_addr_to_string(c->target, ip));
+	snprintf(c->via, sizeof(c->via), "from %s to %s%s", from->conf->name,
+		 in_addr_to_string(c->target, ip), from->ops->socket ? "" : " (in the guest)");
+	if (!from->ops->socket) {
+		check_probe(c, from);
+		return 0;
+	}
 	sa.sin_addr = c->target;
 	if (c->conf->port) {
 		c->fd = from->ops->socket(from, AF_INET, SOCK_STREAM, 0);
@@ -265,6 +318,14 @@ void lab_checks_stop(struct lab *l)
 {
 	for (size_t i = 0; l->checks && i < l->config.n_checks; i++) {
 		struct lab_check_run *c = &l->checks[i];
+
+		if (c->probe.queued) {
+			struct lab_node_run *from = find_node(l, c->conf->from);
+
+			if (from && from->ops && from->ops->probe_cancel)
+				from->ops->probe_cancel(from, &c->probe);
+			c->probe.queued = false;
+		}
 
 		c->io = event_source_free(c->io);
 		c->timer = event_source_free(c->timer);

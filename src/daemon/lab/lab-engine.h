@@ -59,6 +59,7 @@ struct lab_check_run {
 	uint16_t echo_id, echo_seq;
 	struct in_addr target;
 	uint64_t started_usec;
+	struct lab_probe probe;         /* a check from a node run by its kind (a qemu guest) */
 };
 
 struct lab {

@@ -10,7 +10,9 @@
  * serial console goes to STATE_DIR/labs/LAB.NODE.console.log, QEMU's own messages to
  * LAB.NODE.qemu.log; both go at 'lab down'. A timer follows the guest: its console's ready
  * marker (tiny guest), its leases, and QEMU itself (a QEMU that exits fails the node, with the
- * last line of its log).
+ * last line of its log). Checks from the node run inside the tiny guest through its probe channel
+ * (lab-guest-probe.h): a second serial port QEMU serves on STATE_DIR/labs/LAB.NODE.probe.sock, a
+ * socket the daemon makes and hands to QEMU by fd; it goes at 'lab down' too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "daemon/lab/lab-engine.h"
+#include "daemon/lab/lab-guest-probe.h"
 #include "daemon/lab/lab-node.h"
 #include "daemon/lab/lab-qemu-proc.h"
 #include "daemon/manager.h"
@@ -48,6 +51,8 @@ struct qemu_data {
 	char name[96];                  /* QEMU's -name: "kvmnet-lab:LAB:NODE" */
 	char console[QEMU_PATH_MAX];
 	char qemu_log[QEMU_PATH_MAX];
+	char probe_path[QEMU_PATH_MAX]; /* the probe channel's socket (tiny guest) */
+	struct lab_guest_probe *probe;  /* connected on the first check from the node */
 	bool tiny;                      /* the project's guest: wait for its ready marker */
 	bool ready;
 	off_t console_off;              /* how far the console was searched for the marker */
@@ -74,6 +79,8 @@ static int data_new(struct lab_node_run *n)
 		 n->conf->name);
 	snprintf(d->qemu_log, sizeof(d->qemu_log), "%s/labs/%s.%s.qemu.log", state, n->lab->name,
 		 n->conf->name);
+	snprintf(d->probe_path, sizeof(d->probe_path), "%s/labs/%s.%s.probe.sock", state,
+		 n->lab->name, n->conf->name);
 	d->tiny = !n->conf->kernel && !n->conf->disk;
 	n->kind_data = d;
 	return 0;
@@ -95,7 +102,9 @@ static int qemu_plan(struct lab_node_run *n, json_t *record)
 		}
 	if (!ports || json_object_set_new(record, "ports", ports) < 0 ||
 	    json_object_set_new(record, "qemu-name", json_string(qdata(n)->name)) < 0 ||
-	    json_object_set_new(record, "console", json_string(qdata(n)->console)) < 0)
+	    json_object_set_new(record, "console", json_string(qdata(n)->console)) < 0 ||
+	    (qdata(n)->tiny &&
+	     json_object_set_new(record, "probe-socket", json_string(qdata(n)->probe_path)) < 0))
 		return -ENOMEM;
 	return 0;
 }
@@ -412,7 +421,7 @@ static int qemu_start(struct lab_node_run *n, json_t *record, char *err, size_t 
 	struct qemu_images im = { 0 };
 	struct lab_qemu_spec spec = { 0 };
 	char append[1024];
-	int fds[LAB_NODE_NICS_MAX], r;
+	int fds[LAB_NODE_NICS_MAX], probe_fd = -1, r;
 	size_t made = 0;
 	struct qemu_data *d;
 
@@ -428,6 +437,14 @@ static int qemu_start(struct lab_node_run *n, json_t *record, char *err, size_t 
 		if (r < 0)
 			goto out;
 	}
+	if (d->tiny) {
+		r = lab_guest_probe_listen(d->probe_path, &probe_fd);
+		if (r < 0) {
+			snprintf(err, errlen, "node %s: cannot make its probe socket %s: %s",
+				 n->conf->name, d->probe_path, strerror(-r));
+			goto out;
+		}
+	}
 	kernel_args(n, append, sizeof(append));
 	spec = (struct lab_qemu_spec){
 		.name = d->name,
@@ -440,6 +457,8 @@ static int qemu_start(struct lab_node_run *n, json_t *record, char *err, size_t 
 		.kvm = lab_qemu_kvm_usable(),
 		.console_log = d->console,
 		.qemu_log = d->qemu_log,
+		.has_probe = probe_fd >= 0,
+		.probe_fd = probe_fd,
 		.n_nics = n->n_nics,
 	};
 	for (size_t i = 0; i < n->n_nics; i++) {
@@ -467,9 +486,10 @@ static int qemu_start(struct lab_node_run *n, json_t *record, char *err, size_t 
 			  n->conf->name, (int)d->id.pid, spec.kvm ? "kvm" : "tcg", spec.memory_mib,
 			  d->tiny ? "the tiny guest" : "the node's images");
 out:
-	/* QEMU holds the taps now (or nobody does, and they are gone) */
+	/* QEMU holds the taps and the probe socket now (or nobody does, and they are gone) */
 	for (size_t i = 0; i < made; i++)
 		safe_close(fds[i]);
+	safe_close(probe_fd);
 	return r;
 }
 
@@ -477,8 +497,10 @@ static void qemu_release(struct lab_node_run *n)
 {
 	struct qemu_data *d = qdata(n);
 
-	if (d)
+	if (d) {
 		d->poll = event_source_free(d->poll);
+		d->probe = lab_guest_probe_free(d->probe);
+	}
 	free(d);
 	n->kind_data = NULL;
 }
@@ -491,6 +513,7 @@ static void qemu_stop(struct lab_node_run *n, json_t *record)
 	};
 	const char *name = json_string_value(json_object_get(record, "qemu-name"));
 	const char *console = json_string_value(json_object_get(record, "console"));
+	const char *probe = json_string_value(json_object_get(record, "probe-socket"));
 	json_t *ports = json_object_get(record, "ports"), *p;
 	char log[QEMU_PATH_MAX];
 	size_t i;
@@ -518,6 +541,8 @@ static void qemu_stop(struct lab_node_run *n, json_t *record)
 		if (r < 0 && r != -ENODEV)
 			log_warning_errno(r, "Lab %s: cannot delete tap %s: %m", n->lab->name, tap);
 	}
+	if (probe)
+		(void)unlink(probe);
 	if (console) {
 		(void)unlink(console);
 		/* LAB.NODE.qemu.log beside LAB.NODE.console.log */
@@ -583,6 +608,36 @@ static int qemu_to_json(const struct lab_node_run *n, json_t *o)
 	return 0;
 }
 
+static int qemu_probe(struct lab_node_run *n, struct lab_probe *p, char *err, size_t errlen)
+{
+	struct qemu_data *d = qdata(n);
+	int r;
+
+	if (!d || !d->tiny) {
+		snprintf(err, errlen, "node %s boots its own images: checks from a qemu node need "
+			 "the tiny guest's probe channel", n->conf->name);
+		return -EOPNOTSUPP;
+	}
+	if (!d->probe) {
+		r = lab_guest_probe_new(n->lab->m->loop, d->probe_path,
+					LAB_GUEST_PROBE_RESEND_USEC, LAB_GUEST_PROBE_SLACK_USEC,
+					&d->probe);
+		if (r < 0) {
+			snprintf(err, errlen, "%s", strerror(-r));
+			return r;
+		}
+	}
+	return lab_guest_probe_submit(d->probe, p, err, errlen);
+}
+
+static void qemu_probe_cancel(struct lab_node_run *n, struct lab_probe *p)
+{
+	struct qemu_data *d = qdata(n);
+
+	if (d)
+		lab_guest_probe_cancel(d->probe, p);
+}
+
 const struct lab_node_ops lab_node_qemu_ops = {
 	.kind = LAB_NODE_QEMU,
 	.plan = qemu_plan,
@@ -590,6 +645,8 @@ const struct lab_node_ops lab_node_qemu_ops = {
 	.stop = qemu_stop,
 	.adopt = qemu_adopt,
 	.to_json = qemu_to_json,
-	.socket = NULL, /* checked from a netns peer on its network */
+	.socket = NULL, /* checks from it run in the guest (probe) */
+	.probe = qemu_probe,
+	.probe_cancel = qemu_probe_cancel,
 	.release = qemu_release,
 };

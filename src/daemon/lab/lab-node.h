@@ -53,6 +53,32 @@ struct lab_nic_run {
 	struct lab_dhcp_client *dhcp;   /* DHCP nics of netns nodes, while running */
 };
 
+struct lab_probe;
+
+/*
+ * The end of a probe (called once, from the event loop, never from within ops->probe()): 'r' 0
+ * and 'open' what was found, with 'detail' ("connected", "refused", ...), or 'r' a negative
+ * errno when the probe could not be run, 'detail' saying why.
+ */
+typedef void (*lab_probe_done_fn)(struct lab_probe *p, int r, bool open, const char *detail);
+
+/*
+ * A check run inside a node by its kind (ops->probe), for kinds the daemon cannot make a
+ * socket in (a guest): filled by lab-check.c; the kind's fields are its own while queued.
+ */
+struct lab_probe {
+	struct in_addr target;
+	uint16_t port;                  /* TCP port; 0 = an ICMP echo */
+	uint32_t timeout_sec;           /* of the probe itself, inside the node */
+	lab_probe_done_fn done;
+	/* the kind's, from ops->probe() to 'done' or ops->probe_cancel() */
+	struct lab_probe *next;
+	uint32_t id;
+	bool queued, sent;
+	uint64_t deadline_usec;         /* monotonic, once sent */
+	uint64_t resend_usec;           /* when to send the request again without an answer */
+};
+
 struct lab_node_ops;
 
 struct lab_node_run {
@@ -105,6 +131,14 @@ struct lab_node_ops {
 	 * or a negative errno. NULL for a kind checked from a netns peer on its network.
 	 */
 	int (*socket)(struct lab_node_run *n, int domain, int type, int protocol);
+	/*
+	 * For a kind without 'socket': runs probe 'p' inside the node, answering through p->done
+	 * (also when the node never answers: each probe has a deadline). Returns 0, or a negative
+	 * errno with one line in 'err' when it cannot even be started (p->done is then not called).
+	 */
+	int (*probe)(struct lab_node_run *n, struct lab_probe *p, char *err, size_t errlen);
+	/* Forgets a probe still queued (p->done is not called). */
+	void (*probe_cancel)(struct lab_node_run *n, struct lab_probe *p);
 	/* Frees 'kind_data' and event sources without touching the kernel (daemon exit). */
 	void (*release)(struct lab_node_run *n);
 };

@@ -19,7 +19,7 @@
 #include "shared/alloc-util.h"
 #include "shared/fd-util.h"
 
-#define LAB_QEMU_ARGS_MAX (32 + 4 * LAB_NODE_NICS_MAX)
+#define LAB_QEMU_ARGS_MAX (40 + 4 * LAB_NODE_NICS_MAX)
 #define LAB_QEMU_POLL_NSEC (10 * 1000 * 1000)
 
 void lab_qemu_argv_free(char **argv)
@@ -73,7 +73,7 @@ int lab_qemu_argv(const struct lab_qemu_spec *spec, char ***ret)
 	    (!spec->kernel && !spec->disk) || !comma_free(spec->kernel) ||
 	    !comma_free(spec->initrd) || !comma_free(spec->disk) ||
 	    !comma_free(spec->console_log) || !spec->console_log ||
-	    spec->n_nics > LAB_NODE_NICS_MAX)
+	    spec->n_nics > LAB_NODE_NICS_MAX || (spec->has_probe && spec->probe_fd < 0))
 		return -EINVAL;
 	b.v = calloc(LAB_QEMU_ARGS_MAX, sizeof(*b.v));
 	if (!b.v)
@@ -100,6 +100,13 @@ int lab_qemu_argv(const struct lab_qemu_spec *spec, char ***ret)
 	arg(&b, "-no-reboot");
 	arg(&b, "-serial");
 	arg(&b, "file:%s", spec->console_log);
+	if (spec->has_probe) {
+		/* ttyS1: QEMU listens on the daemon's socket, one client at a time, never waiting */
+		arg(&b, "-chardev");
+		arg(&b, "socket,id=knprobe,fd=%d,server=on,wait=off", spec->probe_fd);
+		arg(&b, "-serial");
+		arg(&b, "chardev:knprobe");
+	}
 	if (spec->kernel) {
 		arg(&b, "-kernel");
 		arg(&b, "%s", spec->kernel);
@@ -192,6 +199,8 @@ static void exec_qemu(const struct lab_qemu_spec *spec, char **argv, int err_fd)
 	(void)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
 	for (size_t i = 0; i < spec->n_nics; i++)
 		(void)fcntl(spec->tap_fds[i], F_SETFD, 0);
+	if (spec->has_probe)
+		(void)fcntl(spec->probe_fd, F_SETFD, 0);
 	execvp(argv[0], argv);
 	e = errno;
 	(void)!write(err_fd, &e, sizeof(e));

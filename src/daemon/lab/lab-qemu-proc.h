@@ -30,6 +30,8 @@ struct lab_qemu_spec {
 	bool kvm;                      /* -accel kvm, else tcg */
 	const char *console_log;       /* the serial console is written to this file */
 	const char *qemu_log;          /* QEMU's own stdout and stderr */
+	bool has_probe;                /* a second serial port (ttyS1) served on 'probe_fd' */
+	int probe_fd;                  /* a listening unix socket (lab-guest-probe.h) */
 	size_t n_nics;
 	int tap_fds[LAB_NODE_NICS_MAX];   /* opened taps (IFF_VNET_HDR or not) */
 	uint8_t macs[LAB_NODE_NICS_MAX][6];
@@ -54,8 +56,8 @@ bool lab_qemu_kvm_usable(void);
 
 /*
  * Starts QEMU for 'spec', detached (new session, stdin /dev/null, stdout and stderr appended to
- * 'qemu_log', no fd of the daemon's but the taps), and returns its identity. The taps' fds stay
- * the caller's to close. Returns 0; -ENOENT when the binary is not found (checked before the
+ * 'qemu_log', no fd of the daemon's but the taps and the probe socket), and returns its identity.
+ * The taps' and the probe socket's fds stay the caller's to close. Returns 0; -ENOENT when the binary is not found (checked before the
  * fork), or -errno.
  */
 int lab_qemu_start(const struct lab_qemu_spec *spec, struct lab_qemu_id *ret);
