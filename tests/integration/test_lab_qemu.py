@@ -65,10 +65,10 @@ def test_webapp_qemu_up_restart_down(qlab):
     t0 = time.monotonic()
     p = lab.kn("lab", "up", path, timeout=180)
     took = time.monotonic() - t0
-    print("webapp.lab (1 qemu + 3 netns nodes, 4 checks) up in %.1f s" % took)
+    print("webapp.lab (1 qemu + 3 netns nodes, 6 checks) up in %.1f s" % took)
     assert "node web: QEMU started (pid" in p.stdout, p.stdout
     assert "node web: guest ready after" in p.stdout, p.stdout
-    assert "4 of 4 checks passed" in p.stdout, p.stdout
+    assert "6 of 6 checks passed" in p.stdout, p.stdout
 
     st = lab.kn_json("lab", "status", path)
     web = next(n for n in st["nodes"] if n["name"] == "web")
@@ -83,7 +83,14 @@ def test_webapp_qemu_up_restart_down(qlab):
     assert console.parent == lab.state / "labs"
     assert "KVMNET-GUEST nic eth0 ip=10.80.1.10/24 static" in console.read_text(errors="replace")
     assert "KVMNET-GUEST listen 80" in console.read_text(errors="replace")
-    assert {c["name"]: c["result"] for c in st["checks"]}["web-reachable"] == "passed"
+    checks = {c["name"]: c for c in st["checks"]}
+    assert checks["web-reachable"]["result"] == "passed"
+    # two from the guest itself: app answers its ping, db's port is out of its reach
+    assert (checks["web-to-app"]["result"], checks["web-to-app"]["detail"]) == \
+        ("passed", "echo reply"), checks["web-to-app"]
+    assert (checks["db-hidden-from-web"]["result"], checks["db-hidden-from-web"]["observed"]) == \
+        ("passed", "closed"), checks["db-hidden-from-web"]
+    assert checks["db-hidden-from-web"]["via"] == "from web to 10.80.2.30 (in the guest)"
     # the forward: host port 8080 to web:80, from outside the host
     assert "kvmnet guest web" in http_from_outside(lab)
 

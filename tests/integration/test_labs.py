@@ -64,6 +64,8 @@ def test_examples_valid(lab):
                                                 "from": "client", "to": "db", "port": 5432,
                                                 "expect": "closed"}
     assert checks["db-no-ping-from-outside"]["port"] is None
+    assert (checks["db-hidden-from-web"]["from"], checks["db-hidden-from-web"]["port"]) == \
+        ("web", 5432)
     assert web["forwards"] == [{"name": "web-http", "network": "front", "proto": "tcp",
                                 "host-port": "8080", "host-address": None, "to": "web:80",
                                 "to-address": "10.80.1.10"}]
@@ -73,7 +75,7 @@ def test_examples_valid(lab):
     assert {n["mode"] for n in train["networks"]} == {"isolated"}
 
     text = lab.kn("lab", "validate", EXAMPLES / "webapp.lab").stdout
-    assert text.startswith("Lab webapp is valid on this host: 2 networks, 4 nodes, 4 checks, "
+    assert text.startswith("Lab webapp is valid on this host: 2 networks, 4 nodes, 6 checks, "
                            "1 forwards")
     for word in ("10.80.2.30", "dhcp", "20mbit", "db-hidden-from-outside", "isolated",
                  "web-http", "web:80"):
