@@ -21,6 +21,7 @@
 #include "config/conf-host.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
+#include "daemon/overlay/overlay-dns.h"
 #include "daemon/port-service.h"
 #include "dns/dns-cache.h"
 #include "dns/dns-forward.h"
@@ -377,7 +378,31 @@ static void dns_service_server_config(const struct network *n, struct dns_server
 		.has_subnet6 = n->config.has_subnet6,
 		.subnet6 = n->config.subnet6,
 		.server_ip6 = n->config.gateway6,
+		.ask_peers = overlay_dns_wanted(&n->config),
 	};
+}
+
+/*
+ * The overlay peers' DNS (overlay/overlay-dns.h) as the definition wants it: made, kept, or
+ * dropped (the io asks nobody then). A local address that changed makes it anew.
+ */
+static int dns_service_sync_peers(struct network *n, char *err, size_t errlen)
+{
+	bool want = overlay_dns_wanted(&n->config);
+	int r;
+
+	if (want && n->overlay_dns && n->dns_peers_local.s_addr == n->config.overlay.local.s_addr)
+		return 0;
+	dns_io_set_peers(n->dns_io, NULL, NULL, NULL);
+	n->overlay_dns = overlay_dns_free(n->overlay_dns);
+	if (!want)
+		return 0;
+	r = overlay_dns_new(n->manager, n, &n->overlay_dns, err, errlen);
+	if (r < 0)
+		return r;
+	n->dns_peers_local = n->config.overlay.local;
+	dns_io_set_peers(n->dns_io, overlay_dns_ask, overlay_dns_cancel, n->overlay_dns);
+	return 0;
 }
 
 /*
@@ -438,6 +463,8 @@ int dns_service_network_start(struct network *n, char *err, size_t errlen)
 	r = dns_io_new(n->manager->loop, n->config.gateway, n->dns_server, n->dns_forward,
 		       &n->dns_io, err, errlen);
 	if (r >= 0)
+		r = dns_service_sync_peers(n, err, errlen);
+	if (r >= 0)
 		r = dns_service_sync_io6(n, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -457,6 +484,8 @@ void dns_service_network_stop(struct network *n)
 	n->dns_io6 = dns_io_free(n->dns_io6);
 	n->dns6_listening = false;
 	n->dns_io = dns_io_free(n->dns_io);
+	/* after the io, which cancels its pending questions through it */
+	n->overlay_dns = overlay_dns_free(n->overlay_dns);
 	n->dns_forward = dns_forward_free(n->dns_forward);
 	n->dns_cache = dns_cache_free(n->dns_cache);
 	n->dns_server = dns_server_free(n->dns_server);
@@ -495,6 +524,14 @@ int dns_service_network_reconfigure(struct network *n)
 	n->dns_zone = z;
 	dns_service_set_upstreams(n->manager->dns, n);
 	dns_service_schedule_hosts_file(n->manager->dns);
+	{
+		char err[256];
+
+		r = dns_service_sync_peers(n, err, sizeof(err));
+		if (r < 0)
+			log_warning("Network '%s' does not ask its overlay peers for names: %s",
+				    n->config.name, err);
+	}
 	return 0;
 }
 

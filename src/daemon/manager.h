@@ -31,6 +31,7 @@ struct nl_reaper;
 struct state_dir;
 struct int_map;
 struct vni_index;
+struct overlay_dns_listener;
 struct conflict_index;
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
@@ -65,6 +66,7 @@ struct manager {
 	struct route_cache *routes;  /* the host's routes, for manager_check_conflicts() */
 	struct lab_engine *labs;     /* lab/lab-engine.h */
 	struct evpn_frr *evpn;       /* overlay/evpn-frr.h */
+	struct overlay_dns_listener *dns_listeners; /* overlay/overlay-dns.c: per underlay address */
 	struct event_source *monitor_source, *repair_source, *sigterm_source, *sigint_source;
 	struct network **networks;   /* owned, sorted by name */
 	size_t n_networks;

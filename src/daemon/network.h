@@ -31,6 +31,7 @@ struct dns_zone;
 struct event_source;
 struct lease_store;
 struct ra_sender;
+struct overlay_dns;
 struct manager;
 
 struct network {
@@ -65,6 +66,8 @@ struct network {
 	struct dns_io *dns_io;
 	struct dns_io *dns_io6;         /* on the gateway6, with a subnet6 */
 	int dns_ifindex;                /* the bridge the sockets were opened for */
+	struct overlay_dns *overlay_dns; /* asks and answers the overlay's peers (dhcp = local) */
+	struct in_addr dns_peers_local; /* the underlay address it was made for */
 
 	/* IPv6 (ipv6/): router advertisements while up; whether DNS answers on the gateway6. */
 	struct ra_sender *ra;

@@ -43,6 +43,7 @@ struct dns_udp_cookie {
 	struct dns_io *io;
 	union dns_sockaddr to;
 	size_t limit;                 /* the asker's UDP size: 512, or its EDNS0 buffer size */
+	bool peers;                   /* with the peers' asker, not the forwarder */
 	struct dns_udp_cookie *next, *prev;
 };
 
@@ -69,6 +70,9 @@ struct dns_io {
 	struct dns_udp_cookie *cookies;
 	struct dns_tcp_client *clients;
 	size_t n_clients;
+	dns_io_peers_fn peers_ask;    /* names the zone lacks (DNS_VERDICT_PEERS); NULL: none */
+	dns_io_peers_cancel_fn peers_cancel;
+	void *peers_data;
 };
 
 /*
@@ -261,31 +265,90 @@ static void dns_io_udp_answer(const uint8_t *answer, size_t len, void *cookie)
 	free(c);
 }
 
+static struct dns_udp_cookie *dns_io_cookie_new(struct dns_io *io, const struct dns_query_info *info,
+						 const union dns_sockaddr *from, bool peers)
+{
+	struct dns_udp_cookie *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->io = io;
+	c->to = *from;
+	c->peers = peers;
+	c->limit = info->has_edns && info->edns_udp_size > 512 ? info->edns_udp_size : 512;
+	if (c->limit > DNS_UDP_MAX)
+		c->limit = DNS_UDP_MAX;
+	c->next = io->cookies;
+	if (io->cookies)
+		io->cookies->prev = c;
+	io->cookies = c;
+	return c;
+}
+
+/* Drops the cookie dns_io_cookie_new() just made, unused. */
+static void dns_io_cookie_unused(struct dns_io *io, struct dns_udp_cookie *c)
+{
+	io->cookies = c->next;
+	if (io->cookies)
+		io->cookies->prev = NULL;
+	free(c);
+}
+
+/* The peers' answer (or the zone's own NXDOMAIN), as it is: the asker rewrote it already. */
+static void dns_io_udp_peer_answer(const uint8_t *answer, size_t len, void *cookie)
+{
+	struct dns_udp_cookie *c = cookie;
+	struct dns_io *io = c->io;
+	static uint8_t copy[DNS_UDP_MAX];
+
+	if (len > sizeof(copy))
+		len = 0;
+	if (len > 0)
+		memcpy(copy, answer, len);
+	if (len > c->limit)
+		len = dns_io_truncate(copy, len);
+	if (len > 0)
+		(void)sendto(io->udp_fd, copy, len, MSG_DONTWAIT, &c->to.sa,
+			     dns_sockaddr_len(&c->to));
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		io->cookies = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+}
+
+/* DNS_VERDICT_PEERS over UDP: true when the asker took it, false to send 'local' now. */
+static bool dns_io_udp_peers(struct dns_io *io, const struct dns_query_info *info,
+			     const uint8_t *local, size_t local_len, const union dns_sockaddr *from)
+{
+	struct dns_udp_cookie *c;
+
+	if (!io->peers_ask)
+		return false;
+	c = dns_io_cookie_new(io, info, from, true);
+	if (!c)
+		return false;
+	if (io->peers_ask(io->peers_data, info, local, local_len, dns_io_udp_peer_answer, c) == 0)
+		return true;
+	dns_io_cookie_unused(io, c);
+	return false;
+}
+
 static void dns_io_udp_forward(struct dns_io *io, const uint8_t *pkt, size_t len,
 			       const struct dns_query_info *info, const union dns_sockaddr *from)
 {
-	struct dns_udp_cookie *c = calloc(1, sizeof(*c));
+	struct dns_udp_cookie *c = dns_io_cookie_new(io, info, from, false);
 	uint8_t fail[512];
 	int n;
 
 	if (c) {
-		c->io = io;
-		c->to = *from;
-		c->limit = info->has_edns && info->edns_udp_size > 512 ? info->edns_udp_size : 512;
-		if (c->limit > DNS_UDP_MAX)
-			c->limit = DNS_UDP_MAX;
-		c->next = io->cookies;
-		if (io->cookies)
-			io->cookies->prev = c;
-		io->cookies = c;
 		if (dns_forward_query(io->fwd, pkt, len, info->qname, info->qtype, info->qclass,
 				      now_usec() / 1000000ULL, dns_io_udp_answer, c) == 0)
 			return;
 		/* Refused by the forwarder (too many in flight): the cookie was not used. */
-		io->cookies = c->next;
-		if (io->cookies)
-			io->cookies->prev = NULL;
-		free(c);
+		dns_io_cookie_unused(io, c);
 	}
 	n = dns_build_error(pkt, len, 2 /* SERVFAIL */, fail, sizeof(fail));
 	if (n > 0)
@@ -334,7 +397,10 @@ static int dns_io_on_udp(struct event_source *s, int fd, uint32_t revents, void 
 			continue;
 		enum dns_verdict v = dns_io_handle(io, &from[i], in[i], rmsg[i].msg_len, false,
 						   out[n_out], sizeof(out[n_out]), &len, &info);
-		if (v == DNS_VERDICT_ANSWER) {
+		if (v == DNS_VERDICT_PEERS &&
+		    dns_io_udp_peers(io, &info, out[n_out], len, &from[i]))
+			continue;
+		if (v == DNS_VERDICT_ANSWER || v == DNS_VERDICT_PEERS) {
 			siov[n_out] = (struct iovec){ .iov_base = out[n_out], .iov_len = len };
 			smsg[n_out].msg_hdr.msg_iov = &siov[n_out];
 			smsg[n_out].msg_hdr.msg_iovlen = 1;
@@ -429,7 +495,8 @@ static int dns_tcp_client_handle(struct dns_tcp_client *c, const uint8_t *q, siz
 	enum dns_verdict v;
 
 	v = dns_io_handle(c->io, &c->peer, q, len, true, out, sizeof(out), &out_len, &info);
-	if (v == DNS_VERDICT_ANSWER)
+	/* over TCP the zone's own answer: peers are asked over UDP only (docs/OVERLAY.md) */
+	if (v == DNS_VERDICT_ANSWER || v == DNS_VERDICT_PEERS)
 		return dns_tcp_client_queue(c, out, out_len);
 	if (v == DNS_VERDICT_FORWARD && c->io->fwd) {
 		if (dns_forward_query(c->io->fwd, q, len, info.qname, info.qtype, info.qclass,
@@ -598,6 +665,14 @@ void dns_io_set_server(struct dns_io *io, struct dns_server *server)
 	io->server = server;
 }
 
+void dns_io_set_peers(struct dns_io *io, dns_io_peers_fn ask, dns_io_peers_cancel_fn cancel,
+		      void *data)
+{
+	io->peers_ask = ask;
+	io->peers_cancel = cancel;
+	io->peers_data = data;
+}
+
 struct dns_io *dns_io_free(struct dns_io *io)
 {
 	if (!io)
@@ -607,7 +682,9 @@ struct dns_io *dns_io_free(struct dns_io *io)
 	while (io->cookies) {
 		struct dns_udp_cookie *c = io->cookies;
 		io->cookies = c->next;
-		if (io->fwd)
+		if (c->peers && io->peers_cancel)
+			io->peers_cancel(io->peers_data, c);
+		else if (!c->peers && io->fwd)
 			dns_forward_cancel(io->fwd, c);
 		free(c);
 	}

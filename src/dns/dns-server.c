@@ -687,8 +687,9 @@ static bool is_meta_type(uint16_t type)
 	return type >= 128 && type < DNS_TYPE_ANY;
 }
 
+/* 'peer': a peer query (dns_server_handle_peer_query()), answered from the zone only. */
 static enum dns_verdict handle_question(struct dns_server *s, struct query *q,
-					bool src_ok, bool tcp, uint8_t *reply,
+					bool src_ok, bool peer, bool tcp, uint8_t *reply,
 					size_t reply_size, size_t *reply_len)
 {
 	struct dns_zone_node node;
@@ -708,13 +709,17 @@ static enum dns_verdict handle_question(struct dns_server *s, struct query *q,
 		return reply_rcode(s, q, true, DNS_RCODE_REFUSED, reply, reply_size, reply_len);
 	if (is_meta_type(q->q.type))
 		return reply_rcode(s, q, true, DNS_RCODE_NOTIMP, reply, reply_size, reply_len);
-	if (dns_zone_lookup(s->zone, q->name, q->name_len, &node))
-		return reply_answer(s, q, tcp, &node, SPECIAL_NONE, 0, reply, reply_size,
-				    reply_len);
+	if (dns_zone_lookup(s->zone, q->name, q->name_len, &node)) {
+		enum dns_verdict v = reply_answer(s, q, tcp, &node, SPECIAL_NONE, 0, reply,
+						  reply_size, reply_len);
+
+		/* another host of the overlay may have leased the name (or the address) */
+		return !node.exists && s->cfg.ask_peers && !peer ? DNS_VERDICT_PEERS : v;
+	}
 	kind = special_lookup(q, &labels);
 	if (kind != SPECIAL_NONE)
 		return reply_answer(s, q, tcp, NULL, kind, labels, reply, reply_size, reply_len);
-	if (s->cfg.forward && (q->h.flags & DNS_FLAG_RD)) {
+	if (s->cfg.forward && !peer && (q->h.flags & DNS_FLAG_RD)) {
 		s->stats.forwarded++;
 		return DNS_VERDICT_FORWARD;
 	}
@@ -723,8 +728,9 @@ static enum dns_verdict handle_question(struct dns_server *s, struct query *q,
 
 /* 'src_ok': the query came from inside the network (its subnet, or its subnet6). */
 static enum dns_verdict handle_query(struct dns_server *s, const uint8_t *pkt, size_t len,
-				     bool src_ok, bool tcp, uint8_t *reply, size_t reply_size,
-				     size_t *reply_len, struct dns_query_info *info)
+				     bool src_ok, bool peer, bool tcp, uint8_t *reply,
+				     size_t reply_size, size_t *reply_len,
+				     struct dns_query_info *info)
 {
 	size_t off = DNS_HEADER_SIZE;
 	struct query q;
@@ -756,7 +762,7 @@ static enum dns_verdict handle_query(struct dns_server *s, const uint8_t *pkt, s
 	}
 	q.name_len = (size_t)r;
 	info_fill(&q, info);
-	return handle_question(s, &q, src_ok, tcp, reply, reply_size, reply_len);
+	return handle_question(s, &q, src_ok, peer, tcp, reply, reply_size, reply_len);
 }
 
 enum dns_verdict dns_server_handle_query(struct dns_server *s, const uint8_t *pkt, size_t len,
@@ -764,8 +770,8 @@ enum dns_verdict dns_server_handle_query(struct dns_server *s, const uint8_t *pk
 					 size_t reply_size, size_t *reply_len,
 					 struct dns_query_info *info)
 {
-	return handle_query(s, pkt, len, (in_addr_to_host(src) & s->mask) == s->net, tcp, reply,
-			    reply_size, reply_len, info);
+	return handle_query(s, pkt, len, (in_addr_to_host(src) & s->mask) == s->net, false, tcp,
+			    reply, reply_size, reply_len, info);
 }
 
 enum dns_verdict dns_server_handle_query6(struct dns_server *s, const uint8_t *pkt, size_t len,
@@ -775,7 +781,14 @@ enum dns_verdict dns_server_handle_query6(struct dns_server *s, const uint8_t *p
 {
 	bool ok = s->cfg.has_subnet6 && in6_prefix_contains(&s->cfg.subnet6, src);
 
-	return handle_query(s, pkt, len, ok, tcp, reply, reply_size, reply_len, info);
+	return handle_query(s, pkt, len, ok, false, tcp, reply, reply_size, reply_len, info);
+}
+
+enum dns_verdict dns_server_handle_peer_query(struct dns_server *s, const uint8_t *pkt,
+					      size_t len, uint8_t *reply, size_t reply_size,
+					      size_t *reply_len)
+{
+	return handle_query(s, pkt, len, true, true, false, reply, reply_size, reply_len, NULL);
 }
 
 int dns_build_error(const uint8_t *pkt, size_t len, uint8_t rcode, uint8_t *reply,

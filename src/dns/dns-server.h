@@ -26,6 +26,9 @@ enum dns_verdict {
 	DNS_VERDICT_ANSWER,      /* '*reply' holds the answer */
 	DNS_VERDICT_FORWARD,     /* not ours: forward to the upstreams ('qname', 'qtype' filled) */
 	DNS_VERDICT_DROP,        /* not worth an answer (a response, garbage without a header) */
+	DNS_VERDICT_PEERS,       /* a name of ours this zone lacks, with 'ask_peers': '*reply' holds
+				  * the NXDOMAIN to send unless an overlay peer knows the name
+				  * (dns-peers.h; 'qname', 'qtype' filled) */
 };
 
 struct dns_query_info {
@@ -54,6 +57,8 @@ struct dns_server_config {
 	bool has_subnet6;         /* queries over IPv6 are answered from 'subnet6' only */
 	struct in6_prefix subnet6;
 	struct in6_addr server_ip6; /* the gateway6: the name server's AAAA in additional data */
+	bool ask_peers;           /* names of ours not in the zone: DNS_VERDICT_PEERS (an overlay
+				   * whose hosts each lease their own slice) */
 };
 
 struct dns_server;
@@ -89,6 +94,15 @@ enum dns_verdict dns_server_handle_query6(struct dns_server *s, const uint8_t *p
 					  const struct in6_addr *src, bool tcp, uint8_t *reply,
 					  size_t reply_size, size_t *reply_len,
 					  struct dns_query_info *info);
+
+/*
+ * Answers the peer query 'pkt' (dns-peers.h: from another host of the network, over the
+ * underlay) from the zone only: never DNS_VERDICT_FORWARD nor DNS_VERDICT_PEERS, so a peer
+ * never asks on (no loops). Otherwise as dns_server_handle_query() with a source inside.
+ */
+enum dns_verdict dns_server_handle_peer_query(struct dns_server *s, const uint8_t *pkt,
+					      size_t len, uint8_t *reply, size_t reply_size,
+					      size_t *reply_len);
 
 /* Copies the counters into 'ret'. */
 void dns_server_get_stats(const struct dns_server *s, struct dns_server_stats *ret);

@@ -284,6 +284,67 @@ def test_per_host_dhcp_slices_and_anycast_gateway(hosts):
     assert p.returncode != 0
 
 
+def test_names_across_hosts_with_local_slices(hosts):
+    """dhcp = local: each host names only the guests it leased; for the others its DNS server
+    asks the overlay peers' servers over the underlay (not authoritative answers), PTR too, and
+    a guest reaches another host's guest by name. With one host's kvmnetd gone, the others
+    still resolve each other (that peer times out, another answers)."""
+    def slice_of(i):
+        return "10.70.0.%d-10.70.0.%d" % (100 + 20 * i, 119 + 20 * i)
+    hosts.create_all("ov", mode="nat", extra=lambda i: (
+        "--gateway", "anycast", "--dhcp", "local", "--dhcp-range", slice_of(i)))
+    guests = dhcp_guests(hosts)
+    dom = "ov.kvmnet"
+
+    def ask(g, name, qtype="A"):
+        return knlab.dns_ok(knlab.dns_query(g.ns, GW, name, qtype), "%s %s" % (name, qtype))
+
+    def answer(res):
+        return [(r["name"], r["type"], r["data"]) for r in res.get("answer", [])]
+
+    a, b, c = guests
+    # its own guest: from the zone, authoritative
+    res = ask(a, "g0." + dom)
+    assert answer(res) == [("g0." + dom, "A", a.ip)] and "aa" in res["flags"], res
+    # another host's guests: from their hosts, not authoritative
+    for i, g in ((1, b), (2, c)):
+        res = ask(a, "g%d.%s" % (i, dom))
+        assert res["rcode"] == "NOERROR" and answer(res) == [("g%d.%s" % (i, dom), "A", g.ip)], \
+            res.get("raw")
+        assert "aa" not in res["flags"], res["flags"]
+    res = ask(a, knlab.reverse_name(c.ip), "PTR")
+    assert answer(res) == [(knlab.reverse_name(c.ip), "PTR", "g2." + dom)], res.get("raw")
+    assert "aa" not in res["flags"], res["flags"]
+    res = ask(c, "g0." + dom)
+    assert answer(res) == [("g0." + dom, "A", a.ip)], res.get("raw")
+    # a name nobody has: this host's own NXDOMAIN (with its SOA), after the peers said no
+    res = ask(a, "nobody." + dom)
+    assert res["rcode"] == "NXDOMAIN" and "aa" in res["flags"], res.get("raw")
+    assert [r for r in res["authority"] if r["type"] == "SOA"], res
+
+    # the guest's own resolver, pointed at its gateway, pings g2 by name
+    resolv = hosts.labs[0].tmp / "resolv.conf"
+    resolv.write_text("nameserver %s\n" % GW)
+    p = run(["ip", "netns", "exec", a.ns, "unshare", "-m", "sh", "-c",
+             "mount --bind %s /etc/resolv.conf && ping -n -c 3 -i 0.2 -W 2 g2.%s"
+             % (resolv, dom)], check=False, timeout=30)
+    assert p.returncode == 0 and "3 received" in p.stdout and c.ip in p.stdout, \
+        p.stdout + p.stderr
+
+    # host B's daemon gone: A and C still resolve each other
+    assert hosts.labs[1].stop_daemon() == 0
+    for g, i, want in ((a, 2, c.ip), (c, 0, a.ip)):
+        t = time.monotonic()
+        res = ask(g, "g%d.%s" % (i, dom))
+        assert answer(res) == [("g%d.%s" % (i, dom), "A", want)], res.get("raw")
+        assert time.monotonic() - t < 2, "answer took %.1fs" % (time.monotonic() - t)
+    res = ask(c, knlab.reverse_name(a.ip), "PTR")
+    assert answer(res) == [(knlab.reverse_name(a.ip), "PTR", "g0." + dom)], res.get("raw")
+    # B's guest is nobody's now: NXDOMAIN once A's peers said no or timed out
+    res = ask(a, "g1." + dom)
+    assert res["rcode"] == "NXDOMAIN", res.get("raw")
+
+
 def test_bad_gateway_and_dhcp_combinations(hosts):
     lab = hosts.labs[0]
     snap = lab.snapshot()
