@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # build-guest.sh OUTDIR: builds OUTDIR/vmlinuz and OUTDIR/initrd.img, a tiny QEMU test guest
-# (a virtio-net DHCP client with a command shell on its serial console; see init).
+# (a virtio-net DHCP client with a command shell on its serial console, and lab checks' probes
+# on a second one; see init).
 #
 # The kernel is the one linux-image-cloud-amd64 depends on (LZ4 bzImage, boots fast under TCG),
 # the userland busybox-static. Both are downloaded with 'apt-get download', never installed;

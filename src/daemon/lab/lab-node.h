@@ -128,7 +128,7 @@ struct lab_node_ops {
 	int (*to_json)(const struct lab_node_run *n, json_t *o);
 	/*
 	 * A socket made inside the node, for checks from it (non-blocking, close-on-exec): the fd
-	 * or a negative errno. NULL for a kind checked from a netns peer on its network.
+	 * or a negative errno. NULL for a kind whose checks run through 'probe' instead (a guest).
 	 */
 	int (*socket)(struct lab_node_run *n, int domain, int type, int protocol);
 	/*
