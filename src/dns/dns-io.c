@@ -244,13 +244,11 @@ static size_t dns_io_forwarded_copy(const uint8_t *answer, size_t len, uint8_t *
 	return len;
 }
 
-static void dns_io_udp_answer(const uint8_t *answer, size_t len, void *cookie)
+/* Sends 'copy' (truncated to the asker's size) to the asker of 'c', then unlinks and frees 'c'. */
+static void dns_io_udp_reply_done(struct dns_udp_cookie *c, uint8_t *copy, size_t len)
 {
-	struct dns_udp_cookie *c = cookie;
 	struct dns_io *io = c->io;
-	static uint8_t copy[DNS_TCP_MAX];
 
-	len = dns_io_forwarded_copy(answer, len, copy, sizeof(copy));
 	if (len > c->limit)
 		len = dns_io_truncate(copy, len);
 	if (len > 0)
@@ -263,6 +261,14 @@ static void dns_io_udp_answer(const uint8_t *answer, size_t len, void *cookie)
 	if (c->next)
 		c->next->prev = c->prev;
 	free(c);
+}
+
+static void dns_io_udp_answer(const uint8_t *answer, size_t len, void *cookie)
+{
+	static uint8_t copy[DNS_TCP_MAX];
+
+	len = dns_io_forwarded_copy(answer, len, copy, sizeof(copy));
+	dns_io_udp_reply_done(cookie, copy, len);
 }
 
 static struct dns_udp_cookie *dns_io_cookie_new(struct dns_io *io, const struct dns_query_info *info,
@@ -297,26 +303,13 @@ static void dns_io_cookie_unused(struct dns_io *io, struct dns_udp_cookie *c)
 /* The peers' answer (or the zone's own NXDOMAIN), as it is: the asker rewrote it already. */
 static void dns_io_udp_peer_answer(const uint8_t *answer, size_t len, void *cookie)
 {
-	struct dns_udp_cookie *c = cookie;
-	struct dns_io *io = c->io;
 	static uint8_t copy[DNS_UDP_MAX];
 
 	if (len > sizeof(copy))
 		len = 0;
 	if (len > 0)
 		memcpy(copy, answer, len);
-	if (len > c->limit)
-		len = dns_io_truncate(copy, len);
-	if (len > 0)
-		(void)sendto(io->udp_fd, copy, len, MSG_DONTWAIT, &c->to.sa,
-			     dns_sockaddr_len(&c->to));
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		io->cookies = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	free(c);
+	dns_io_udp_reply_done(cookie, copy, len);
 }
 
 /* DNS_VERDICT_PEERS over UDP: true when the asker took it, false to send 'local' now. */
