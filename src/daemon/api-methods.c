@@ -482,15 +482,22 @@ static int api_method_net_list(struct manager *m, json_t *params, json_t **ret, 
 static int api_method_status(struct manager *m, json_t *params, json_t **ret, char *err,
 			     size_t errlen)
 {
+	struct event_loop_stats ls;
 	size_t active = 0;
 
 	for (size_t i = 0; i < m->n_networks; i++)
 		active += m->networks[i]->active;
-	*ret = json_pack("{s:s, s:i, s:I, s:I, s:I, s:s}", "version", KVMNET_VERSION, "pid",
-			 (int)getpid(), "uptime-sec",
+	event_loop_get_stats(m->loop, &ls);
+	*ret = json_pack("{s:s, s:i, s:I, s:I, s:I, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+			 "version", KVMNET_VERSION, "pid", (int)getpid(), "uptime-sec",
 			 (json_int_t)((now_usec() - m->start_usec) / 1000000), "networks",
 			 (json_int_t)m->n_networks, "active", (json_int_t)active, "state-dir",
-			 state_dir_path(m->state));
+			 state_dir_path(m->state), "loop", "rounds", (json_int_t)ls.rounds,
+			 "busy-usec", (json_int_t)ls.busy_usec, "max-round-usec",
+			 (json_int_t)ls.max_round_usec, "max-round-cpu-usec",
+			 (json_int_t)ls.max_round_cpu_usec, "rounds-over-100ms",
+			 (json_int_t)ls.rounds_over_100ms, "rounds-over-1s",
+			 (json_int_t)ls.rounds_over_1s);
 	return *ret ? 0 : -ENOMEM;
 }
 

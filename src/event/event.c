@@ -54,6 +54,7 @@ struct event_loop {
 	struct event_source *defers;  /* defer sources: a list of their own, so that looking for
 				       * a pending one costs the few defers, not every socket */
 	struct event_source *dead;
+	struct event_loop_stats stats;
 };
 
 uint64_t now_usec(void)
@@ -62,6 +63,40 @@ uint64_t now_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+static uint64_t thread_cpu_usec(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+/* Accounts one round that began at 'start' (wall) / 'start_cpu' (thread CPU). */
+static void event_round_done(struct event_loop *e, uint64_t start, uint64_t start_cpu)
+{
+	uint64_t wall = now_usec() - start, cpu = thread_cpu_usec() - start_cpu;
+	struct event_loop_stats *st = &e->stats;
+
+	st->rounds++;
+	st->busy_usec += wall;
+	if (wall > st->max_round_usec) {
+		st->max_round_usec = wall;
+		st->max_round_cpu_usec = cpu;
+	}
+	st->rounds_over_100ms += wall >= 100 * 1000ULL;
+	st->rounds_over_1s += wall >= 1000 * 1000ULL;
+	if (wall >= EVENT_SLOW_ROUND_USEC)
+		log_warning("Event loop: one round took %llu ms (%llu ms of CPU): nothing else was "
+			    "served meanwhile", (unsigned long long)(wall / 1000),
+			    (unsigned long long)(cpu / 1000));
+}
+
+void event_loop_get_stats(const struct event_loop *e, struct event_loop_stats *ret)
+{
+	*ret = e->stats;
 }
 
 int event_loop_new(struct event_loop **ret)
@@ -314,13 +349,18 @@ int event_loop_run(struct event_loop *e)
 {
 	struct epoll_event events[EVENT_MAX_BATCH];
 
+	uint64_t start = now_usec(), start_cpu = thread_cpu_usec();
+
 	e->exiting = false;
 	while (!e->exiting) {
 		event_run_defers(e);
 		if (e->exiting)
 			break;
 
+		event_round_done(e, start, start_cpu);
 		int n = epoll_wait(e->epoll_fd, events, EVENT_MAX_BATCH, -1);
+		start = now_usec();
+		start_cpu = thread_cpu_usec();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

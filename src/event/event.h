@@ -64,4 +64,21 @@ int event_loop_run(struct event_loop *e);
 /* Makes event_loop_run() return 'code' after the current dispatch round. */
 void event_loop_exit(struct event_loop *e, int code);
 
+/*
+ * How long the loop's rounds took: a round is everything between one epoll_wait() returning and
+ * the next one being entered (the callbacks of its events, then the defers), wall time and the
+ * thread's CPU time. A round over EVENT_SLOW_ROUND_USEC is logged as a warning: no reply leaves
+ * and no packet is read meanwhile.
+ */
+#define EVENT_SLOW_ROUND_USEC (1000 * 1000ULL)
+struct event_loop_stats {
+	uint64_t rounds;
+	uint64_t busy_usec;             /* wall time in rounds, summed */
+	uint64_t max_round_usec;        /* the longest round, wall time */
+	uint64_t max_round_cpu_usec;    /* the thread's CPU time in that round */
+	uint64_t rounds_over_100ms;
+	uint64_t rounds_over_1s;
+};
+void event_loop_get_stats(const struct event_loop *e, struct event_loop_stats *ret);
+
 #endif

@@ -153,8 +153,17 @@ def test_load(lab):
 
     pout, dout, controls = phase(lab, dg, qg, queries, SECONDS)   # warm-up
     before = rss_kb(pid)
+    loop0 = lab.kn_json("status")["loop"]
     pout, dout, controls = phase(lab, dg, qg, queries, SECONDS)
     after = rss_kb(pid)
+    loop1 = lab.kn_json("status")["loop"]
+    # the event loop's rounds during the measured phase (the longest since the start)
+    print("event loop: %d rounds, %d over 100 ms, %d over 1 s; longest round so far %.1f ms "
+          "(%.1f ms of CPU); load average %s" % (
+              loop1["rounds"] - loop0["rounds"],
+              loop1["rounds-over-100ms"] - loop0["rounds-over-100ms"],
+              loop1["rounds-over-1s"] - loop0["rounds-over-1s"], loop1["max-round-usec"] / 1000,
+              loop1["max-round-cpu-usec"] / 1000, open("/proc/loadavg").read().split()[0]))
 
     problems = [p for c in controls for p in c.problems]
     assert not problems, "control requests not answered:\n" + "\n".join(problems[:20])

@@ -8,11 +8,16 @@
  * tiny guest's /init as kernel parameters (knipI=, kngw=, knlisten=); DHCP nics get their
  * addresses from kvmnetd's own DHCP server, read from the network's leases by the nic's MAC. The
  * serial console goes to STATE_DIR/labs/LAB.NODE.console.log, QEMU's own messages to
- * LAB.NODE.qemu.log; both go at 'lab down'. A timer follows the guest: its console's ready
- * marker (tiny guest), its leases, and QEMU itself (a QEMU that exits fails the node, with the
- * last line of its log). Checks from the node run inside the tiny guest through its probe channel
- * (lab-guest-probe.h): a second serial port QEMU serves on STATE_DIR/labs/LAB.NODE.probe.sock, a
- * socket the daemon makes and hands to QEMU by fd; it goes at 'lab down' too.
+ * LAB.NODE.qemu.log; both go at 'lab down'. A timer follows the guest and QEMU itself (a QEMU
+ * that exits fails the node, with the last line of its log). The tiny guest's console is read
+ * line by line up to its ready marker: each DHCP nic's lease as the guest reports it ("KVMNET-GUEST
+ * nic ethI ip=A/N dhcp", shown by 'lab up' as it comes), a nic whose udhcpc gave up (the node
+ * fails, naming it), then "KVMNET-GUEST ready"; the node is up only then, with the addresses the
+ * guest holds (a lease the daemon bound but whose ACK the guest never saw is not an address).
+ * Other guests' DHCP nics are followed in the network's leases by the nic's MAC. Checks from the
+ * node run inside the tiny guest through its probe channel (lab-guest-probe.h): a second serial
+ * port QEMU serves on STATE_DIR/labs/LAB.NODE.probe.sock, a socket the daemon makes and hands to
+ * QEMU by fd; it goes at 'lab down' too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +50,8 @@
 #define QEMU_POLL_BOOT_USEC (250 * 1000ULL)
 #define QEMU_POLL_UP_USEC (2000 * 1000ULL)
 #define QEMU_PATH_MAX 4096
+/* Longest console line looked at (the guest's marker lines are under 200 bytes). */
+#define QEMU_LINE_MAX 256
 
 struct qemu_data {
 	struct lab_qemu_id id;
@@ -55,7 +62,13 @@ struct qemu_data {
 	struct lab_guest_probe *probe;  /* connected on the first check from the node */
 	bool tiny;                      /* the project's guest: wait for its ready marker */
 	bool ready;
-	off_t console_off;              /* how far the console was searched for the marker */
+	bool quiet;                     /* reading what a restarted daemon already showed */
+	off_t console_off;              /* how far the console was read */
+	char line[QEMU_LINE_MAX];       /* the console's line being read (up to console_off) */
+	size_t line_len;                /* > sizeof(line) - 1: too long, skipped to its end */
+	/* the tiny guest's DHCP nics as its console reports them */
+	bool guest_leased[LAB_NODE_NICS_MAX];
+	struct in_addr guest_addr[LAB_NODE_NICS_MAX];
 	struct event_source *poll;
 };
 
@@ -280,34 +293,110 @@ static void last_line(const char *path, char *buf, size_t size)
 	buf[len] = '\0';
 }
 
-/* Searches the console from where the last search ended for the ready marker. */
-static bool console_ready(struct qemu_data *d)
+/* "ethI" of one of the node's nics: I, else -1. */
+static int console_nic(const struct lab_node_run *n, const char *p, const char **ret_end)
 {
-	char buf[4096 + sizeof(QEMU_READY_MARKER)];
-	int fd;
+	char *end;
+	unsigned long i;
+
+	if (strncmp(p, "eth", 3) != 0 || p[3] < '0' || p[3] > '9')
+		return -1;
+	i = strtoul(p + 3, &end, 10);
+	if (*end != ' ' || i >= n->n_nics)
+		return -1;
+	*ret_end = end + 1;
+	return (int)i;
+}
+
+/*
+ * One line of the tiny guest's console (tests/guest/init's markers). A nic's lease is noted
+ * (and shown); a nic whose udhcpc gave up fails the node. Other lines are boot noise.
+ */
+static void console_line(struct lab_node_run *n, char *line, uint64_t now)
+{
+	struct qemu_data *d = qdata(n);
+	const char *p, *rest;
+	char ip[INET_ADDRSTRLEN + 4];
+	struct in_addr a;
+	int i;
+
+	/* kernel messages may share the line: the marker is looked for anywhere in it */
+	if (strstr(line, QEMU_READY_MARKER)) {
+		d->ready = true;
+		return;
+	}
+	p = strstr(line, "KVMNET-GUEST nic ");
+	if (!p)
+		return;
+	i = console_nic(n, p + 17, &rest);
+	if (i < 0 || n->nics[i].conf->has_ip)
+		return;
+	if (strncmp(rest, "ip=", 3) == 0) {
+		/* "ip=A.B.C.D/N dhcp" */
+		p = strchr(rest + 3, '/');
+		if (!p || (size_t)(p - rest - 3) >= sizeof(ip) || !strchr(p, ' ') ||
+		    strcmp(strchr(p, ' '), " dhcp") != 0)
+			return;
+		memcpy(ip, rest + 3, (size_t)(p - rest - 3));
+		ip[p - rest - 3] = '\0';
+		if (in_addr_from_string(ip, &a) < 0)
+			return;
+		d->guest_leased[i] = true;
+		d->guest_addr[i] = a;
+		if (!d->quiet)
+			lab_event(n->lab, "node %s: %s leased %s by DHCP after %llu ms",
+				  n->conf->name, n->nics[i].ifname, ip,
+				  (unsigned long long)((now - n->started_usec) / 1000));
+	} else if (strncmp(rest, "dhcp-start", 10) == 0 && !d->quiet) {
+		lab_event(n->lab, "node %s: %s asking for a DHCP lease after %llu ms",
+			  n->conf->name, n->nics[i].ifname,
+			  (unsigned long long)((now - n->started_usec) / 1000));
+	} else if (strncmp(rest, "dhcp-failed", 11) == 0 && n->state == LAB_NODE_STARTING) {
+		snprintf(n->error, sizeof(n->error), "%s (network %s) got no DHCP lease: the "
+			 "guest's udhcpc gave up (%.100s)", n->nics[i].ifname,
+			 n->nics[i].conf->network, rest[11] == ' ' ? rest + 12 : "no details");
+		n->state = LAB_NODE_FAILED;
+		log_warning("Lab %s: node %s: %s", n->lab->name, n->conf->name, n->error);
+	}
+}
+
+/*
+ * Reads the tiny guest's console from where the last read ended up to its ready marker, line by
+ * line (a line cut by the end of what QEMU wrote so far is kept for the next read).
+ */
+static void console_scan(struct lab_node_run *n, uint64_t now)
+{
+	struct qemu_data *d = qdata(n);
+	char buf[4096];
 	ssize_t len;
+	int fd;
 
 	if (d->ready)
-		return true;
+		return;
 	fd = open(d->console, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
-	/* reads overlap by the marker's length, so one cut in two is found */
-	while ((len = pread(fd, buf, sizeof(buf) - 1, d->console_off)) > 0) {
-		buf[len] = '\0';
-		for (ssize_t i = 0; i < len; i++)
-			if (buf[i] == '\0')
-				buf[i] = ' ';
-		if (strstr(buf, QEMU_READY_MARKER)) {
-			d->ready = true;
-			break;
+		return;
+	while (!d->ready && n->state == LAB_NODE_STARTING &&
+	       (len = pread(fd, buf, sizeof(buf), d->console_off)) > 0) {
+		for (ssize_t i = 0; i < len && !d->ready; i++) {
+			char c = buf[i];
+
+			d->console_off++;
+			if (c == '\n') {
+				if (d->line_len < sizeof(d->line)) {
+					d->line[d->line_len] = '\0';
+					console_line(n, d->line, now);
+				}
+				d->line_len = 0;
+			} else if (c != '\r' && c != '\0') {
+				if (d->line_len < sizeof(d->line) - 1)
+					d->line[d->line_len] = c;
+				if (d->line_len < sizeof(d->line))
+					d->line_len++;
+			}
 		}
-		if (len < (ssize_t)sizeof(QEMU_READY_MARKER))
-			break;
-		d->console_off += len - (ssize_t)sizeof(QEMU_READY_MARKER);
 	}
 	close(fd);
-	return d->ready;
 }
 
 /* A DHCP nic's address: the bound lease of its MAC (client identity 01:MAC, as udhcpc sends). */
@@ -332,21 +421,56 @@ static bool nic_leased(struct lab_node_run *n, struct lab_nic_run *nic)
 }
 
 /*
- * Where the node's nics are: static ones as given, DHCP ones from the leases; the tiny guest's
- * only once it says it is ready (its nics set up, its ports served). True when one changed.
+ * A DHCP nic of the tiny guest at the address its console reported. The daemon's lease of the
+ * nic's MAC should say the same: a different one is only logged (the guest holds what it holds).
  */
-static bool nics_update(struct lab_node_run *n)
+static void nic_guest_leased(struct lab_node_run *n, struct lab_nic_run *nic, struct in_addr a)
+{
+	const struct network *net = nic_network(n, nic);
+	uint8_t id[7] = { 1 };
+	const struct lease *l;
+	char ip[INET_ADDRSTRLEN], ip2[INET_ADDRSTRLEN];
+
+	memcpy(id + 1, nic->mac, 6);
+	l = net->leases ? lease_store_find_by_id(net->leases, id, sizeof(id)) : NULL;
+	if (!l || l->state != LEASE_BOUND || l->ip.s_addr != a.s_addr)
+		log_warning("Lab %s: node %s: %s holds %s, but network %s's lease of its MAC is %s",
+			    n->lab->name, n->conf->name, nic->ifname, in_addr_to_string(a, ip),
+			    net->config.name,
+			    l && l->state == LEASE_BOUND ? in_addr_to_string(l->ip, ip2) : "none");
+	nic->has_addr = true;
+	nic->addr = a;
+	nic->prefixlen = net->config.subnet.prefixlen;
+}
+
+/*
+ * Where the node's nics are: static ones as given, DHCP ones from the leases; the tiny guest's
+ * only once it says it is ready (its nics set up, its ports served), its DHCP nics first from
+ * what its console reported, then (renewals) from the leases. True when one changed, or the
+ * node failed.
+ */
+static bool nics_update(struct lab_node_run *n, uint64_t now)
 {
 	struct qemu_data *d = qdata(n);
 	bool changed = false;
 
-	if (d->tiny && !console_ready(d))
-		return false;
+	if (d->tiny) {
+		console_scan(n, now);
+		if (n->state == LAB_NODE_FAILED)
+			return true;
+		if (!d->ready)
+			return false;
+	}
 	for (size_t i = 0; i < n->n_nics; i++) {
 		struct lab_nic_run *nic = &n->nics[i];
 		const struct network *net = nic_network(n, nic);
 
-		if (!nic->conf->has_ip)
+		if (!nic->conf->has_ip && d->tiny && !nic->has_addr) {
+			if (!d->guest_leased[i] || !net)
+				continue;
+			nic_guest_leased(n, nic, d->guest_addr[i]);
+			changed = true;
+		} else if (!nic->conf->has_ip)
 			changed |= nic_leased(n, nic);
 		else if (!nic->has_addr && net) {
 			nic->has_addr = true;
@@ -385,7 +509,11 @@ static int on_poll(struct event_source *s, uint64_t now, void *data)
 		lab_node_changed(n);
 		return 0;
 	}
-	if (nics_update(n)) {
+	if (nics_update(n, now)) {
+		if (n->state == LAB_NODE_FAILED) {
+			lab_node_changed(n);
+			return 0;
+		}
 		if (d->tiny && n->state == LAB_NODE_STARTING)
 			lab_event(n->lab, "node %s: guest ready after %llu ms", n->conf->name,
 				  (unsigned long long)((now - n->started_usec) / 1000));
@@ -589,8 +717,12 @@ static int qemu_adopt(struct lab_node_run *n, json_t *record, char *err, size_t 
 			(void)nl_link_set_master(nl, li.ifindex, net->ifindex);
 		(void)nl_link_set_up(nl, li.ifindex, true);
 	}
-	(void)nics_update(n);
-	n->state = all_addressed(n) ? LAB_NODE_UP : LAB_NODE_STARTING;
+	n->state = LAB_NODE_STARTING;
+	d->quiet = true;
+	(void)nics_update(n, now_usec());
+	d->quiet = false;
+	if (n->state == LAB_NODE_STARTING && all_addressed(n))
+		n->state = LAB_NODE_UP;
 	return poll_start(n);
 }
 
