@@ -443,15 +443,19 @@ int network_down(struct manager *m, struct network *n, char *err, size_t errlen)
 static json_t *network_macvtap_to_json(const struct network *n, json_t *allow)
 {
 	const struct network_config *c = &n->config;
+	char policy[300];
 
 	return json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:n, s:s, s:s, s:b, s:b, s:b, s:i, s:s, "
-			 "s:o}",
+			 "s:s, s:o}",
 			 "name", c->name, "mode", network_mode_to_string(c->mode), "state",
 			 n->active ? "active" : "inactive", "bridge", "subnet", "gateway",
 			 "dhcp-range", "uplink", c->uplink, "macvtap-mode",
 			 network_macvtap_mode_to_string(c->macvtap_mode), "dhcp", c->dhcp, "dns",
 			 c->dns, "autostart", c->autostart, "ifindex", n->active ? n->ifindex : 0,
-			 "port-security", "no", "allow-attach", allow);
+			 "port-security", network_port_security_to_string(c->port_security),
+			 "port-policy", port_service_macvtap_policy(n->manager->ports, n, policy,
+								    sizeof(policy)),
+			 "allow-attach", allow);
 }
 
 /* network_to_json() but for the overlay */

@@ -188,6 +188,8 @@ void port_service_flush(struct port_service *ps)
 	size_t n_add = 0, n_del = 0;
 	int r;
 
+	if (ps && ps->mv_n_dirty > 0)
+		port_macvtap_policy_flush(ps);
 	if (!ps || ps->n_dirty == 0)
 		return;
 	add = calloc(ps->n_dirty, sizeof(*add));

@@ -52,6 +52,7 @@ struct list_ctx {
 	struct port_service *ps;
 	struct fw_port_state *states;
 	size_t n_states, cap_states;
+	struct fw_macvtap_listing *mv;    /* table netdev kvmnet, when a macvtap port is listed */
 };
 
 static int list_state_cb(const struct fw_port_state *st, void *data)
@@ -123,9 +124,20 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 	char macbuf[MAC_STRLEN], ipbuf[INET_ADDRSTRLEN];
 	struct in_addr ip = { 0 };
 
+	const struct fw_macvtap_state *mv = p->mv_policy ? fw_macvtap_listing_find(l->mv, p->name)
+							 : NULL;
+	uint64_t dropped = 0, dropped_bytes = 0;
+
 	for (size_t i = 0; i < l->n_states; i++)
 		if (strcmp(l->states[i].ifname, p->name) == 0)
 			st = &l->states[i];
+	if (st) {
+		dropped = st->dropped_packets;
+		dropped_bytes = st->dropped_bytes;
+	} else if (mv) {
+		dropped = mv->dropped_packets;
+		dropped_bytes = mv->dropped_bytes;
+	}
 	if (!mac && st && st->has_mac)
 		mac = st->mac;
 	if (mac) {
@@ -160,9 +172,9 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 			 !link.up ? "down" : link.carrier ? "up" : "no-carrier", "rx-packets",
 			 (json_int_t)link.tx_packets, "rx-bytes", (json_int_t)link.tx_bytes,
 			 "tx-packets", (json_int_t)link.rx_packets, "tx-bytes",
-			 (json_int_t)link.rx_bytes, "dropped", (json_int_t)(st ? st->dropped_packets : 0),
-			 "dropped-bytes", (json_int_t)(st ? st->dropped_bytes : 0), "rate",
-			 (json_int_t)p->rate_mbit, "policy", p->policy, "isolated",
+			 (json_int_t)link.rx_bytes, "dropped", (json_int_t)dropped,
+			 "dropped-bytes", (json_int_t)dropped_bytes, "rate",
+			 (json_int_t)p->rate_mbit, "policy", p->policy || p->mv_policy, "isolated",
 			 p->policy && n->config.isolate_ports, "owner",
 			 def && def->has_owner ? json_integer(def->owner) : NULL, "learned",
 			 learned_to_json(p), "device",
@@ -205,6 +217,14 @@ int port_service_list_json(struct port_service *ps, const struct network *n, jso
 		memcpy(sorted, ps->ports, ps->n_ports * sizeof(*sorted));
 		qsort(sorted, ps->n_ports, sizeof(*sorted), port_cmp);
 	}
+	for (size_t i = 0; i < ps->n_ports && !l.mv; i++)
+		if (sorted[i]->mv_policy && (!n || sorted[i]->network == n)) {
+			r = fw_macvtap_list(ps->m->fw, &l.mv);
+			if (r < 0) {
+				log_warning_errno(r, "Failed to read the macvtap port policy table: %m");
+				break;
+			}
+		}
 	r = 0;
 	for (size_t i = 0; i < ps->n_ports && r >= 0; i++) {
 		if (n && sorted[i]->network != n)
@@ -213,6 +233,7 @@ int port_service_list_json(struct port_service *ps, const struct network *n, jso
 		r = o ? json_array_append_new(a, o) : -ENOMEM;
 	}
 	free(l.states);
+	fw_macvtap_listing_free(l.mv);
 	return r < 0 ? -ENOMEM : 0;
 }
 

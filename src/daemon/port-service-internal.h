@@ -6,6 +6,8 @@
  *   port-bindings.c the installed (MAC, IPv4) pairs and their flush to nftables
  *   port-policy.c   the per-port policy and rate in the bridge table
  *   port-json.c     the 'port list' rendering
+ *   port-macvtap.c  the macvtap devices of macvtap networks and their /dev/tapN nodes
+ *   port-macvtap-policy.c  their policy, in table netdev kvmnet (fw-macvtap.h)
  */
 #ifndef KN_DAEMON_PORT_SERVICE_INTERNAL_H
 #define KN_DAEMON_PORT_SERVICE_INTERNAL_H
@@ -16,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "firewall/fw-macvtap.h"
 
 struct addr_learn;
 struct event_source;
@@ -45,6 +49,12 @@ struct port {
 	bool macvtap;              /* a macvtap device over the network's uplink (port-macvtap.c) */
 	char dev_path[24];         /* its character device, "/dev/tapN"; "" before it is known */
 	dev_t devt;
+	/* a macvtap port's policy (port-macvtap-policy.c): what table netdev kvmnet holds of it */
+	bool mv_policy;            /* its chain and elements are installed */
+	bool mv_dirty;             /* its learned addresses changed since the last flush */
+	bool mv_learning;          /* in 'learning' */
+	struct fw_macvtap_addr mv_addrs[FW_MACVTAP_ADDRS_MAX];   /* in 'src4' */
+	size_t mv_n_addrs;
 };
 
 struct binding_key {
@@ -75,6 +85,10 @@ struct port_service {
 	struct binding_key *dirty;    /* pairs to re-examine at the next flush */
 	size_t n_dirty, cap_dirty;
 	struct event_source *flush_source;
+	bool mv_base_installed;       /* table netdev kvmnet's shared chains are loaded */
+	size_t mv_n_dirty;            /* macvtap ports with 'mv_dirty' */
+	/* why the macvtap policy could not be installed ("" when it could or was not tried) */
+	char mv_error[256];
 };
 
 
@@ -133,5 +147,28 @@ int port_macvtap_create(struct port_service *ps, struct network *n, const struct
 int port_macvtap_node(struct port *p, const struct network_port *def, char *err, size_t errlen);
 /* Removes the node of 'p' if it is still there and still its device. */
 void port_macvtap_node_remove(struct port *p);
+
+/* ---- port-macvtap-policy.c ---- */
+
+/*
+ * Puts macvtap port 'p' under its network's policy (port-security yes or mac; nothing for no).
+ * 'held' (may be NULL) is what the table already holds for its name (fw_macvtap_list(), a
+ * restart): the addresses it allowed are given back to the port's learner. A failure (a kernel
+ * or nft without the egress hook) is logged, kept in ps->mv_error, and leaves the port without
+ * policy.
+ */
+void port_macvtap_policy_apply(struct port_service *ps, struct port *p,
+			       const struct fw_macvtap_state *held);
+/* The learned addresses of macvtap port 'p' changed: synced at the next flush. */
+void port_macvtap_policy_mark(struct port_service *ps, struct port *p);
+/* Syncs the addresses of every marked port with the table. */
+void port_macvtap_policy_flush(struct port_service *ps);
+/* Removes the policy of 'p' (and the table with the last port under any). */
+void port_macvtap_policy_remove(struct port_service *ps, struct port *p);
+/*
+ * At start-up: removes what the table holds for ports and networks that have none under policy
+ * (the whole table when no port is).
+ */
+void port_macvtap_policy_startup(struct port_service *ps);
 
 #endif

@@ -83,6 +83,8 @@ static void port_unregister(struct port_service *ps, struct port *p)
 			ps->ports[i] = ps->ports[--ps->n_ports];
 			break;
 		}
+	if (p->mv_dirty)
+		ps->mv_n_dirty--;
 	if (p->learn) {
 		/* its learned pairs are re-examined (and dropped) once it is gone */
 		size_t n;
@@ -140,6 +142,8 @@ static void port_learned(struct addr_learn *l, const struct addr_learn_entry *e,
 		if (memcmp(all[i].mac, e->mac, 6) == 0)
 			bindings_mark(p->network->manager->ports, all[i].mac, all[i].ip);
 	bindings_mark(p->network->manager->ports, e->mac, e->ip);
+	if (p->macvtap)
+		port_macvtap_policy_mark(p->network->manager->ports, p);
 	dns_service_hosts_changed(p->network->manager->dns);
 	log_info("Port '%s' of network '%s': guest %s %s %s (%s%s%s)", p->name,
 		 p->network->config.name, mac_to_string(e->mac, mac),
@@ -250,6 +254,8 @@ static void port_forget(struct port_service *ps, struct port *p, bool delete_tap
 {
 	if (p->policy)
 		(void)port_policy_remove(ps, p->name);
+	if (p->macvtap)
+		port_macvtap_policy_remove(ps, p);
 	if (delete_tap && p->ifindex > 0) {
 		int r = manager_link_delete(ps->m, p->ifindex, p->name);
 		if (r < 0 && r != -ENODEV)
@@ -340,9 +346,13 @@ static bool network_is_macvtap(const struct network *n)
 	return strcmp(network_mode_ops(n->config.mode)->port_kind, "macvtap") == 0;
 }
 
-/* Registers macvtap 'ifindex' as defined port 'def' of 'n' and sees to its /dev node. */
+/*
+ * Registers macvtap 'ifindex' as defined port 'def' of 'n', sees to its /dev node and puts it
+ * under policy ('held', may be NULL: what the policy table holds for its name).
+ */
 static int port_macvtap_register(struct port_service *ps, struct network *n,
-				 const struct network_port *def, int ifindex, struct port **ret,
+				 const struct network_port *def, int ifindex,
+				 const struct fw_macvtap_state *held, struct port **ret,
 				 char *err, size_t errlen)
 {
 	struct port *p = port_new(n, def->name, ifindex, PORT_ORIGIN_DEFINED);
@@ -358,27 +368,37 @@ static int port_macvtap_register(struct port_service *ps, struct network *n,
 		snprintf(err, errlen, "too many ports");
 		return r;
 	}
+	/* a macvtap's own MAC is the one its guest must use */
+	if (!p->has_mac) {
+		struct nl_link_info link;
+
+		if (nl_link_get_by_index(ps->m->nl, ifindex, &link) >= 0)
+			memcpy(p->mac, link.mac, 6);
+	}
+	port_learn_start(ps, p);
+	/* before the node is its owner's: the guest cannot send a frame without it */
+	port_macvtap_policy_apply(ps, p, held);
 	r = port_macvtap_node(p, def, err, errlen);
 	if (r < 0) {
+		port_macvtap_policy_remove(ps, p);
 		port_unregister(ps, p);
 		return r;
 	}
-	port_learn_start(ps, p);
 	*ret = p;
 	return 0;
 }
 
 /* 'port add' on a macvtap network: the device, then its node; nothing left on failure. */
 static int port_make_macvtap(struct port_service *ps, struct network *n,
-			     const struct network_port *def, struct port **ret, char *err,
-			     size_t errlen)
+			     const struct network_port *def, const struct fw_macvtap_state *held,
+			     struct port **ret, char *err, size_t errlen)
 {
 	int ifindex, r;
 
 	r = port_macvtap_create(ps, n, def, &ifindex, err, errlen);
 	if (r < 0)
 		return r;
-	r = port_macvtap_register(ps, n, def, ifindex, ret, err, errlen);
+	r = port_macvtap_register(ps, n, def, ifindex, held, ret, err, errlen);
 	if (r < 0)
 		(void)nl_link_delete(ps->m->nl, ifindex);
 	return r;
@@ -393,7 +413,7 @@ int port_service_add(struct network *n, struct network_port *port, char *err, si
 	if (!n->active)
 		return 0;
 	if (network_is_macvtap(n)) {
-		r = port_make_macvtap(ps, n, port, &p, err, errlen);
+		r = port_make_macvtap(ps, n, port, NULL, &p, err, errlen);
 		if (r < 0)
 			return r;
 		log_info("Port '%s' (%s) added to macvtap network '%s'", p->name, p->dev_path,
@@ -603,27 +623,35 @@ static int bridge_scan_cb(const struct nl_link_info *link, void *data)
 
 /*
  * network_up() of a macvtap network: its defined ports' devices are adopted when they exist over
- * the uplink (a restart), made when missing; ports dropped from the definition go. No bridge to
- * scan, no policy (a macvtap's frames never cross a bridge of ours).
+ * the uplink (a restart), made when missing, and put under policy in table netdev kvmnet (read
+ * once, for what it still allows); ports dropped from the definition go. No bridge to scan.
  */
 static void port_macvtap_network_up(struct port_service *ps, struct network *n)
 {
+	struct fw_macvtap_listing *held = NULL;
 	char err[256];
 	int r;
 
+	if (n->ports.n > 0 && n->config.port_security != NETWORK_PORT_SECURITY_OFF) {
+		r = fw_macvtap_list(ps->m->fw, &held);
+		if (r < 0)
+			log_warning_errno(r, "Failed to read the macvtap port policy table: %m");
+	}
 	for (size_t i = 0; i < n->ports.n; i++) {
 		const struct network_port *def = &n->ports.items[i];
+		const struct fw_macvtap_state *st = fw_macvtap_listing_find(held, def->name);
 		struct port *p = port_find_name(ps, def->name);
 		struct nl_link_info link;
 
 		if (p && p->network == n && p->macvtap) {
 			if (port_macvtap_node(p, def, err, sizeof(err)) < 0)
 				log_warning("Network '%s': %s", n->config.name, err);
+			port_macvtap_policy_apply(ps, p, st);
 			continue;
 		}
 		r = nl_link_get_by_name(ps->m->nl, def->name, &link);
 		if (r == -ENODEV) {
-			r = port_make_macvtap(ps, n, def, &p, err, sizeof(err));
+			r = port_make_macvtap(ps, n, def, st, &p, err, sizeof(err));
 			if (r < 0)
 				log_warning("Network '%s': %s", n->config.name, err);
 			continue;
@@ -634,7 +662,7 @@ static void port_macvtap_network_up(struct port_service *ps, struct network *n)
 				    : "an interface of that name exists and is not a macvtap of the uplink");
 			continue;
 		}
-		r = port_macvtap_register(ps, n, def, link.ifindex, &p, err, sizeof(err));
+		r = port_macvtap_register(ps, n, def, link.ifindex, st, &p, err, sizeof(err));
 		if (r < 0)
 			log_warning("Network '%s': %s", n->config.name, err);
 		else if (!link.up)
@@ -646,6 +674,7 @@ static void port_macvtap_network_up(struct port_service *ps, struct network *n)
 		if (p->network == n && !network_ports_find(&n->ports, p->name))
 			port_forget(ps, p, p->origin == PORT_ORIGIN_DEFINED);
 	}
+	fw_macvtap_listing_free(held);
 }
 
 void port_service_network_up(struct network *n)
@@ -865,6 +894,7 @@ int port_service_startup(struct port_service *ps)
 		if (ps->m->networks[i]->active)
 			bindings_mark_network(ps, ps->m->networks[i]);
 	port_service_flush(ps);
+	port_macvtap_policy_startup(ps);
 	return 0;
 }
 

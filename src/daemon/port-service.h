@@ -74,6 +74,15 @@ int port_service_add(struct network *n, struct network_port *port, char *err, si
 /* A random guest MAC 52:54:00:xx:xx:xx, for a macvtap port made without --mac. */
 void port_service_random_guest_mac(uint8_t mac[6]);
 
+/*
+ * How the ports of macvtap network 'n' are policed, for 'net show': "egress" (each port's chain on
+ * its device's egress hook, docs/MACVTAP.md), "off" (port-security no), or "unsupported: WHY"
+ * when the last attempt to install a port's chain failed (a kernel or nft without the netdev
+ * egress hook). Written into 'buf' ('len' bytes), which is returned.
+ */
+const char *port_service_macvtap_policy(struct port_service *ps, const struct network *n,
+					char *buf, size_t len);
+
 /* The /dev/tapN of macvtap port 'name' (borrowed), or NULL when 'name' is no such port. */
 const char *port_service_device(struct port_service *ps, const char *name);
 

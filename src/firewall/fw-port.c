@@ -14,7 +14,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +21,14 @@
 #include <jansson.h>
 
 #include "firewall/fw-apply.h"
+#include "firewall/fw-script.h"
 #include "shared/alloc-util.h"
 #include "shared/ifname-util.h"
 #include "shared/strbuf.h"
 
 #define FW_PORT_TABLE "bridge " FW_PORT_TABLE_NAME
 
-/* "xx:xx:xx:xx:xx:xx" and its NUL. */
-#define MAC_STRLEN 18
+#define MAC_STRLEN FW_MAC_STRLEN
 
 /*
  * Sets and chains are created with 'add', which leaves existing ones (and their elements) alone;
@@ -113,78 +112,44 @@ static const char *const base_rules[] = {
 	"deny drop",
 };
 
-/* A script being built; the first error sticks and makes later emits no-ops. */
-struct script {
-	struct strbuf sb;
-	int r;
-};
-
-static void emit(struct script *s, const char *fmt, ...) _printf_(2, 3);
-static void emit(struct script *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->r < 0)
-		return;
-	va_start(ap, fmt);
-	s->r = strbuf_vappendf(&s->sb, fmt, ap);
-	va_end(ap);
-	if (s->r >= 0)
-		s->r = strbuf_append(&s->sb, "\n");
-}
-
 /* Makes sure 'elem' is not in 'set', whether or not it was there. */
-static void emit_absent(struct script *s, const char *set, const char *elem)
+static void emit_absent(struct fw_script *s, const char *set, const char *elem)
 {
-	emit(s, "add element " FW_PORT_TABLE " %s { %s }", set, elem);
-	emit(s, "delete element " FW_PORT_TABLE " %s { %s }", set, elem);
+	fw_script_emit(s, "add element " FW_PORT_TABLE " %s { %s }", set, elem);
+	fw_script_emit(s, "delete element " FW_PORT_TABLE " %s { %s }", set, elem);
 }
 
-static void emit_membership(struct script *s, const char *set, const char *elem, bool member)
+static void emit_membership(struct fw_script *s, const char *set, const char *elem, bool member)
 {
 	if (member)
-		emit(s, "add element " FW_PORT_TABLE " %s { %s }", set, elem);
+		fw_script_emit(s, "add element " FW_PORT_TABLE " %s { %s }", set, elem);
 	else
 		emit_absent(s, set, elem);
 }
 
-static int script_finish(struct script *s, char **ret)
-{
-	if (s->r >= 0)
-		s->r = strbuf_steal(&s->sb, ret);
-	strbuf_done(&s->sb);
-	return s->r;
-}
-
-static void format_mac(const uint8_t mac[static 6], char buf[static MAC_STRLEN])
-{
-	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
-}
-
 int fw_port_render_base(bool isolate, char **ret)
 {
-	struct script s = { .sb = STRBUF_INIT };
+	struct fw_script s = FW_SCRIPT_INIT;
 
 	for (size_t i = 0; i < ELEMENTSOF(base_objects); i++)
-		emit(&s, "%s", base_objects[i]);
+		fw_script_emit(&s, "%s", base_objects[i]);
 	for (size_t i = 0; i < ELEMENTSOF(base_chains); i++)
-		emit(&s, "flush chain " FW_PORT_TABLE " %s", base_chains[i]);
+		fw_script_emit(&s, "flush chain " FW_PORT_TABLE " %s", base_chains[i]);
 	for (size_t i = 0; i < ELEMENTSOF(base_rules); i++)
 		if (isolate || strncmp(base_rules[i], "isolate ", 8) != 0)
-			emit(&s, "add rule " FW_PORT_TABLE " %s", base_rules[i]);
+			fw_script_emit(&s, "add rule " FW_PORT_TABLE " %s", base_rules[i]);
 	/* Even an empty forward-hook chain costs every forwarded frame: none unless needed. */
 	if (!isolate)
-		emit(&s, "delete chain " FW_PORT_TABLE " isolate");
-	return script_finish(&s, ret);
+		fw_script_emit(&s, "delete chain " FW_PORT_TABLE " isolate");
+	return fw_script_finish(&s, ret);
 }
 
 /* Removes ("ifname" . 'mac') from port_mac, present or not. */
-static void emit_port_mac_absent(struct script *s, const char *ifname, const uint8_t *mac)
+static void emit_port_mac_absent(struct fw_script *s, const char *ifname, const uint8_t *mac)
 {
 	char m[MAC_STRLEN], elem[IFNAMSIZ + MAC_STRLEN + 8];
 
-	format_mac(mac, m);
+	fw_mac_format(mac, m);
 	snprintf(elem, sizeof(elem), "\"%s\" . %s", ifname, m);
 	emit_absent(s, "port_mac", elem);
 }
@@ -219,25 +184,25 @@ int fw_port_dhcp_mark_ifindex(uint32_t mark)
  * Removes port 'name''s element from dhcp_port, present or not; 'mark' is its value when present
  * (nft refuses to add an element that exists with another value).
  */
-static void emit_dhcp_port_absent(struct script *s, const char *name, uint32_t mark)
+static void emit_dhcp_port_absent(struct fw_script *s, const char *name, uint32_t mark)
 {
-	emit(s, "add element " FW_PORT_TABLE " dhcp_port { %s : 0x%08" PRIx32 " }", name, mark);
-	emit(s, "delete element " FW_PORT_TABLE " dhcp_port { %s }", name);
+	fw_script_emit(s, "add element " FW_PORT_TABLE " dhcp_port { %s : 0x%08" PRIx32 " }", name, mark);
+	fw_script_emit(s, "delete element " FW_PORT_TABLE " dhcp_port { %s }", name);
 }
 
 /* Removes port 'ifname's limit object and its map element, present or not. */
-static void emit_limit_absent(struct script *s, const char *ifname)
+static void emit_limit_absent(struct fw_script *s, const char *ifname)
 {
-	emit(s, "add limit " FW_PORT_TABLE " l_%s { rate over 1 bytes/second }", ifname);
-	emit(s, "add element " FW_PORT_TABLE " limits { \"%s\" : \"l_%s\" }", ifname, ifname);
-	emit(s, "delete element " FW_PORT_TABLE " limits { \"%s\" }", ifname);
-	emit(s, "delete limit " FW_PORT_TABLE " l_%s", ifname);
+	fw_script_emit(s, "add limit " FW_PORT_TABLE " l_%s { rate over 1 bytes/second }", ifname);
+	fw_script_emit(s, "add element " FW_PORT_TABLE " limits { \"%s\" : \"l_%s\" }", ifname, ifname);
+	fw_script_emit(s, "delete element " FW_PORT_TABLE " limits { \"%s\" }", ifname);
+	fw_script_emit(s, "delete limit " FW_PORT_TABLE " l_%s", ifname);
 }
 
 int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
 		       char **ret)
 {
-	struct script s = { .sb = STRBUF_INIT };
+	struct fw_script s = FW_SCRIPT_INIT;
 	uint32_t dhcp_mark = p->filter ? p->dhcp_mark : 0;
 	char name[IFNAMSIZ + 2];
 
@@ -247,15 +212,15 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint3
 
 	emit_membership(&s, "ports", name, p->filter);
 	/* 'add counter' leaves an existing counter and its values alone. */
-	emit(&s, "add counter " FW_PORT_TABLE " d_%s", p->ifname);
-	emit(&s, "add element " FW_PORT_TABLE " drops { %s : \"d_%s\" }", name, p->ifname);
+	fw_script_emit(&s, "add counter " FW_PORT_TABLE " d_%s", p->ifname);
+	fw_script_emit(&s, "add element " FW_PORT_TABLE " drops { %s : \"d_%s\" }", name, p->ifname);
 	if (learnt_mac && (!p->filter || !p->has_mac || memcmp(learnt_mac, p->mac, 6) != 0))
 		emit_port_mac_absent(&s, p->ifname, learnt_mac);
 	if (p->filter && p->has_mac) {
 		char m[MAC_STRLEN];
 
-		format_mac(p->mac, m);
-		emit(&s, "add element " FW_PORT_TABLE " port_mac { %s . %s }", name, m);
+		fw_mac_format(p->mac, m);
+		fw_script_emit(&s, "add element " FW_PORT_TABLE " port_mac { %s . %s }", name, m);
 	}
 	emit_membership(&s, "learn", name, p->filter && !p->has_mac);
 	emit_membership(&s, "ipbind", name, p->filter && p->ip_binding);
@@ -263,25 +228,25 @@ int fw_port_render_add(const struct fw_port *p, const uint8_t *learnt_mac, uint3
 	/* The limit object is re-made ('add' would keep an old rate): its element goes first. */
 	emit_limit_absent(&s, p->ifname);
 	if (p->rate_bytes) {
-		emit(&s, "add limit " FW_PORT_TABLE " l_%s { rate over %" PRIu64 " bytes/second "
+		fw_script_emit(&s, "add limit " FW_PORT_TABLE " l_%s { rate over %" PRIu64 " bytes/second "
 		     "burst %" PRIu64 " bytes }", p->ifname, p->rate_bytes,
 		     fw_port_rate_burst(p->rate_bytes));
-		emit(&s, "add element " FW_PORT_TABLE " limits { %s : \"l_%s\" }", name, p->ifname);
+		fw_script_emit(&s, "add element " FW_PORT_TABLE " limits { %s : \"l_%s\" }", name, p->ifname);
 	}
 	emit_membership(&s, "limited", name, p->rate_bytes != 0);
 	if (held_dhcp_mark && held_dhcp_mark != dhcp_mark)
 		emit_dhcp_port_absent(&s, name, held_dhcp_mark);
 	if (dhcp_mark)
-		emit(&s, "add element " FW_PORT_TABLE " dhcp_port { %s : 0x%08" PRIx32 " }", name,
+		fw_script_emit(&s, "add element " FW_PORT_TABLE " dhcp_port { %s : 0x%08" PRIx32 " }", name,
 		     dhcp_mark);
-	emit(&s, "flush set " FW_PORT_TABLE " fast4");
-	return script_finish(&s, ret);
+	fw_script_emit(&s, "flush set " FW_PORT_TABLE " fast4");
+	return fw_script_finish(&s, ret);
 }
 
 int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_t held_dhcp_mark,
 			  char **ret)
 {
-	struct script s = { .sb = STRBUF_INIT };
+	struct fw_script s = FW_SCRIPT_INIT;
 	char name[IFNAMSIZ + 2];
 
 	if (!ifname_is_valid(ifname))
@@ -295,23 +260,23 @@ int fw_port_render_remove(const char *ifname, const uint8_t *learnt_mac, uint32_
 	emit_absent(&s, "limited", name);
 	emit_limit_absent(&s, ifname);
 	/* A counter still referenced by a map element cannot be deleted: the element goes first. */
-	emit(&s, "add counter " FW_PORT_TABLE " d_%s", ifname);
-	emit(&s, "add element " FW_PORT_TABLE " drops { %s : \"d_%s\" }", name, ifname);
-	emit(&s, "delete element " FW_PORT_TABLE " drops { %s }", name);
-	emit(&s, "delete counter " FW_PORT_TABLE " d_%s", ifname);
+	fw_script_emit(&s, "add counter " FW_PORT_TABLE " d_%s", ifname);
+	fw_script_emit(&s, "add element " FW_PORT_TABLE " drops { %s : \"d_%s\" }", name, ifname);
+	fw_script_emit(&s, "delete element " FW_PORT_TABLE " drops { %s }", name);
+	fw_script_emit(&s, "delete counter " FW_PORT_TABLE " d_%s", ifname);
 	if (learnt_mac)
 		emit_port_mac_absent(&s, ifname, learnt_mac);
 	if (held_dhcp_mark)
 		emit_dhcp_port_absent(&s, name, held_dhcp_mark);
-	emit(&s, "flush set " FW_PORT_TABLE " fast4");
-	return script_finish(&s, ret);
+	fw_script_emit(&s, "flush set " FW_PORT_TABLE " fast4");
+	return fw_script_finish(&s, ret);
 }
 
 static void format_binding(const struct fw_binding *b, char buf[static MAC_STRLEN + 24])
 {
 	char m[MAC_STRLEN], ip[INET_ADDRSTRLEN];
 
-	format_mac(b->mac, m);
+	fw_mac_format(b->mac, m);
 	inet_ntop(AF_INET, &b->ip, ip, sizeof(ip));
 	snprintf(buf, MAC_STRLEN + 24, "%s . %s", m, ip);
 }
@@ -319,7 +284,7 @@ static void format_binding(const struct fw_binding *b, char buf[static MAC_STRLE
 int fw_port_render_bindings(const struct fw_binding *add, size_t n_add,
 			    const struct fw_binding *del, size_t n_del, char **ret)
 {
-	struct script s = { .sb = STRBUF_INIT };
+	struct fw_script s = FW_SCRIPT_INIT;
 	char elem[MAC_STRLEN + 24];
 
 	for (size_t i = 0; i < n_del; i++) {
@@ -328,21 +293,21 @@ int fw_port_render_bindings(const struct fw_binding *add, size_t n_add,
 	}
 	for (size_t i = 0; i < n_add; i++) {
 		format_binding(&add[i], elem);
-		emit(&s, "add element " FW_PORT_TABLE " mac_ip { %s }", elem);
+		fw_script_emit(&s, "add element " FW_PORT_TABLE " mac_ip { %s }", elem);
 	}
 	/* A cached source whose pair was withdrawn must take the full path again. */
 	if (n_del > 0)
-		emit(&s, "flush set " FW_PORT_TABLE " fast4");
-	return script_finish(&s, ret);
+		fw_script_emit(&s, "flush set " FW_PORT_TABLE " fast4");
+	return fw_script_finish(&s, ret);
 }
 
 int fw_port_render_reset(char **ret)
 {
-	struct script s = { .sb = STRBUF_INIT };
+	struct fw_script s = FW_SCRIPT_INIT;
 
-	emit(&s, "add table " FW_PORT_TABLE);
-	emit(&s, "delete table " FW_PORT_TABLE);
-	return script_finish(&s, ret);
+	fw_script_emit(&s, "add table " FW_PORT_TABLE);
+	fw_script_emit(&s, "delete table " FW_PORT_TABLE);
+	return fw_script_finish(&s, ret);
 }
 
 /* Reading back. */
@@ -415,26 +380,6 @@ static json_t *table_object(json_t *it, const char *kind)
 	return o;
 }
 
-/* Number of elements in a set's "elem" member: an array, or (defensively) one bare value. */
-static size_t elem_count(json_t *elems)
-{
-	if (!elems)
-		return 0;
-	return json_is_array(elems) ? json_array_size(elems) : 1;
-}
-
-/*
- * Element 'i', unwrapped from the {"elem": {"val": ...}} form nft uses for elements carrying a
- * timeout, counter or comment (none of ours do today).
- */
-static json_t *elem_get(json_t *elems, size_t i)
-{
-	json_t *e = json_is_array(elems) ? json_array_get(elems, i) : elems;
-	json_t *wrapped = json_object_get(e, "elem");
-
-	return wrapped ? json_object_get(wrapped, "val") : e;
-}
-
 /* The two members of a {"concat": [a, b]} element as strings, or false. */
 static bool elem_pair(json_t *e, const char **ret_a, const char **ret_b)
 {
@@ -449,37 +394,6 @@ static bool elem_pair(json_t *e, const char **ret_a, const char **ret_b)
 		return false;
 	*ret_a = a;
 	*ret_b = b;
-	return true;
-}
-
-/* Parses "xx:xx:xx:xx:xx:xx" (hex digits of either case); false for anything else. */
-static bool parse_mac(const char *s, uint8_t ret[static 6])
-{
-	uint8_t mac[6];
-
-	if (strlen(s) != MAC_STRLEN - 1)
-		return false;
-	for (int i = 0; i < 6; i++) {
-		const char *p = s + 3 * i;
-		int v = 0;
-
-		if (i < 5 && p[2] != ':')
-			return false;
-		for (int j = 0; j < 2; j++) {
-			char c = p[j];
-
-			if (c >= '0' && c <= '9')
-				v = v * 16 + c - '0';
-			else if (c >= 'a' && c <= 'f')
-				v = v * 16 + c - 'a' + 10;
-			else if (c >= 'A' && c <= 'F')
-				v = v * 16 + c - 'A' + 10;
-			else
-				return false;
-		}
-		mac[i] = (uint8_t)v;
-	}
-	memcpy(ret, mac, 6);
 	return true;
 }
 
@@ -585,12 +499,12 @@ static bool *port_state_flag(struct fw_port_state *st, const char *name)
 
 static void port_table_apply_mac(struct port_table *t, json_t *elems)
 {
-	for (size_t i = 0, n = elem_count(elems); i < n; i++) {
+	for (size_t i = 0, n = fw_json_elem_count(elems); i < n; i++) {
 		const char *ifname, *mac;
 		struct fw_port_state *st;
 		uint8_t m[6];
 
-		if (!elem_pair(elem_get(elems, i), &ifname, &mac) || !parse_mac(mac, m))
+		if (!elem_pair(fw_json_elem_get(elems, i, NULL), &ifname, &mac) || !fw_mac_parse(mac, m))
 			continue;
 		st = port_table_find(t, ifname);
 		/* After a learning race there may be two; one is as good as the other. */
@@ -610,8 +524,8 @@ static void port_table_apply_set(struct port_table *t, const char *name, json_t 
 		port_table_apply_mac(t, elems);
 		return;
 	}
-	for (size_t i = 0, n = elem_count(elems); i < n; i++) {
-		const char *ifname = json_string_value(elem_get(elems, i));
+	for (size_t i = 0, n = fw_json_elem_count(elems); i < n; i++) {
+		const char *ifname = json_string_value(fw_json_elem_get(elems, i, NULL));
 		struct fw_port_state *st = ifname ? port_table_find(t, ifname) : NULL;
 		bool *flag;
 
@@ -712,7 +626,7 @@ int fw_port_list_bindings(struct fw_ctx *ctx, struct fw_binding **ret, size_t *r
 	if (doc && !set)
 		return -EIO;
 	elems = json_object_get(set, "elem");
-	n = elem_count(elems);
+	n = fw_json_elem_count(elems);
 	if (n == 0) {
 		*ret = NULL;
 		*ret_n = 0;
@@ -725,7 +639,7 @@ int fw_port_list_bindings(struct fw_ctx *ctx, struct fw_binding **ret, size_t *r
 	for (size_t i = 0; i < n; i++) {
 		const char *mac, *ip;
 
-		if (!elem_pair(elem_get(elems, i), &mac, &ip) || !parse_mac(mac, v[k].mac) ||
+		if (!elem_pair(fw_json_elem_get(elems, i, NULL), &mac, &ip) || !fw_mac_parse(mac, v[k].mac) ||
 		    inet_pton(AF_INET, ip, &v[k].ip) != 1)
 			return -EIO;
 		k++;

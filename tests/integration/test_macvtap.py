@@ -184,10 +184,12 @@ def test_learns_guest_addresses(lab):
     """A guest on a macvtap port takes its address from the LAN's dnsmasq: kvmnet, which leases
     nothing there, learns it from the DHCP exchange seen on the macvtap ('port list', 'port
     wait', the NSS hosts file), then from the guest's ARP, and forgets the DHCP address when the
-    guest releases it."""
+    guest releases it. Under port-security mac: with 'yes' a guest holding a DHCP address may
+    not announce another one (test_macvtap_policy.py)."""
     lan_ns = lan(lab)
     server, leases = lan_dnsmasq(lab, lan_ns)
-    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0")
+    lab.kn("net", "create", "mv", "--mode", "macvtap", "--uplink", "lan0", "--port-security",
+           "mac")
     name, dev, mac = port_add(lab, "mv")
     p = lab.kn("port", "wait", "mv", name, "--timeout", "0.3", expect=1)
     assert "no IPv4 address" in p.stderr and len(p.stderr.strip().splitlines()) == 1

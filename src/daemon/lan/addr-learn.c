@@ -197,6 +197,15 @@ void addr_learn_feed(struct addr_learn *l, const uint8_t *frame, size_t len, boo
 	}
 }
 
+void addr_learn_restore(struct addr_learn *l, const uint8_t mac[6], struct in_addr ip,
+			enum addr_learn_source source, uint64_t now_usec)
+{
+	struct addr_learn_event ev = { .verdict = ADDR_LEARN_ADD, .source = source, .ip = ip };
+
+	memcpy(ev.mac, mac, 6);
+	entry_add(l, &ev, "", now_usec);
+}
+
 static int on_frames(struct event_source *s, int fd, uint32_t revents, void *data)
 {
 	struct addr_learn *l = data;

@@ -65,6 +65,14 @@ struct addr_learn *addr_learn_free(struct addr_learn *l);
 void addr_learn_feed(struct addr_learn *l, const uint8_t *frame, size_t len, bool towards_guest,
 		     uint64_t now_usec);
 
+/*
+ * Puts pair ('mac', 'ip') learned by 'source' back into 'l' as if just seen at 'now_usec' (what
+ * the port's policy in the kernel still allowed when the daemon restarted), calling the callback
+ * as learning does. A DHCP pair replaces the MAC's other DHCP pair; the table's bound holds.
+ */
+void addr_learn_restore(struct addr_learn *l, const uint8_t mac[6], struct in_addr ip,
+			enum addr_learn_source source, uint64_t now_usec);
+
 /* The learned pairs, most recently learned last; borrowed until the table next changes. */
 const struct addr_learn_entry *addr_learn_entries(const struct addr_learn *l, size_t *ret_n);
 /* The most recently confirmed pair, or NULL when nothing is learned. */
