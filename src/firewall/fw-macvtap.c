@@ -78,19 +78,14 @@ static bool network_name_ok(const char *s)
 	       s[0] != '-';
 }
 
-/* Makes sure 'elem' is not in 'set', whether or not it was there. */
 static void emit_absent(struct fw_script *s, const char *set, const char *elem)
 {
-	fw_script_emit(s, "add element " FW_MACVTAP_TABLE " %s { %s }", set, elem);
-	fw_script_emit(s, "delete element " FW_MACVTAP_TABLE " %s { %s }", set, elem);
+	fw_script_emit_absent(s, FW_MACVTAP_TABLE, set, elem);
 }
 
 static void emit_membership(struct fw_script *s, const char *set, const char *elem, bool member)
 {
-	if (member)
-		fw_script_emit(s, "add element " FW_MACVTAP_TABLE " %s { %s }", set, elem);
-	else
-		emit_absent(s, set, elem);
+	fw_script_emit_membership(s, FW_MACVTAP_TABLE, set, elem, member);
 }
 
 int fw_macvtap_render_base(char **ret)
@@ -247,17 +242,10 @@ int fw_macvtap_render_reset(char **ret)
 
 /* Reading back. */
 
-/* The object of kind 'kind' ("set", "map", "counter") of our table in listing item 'it', or NULL. */
+/* The object named 'kind' of our table in listing item 'it', or NULL. */
 static json_t *table_object(json_t *it, const char *kind)
 {
-	json_t *o = json_object_get(it, kind);
-	const char *family = json_string_value(json_object_get(o, "family"));
-	const char *table = json_string_value(json_object_get(o, "table"));
-
-	if (!family || !table || strcmp(family, "netdev") != 0 ||
-	    strcmp(table, FW_MACVTAP_TABLE_NAME) != 0)
-		return NULL;
-	return o;
+	return fw_json_table_object(it, kind, "netdev", FW_MACVTAP_TABLE_NAME);
 }
 
 static int state_cmp(const void *a, const void *b)

@@ -112,19 +112,14 @@ static const char *const base_rules[] = {
 	"deny drop",
 };
 
-/* Makes sure 'elem' is not in 'set', whether or not it was there. */
 static void emit_absent(struct fw_script *s, const char *set, const char *elem)
 {
-	fw_script_emit(s, "add element " FW_PORT_TABLE " %s { %s }", set, elem);
-	fw_script_emit(s, "delete element " FW_PORT_TABLE " %s { %s }", set, elem);
+	fw_script_emit_absent(s, FW_PORT_TABLE, set, elem);
 }
 
 static void emit_membership(struct fw_script *s, const char *set, const char *elem, bool member)
 {
-	if (member)
-		fw_script_emit(s, "add element " FW_PORT_TABLE " %s { %s }", set, elem);
-	else
-		emit_absent(s, set, elem);
+	fw_script_emit_membership(s, FW_PORT_TABLE, set, elem, member);
 }
 
 int fw_port_render_base(bool isolate, char **ret)
@@ -364,20 +359,10 @@ static int list_json(struct fw_ctx *ctx, const char *cmd, json_t **ret)
 	return 0;
 }
 
-/*
- * The set object named 'kind' ("set", "map" or "counter") of our table in listing item 'it', or
- * NULL. Every item of a table listing is ours; checking costs little and guards the parser.
- */
+/* The object named 'kind' of our table in listing item 'it', or NULL. */
 static json_t *table_object(json_t *it, const char *kind)
 {
-	json_t *o = json_object_get(it, kind);
-	const char *family = json_string_value(json_object_get(o, "family"));
-	const char *table = json_string_value(json_object_get(o, "table"));
-
-	if (!family || !table || strcmp(family, "bridge") != 0 ||
-	    strcmp(table, FW_PORT_TABLE_NAME) != 0)
-		return NULL;
-	return o;
+	return fw_json_table_object(it, kind, "bridge", FW_PORT_TABLE_NAME);
 }
 
 /* The two members of a {"concat": [a, b]} element as strings, or false. */

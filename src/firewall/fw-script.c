@@ -27,6 +27,23 @@ int fw_script_finish(struct fw_script *s, char **ret)
 	return s->r;
 }
 
+void fw_script_emit_absent(struct fw_script *s, const char *table, const char *set,
+			   const char *elem)
+{
+	/* the add is a no-op when it exists; nft 1.0.6 has no 'destroy' */
+	fw_script_emit(s, "add element %s %s { %s }", table, set, elem);
+	fw_script_emit(s, "delete element %s %s { %s }", table, set, elem);
+}
+
+void fw_script_emit_membership(struct fw_script *s, const char *table, const char *set,
+			       const char *elem, bool member)
+{
+	if (member)
+		fw_script_emit(s, "add element %s %s { %s }", table, set, elem);
+	else
+		fw_script_emit_absent(s, table, set, elem);
+}
+
 void fw_mac_format(const uint8_t mac[static 6], char buf[static FW_MAC_STRLEN])
 {
 	snprintf(buf, FW_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
@@ -77,4 +94,15 @@ json_t *fw_json_elem_get(json_t *elems, size_t i, json_t **ret_wrapper)
 	if (ret_wrapper)
 		*ret_wrapper = wrapped;
 	return wrapped ? json_object_get(wrapped, "val") : e;
+}
+
+json_t *fw_json_table_object(json_t *it, const char *kind, const char *family, const char *table)
+{
+	json_t *o = json_object_get(it, kind);
+	const char *f = json_string_value(json_object_get(o, "family"));
+	const char *t = json_string_value(json_object_get(o, "table"));
+
+	if (!f || !t || strcmp(f, family) != 0 || strcmp(t, table) != 0)
+		return NULL;
+	return o;
 }

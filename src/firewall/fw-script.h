@@ -29,6 +29,13 @@ void fw_script_emit(struct fw_script *s, const char *fmt, ...) _printf_(2, 3);
 /* Hands the script to '*ret' (malloc'd) or returns the first error (-ENOMEM); frees 's' either way. */
 int fw_script_finish(struct fw_script *s, char **ret);
 
+/* Makes sure 'elem' is not in set 'set' of 'table' ("FAMILY NAME"), whether or not it was. */
+void fw_script_emit_absent(struct fw_script *s, const char *table, const char *set,
+			   const char *elem);
+/* Puts 'elem' in set 'set' of 'table', or makes sure it is not there ('member' false). */
+void fw_script_emit_membership(struct fw_script *s, const char *table, const char *set,
+			       const char *elem, bool member);
+
 /* "xx:xx:xx:xx:xx:xx" and its NUL. */
 #define FW_MAC_STRLEN 18
 
@@ -44,5 +51,12 @@ size_t fw_json_elem_count(json_t *elems);
  * timeout, counter or comment; 'ret_wrapper' (may be NULL) gets that wrapper (NULL when bare).
  */
 json_t *fw_json_elem_get(json_t *elems, size_t i, json_t **ret_wrapper);
+
+/*
+ * The object of kind 'kind' ("set", "map", "counter", "limit") in listing item 'it' when it
+ * belongs to table 'table' of 'family', else NULL. Every item of a table listing is that table's;
+ * checking costs little and guards the parsers.
+ */
+json_t *fw_json_table_object(json_t *it, const char *kind, const char *family, const char *table);
 
 #endif
