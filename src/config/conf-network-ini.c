@@ -908,12 +908,12 @@ static int format_routes(struct strbuf *sb, const struct network_config *c)
 
 static int format_forwarders(struct strbuf *sb, const struct network_config *c)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[IP_ADDR_STRLEN];
 	int r = strbuf_append(sb, "dns-forwarders = ");
 
 	for (size_t i = 0; r == 0 && i < c->n_dns_forwarders && i < NETWORK_DNS_FORWARDERS_MAX; i++)
 		r = strbuf_appendf(sb, "%s%s", i > 0 ? ", " : "",
-				   in_addr_to_string(c->dns_forwarders[i], a));
+				   ip_addr_to_string(&c->dns_forwarders[i], a));
 	return r < 0 ? r : strbuf_append(sb, "\n");
 }
 

@@ -24,7 +24,7 @@
 /* Longest "DEST/LEN via GATEWAY" item of dhcp-routes, blanks included. */
 #define ROUTE_ITEM_MAX 64
 /* Longest address item of dns-forwarders, blanks trimmed. */
-#define FORWARDER_ITEM_MAX (INET_ADDRSTRLEN - 1)
+#define FORWARDER_ITEM_MAX (IP_ADDR_STRLEN - 1)
 
 static const char *const network_mode_names[_NETWORK_MODE_MAX] = {
 	[NETWORK_MODE_NAT] = "nat",
@@ -506,24 +506,23 @@ static int set_dhcp_routes(struct network_config *c, const char *key, const char
 }
 
 /*
- * Checks what a forwarder list allows on its own: count, unicast addresses, none given twice.
- * Writes the reason to 'why' and returns -EINVAL.
+ * Checks what a forwarder list allows on its own: count, unicast addresses of either family
+ * (ip_addr_unicast_refusal()), none given twice. Writes the reason to 'why' and returns -EINVAL.
  */
-static int forwarders_check(const struct in_addr *addrs, size_t n, char *why, size_t whylen)
+static int forwarders_check(const struct ip_addr *addrs, size_t n, char *why, size_t whylen)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[IP_ADDR_STRLEN];
 
 	if (n > NETWORK_DNS_FORWARDERS_MAX)
 		return conf_fail(why, whylen, "more than %d addresses", NETWORK_DNS_FORWARDERS_MAX);
 	for (size_t i = 0; i < n; i++) {
-		uint32_t h = in_addr_to_host(addrs[i]);
+		const char *refusal = ip_addr_unicast_refusal(&addrs[i]);
 
-		in_addr_to_string(addrs[i], a);
-		/* 0.0.0.0/8 "this network", 224.0.0.0/4 multicast, 240.0.0.0/4 and broadcast. */
-		if ((h >> 24) == 0 || (h >> 28) >= 0xe)
-			return conf_fail(why, whylen, "%s is not a unicast address", a);
+		ip_addr_to_string(&addrs[i], a);
+		if (refusal)
+			return conf_fail(why, whylen, "%s %s", a, refusal);
 		for (size_t k = 0; k < i; k++)
-			if (in_addr_equal(addrs[k], addrs[i]))
+			if (ip_addr_equal(&addrs[k], &addrs[i]))
 				return conf_fail(why, whylen, "%s is given twice", a);
 	}
 	return 0;
@@ -532,7 +531,7 @@ static int forwarders_check(const struct in_addr *addrs, size_t n, char *why, si
 static int set_dns_forwarders(struct network_config *c, const char *key, const char *value,
 			      char *reterr, size_t errlen)
 {
-	struct in_addr addrs[NETWORK_DNS_FORWARDERS_MAX];
+	struct ip_addr addrs[NETWORK_DNS_FORWARDERS_MAX];
 	char item[FORWARDER_ITEM_MAX + 1], why[256];
 	const char *p = value;
 	size_t n = 0;
@@ -558,9 +557,10 @@ static int set_dns_forwarders(struct network_config *c, const char *key, const c
 		} else {
 			item[0] = '\0'; /* too long for an address: refused just below */
 		}
-		if (in_addr_from_string(item, &addrs[n]) < 0)
+		if (ip_addr_from_string(item, &addrs[n]) < 0)
 			return invalid(reterr, errlen, key, value,
-				       "address %zu: expected an IPv4 address, e.g. 192.0.2.53",
+				       "address %zu: expected an IPv4 or IPv6 address, e.g. 192.0.2.53 "
+				       "or 2001:db8::53",
 				       n + 1);
 		n++;
 		if (!comma)
@@ -969,19 +969,27 @@ static int routes_finish(const struct network_config *c, char *reterr, size_t er
 	return 0;
 }
 
-/* Re-checks the forwarders (for configs built in code) and keeps the server from asking itself. */
+/*
+ * Re-checks the forwarders (for configs built in code) and keeps the server from asking itself,
+ * on the gateway or the gateway6.
+ */
 static int forwarders_finish(const struct network_config *c, char *reterr, size_t errlen)
 {
-	char a[INET_ADDRSTRLEN], msg[256];
+	char a[IP_ADDR_STRLEN], msg[256];
+	struct in6_addr g6 = in6_prefix_host(&c->subnet6, 1);
+	struct ip_addr gw = ip_addr_from_in(c->gateway), gw6 = ip_addr_from_in6(&g6);
 
 	if (forwarders_check(c->dns_forwarders, c->n_dns_forwarders, msg, sizeof(msg)) < 0)
 		return conf_fail(reterr, errlen, "dns-forwarders: %s", msg);
-	for (size_t i = 0; i < c->n_dns_forwarders; i++)
-		if (in_addr_equal(c->dns_forwarders[i], c->gateway))
+	for (size_t i = 0; i < c->n_dns_forwarders; i++) {
+		const struct ip_addr *f = &c->dns_forwarders[i];
+
+		if (ip_addr_equal(f, &gw) || (c->has_subnet6 && ip_addr_equal(f, &gw6)))
 			return conf_fail(reterr, errlen,
 				    "dns-forwarders: %s is the network's own gateway (its DNS "
 				    "server would ask itself)",
-				    in_addr_to_string(c->gateway, a));
+				    ip_addr_to_string(f, a));
+	}
 	return 0;
 }
 
@@ -1150,13 +1158,14 @@ int network_config_finish(struct network_config *c, char *reterr, size_t errlen)
 			    "invalid dhcp-leases-per-port %u: must be a whole number from 0 to %d "
 			    "(0: no cap)",
 			    (unsigned)c->dhcp_leases_per_port, NETWORK_DHCP_LEASES_PER_PORT_MAX);
-	r = forwarders_finish(c, reterr, errlen);
-	if (r < 0)
-		return r;
 	r = network_overlay_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
 	r = conf_network6_finish(c, reterr, errlen);
+	if (r < 0)
+		return r;
+	/* After the gateway6 is known. */
+	r = forwarders_finish(c, reterr, errlen);
 	if (r < 0)
 		return r;
 
@@ -1177,7 +1186,7 @@ static bool forwarders_equal(const struct network_config *a, const struct networ
 	if (a->n_dns_forwarders != b->n_dns_forwarders)
 		return false;
 	for (size_t i = 0; i < a->n_dns_forwarders && i < NETWORK_DNS_FORWARDERS_MAX; i++)
-		if (!in_addr_equal(a->dns_forwarders[i], b->dns_forwarders[i]))
+		if (!ip_addr_equal(&a->dns_forwarders[i], &b->dns_forwarders[i]))
 			return false;
 	return true;
 }

@@ -18,6 +18,7 @@
 #include "shared/ifname-util.h" /* ifname_is_valid(): the interface names of definitions */
 #include "shared/in-addr-util.h"
 #include "shared/in6-addr-util.h"
+#include "shared/ip-addr-util.h"
 
 #define NETWORK_NAME_MAX 32
 #define NETWORK_DOMAIN_MAX 253
@@ -127,7 +128,7 @@ struct network_config {
 	struct in_addr range_last;
 	char domain[NETWORK_DOMAIN_MAX + 1]; /* "" = default "NAME.kvmnet" */
 	/* Upstream resolvers, in the order given; none = those of the host's /etc/resolv.conf. */
-	struct in_addr dns_forwarders[NETWORK_DNS_FORWARDERS_MAX];
+	struct ip_addr dns_forwarders[NETWORK_DNS_FORWARDERS_MAX]; /* IPv4 or IPv6 */
 	size_t n_dns_forwarders;       /* entries used in 'dns_forwarders' */
 	uint32_t mtu;                  /* 0 = kernel default */
 	uint32_t lease_time_sec;       /* DHCP lease time, NETWORK_LEASE_TIME_MIN..MAX */
@@ -241,8 +242,9 @@ void network_default_bridge(const char *name, char *buf);
  * ("s" for seconds is accepted too), within 60 s .. 365 d. "dhcp-routes" is a comma-separated
  * list of at most NETWORK_ROUTES_MAX "DEST/LEN via GATEWAY" (blanks around commas allowed), each
  * destination without host bits and given once. "dns-forwarders" is a comma-separated list of
- * 1..NETWORK_DNS_FORWARDERS_MAX unicast IPv4 addresses (not in 0.0.0.0/8, 224.0.0.0/4 or
- * 240.0.0.0/4), each given once. "dhcp-leases-per-port" is a decimal number from 0 to
+ * 1..NETWORK_DNS_FORWARDERS_MAX unicast IPv4 or IPv6 addresses, each given once (refused: IPv4
+ * 0.0.0.0/8, 224.0.0.0/4, 240.0.0.0/4; IPv6 ::, ff00::/8, fe80::/10 and ::ffff:0:0/96, see
+ * ip_addr_unicast_refusal()). "dhcp-leases-per-port" is a decimal number from 0 to
  * NETWORK_DHCP_LEASES_PER_PORT_MAX. "subnet6" is an IPv6 /64 without host bits, outside
  * ::/8, fe80::/10 (link-local) and ff00::/8 (multicast), or "auto" or "none". "ra-mode" is
  * slaac, dhcpv6 or slaac+dhcpv6; "nat6" auto, yes or no. On failure returns -EINVAL and writes a one-line reason

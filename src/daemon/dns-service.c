@@ -45,7 +45,7 @@ struct dns_service {
 	struct event_source *hosts_source;    /* defer: rewrite the hosts file */
 	struct event_source *resolv_source;   /* timer: watch /etc/resolv.conf */
 	struct timespec resolv_mtime;
-	struct in_addr host_upstreams[DNS_FORWARD_UPSTREAMS_MAX];
+	struct ip_addr host_upstreams[DNS_FORWARD_UPSTREAMS_MAX];
 	size_t n_host_upstreams;
 };
 
@@ -145,8 +145,9 @@ void dns_service_hosts_changed(struct dns_service *d)
 /* Reads the host's resolvers; returns whether they changed. */
 static bool dns_service_read_resolv_conf(struct dns_service *d)
 {
-	struct in_addr servers[DNS_FORWARD_UPSTREAMS_MAX];
+	struct ip_addr servers[DNS_FORWARD_UPSTREAMS_MAX];
 	_cleanup_free_ char *text = NULL;
+	bool same;
 	struct stat st;
 	size_t n = 0;
 
@@ -158,7 +159,10 @@ static bool dns_service_read_resolv_conf(struct dns_service *d)
 	d->resolv_mtime = st.st_mtim;
 	if (read_file(DNS_SERVICE_RESOLV_CONF, 64 * 1024, &text, NULL) >= 0)
 		n = dns_forward_parse_resolv_conf(text, servers, DNS_FORWARD_UPSTREAMS_MAX);
-	if (n == d->n_host_upstreams && memcmp(servers, d->host_upstreams, n * sizeof(*servers)) == 0)
+	same = n == d->n_host_upstreams;
+	for (size_t i = 0; same && i < n; i++)
+		same = ip_addr_equal(&servers[i], &d->host_upstreams[i]);
+	if (same)
 		return false;
 	memcpy(d->host_upstreams, servers, n * sizeof(*servers));
 	d->n_host_upstreams = n;

@@ -61,7 +61,7 @@ struct dns_forward {
 	struct event_loop *loop;
 	struct dns_cache *cache;          /* borrowed; may be NULL */
 	struct event_source *timer;
-	struct in_addr upstreams[DNS_FORWARD_UPSTREAMS_MAX];
+	struct ip_addr upstreams[DNS_FORWARD_UPSTREAMS_MAX];
 	unsigned n_upstreams;
 	unsigned preferred;               /* the upstream that answered last: asked first */
 	uint16_t port;                    /* host order; 53 except in tests */
@@ -343,18 +343,36 @@ static int pending_on_io(struct event_source *s, int fd, uint32_t revents, void 
 	return 0;
 }
 
+/* The socket address of upstream 'u' on 'port' (host order); returns its length. */
+static socklen_t upstream_sockaddr(const struct ip_addr *u, uint16_t port,
+				   struct sockaddr_storage *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (u->family == AF_INET6) {
+		struct sockaddr_in6 *sa = (struct sockaddr_in6 *)ret;
+		sa->sin6_family = AF_INET6;
+		sa->sin6_port = htons(port);
+		sa->sin6_addr = u->in6;
+		return sizeof(*sa);
+	}
+	struct sockaddr_in *sa = (struct sockaddr_in *)ret;
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(port);
+	sa->sin_addr = u->in;
+	return sizeof(*sa);
+}
+
 /*
- * Sends the query to upstream 'idx' from a fresh socket connect()ed to it: the kernel picks a
- * random source port (RFC 5452 §9.2) and drops datagrams from anyone else.
+ * Sends the query to upstream 'idx' from a fresh socket of its family connect()ed to it: the
+ * kernel picks a random source port (RFC 5452 §9.2) and drops datagrams from any other address
+ * or port, IPv4 and IPv6 alike.
  */
 static int pending_send(struct dns_forward_pending *p, unsigned idx)
 {
 	struct dns_forward *f = p->f;
-	struct sockaddr_in sa = {
-		.sin_family = AF_INET,
-		.sin_port = htons(f->port),
-		.sin_addr = f->upstreams[idx],
-	};
+	const struct ip_addr *u = &f->upstreams[idx];
+	struct sockaddr_storage sa;
+	socklen_t salen = upstream_sockaddr(u, f->port, &sa);
 	_cleanup_close_ int fd = -1;
 	uint16_t id = 0;
 	ssize_t n;
@@ -363,10 +381,10 @@ static int pending_send(struct dns_forward_pending *p, unsigned idx)
 	r = forward_random_id(f, &id);
 	if (r < 0)
 		return r;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(u->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (connect(fd, (const struct sockaddr *)&sa, salen) < 0)
 		return -errno;
 	wr16(p->query, id);
 	n = send(fd, p->query, p->len, 0);
@@ -453,12 +471,15 @@ struct dns_forward *dns_forward_free(struct dns_forward *f)
 	return NULL;
 }
 
-int dns_forward_set_upstreams(struct dns_forward *f, const struct in_addr *servers, size_t n)
+int dns_forward_set_upstreams(struct dns_forward *f, const struct ip_addr *servers, size_t n)
 {
 	if (n > DNS_FORWARD_UPSTREAMS_MAX)
 		return -E2BIG;
 	if (n > 0 && !servers)
 		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (servers[i].family != AF_INET && servers[i].family != AF_INET6)
+			return -EINVAL;
 	if (n > 0)
 		memcpy(f->upstreams, servers, n * sizeof(*servers));
 	f->n_upstreams = (unsigned)n;
@@ -498,14 +519,15 @@ static bool resolv_conf_is_space(char ch)
 }
 
 /*
- * Reads one resolv.conf line: "nameserver ADDR [ignored...]" with an IPv4 'ADDR', as the libc
- * resolver reads it (resolv.conf(5)); a comment may follow the address.
+ * Reads one resolv.conf line: "nameserver ADDR [ignored...]" with an IPv4 or IPv6 'ADDR', as the
+ * libc resolver reads it (resolv.conf(5)); a comment may follow the address. An address with a
+ * "%zone" does not parse, and is skipped.
  */
-static bool resolv_conf_line(const char *line, size_t n, struct in_addr *ret)
+static bool resolv_conf_line(const char *line, size_t n, struct ip_addr *ret)
 {
 	static const char keyword[] = "nameserver";
 	const size_t klen = sizeof(keyword) - 1;
-	char addr[INET_ADDRSTRLEN];
+	char addr[IP_ADDR_STRLEN];
 	size_t i = 0, start;
 
 	while (i < n && resolv_conf_is_space(line[i]))
@@ -524,10 +546,16 @@ static bool resolv_conf_line(const char *line, size_t n, struct in_addr *ret)
 		return false;
 	memcpy(addr, line + start, i - start);
 	addr[i - start] = '\0';
-	return inet_pton(AF_INET, addr, ret) == 1;
+	return ip_addr_from_string(addr, ret) == 0;
 }
 
-size_t dns_forward_parse_resolv_conf(const char *text, struct in_addr *ret, size_t max)
+/* 0.0.0.0 means "this host" to the libc resolver: loopback as well. */
+static bool resolv_conf_usable(const struct ip_addr *a)
+{
+	return !ip_addr_is_loopback(a) && !ip_addr_unicast_refusal(a);
+}
+
+size_t dns_forward_parse_resolv_conf(const char *text, struct ip_addr *ret, size_t max)
 {
 	size_t count = 0;
 
@@ -536,15 +564,13 @@ size_t dns_forward_parse_resolv_conf(const char *text, struct in_addr *ret, size
 	while (*text && count < max) {
 		const char *eol = strchr(text, '\n');
 		size_t n = eol ? (size_t)(eol - text) : strlen(text);
-		struct in_addr a;
+		struct ip_addr a;
 		bool dup = false;
 
-		if (resolv_conf_line(text, n, &a)) {
-			uint32_t h = ntohl(a.s_addr);
+		if (resolv_conf_line(text, n, &a) && resolv_conf_usable(&a)) {
 			for (size_t i = 0; i < count; i++)
-				dup = dup || ret[i].s_addr == a.s_addr;
-			/* 0.0.0.0 means "this host" to the libc resolver: loopback as well. */
-			if (!dup && (h >> 24) != 127 && h != 0)
+				dup = dup || ip_addr_equal(&ret[i], &a);
+			if (!dup)
 				ret[count++] = a;
 		}
 		text += n;

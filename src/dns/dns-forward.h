@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The forwarder: sends a guest's query to the upstream resolvers and hands the answer back.
- * Each upstream query gets a fresh random ID and its own connected UDP socket (so a random
- * source port chosen by the kernel); an answer is accepted only from the upstream asked, with
- * the ID and the question matching. On timeout the next upstream is tried; when all fail, the
+ * Upstreams are IPv4 or IPv6 addresses, mixed in any order. Each upstream query gets a fresh
+ * random ID and its own UDP socket of the upstream's family, connected to it (so a random source
+ * port chosen by the kernel); an answer is accepted only from the upstream asked (address and
+ * port, which the connected socket filters), with the ID and the question matching. On timeout the next upstream is tried; when all fail, the
  * guest gets SERVFAIL. Answers go through the cache. Runs on the event loop.
  */
 #ifndef KN_DNS_DNS_FORWARD_H
@@ -13,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "shared/ip-addr-util.h"
 
 struct dns_cache;
 struct event_loop;
@@ -42,11 +45,12 @@ int dns_forward_new(struct event_loop *loop, struct dns_cache *cache, struct dns
 struct dns_forward *dns_forward_free(struct dns_forward *f);
 
 /*
- * Sets the upstream servers (port 53), copied. 0 upstreams: every forwarded query gets
- * SERVFAIL. Queries in flight go on with the new list. Returns 0 or -E2BIG (more than
- * DNS_FORWARD_UPSTREAMS_MAX).
+ * Sets the upstream servers (port 53), copied: IPv4 and IPv6 addresses in the order they are to
+ * be tried. 0 upstreams: every forwarded query gets SERVFAIL. Queries in flight go on with the
+ * new list. Returns 0, -E2BIG (more than DNS_FORWARD_UPSTREAMS_MAX) or -EINVAL (a family other
+ * than AF_INET and AF_INET6); the list is unchanged on failure.
  */
-int dns_forward_set_upstreams(struct dns_forward *f, const struct in_addr *servers, size_t n);
+int dns_forward_set_upstreams(struct dns_forward *f, const struct ip_addr *servers, size_t n);
 
 /* For tests: the UDP port (host order) upstreams are asked on instead of 53. */
 void dns_forward_set_upstream_port(struct dns_forward *f, uint16_t port);
@@ -64,11 +68,13 @@ int dns_forward_set_pending_max(struct dns_forward *f, size_t max);
 size_t dns_forward_pending_count(const struct dns_forward *f);
 
 /*
- * Parses "nameserver" lines of a resolv.conf text into 'ret' (at most 'max'), skipping
- * loopback addresses (127.0.0.0/8: a stub resolver on the host cannot be reached from here
- * unless it is ours), IPv6 and garbage. Returns the count.
+ * Parses "nameserver" lines of a resolv.conf text into 'ret' (at most 'max'), IPv4 and IPv6 in
+ * the order given, skipping duplicates, loopback addresses (127.0.0.0/8 and ::1: a stub
+ * resolver on the host cannot be reached from here unless it is ours), 0.0.0.0, what
+ * ip_addr_unicast_refusal() refuses (a link-local address, with or without a "%zone", among
+ * them: nothing here says which interface) and garbage. Returns the count.
  */
-size_t dns_forward_parse_resolv_conf(const char *text, struct in_addr *ret, size_t max);
+size_t dns_forward_parse_resolv_conf(const char *text, struct ip_addr *ret, size_t max);
 
 /*
  * Answers 'query' ('len' bytes; its question already parsed into qname/qtype/qclass by the

@@ -1201,26 +1201,28 @@ def reverse_name(ip):
 
 
 class Upstream:
-    """An upstream DNS server in the lab's "outside" namespace on OUTSIDE:53 answering
-    'records' ({name: (ip, ttl)}) with A records, NXDOMAIN (or REFUSED) for other names: dnsmasq (no config file, no
-    /etc/hosts, no resolv.conf, queries logged) or, without dnsmasq or with
-    KVMNET_DNS_UPSTREAM=nettool, nettool.py's dns-serve. stop() ends it by PID;
+    """An upstream DNS server in the lab's "outside" namespace on 'addr':53 (OUTSIDE unless
+    given; an IPv6 address, e.g. one outside6() of test_ipv6_firewall adds, works too)
+    answering 'records' ({name: (ip, ttl)}) with A records, NXDOMAIN (or REFUSED) for other
+    names: dnsmasq (no config file, no /etc/hosts, no resolv.conf, queries logged) or, without
+    dnsmasq or with KVMNET_DNS_UPSTREAM=nettool, nettool.py's dns-serve. stop() ends it by PID;
     queries() lists the names it was asked."""
 
-    def __init__(self, lab, records):
+    def __init__(self, lab, records, addr=OUTSIDE):
         self.lab = lab
+        self.addr = addr
         self.kind = "dnsmasq" if (shutil.which("dnsmasq") and
                                   os.environ.get("KVMNET_DNS_UPSTREAM") != "nettool") \
             else "nettool"
         if self.kind == "dnsmasq":
             args = ["dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--no-resolv",
-                    "--no-hosts", "--port=53", "--listen-address=" + OUTSIDE,
+                    "--no-hosts", "--port=53", "--listen-address=" + addr,
                     "--bind-interfaces", "--log-queries", "--log-facility=-", "--pid-file=",
                     "--user=root", "--group=root", "--cache-size=0"]
             args += ["--host-record=%s,%s,%d" % (n, ip, ttl) for n, (ip, ttl) in records.items()]
             ready = r"started, version"
         else:
-            args = [PY, NETTOOL, "dns-serve", OUTSIDE]
+            args = [PY, NETTOOL, "dns-serve", addr]
             args += ["--record=%s=%s,%d" % (n, ip, ttl) for n, (ip, ttl) in records.items()]
             ready = r"^ready$"
         self.proc, self.outp = lab.spawn(lab.out, args)
@@ -1228,14 +1230,24 @@ class Upstream:
         self.wait_listening()
 
     def wait_listening(self, timeout=5):
+        want = ("[%s]:53" if ":" in self.addr else "%s:53") % self.addr
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             out = run(["ip", "netns", "exec", self.lab.out, "ss", "-Hlun", "sport", "= :53"]).stdout
-            if OUTSIDE + ":53" in out:
+            if want in out:
                 return
             time.sleep(0.05)
-        raise AssertionError("upstream %s not listening on %s:53\n%s"
-                             % (self.kind, OUTSIDE, self.outp.read_text()))
+        raise AssertionError("upstream %s not listening on %s\n%s"
+                             % (self.kind, want, self.outp.read_text()))
+
+    def askers(self, name):
+        """The addresses 'name' was asked from, in order."""
+        got = []
+        for line in self.outp.read_text(errors="replace").splitlines():
+            m = re.search(r"query\[\S+\] (\S+) from (\S+)|query (\S+) \S+ from (\S+)", line)
+            if m and (m.group(1) or m.group(3)).lower() == name:
+                got.append(m.group(2) or m.group(4))
+        return got
 
     def queries(self, name=None):
         """Names asked (dnsmasq: 'query[A] NAME from IP'; nettool: 'query NAME A from IP')."""

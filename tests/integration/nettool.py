@@ -879,7 +879,7 @@ def cmd_dns_serve(a):
         n, v = r.split("=", 1)
         ip, _, ttl = v.partition(",")
         records[n.lower().rstrip(".")] = (ip, int(ttl) if ttl else a.ttl)
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family_of(a.addr), socket.SOCK_DGRAM)
     s.bind((a.addr, a.port))
     say("ready")
     while True:

@@ -134,6 +134,15 @@ CASES6 = [
     ("nat6-not-nat", ["--mode", "routed", "--subnet6", "fd42:7::/64", "--nat6", "yes"], "nat6"),
     ("subnet6-mode-bridge", ["--mode", "bridge", "--bridge", "kn-web", "--subnet6",
                              "fd42:7::/64"], "subnet6"),
+    ("dns-forwarder6-link-local", ["--dns-forwarders", "2001:db8::53,fe80::1"],
+     "fe80::1 is link-local"),
+    ("dns-forwarder6-zone", ["--dns-forwarders", "fe80::1%up0"], "fe80::1%up0"),
+    ("dns-forwarder6-multicast", ["--dns-forwarders", "ff02::fb"], "ff02::fb is a multicast"),
+    ("dns-forwarder6-unspecified", ["--dns-forwarders", "::"], ":: is the unspecified"),
+    ("dns-forwarder6-mapped", ["--dns-forwarders", "::ffff:192.0.2.53"], "IPv4-mapped"),
+    ("dns-forwarder6-twice", ["--dns-forwarders", "2001:db8::53,2001:db8:0::53"], "twice"),
+    ("dns-forwarder6-own-gateway6", ["--subnet6", "fd42:7::/64", "--dns-forwarders",
+                                     "192.0.2.53,fd42:7::1"], "own gateway"),
 ]
 
 

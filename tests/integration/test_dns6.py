@@ -8,7 +8,7 @@ import json
 import time
 
 import knlab
-from knlab import OUTSIDE, define, dns_ok, dns_query, nss_getent, run
+from knlab import OUTSIDE, Upstream, define, dns_ok, dns_query, nss_getent, run
 
 SUBNET = "10.70.0.0/24"
 GW = "10.70.0.1"
@@ -142,6 +142,63 @@ def test_subnet6_added_and_moved_live(lab):
     assert answers(res) == [("gateway." + DOMAIN, "AAAA", "fd42:71::1")], res.get("raw")
     ss = run(["ip", "netns", "exec", lab.host, "ss", "-Hlnu", "sport", "= :53"]).stdout
     assert GW6 not in ss and "fd42:71::1" in ss, ss
+
+
+def test_forwarding_over_ipv6_upstreams(lab):
+    """Upstreams may be IPv6 (issue 13): a name only an upstream listening on an IPv6 address
+    alone knows is answered to guests asking over IPv4 and IPv6, the upstream asked from the
+    host's IPv6 address; failover goes from a dead IPv4 upstream to an IPv6 one and from a dead
+    IPv6 one to an IPv4 one; a bad IPv6 upstream is refused and the network keeps its own."""
+    from test_ipv6_firewall import HOST_UP6, OUTSIDE6, outside6
+    outside6(lab)
+    up6 = Upstream(lab, {"only6.example": ("203.0.113.66", 300),
+                         "again6.example": ("203.0.113.67", 300)}, addr=OUTSIDE6)
+    lab.create("lab", "nat", SUBNET, "--subnet6", PREFIX, "--dns-forwarders", OUTSIDE6)
+    g = v6_guest(lab, "kn-lab", "10.70.0.23/24", GW)
+    slaac_addr(g, "fd42:70::")
+
+    for server in (GW, GW6):
+        res = dns_ok(dns_query(g.ns, server, "only6.example", "A", timeout=5),
+                     "only6.example via %s" % server)
+        assert res["rcode"] == "NOERROR" and answers(res) == [
+            ("only6.example", "A", "203.0.113.66")], res.get("raw")
+        assert "aa" not in res["flags"], res.get("raw")
+    # asked once (the second guest query came from the cache), over IPv6 from the host
+    assert up6.askers("only6.example") == [HOST_UP6], up6.outp.read_text()
+
+    # a dead IPv4 upstream first (nothing listens on OUTSIDE:53, port unreachable): the IPv6
+    # one answers
+    text = lab.kn("net", "export", "lab").stdout
+    assert "dns-forwarders = %s\n" % OUTSIDE6 in text, text
+    define(lab, "lab", text.replace("dns-forwarders = %s" % OUTSIDE6,
+                                    "dns-forwarders = %s, %s" % (OUTSIDE, OUTSIDE6)))
+    res = dns_ok(dns_query(g.ns, GW, "again6.example", "A", timeout=5))
+    assert answers(res) == [("again6.example", "A", "203.0.113.67")], res.get("raw")
+    assert up6.askers("again6.example") == [HOST_UP6], up6.outp.read_text()
+
+    # a dead IPv6 upstream first (an address nobody has: a timeout), then an IPv4 one
+    up4 = Upstream(lab, {"only4.example": ("203.0.113.44", 300)})
+    dead6 = "2001:db8:ff::99"
+    define(lab, "lab", text.replace("dns-forwarders = %s" % OUTSIDE6,
+                                    "dns-forwarders = %s, %s" % (dead6, OUTSIDE)))
+    res = dns_ok(dns_query(g.ns, GW6, "only4.example", "A", timeout=5))
+    assert answers(res) == [("only4.example", "A", "203.0.113.44")], res.get("raw")
+    assert up4.askers("only4.example") == ["198.51.100.1"], up4.outp.read_text()
+    assert up6.askers("only4.example") == [], up6.outp.read_text()
+    good = lab.kn("net", "export", "lab").stdout
+    assert "dns-forwarders = %s, %s\n" % (dead6, OUTSIDE) in good, good
+
+    # bad IPv6 upstreams: refused with one line, the definition and the server unchanged
+    for bad, needle in (("fe80::53", "link-local"), ("ff02::fb", "multicast"),
+                        (GW6, "own gateway")):
+        p = define(lab, "lab", good.replace(dead6, bad), expect=1)
+        lines = p.stderr.splitlines()
+        assert len(lines) == 1 and needle in lines[0] and bad in lines[0], p.stderr
+        assert lab.kn("net", "export", "lab").stdout == good
+    res = dns_ok(dns_query(g.ns, GW, "only4.example", "A", timeout=5))
+    assert answers(res) == [("only4.example", "A", "203.0.113.44")], res.get("raw")
+    up4.stop()
+    up6.stop()
 
 
 def test_aaaa_and_ptr_for_dhcpv6_leases_and_reservations(lab):

@@ -31,6 +31,14 @@ static void assert_addr(struct in_addr a, const char *expected)
 	assert_string_equal(in_addr_to_string(a, buf), expected);
 }
 
+static void assert_fwd(const struct ip_addr *a, int family, const char *expected)
+{
+	char buf[IP_ADDR_STRLEN];
+
+	assert_int_equal(a->family, family);
+	assert_string_equal(ip_addr_to_string(a, buf), expected);
+}
+
 /* A config with a name and a subnet: the least that network_config_finish() accepts. */
 static void config_basic(struct network_config *c, const char *subnet)
 {
@@ -1606,17 +1614,17 @@ static void test_dns_forwarders(void **state)
 	config_basic(&c, "10.0.0.0/24");
 	check_set_ok(&c, "dns-forwarders", "192.0.2.53");
 	assert_int_equal(c.n_dns_forwarders, 1);
-	assert_addr(c.dns_forwarders[0], "192.0.2.53");
+	assert_fwd(&c.dns_forwarders[0], AF_INET, "192.0.2.53");
 	check_set_ok(&c, "dns-forwarders", " 198.51.100.53 ,\t192.0.2.53,127.0.0.53, 10.0.0.53 ");
 	assert_int_equal(c.n_dns_forwarders, 4);
-	assert_addr(c.dns_forwarders[0], "198.51.100.53");
-	assert_addr(c.dns_forwarders[1], "192.0.2.53");
-	assert_addr(c.dns_forwarders[2], "127.0.0.53");
-	assert_addr(c.dns_forwarders[3], "10.0.0.53");
+	assert_fwd(&c.dns_forwarders[0], AF_INET, "198.51.100.53");
+	assert_fwd(&c.dns_forwarders[1], AF_INET, "192.0.2.53");
+	assert_fwd(&c.dns_forwarders[2], AF_INET, "127.0.0.53");
+	assert_fwd(&c.dns_forwarders[3], AF_INET, "10.0.0.53");
 	/* Setting again replaces the list and zeroes the unused entries. */
 	check_set_ok(&c, "dns-forwarders", "192.0.2.1");
 	assert_int_equal(c.n_dns_forwarders, 1);
-	assert_int_equal(c.dns_forwarders[1].s_addr, 0);
+	assert_int_equal(c.dns_forwarders[1].family, 0);
 	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
 	check_round_trip(&c);
 
@@ -1630,16 +1638,16 @@ static void test_dns_forwarders(void **state)
 			"more than 4 addresses");
 	check_set_error("dns-forwarders", "192.0.2.1 192.0.2.2",
 			"invalid dns-forwarders '192.0.2.1 192.0.2.2': address 1: expected an IPv4 "
-			"address, e.g. 192.0.2.53");
+			"or IPv6 address, e.g. 192.0.2.53 or 2001:db8::53");
 	check_set_error("dns-forwarders", "192.0.2.1, dns.example",
 			"invalid dns-forwarders '192.0.2.1, dns.example': address 2: expected an "
-			"IPv4 address, e.g. 192.0.2.53");
+			"IPv4 or IPv6 address, e.g. 192.0.2.53 or 2001:db8::53");
 	check_set_error("dns-forwarders", "192.0.2.1, 1111111111111111111111111",
 			"invalid dns-forwarders '192.0.2.1, 1111111111111111111111111': address 2: "
-			"expected an IPv4 address, e.g. 192.0.2.53");
+			"expected an IPv4 or IPv6 address, e.g. 192.0.2.53 or 2001:db8::53");
 	check_set_error("dns-forwarders", "192.0.2.1:53",
 			"invalid dns-forwarders '192.0.2.1:53': address 1: expected an IPv4 "
-			"address, e.g. 192.0.2.53");
+			"or IPv6 address, e.g. 192.0.2.53 or 2001:db8::53");
 	check_set_error("dns-forwarders", "0.0.0.0",
 			"invalid dns-forwarders '0.0.0.0': 0.0.0.0 is not a unicast address");
 	check_set_error("dns-forwarders", "192.0.2.1, 224.0.0.251",
@@ -1673,10 +1681,10 @@ static void test_dns_forwarders(void **state)
 	check_finish_error(&c, "dns-forwarders: more than 4 addresses");
 	config_basic(&c, "10.0.0.0/24");
 	c.n_dns_forwarders = 2;
-	c.dns_forwarders[0] = in_addr_from_host(0xc0000235);
-	c.dns_forwarders[1] = in_addr_from_host(0xc0000235);
+	c.dns_forwarders[0] = ip_addr_from_in(in_addr_from_host(0xc0000235));
+	c.dns_forwarders[1] = ip_addr_from_in(in_addr_from_host(0xc0000235));
 	check_finish_error(&c, "dns-forwarders: 192.0.2.53 is given twice");
-	c.dns_forwarders[1] = in_addr_from_host(0xe0000001);
+	c.dns_forwarders[1] = ip_addr_from_in(in_addr_from_host(0xe0000001));
 	check_finish_error(&c, "dns-forwarders: 224.0.0.1 is not a unicast address");
 	c.n_routes = NETWORK_ROUTES_MAX + 1;
 	check_finish_error(&c, "dhcp-routes: more than 16 routes");
@@ -1701,13 +1709,83 @@ static void test_dns_forwarders(void **state)
 
 	/* Equality looks at the used entries only. */
 	before = c;
-	before.dns_forwarders[3] = in_addr_from_host(1);
+	before.dns_forwarders[3] = ip_addr_from_in(in_addr_from_host(1));
 	assert_true(network_config_equal(&before, &c));
-	before.dns_forwarders[1] = in_addr_from_host(1);
+	before.dns_forwarders[1] = ip_addr_from_in(in_addr_from_host(1));
 	assert_false(network_config_equal(&before, &c));
 	before = c;
 	before.n_dns_forwarders = 1;
 	assert_false(network_config_equal(&before, &c));
+}
+
+/* IPv6 "dns-forwarders": mixed with IPv4, what is refused, the gateway6, text form. */
+static void test_dns_forwarders6(void **state)
+{
+	struct network_config c, back;
+	char err[512] = "";
+	_cleanup_free_ char *text = NULL;
+
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dns-forwarders", "2001:DB8:0::53 , 192.0.2.53,fd00:1::1,::1");
+	assert_int_equal(c.n_dns_forwarders, 4);
+	assert_fwd(&c.dns_forwarders[0], AF_INET6, "2001:db8::53");
+	assert_fwd(&c.dns_forwarders[1], AF_INET, "192.0.2.53");
+	assert_fwd(&c.dns_forwarders[2], AF_INET6, "fd00:1::1");
+	assert_fwd(&c.dns_forwarders[3], AF_INET6, "::1");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	check_round_trip(&c);
+	assert_int_equal(network_config_format(&c, NULL, NULL, NULL, &text), 0);
+	assert_non_null(strstr(text, "\ndns-forwarders = 2001:db8::53, 192.0.2.53, fd00:1::1, ::1\n"));
+	parse_ok(text, "lab", &back);
+	assert_true(network_config_equal(&back, &c));
+	/* The same address in another family is another address. */
+	back.dns_forwarders[1] = ip_addr_from_in(in_addr_from_host(0xc0000236));
+	assert_false(network_config_equal(&back, &c));
+
+	check_set_error("dns-forwarders", "::",
+			"invalid dns-forwarders '::': :: is the unspecified address");
+	check_set_error("dns-forwarders", "192.0.2.1, ff02::fb",
+			"invalid dns-forwarders '192.0.2.1, ff02::fb': ff02::fb is a multicast "
+			"address");
+	check_set_error("dns-forwarders", "fe80::1",
+			"invalid dns-forwarders 'fe80::1': fe80::1 is link-local (fe80::/10), which "
+			"needs an interface: use a global or unique local address");
+	check_set_error("dns-forwarders", "fe80::1%eth0",
+			"invalid dns-forwarders 'fe80::1%eth0': address 1: expected an IPv4 or IPv6 "
+			"address, e.g. 192.0.2.53 or 2001:db8::53");
+	check_set_error("dns-forwarders", "::ffff:192.0.2.1",
+			"invalid dns-forwarders '::ffff:192.0.2.1': ::ffff:192.0.2.1 is "
+			"IPv4-mapped: write the IPv4 address");
+	check_set_error("dns-forwarders", "[2001:db8::1]",
+			"invalid dns-forwarders '[2001:db8::1]': address 1: expected an IPv4 or "
+			"IPv6 address, e.g. 192.0.2.53 or 2001:db8::53");
+	check_set_error("dns-forwarders", "2001:db8::1, 2001:db8:0:0::1",
+			"invalid dns-forwarders '2001:db8::1, 2001:db8:0:0::1': 2001:db8::1 is "
+			"given twice");
+	/* The longest IPv6 text form fits. */
+	check_set_ok(&c, "dns-forwarders", "2001:ffff:ffff:ffff:ffff:ffff:255.255.255.255");
+	assert_fwd(&c.dns_forwarders[0], AF_INET6, "2001:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+
+	/* The gateway6 is the network's own DNS server, as the gateway is. */
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "subnet6", "fd42:1::/64");
+	check_set_ok(&c, "dns-forwarders", "2001:db8::53, fd42:1::1");
+	check_finish_error(&c, "dns-forwarders: fd42:1::1 is the network's own gateway (its DNS "
+			       "server would ask itself)");
+	check_set_ok(&c, "dns-forwarders", "fd42:1::2");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+	/* Without a subnet6, fd42:1::1 is nobody in particular. */
+	config_basic(&c, "10.0.0.0/24");
+	check_set_ok(&c, "dns-forwarders", "fd42:1::1");
+	assert_int_equal(network_config_finish(&c, err, sizeof(err)), 0);
+
+	/* Built in code: checked again. */
+	config_basic(&c, "10.0.0.0/24");
+	c.n_dns_forwarders = 1;
+	c.dns_forwarders[0] = ip_addr_from_in6(&(struct in6_addr){ .s6_addr = { 0xff, 0x02 } });
+	check_finish_error(&c, "dns-forwarders: ff02:: is a multicast address");
+	c.dns_forwarders[0].family = AF_UNIX;
+	check_finish_error(&c, "dns-forwarders: ? is of no known address family");
 }
 
 static void test_config_domain(void **state)
@@ -2793,6 +2871,7 @@ int main(void)
 		cmocka_unit_test(test_hosts_round_trip),
 		cmocka_unit_test(test_hosts_format_limit),
 		cmocka_unit_test(test_dns_forwarders),
+		cmocka_unit_test(test_dns_forwarders6),
 		cmocka_unit_test(test_config_domain),
 		cmocka_unit_test(test_records_parse),
 		cmocka_unit_test(test_records_format),

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for dns/dns-forward: a real event loop with fake upstreams on 127.0.0.x (UDP
- * sockets on one ephemeral port, reached through dns_forward_set_upstream_port()) that answer,
- * answer wrongly, refuse or stay silent. Timeouts are shortened with dns_forward_set_timeout().
- * Also the resolv.conf parser. No root needed: loopback is enough.
+ * Unit tests for dns/dns-forward: a real event loop with fake upstreams on 127.0.0.x and ::1
+ * (UDP sockets on one ephemeral port, reached through dns_forward_set_upstream_port()) that
+ * answer, answer wrongly or from elsewhere, refuse or stay silent; IPv4 and IPv6 upstreams mixed. Timeouts are shortened with dns_forward_set_timeout().
+ * Also the resolv.conf parser. No root needed: loopback is enough. Where the host's loopback has
+ * no ::1 (IPv6 disabled), the run moves to a network namespace of its own (a user namespace too
+ * when not root) whose loopback has both; where that is refused, the IPv6 tests skip.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,7 +31,9 @@
 
 #define T_A 1
 #define C_IN 1
-#define UPSTREAMS 3
+#define UPSTREAMS 4           /* 127.0.0.1, 127.0.0.2, 127.0.0.3, ::1 */
+#define V6 0                  /* in set_upstreams()'s list: the upstream on ::1 */
+#define UP_V6 3               /* its index in fctx.up */
 #define TEST_TIMEOUT_USEC 50000ULL   /* where a test waits for timeouts */
 #define SAFE_TIMEOUT_USEC 1000000ULL /* elsewhere: no spurious timeouts on a loaded machine */
 #define GUARD_USEC 3000000ULL
@@ -39,6 +46,7 @@ enum up_mode {
 	UP_UPPERCASE,       /* the right answer, the question name in upper case */
 	UP_TC,              /* an empty truncated answer */
 	UP_REFUSED,
+	UP_SPOOFED_FIRST,   /* the right answer from another port (and address) first, then its own */
 };
 
 struct fctx;
@@ -68,6 +76,7 @@ struct fctx {
 	struct dns_forward *f;
 	struct upstream up[UPSTREAMS];
 	uint16_t port;
+	bool no_v6;            /* no ::1 here: the IPv6 tests skip */
 	unsigned done, expect;
 	bool guard_fired;
 	bool lengthen_timeout; /* after the first upstream query: SAFE_TIMEOUT_USEC from then on */
@@ -186,10 +195,33 @@ static size_t up_build_bad(const struct upstream *u, const uint8_t *q, size_t ql
 	return n;
 }
 
+/*
+ * Sends 'r' to 'to' from a fresh socket bound to the address of 'fd' on another port: what an
+ * off-path spoofer who guessed the ID, but not the port, could do at best.
+ */
+static void send_from_other_port(int fd, const uint8_t *r, size_t n,
+				 const struct sockaddr_storage *to, socklen_t tolen)
+{
+	struct sockaddr_storage self;
+	socklen_t selflen = sizeof(self);
+	int o;
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&self, &selflen), 0);
+	if (self.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&self)->sin6_port = 0;
+	else
+		((struct sockaddr_in *)&self)->sin_port = 0;
+	o = socket(self.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(o >= 0);
+	assert_int_equal(bind(o, (struct sockaddr *)&self, selflen), 0);
+	assert_int_equal(sendto(o, r, n, 0, (const struct sockaddr *)to, tolen), (ssize_t)n);
+	close(o);
+}
+
 static int up_on_io(struct event_source *s, int fd, uint32_t revents, void *data)
 {
 	struct upstream *u = data;
-	struct sockaddr_in from;
+	struct sockaddr_storage from;
 	socklen_t fromlen = sizeof(from);
 	uint8_t r[600];
 	uint16_t id;
@@ -202,7 +234,8 @@ static int up_on_io(struct event_source *s, int fd, uint32_t revents, void *data
 	u->last_len = (size_t)n;
 	if (u->c->lengthen_timeout)
 		assert_int_equal(dns_forward_set_timeout(u->c->f, SAFE_TIMEOUT_USEC), 0);
-	u->last_port = ntohs(from.sin_port);
+	u->last_port = from.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&from)->sin6_port)
+						 : ntohs(((struct sockaddr_in *)&from)->sin_port);
 	id = rd16(u->last);
 
 #define SEND(buf, len) sendto(fd, (buf), (len), 0, (struct sockaddr *)&from, fromlen)
@@ -230,6 +263,16 @@ static int up_on_io(struct event_source *s, int fd, uint32_t revents, void *data
 			assert_int_equal(SEND(r, (size_t)n), n);
 		}
 		return 0;
+	case UP_SPOOFED_FIRST:
+		n = (ssize_t)up_build_bad(u, u->last, u->last_len, id, r);
+		send_from_other_port(fd, r, (size_t)n, &from, fromlen);
+		/* An IPv4 asker also hears from another address (127.0.0.2 or .1), same port. */
+		if (from.ss_family == AF_INET) {
+			const struct upstream *other = &u->c->up[u == &u->c->up[1] ? 0 : 1];
+			assert_int_equal(sendto(other->fd, r, (size_t)n, 0, (struct sockaddr *)&from,
+						fromlen), n);
+		}
+		break;
 	default:
 		break;
 	}
@@ -260,7 +303,29 @@ static int bind_udp(uint8_t last, uint16_t port)
 	return fd;
 }
 
-/* Binds upstream i on 127.0.0.(i+1), all on one port. */
+/* Binds a UDP socket on [::1]:'port' (IPv6 only); -errno on failure. */
+static int bind_udp6(uint16_t port)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int one = 1, r;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), 0);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * Binds upstream i < UP_V6 on 127.0.0.(i+1) and UP_V6 on ::1, all on one port. Without IPv6
+ * on the loopback (EADDRNOTAVAIL, EAFNOSUPPORT), UP_V6 stays closed and 'no_v6' says so.
+ */
 static void upstreams_bind(struct fctx *c)
 {
 	for (unsigned attempt = 0; attempt < 32; attempt++) {
@@ -272,13 +337,18 @@ static void upstreams_bind(struct fctx *c)
 		assert_true(c->up[0].fd >= 0);
 		assert_int_equal(getsockname(c->up[0].fd, (struct sockaddr *)&sa, &salen), 0);
 		c->port = ntohs(sa.sin_port);
-		for (i = 1; i < UPSTREAMS; i++) {
+		for (i = 1; i < UP_V6; i++) {
 			c->up[i].fd = bind_udp((uint8_t)(i + 1), c->port);
 			if (c->up[i].fd < 0)
 				break;
 		}
-		if (i == UPSTREAMS)
-			return;
+		if (i == UP_V6) {
+			int fd = bind_udp6(c->port);
+			c->no_v6 = fd == -EADDRNOTAVAIL || fd == -EAFNOSUPPORT;
+			c->up[UP_V6].fd = fd >= 0 ? fd : -1;
+			if (fd >= 0 || c->no_v6)
+				return;
+		}
 		while (i-- > 0)
 			close(c->up[i].fd);
 	}
@@ -306,6 +376,8 @@ static int setup(void **state)
 	for (unsigned i = 0; i < UPSTREAMS; i++) {
 		c->up[i].c = c;
 		c->up[i].tag = (uint8_t)(i + 1);
+		if (c->up[i].fd < 0)
+			continue;
 		assert_int_equal(event_add_io(c->loop, c->up[i].fd, EPOLLIN, up_on_io, &c->up[i],
 					      &c->up[i].src), 0);
 	}
@@ -323,18 +395,20 @@ static int teardown(void **state)
 	dns_cache_free(c->cache);
 	event_loop_free(c->loop);
 	for (unsigned i = 0; i < UPSTREAMS; i++)
-		close(c->up[i].fd);
+		if (c->up[i].fd >= 0)
+			close(c->up[i].fd);
 	free(c);
 	return 0;
 }
 
-/* The upstreams are 127.0.0.<lasts[i]>. */
+/* The upstreams are 127.0.0.<lasts[i]>, or ::1 where lasts[i] is V6. */
 static void set_upstreams(struct fctx *c, const uint8_t *lasts, size_t n)
 {
-	struct in_addr a[DNS_FORWARD_UPSTREAMS_MAX];
+	struct ip_addr a[DNS_FORWARD_UPSTREAMS_MAX];
 
 	for (size_t i = 0; i < n; i++)
-		a[i] = loopback(lasts[i]);
+		a[i] = lasts[i] == V6 ? ip_addr_from_in6(&in6addr_loopback)
+				      : ip_addr_from_in(loopback(lasts[i]));
 	assert_int_equal(dns_forward_set_upstreams(c->f, a, n), 0);
 }
 
@@ -700,36 +774,137 @@ static void test_bad_queries(void **state)
 	assert_int_equal(c->up[0].queries, 0);
 }
 
+/* An IPv6 upstream: answered over AF_INET6, a fresh ID and source port per query. */
+static void test_v6_answer(void **state)
+{
+	struct fctx *c = *state;
+	struct upstream *u = &c->up[UP_V6];
+	uint16_t ports[4];
+	bool port_differs = false, id_hidden = false;
+	char name[32];
+
+	if (c->no_v6)
+		skip();
+	set_upstreams(c, (const uint8_t[]){ V6 }, 1);
+	for (unsigned i = 0; i < 4; i++) {
+		struct reply r = { 0 };
+
+		snprintf(name, sizeof(name), "v6-%u.example.org", i);
+		assert_int_equal(ask(c, name, 0x6666, 0, &r), 0);
+		run_until(c, 1);
+		assert_answer(&r, 0x6666, u->tag);
+		id_hidden = id_hidden || rd16(u->last) != 0x6666;
+		ports[i] = u->last_port;
+		port_differs = port_differs || (i > 0 && ports[i] != ports[0]);
+	}
+	assert_int_equal(u->queries, 4);
+	assert_true(id_hidden);
+	assert_true(port_differs);
+	assert_int_equal(c->up[0].queries, 0);
+}
+
+/* Failover goes across families both ways, on timeout and on REFUSED. */
+static void test_v4_v6_failover(void **state)
+{
+	struct fctx *c = *state;
+	struct upstream *u6 = &c->up[UP_V6];
+	struct reply r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+
+	if (c->no_v6)
+		skip();
+	/* The IPv6 one is silent: the IPv4 one answers, and is asked first from then on. */
+	u6->mode = UP_SILENT;
+	c->lengthen_timeout = true;
+	assert_int_equal(dns_forward_set_timeout(c->f, TEST_TIMEOUT_USEC), 0);
+	set_upstreams(c, (const uint8_t[]){ V6, 1 }, 2);
+	assert_int_equal(ask(c, "a.example", 20, 0, &r1), 0);
+	run_until(c, 1);
+	assert_answer(&r1, 20, 1);
+	assert_int_equal(u6->queries, 1);
+	assert_int_equal(c->up[0].queries, 1);
+
+	/* Now the IPv4 one is silent and the IPv6 one answers. */
+	c->up[0].mode = UP_SILENT;
+	u6->mode = UP_ANSWER;
+	assert_int_equal(dns_forward_set_timeout(c->f, TEST_TIMEOUT_USEC), 0);
+	assert_int_equal(ask(c, "b.example", 21, 0, &r2), 0);
+	run_until(c, 1);
+	assert_answer(&r2, 21, u6->tag);
+	assert_int_equal(c->up[0].queries, 2);
+	assert_int_equal(u6->queries, 2);
+
+	/* REFUSED over IPv6: the IPv4 one is asked at once. */
+	c->up[0].mode = UP_ANSWER;
+	u6->mode = UP_REFUSED;
+	assert_int_equal(dns_forward_set_timeout(c->f, SAFE_TIMEOUT_USEC), 0);
+	assert_int_equal(ask(c, "c.example", 22, 0, &r3), 0);
+	run_until(c, 1);
+	assert_answer(&r3, 22, 1);
+	assert_int_equal(u6->queries, 3);
+	assert_int_equal(c->up[0].queries, 3);
+}
+
+/*
+ * An answer with the right ID and question but from another port, or another address, of the
+ * upstream's family is never taken for the upstream's: the connected socket filters it, IPv4
+ * and IPv6 alike.
+ */
+static void test_spoofed_source_ignored(void **state)
+{
+	struct fctx *c = *state;
+	struct reply r1 = { 0 }, r2 = { 0 };
+
+	c->up[0].mode = UP_SPOOFED_FIRST;
+	set_upstreams(c, (const uint8_t[]){ 1 }, 1);
+	assert_int_equal(ask(c, "spoof4.example", 30, 0, &r1), 0);
+	run_until(c, 1);
+	assert_answer(&r1, 30, 1);
+	assert_int_equal(c->up[0].queries, 1);
+
+	if (c->no_v6)
+		skip();
+	c->up[UP_V6].mode = UP_SPOOFED_FIRST;
+	set_upstreams(c, (const uint8_t[]){ V6 }, 1);
+	assert_int_equal(ask(c, "spoof6.example", 31, 0, &r2), 0);
+	run_until(c, 1);
+	assert_answer(&r2, 31, c->up[UP_V6].tag);
+	assert_int_equal(c->up[UP_V6].queries, 1);
+}
+
 static void test_set_upstreams(void **state)
 {
 	struct fctx *c = *state;
-	struct in_addr a[DNS_FORWARD_UPSTREAMS_MAX + 1] = { 0 };
+	struct ip_addr a[DNS_FORWARD_UPSTREAMS_MAX + 1];
 
+	for (size_t i = 0; i <= DNS_FORWARD_UPSTREAMS_MAX; i++)
+		a[i] = ip_addr_from_in(loopback((uint8_t)(i + 1)));
 	assert_int_equal(dns_forward_set_upstreams(c->f, a, DNS_FORWARD_UPSTREAMS_MAX + 1),
 			 -E2BIG);
 	assert_int_equal(dns_forward_set_upstreams(c->f, a, DNS_FORWARD_UPSTREAMS_MAX), 0);
+	a[1].family = AF_UNSPEC;
+	assert_int_equal(dns_forward_set_upstreams(c->f, a, 2), -EINVAL);
 	assert_int_equal(dns_forward_set_upstreams(c->f, NULL, 0), 0);
 	assert_int_equal(dns_forward_set_timeout(c->f, 0), -EINVAL);
 }
 
-static void assert_addr(struct in_addr a, const char *expected)
+static void assert_addr(const struct ip_addr *a, const char *expected)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN];
 
-	assert_non_null(inet_ntop(AF_INET, &a, buf, sizeof(buf)));
+	assert_true(a->family == AF_INET || a->family == AF_INET6);
+	assert_non_null(inet_ntop(a->family, &a->in6, buf, sizeof(buf)));
 	assert_string_equal(buf, expected);
 }
 
 static void test_resolv_conf(void **state)
 {
-	struct in_addr a[DNS_FORWARD_UPSTREAMS_MAX];
+	struct ip_addr a[DNS_FORWARD_UPSTREAMS_MAX];
 	const char *text =
 		"# Generated\n"
 		"; also a comment\n"
 		"search example.org\n"
 		"nameserver 127.0.0.53\n"
 		"nameserver ::1\n"
-		"nameserver 2001:db8::1\n"
 		"nameserver 192.0.2.1\n"
 		"  nameserver\t198.51.100.7 # trailing comment\n"
 		"nameserver 192.0.2.1\n"
@@ -742,22 +917,81 @@ static void test_resolv_conf(void **state)
 		"options edns0\n"
 		"nameserver 203.0.113.5\n"
 		"nameserver 203.0.113.6";
+	const char *text6 =
+		"nameserver fe80::1%eth0\n"   /* no interface to say it on: skipped */
+		"nameserver fe80::1\n"
+		"nameserver ff02::fb\n"
+		"nameserver ::\n"
+		"nameserver ::ffff:192.0.2.1\n"
+		"nameserver [2001:db8::1]\n"
+		"nameserver 2001:DB8::53\t# the first\n"
+		"nameserver 192.0.2.53\n"
+		"nameserver 2001:db8:0::53\n"  /* the same, written otherwise */
+		"nameserver fd00::53;x\n"
+		"nameserver 2001:db8::54\n";
 
 	assert_int_equal(dns_forward_parse_resolv_conf(text, a, DNS_FORWARD_UPSTREAMS_MAX), 4);
-	assert_addr(a[0], "192.0.2.1");
-	assert_addr(a[1], "198.51.100.7");
-	assert_addr(a[2], "192.0.2.11");
-	assert_addr(a[3], "203.0.113.5");
+	assert_addr(&a[0], "192.0.2.1");
+	assert_addr(&a[1], "198.51.100.7");
+	assert_addr(&a[2], "192.0.2.11");
+	assert_addr(&a[3], "203.0.113.5");
+
+	assert_int_equal(dns_forward_parse_resolv_conf(text6, a, DNS_FORWARD_UPSTREAMS_MAX), 4);
+	assert_addr(&a[0], "2001:db8::53");
+	assert_int_equal(a[0].family, AF_INET6);
+	assert_addr(&a[1], "192.0.2.53");
+	assert_int_equal(a[1].family, AF_INET);
+	assert_addr(&a[2], "fd00::53");
+	assert_addr(&a[3], "2001:db8::54");
 
 	assert_int_equal(dns_forward_parse_resolv_conf(text, a, 1), 1);
-	assert_addr(a[0], "192.0.2.1");
+	assert_addr(&a[0], "192.0.2.1");
 	assert_int_equal(dns_forward_parse_resolv_conf("nameserver 10.0.0.1", a, 4), 1);
-	assert_addr(a[0], "10.0.0.1");
+	assert_addr(&a[0], "10.0.0.1");
 	assert_int_equal(dns_forward_parse_resolv_conf("nameserver 10.0.0.2\r\n", a, 4), 1);
-	assert_addr(a[0], "10.0.0.2");
+	assert_addr(&a[0], "10.0.0.2");
+	assert_int_equal(dns_forward_parse_resolv_conf("nameserver 2001:db8::2\r\n", a, 4), 1);
+	assert_addr(&a[0], "2001:db8::2");
 	assert_int_equal(dns_forward_parse_resolv_conf("", a, 4), 0);
 	assert_int_equal(dns_forward_parse_resolv_conf(NULL, a, 4), 0);
 	assert_int_equal(dns_forward_parse_resolv_conf("nameserver 127.0.0.1\n", a, 4), 0);
+	assert_int_equal(dns_forward_parse_resolv_conf("nameserver ::1\n", a, 4), 0);
+}
+
+static bool loopback6_usable(void)
+{
+	int fd = bind_udp6(0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * Makes sure ::1 can be bound: else enters a network namespace of our own (with a user
+ * namespace unless root) and brings its loopback up, which gives it 127.0.0.1/8 and ::1.
+ * Failures leave things as they are: the IPv6 tests then skip.
+ */
+static void loopback6_ensure(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd;
+
+	if (loopback6_usable())
+		return;
+	if (unshare(CLONE_NEWNET) < 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		fprintf(stderr, "# no ::1 and no network namespace of our own: IPv6 tests skip\n");
+		return;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	assert_int_equal(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
+	close(fd);
+	if (!loopback6_usable())
+		fprintf(stderr, "# no ::1 in a network namespace either: IPv6 tests skip\n");
 }
 
 int main(void)
@@ -778,9 +1012,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pending_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v6_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v4_v6_failover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spoofed_source_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_upstreams, setup, teardown),
 		cmocka_unit_test(test_resolv_conf),
 	};
 
+	loopback6_ensure();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
