@@ -22,6 +22,7 @@
 #include "event/event.h"
 #include "ndp/ndp-packet.h"
 #include "ndp/ndp-proto.h"
+#include "ndp/ndp-rate.h"
 #include "netlink/nl-link.h"
 #include "shared/log.h"
 
@@ -33,6 +34,9 @@
 #define RA_INITIAL_COUNT 3
 #define RA_INITIAL_INTERVAL_SEC 4
 
+_Static_assert(RA_SOLICITED_PER_SEC >= 1 && RA_SOLICITED_PER_SEC <= NDP_RATE_MAX,
+	       "the RS limiter's log holds RA_SOLICITED_PER_SEC answers");
+
 struct ra_sender {
 	struct network *network;       /* borrowed back pointer */
 	int fd;
@@ -42,8 +46,7 @@ struct ra_sender {
 	uint8_t msg[NDP_MESSAGE_MAX];
 	size_t msg_len;
 	unsigned initial_left;
-	uint64_t rate_window_usec;      /* start of the current second of solicited replies */
-	unsigned rate_count;
+	struct ndp_rate rs_rate;        /* solicited replies: RA_SOLICITED_PER_SEC a second */
 	uint64_t rng;
 	/* counters */
 	uint64_t sent_unsolicited, sent_solicited, rs_received, rs_dropped, rs_rate_limited,
@@ -170,18 +173,6 @@ static int ra_on_timer(struct event_source *src, uint64_t now, void *data)
 	return 0;
 }
 
-/* True if one more solicited reply fits in this second's budget. */
-static bool ra_rate_ok(struct ra_sender *s)
-{
-	uint64_t now = now_usec();
-
-	if (now - s->rate_window_usec >= USEC_PER_SEC) {
-		s->rate_window_usec = now;
-		s->rate_count = 0;
-	}
-	return ++s->rate_count <= RA_SOLICITED_PER_SEC;
-}
-
 /* Reads one datagram; returns 1 when one was read, 0 when none was pending. */
 static int ra_read_one(struct ra_sender *s)
 {
@@ -216,7 +207,7 @@ static int ra_read_one(struct ra_sender *s)
 		s->rs_dropped++;
 		return 1;
 	}
-	if (!ra_rate_ok(s)) {
+	if (!ndp_rate_allow(&s->rs_rate, now_usec())) {
 		s->rs_rate_limited++;
 		return 1;
 	}
@@ -307,6 +298,7 @@ int ra_network_start(struct network *n, char *err, size_t errlen)
 	s->ifindex = n->ifindex;
 	s->initial_left = RA_INITIAL_COUNT;
 	s->rng = now_usec() | 1;
+	(void)ndp_rate_init(&s->rs_rate, RA_SOLICITED_PER_SEC, USEC_PER_SEC); /* constants: valid */
 	s->fd = ra_socket_open(n->ifindex, n->config.bridge);
 	if (s->fd < 0) {
 		r = s->fd;

@@ -21,7 +21,10 @@ struct network_config;
 #define RA_ROUTER_LIFETIME_SEC 1800
 #define RA_PREFIX_VALID_SEC 86400
 #define RA_PREFIX_PREFERRED_SEC 14400
-/* Solicited RAs a network answers per second at most (a flood of RS costs nothing more). */
+/*
+ * Solicited RAs a network answers at most in any one second (ndp-rate.h: a sliding window; a
+ * flood of RS costs nothing more).
+ */
 #define RA_SOLICITED_PER_SEC 20
 
 /*
