@@ -5,15 +5,19 @@ ipv6.autoconf=0, so that every global address is the client's) takes kvmnetd's r
 advertisement and DHCPv6, and the guest gets a SLAAC address (EUI-64 of its MAC) in the prefix and
 a DHCPv6 lease that 'kvmnet lease list' shows; it pings the gateway6 from both, and reaches over
 TCP a guest namespace of the same network (seen with its own address) and the outside namespace
-(masqueraded: seen as the host's uplink address). Skipped, naming what is missing, without QEMU,
-the guest's packages or dhcpcd."""
+(masqueraded: seen as the host's uplink address). kvmnetd's DNS knows the guest by the name its
+DHCPv4 client sent (the DHCPv6 lease takes the name of the IPv4 lease of the same MAC): AAAA is
+the leased address (not the SLAAC one), and the leased address's ip6.arpa PTR names the guest,
+asked by the guest itself (busybox nslookup, over IPv6 to the gateway6) and by a guest namespace
+(dig, over IPv6 and IPv4). Skipped, naming what is missing, without QEMU, the guest's packages or
+dhcpcd."""
 import ipaddress
 import re
 import time
 
 import pytest
 
-from knlab import run
+from knlab import dns_ok, dns_query, run
 from qemu_guest import QemuGuest, guest_images
 from test_dhcp6 import v6_leases
 from test_ipv6_firewall import HOST_UP6, OUTSIDE6, guest6, outside6
@@ -21,6 +25,9 @@ from test_ipv6_firewall import HOST_UP6, OUTSIDE6, guest6, outside6
 NET = "qg6"
 BRIDGE = "kn-" + NET
 SUBNET = "10.82.0.0/24"
+GW = "10.82.0.1"
+GUEST_NAME = "kn-guest6"
+FQDN = GUEST_NAME + "." + NET + ".kvmnet"  # the network's default domain
 PREFIX = ipaddress.ip_network("fd42:82::/64")
 GW6 = "fd42:82::1"
 # the default dhcp6-range, PREFIX::1:0-PREFIX::1:ffff (docs/IPV6.md)
@@ -101,6 +108,39 @@ def tcp_echo(g, addr):
     return lines[0].strip(), "kvmnet-v6" in lines[1:]
 
 
+def guest_nslookup(g, name, qtype):
+    """busybox nslookup in the guest, asking the gateway6: the addresses and names it printed
+    after the server's own lines."""
+    rc, out = g.run("nslookup -type=%s %s %s" % (qtype, name, GW6), timeout=30)
+    assert rc == 0, "guest nslookup -type=%s %s: rc %d\n%s" % (qtype, name, rc, out)
+    body = out.split("\n\n", 1)[1] if "\n\n" in out else out
+    addrs = re.findall(r"^Address:\s*([0-9a-f:]+)\s*$", body, re.M)
+    names = re.findall(r"name = (\S+)", body)
+    return [ipaddress.ip_address(a) for a in addrs], [n.rstrip(".").lower() for n in names], out
+
+
+def assert_guest_in_dns(lab, g, peer, slaac, leased):
+    """AAAA of the guest's name is its DHCPv6 address (never the SLAAC one), and that address's
+    PTR names it: from the QEMU guest itself and from the peer namespace, over IPv6 and IPv4."""
+    addrs, _, out = guest_nslookup(g, FQDN, "aaaa")
+    assert addrs == [leased], "guest's own AAAA lookup of %s:\n%s" % (FQDN, out)
+    # busybox asks for the name as given with -type: the ip6.arpa name, spelled out
+    _, names, out = guest_nslookup(g, leased.reverse_pointer, "ptr")
+    assert names == [FQDN], "guest's own PTR lookup of %s:\n%s" % (leased, out)
+    for server in (GW6, GW):
+        res = dns_ok(dns_query(peer.ns, server, FQDN, "AAAA", timeout=5), "AAAA via " + server)
+        assert res["rcode"] == "NOERROR" and "aa" in res["flags"], res.get("raw")
+        assert [(r["name"], r["type"], r["data"]) for r in res["answer"]] == \
+            [(FQDN, "AAAA", str(leased))], res.get("raw")
+        rname = leased.reverse_pointer
+        res = dns_ok(dns_query(peer.ns, server, rname, "PTR", timeout=5), "PTR via " + server)
+        assert [(r["name"], r["type"], r["data"]) for r in res["answer"]] == \
+            [(rname, "PTR", FQDN)], res.get("raw")
+    # the SLAAC address is nobody's in the zone (kvmnetd cannot know whose it is for sure)
+    res = dns_ok(dns_query(peer.ns, GW6, slaac.reverse_pointer, "PTR", timeout=5))
+    assert res["rcode"] == "NXDOMAIN", res.get("raw")
+
+
 def test_qemu_guest_slaac_and_dhcpv6(lab):
     kernel, initrd = guest_images(lab.bin)
     need_dhcpcd(kernel)
@@ -113,7 +153,7 @@ def test_qemu_guest_slaac_and_dhcpv6(lab):
     run(["ip", "-n", lab.host, "link", "set", TAP, "master", BRIDGE, "up"])
 
     g = QemuGuest(lab.host, "tap,id=n0,ifname=%s,script=no,downscript=no" % TAP, MAC,
-                  lab.tmp / "guest", name="g6", images=(kernel, initrd), hostname="kn-guest6",
+                  lab.tmp / "guest", name="g6", images=(kernel, initrd), hostname=GUEST_NAME,
                   append="ipv6.autoconf=0")
     try:
         g.start()
@@ -132,12 +172,15 @@ def test_qemu_guest_slaac_and_dhcpv6(lab):
         assert lease["mac"] == MAC and lease["state"] == "bound", lease
         assert lease["duid"] == "00:03:00:01:" + MAC, lease  # DUID-LL (the guest's dhcpcd.conf)
         assert lease["expires"] > time.time() + 600, lease
+        assert lease["hostname"] == GUEST_NAME, lease  # its IPv4 lease's name (same MAC)
         assert str(leased) in lab.kn("lease", "list", NET).stdout
         # the SLAAC address is no lease
         assert [x for x in v6_leases(lab, NET) if x["ip"] == str(slaac)] == []
         rc, events = g.run("cat /run/dhcpcd.events", timeout=10)
         assert re.search(r"^reason=BOUND6 interface=eth0 ia_na=%s " % leased, events, re.M), \
             events
+
+        assert_guest_in_dns(lab, g, peer, slaac, leased)
 
         # the default route: the bridge's link-local address, from the RA
         rc, out = g.run("ip -6 route show default", timeout=10)
