@@ -18,7 +18,7 @@
 #include "daemon/dns-service.h"
 #include "daemon/ipv6/dhcp6-service.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "daemon/port-service.h"
 #include "dhcp/dhcp-io.h"
 #include "dhcp/dhcp-server.h"

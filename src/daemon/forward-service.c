@@ -17,7 +17,7 @@
 #include "config/conf-forward.h"
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-forward.h"
 #include "shared/alloc-util.h"

@@ -15,7 +15,7 @@
 
 #include "daemon/lan/uplink-bridge.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "netlink/nl-link.h"
 #include "shared/log.h"
 

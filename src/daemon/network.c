@@ -24,6 +24,7 @@
 #include "daemon/ipv6/ra-service.h"
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
+#include "daemon/overlay/overlay.h"
 #include "daemon/port-service.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-model.h"

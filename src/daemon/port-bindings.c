@@ -22,7 +22,7 @@
 #include "config/conf-network.h"
 #include "config/conf-port.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-port.h"

@@ -23,7 +23,7 @@
 #include "daemon/lan/addr-learn.h"
 #include "daemon/lan/lan-hosts.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-port.h"

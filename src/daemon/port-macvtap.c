@@ -23,7 +23,7 @@
 #include "config/conf-network.h"
 #include "config/conf-port.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "netlink/nl-link.h"
 #include "shared/fd-util.h"
 #include "shared/log.h"

@@ -16,7 +16,7 @@
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "dhcp6/dhcp6-io.h"
 #include "dhcp6/dhcp6-server.h"
 #include "event/event.h"

@@ -13,7 +13,7 @@
 #include "config/conf-network.h"
 #include "daemon/manager.h"
 #include "daemon/network-mode.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "shared/log.h"
 
 #define IPV6_CONF_DIR "/proc/sys/net/ipv6/conf/"

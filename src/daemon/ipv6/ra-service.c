@@ -18,7 +18,7 @@
 
 #include "config/conf-network.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "event/event.h"
 #include "ndp/ndp-packet.h"
 #include "ndp/ndp-proto.h"

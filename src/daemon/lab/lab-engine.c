@@ -14,7 +14,7 @@
 #include "daemon/lab/lab-plan.h"
 #include "daemon/lab/lab-state.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "event/event.h"
 #include "shared/alloc-util.h"
 #include "shared/fd-util.h"

@@ -19,7 +19,7 @@
 #include "daemon/lab/lab-engine.h"
 #include "daemon/lab/lab-node.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "event/event.h"
 #include "netlink/nl-addr.h"
 #include "netlink/nl-link.h"

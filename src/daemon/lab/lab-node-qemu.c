@@ -33,7 +33,7 @@
 #include "daemon/lab/lab-node.h"
 #include "daemon/lab/lab-qemu-proc.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "daemon/state-dir.h"
 #include "event/event.h"
 #include "lease/lease-store.h"

@@ -19,7 +19,7 @@
 
 #include "daemon/lan/uplink-marker.h"
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "daemon/state-dir.h"
 #include "netlink/nl-addr.h"
 #include "netlink/nl-inet6.h"

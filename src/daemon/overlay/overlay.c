@@ -13,7 +13,7 @@
 #include <linux/rtnetlink.h>
 
 #include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/network-types.h"
 #include "daemon/overlay/evpn-fdb.h"
 #include "daemon/overlay/evpn-frr.h"
 #include "firewall/fw-apply.h"

@@ -23,14 +23,6 @@ struct manager;
 struct network;
 struct nl_link_info;
 
-/* The overlay's part of a running network (struct network). */
-struct overlay_state {
-	int ifindex;     /* the VXLAN device, while up; 0 otherwise */
-	uint32_t mtu;    /* the MTU it and the bridge were given; 0 = no overlay */
-	bool evpn_in_use; /* overlay = evpn: FRR's configuration is written for it (evpn-frr.h) */
-	bool evpn_new;   /* ... by the last overlay_network_up(), for overlay_network_undo() */
-};
-
 /* "knvxVNI": the VXLAN device of VNI 'vni' (at most 13 characters). */
 void overlay_device_name(uint32_t vni, char buf[IFNAMSIZ]);
 
