@@ -12,7 +12,7 @@
 #include "daemon/api-methods-internal.h"
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network.h"
 #include "daemon/port-service.h"
 #include "shared/log.h"

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "daemon/api-methods-internal.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network.h"
 #include "daemon/state-dir.h"
 #include "firewall/fw-apply.h"

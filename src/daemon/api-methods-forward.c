@@ -12,7 +12,7 @@
 #include "config/conf-forward.h"
 #include "daemon/api-methods-internal.h"
 #include "daemon/forward-service.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-mode.h"
 #include "daemon/network.h"
 #include "shared/log.h"

@@ -9,7 +9,7 @@
 
 #include "daemon/api-methods-internal.h"
 #include "daemon/lab/lab-engine.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network.h"
 
 static json_t *labs_json(const struct lab_engine *e)

@@ -11,7 +11,7 @@
 #include "daemon/api-methods-internal.h"
 #include "daemon/lab/lab-engine.h"
 #include "daemon/lab/lab-live.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 
 static int lab_and_nic(struct manager *m, json_t *params, struct lab **l, const char **node,
 		       const char **nic, char *err, size_t errlen)

@@ -12,7 +12,7 @@
 #include "daemon/api-methods-internal.h"
 #include "daemon/lab/lab-engine.h"
 #include "daemon/lab/lab-plan.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 
 static int param_file(json_t *params, const char **ret, char *err, size_t errlen)
 {

@@ -12,7 +12,7 @@
 #include "config/conf-port.h"
 #include "daemon/api-methods-internal.h"
 #include "daemon/api-methods.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network.h"
 #include "daemon/port-service.h"
 #include "netlink/nl-link.h"

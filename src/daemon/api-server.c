@@ -17,7 +17,7 @@
 
 #include "api/api-proto.h"
 #include "daemon/api-methods.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "event/event.h"
 #include "shared/alloc-util.h"
 #include "shared/fd-util.h"

@@ -17,7 +17,7 @@
 #include "config/conf-host.h"
 #include "daemon/dns-service.h"
 #include "daemon/ipv6/dhcp6-service.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "daemon/port-service.h"
 #include "dhcp/dhcp-io.h"

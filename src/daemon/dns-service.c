@@ -19,7 +19,7 @@
 
 #include "config/conf-dns-record.h"
 #include "config/conf-host.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "daemon/overlay/overlay-dns.h"
 #include "daemon/port-service.h"

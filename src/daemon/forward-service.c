@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "config/conf-forward.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-mode.h"
 #include "daemon/network-types.h"
 #include "firewall/fw-apply.h"

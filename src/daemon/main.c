@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "daemon/api-server.h"
 #include "daemon/manager.h"
 #include "shared/alloc-util.h"
 #include "shared/log.h"
@@ -108,6 +109,7 @@ int main(int argc, char **argv)
 	};
 	struct manager_options o = { .state_dir = DEFAULT_STATE_DIR, .socket_path = DEFAULT_SOCKET };
 	struct manager *m = NULL;
+	struct api_server *api = NULL;
 	const char *group = NULL;
 	bool foreground = false;
 	int c, r, ready_fd = -1;
@@ -199,8 +201,12 @@ int main(int argc, char **argv)
 	r = manager_new(&o, &m);
 	if (r < 0)
 		return 1;
-	r = manager_startup(m);
+	/* The API sits on top of the manager: its server is made after it and freed first. */
+	r = api_server_new(m, o.socket_path, o.api_gid, o.api_group, &api);
+	if (r >= 0)
+		r = manager_startup(m);
 	if (r < 0) {
+		api_server_free(api);
 		manager_free(m);
 		return 1;
 	}
@@ -210,6 +216,7 @@ int main(int argc, char **argv)
 		close(ready_fd);
 	}
 	r = manager_run(m);
+	api_server_free(api);
 	manager_free(m);
 	return r < 0 ? 1 : 0;
 }

@@ -14,7 +14,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
-#include "daemon/api-server.h"
 #include "daemon/conflict-index.h"
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
@@ -51,37 +50,6 @@ static int manager_on_signal(struct event_source *s, const struct signalfd_sigin
 	log_info("Received %s, stopping (networks stay up)", strsignal((int)si->ssi_signo));
 	event_loop_exit(m->loop, 0);
 	return 0;
-}
-
-struct network *manager_network_of_link(struct manager *m, int ifindex)
-{
-	struct network *n = int_map_get(m->by_ifindex, ifindex);
-
-	/* the bridge, or the overlay's VXLAN device (daemon/overlay/): both are repaired */
-	if (n && n->active && (n->ifindex == ifindex || n->overlay.ifindex == ifindex))
-		return n;
-	return NULL;
-}
-
-int manager_link_index(struct manager *m, struct network *n, int old_ifindex, int ifindex)
-{
-	/* the link it replaces (a repaired bridge, a VXLAN device made again) goes: an entry
-	 * must never outlive its network */
-	if (old_ifindex != ifindex)
-		int_map_remove(m->by_ifindex, old_ifindex, n);
-	return int_map_put(m->by_ifindex, ifindex, n);
-}
-
-void manager_link_drop(struct manager *m, struct network *n, int ifindex)
-{
-	if (ifindex > 0)
-		int_map_remove(m->by_ifindex, ifindex, n);
-}
-
-void manager_link_unindex(struct manager *m, struct network *n)
-{
-	int_map_remove(m->by_ifindex, n->ifindex, n);
-	int_map_remove(m->by_ifindex, n->overlay.ifindex, n);
 }
 
 static void manager_on_change(const struct nl_change *c, void *data)
@@ -138,12 +106,6 @@ static int manager_on_repair(struct event_source *s, void *data)
 			log_warning("Failed to repair network '%s': %s", n->config.name, err);
 	}
 	return 0;
-}
-
-void manager_schedule_repair(struct manager *m, struct network *n)
-{
-	n->dirty = true;
-	event_source_enable_defer(m->repair_source);
 }
 
 int manager_new(const struct manager_options *o, struct manager **ret)
@@ -220,9 +182,6 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	r = evpn_frr_new(o->frr_vty_dir, state_dir_path(m->state), &m->evpn);
 	if (r < 0)
 		goto fail;
-	r = api_server_new(m, o->socket_path, o->api_gid, o->api_group, &m->api);
-	if (r < 0)
-		goto fail;
 	*ret = m;
 	return 0;
 fail:
@@ -234,7 +193,6 @@ struct manager *manager_free(struct manager *m)
 {
 	if (!m)
 		return NULL;
-	m->api = api_server_free(m->api);
 	m->labs = lab_engine_free(m->labs);
 	m->reaper = nl_reaper_free(m->reaper);   /* what was handed over is deleted first */
 	for (size_t i = 0; i < m->n_networks; i++)
@@ -262,49 +220,6 @@ struct manager *manager_free(struct manager *m)
 	nl_sock_free(m->nl);
 	state_dir_free(m->state);
 	free(m);
-	return NULL;
-}
-
-int manager_link_delete(struct manager *m, int ifindex, const char *name)
-{
-	int r = m->reaper ? nl_reaper_delete(m->reaper, m->nl, ifindex, name) : -EOPNOTSUPP;
-
-	if (r >= 0 || r == -ENODEV)
-		return r;
-	return nl_link_delete(m->nl, ifindex);
-}
-
-bool manager_links_pending(struct manager *m)
-{
-	return m->reaper && nl_reaper_is_busy(m->reaper);
-}
-
-void manager_links_settle(struct manager *m)
-{
-	if (manager_links_pending(m))
-		nl_reaper_drain(m->reaper);
-}
-
-void manager_link_settle_name(struct manager *m, const char *name)
-{
-	if (m->reaper && nl_reaper_has_name(m->reaper, name))
-		nl_reaper_drain(m->reaper);
-}
-
-struct network *manager_find_network(struct manager *m, const char *name)
-{
-	size_t lo = 0, hi = m->n_networks;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(m->networks[mid]->config.name, name);
-		if (c == 0)
-			return m->networks[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return NULL;
 }
 

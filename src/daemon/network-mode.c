@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "daemon/lan/uplink-bridge.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "netlink/nl-link.h"
 #include "shared/log.h"

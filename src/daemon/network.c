@@ -22,7 +22,7 @@
 #include "daemon/forward-service.h"
 #include "daemon/ipv6/network6.h"
 #include "daemon/ipv6/ra-service.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-mode.h"
 #include "daemon/overlay/overlay.h"
 #include "daemon/port-service.h"

@@ -21,7 +21,7 @@
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"

@@ -22,7 +22,7 @@
 #include "daemon/lab/lab-engine.h"
 #include "daemon/lan/addr-learn.h"
 #include "daemon/lan/lan-hosts.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"

@@ -22,7 +22,7 @@
 
 #include "config/conf-network.h"
 #include "config/conf-port.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "netlink/nl-link.h"
 #include "shared/fd-util.h"

@@ -20,7 +20,7 @@
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-mode.h"
 #include "daemon/network-types.h"
 #include "event/event.h"

@@ -24,7 +24,7 @@
 #include "daemon/lan/addr-learn.h"
 #include "daemon/dns-service.h"
 #include "daemon/lab/lab-engine.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-mode.h"
 #include "daemon/network-types.h"
 #include "event/event.h"

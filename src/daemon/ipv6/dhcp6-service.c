@@ -15,7 +15,7 @@
 #include "config/conf-network.h"
 #include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "dhcp6/dhcp6-io.h"
 #include "dhcp6/dhcp6-server.h"

@@ -11,7 +11,7 @@
 #include <linux/rtnetlink.h>
 
 #include "config/conf-network.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-mode.h"
 #include "daemon/network-types.h"
 #include "shared/log.h"

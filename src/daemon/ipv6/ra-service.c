@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "config/conf-network.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "event/event.h"
 #include "ndp/ndp-packet.h"

@@ -13,7 +13,7 @@
 
 #include "config/conf-network.h"
 #include "daemon/conflict-index.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "daemon/route-cache.h"
 #include "netlink/nl-link.h"

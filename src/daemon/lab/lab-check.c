@@ -20,7 +20,7 @@
 #include <netinet/ip_icmp.h>
 
 #include "daemon/lab/lab-engine.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "event/event.h"
 #include "shared/fd-util.h"
 #include "shared/in-addr-util.h"

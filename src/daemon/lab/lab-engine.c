@@ -13,7 +13,7 @@
 #include "daemon/lab/lab-net.h"
 #include "daemon/lab/lab-plan.h"
 #include "daemon/lab/lab-state.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "event/event.h"
 #include "shared/alloc-util.h"

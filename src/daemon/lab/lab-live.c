@@ -10,7 +10,7 @@
 #include "daemon/lab/lab-impair.h"
 #include "daemon/lab/lab-node.h"
 #include "daemon/lab/lab-state.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "netlink/nl-link.h"
 #include "shared/log.h"
 

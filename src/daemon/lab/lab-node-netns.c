@@ -18,7 +18,7 @@
 #include "daemon/lab/lab-dhcp.h"
 #include "daemon/lab/lab-engine.h"
 #include "daemon/lab/lab-node.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "event/event.h"
 #include "netlink/nl-addr.h"

@@ -32,7 +32,7 @@
 #include "daemon/lab/lab-guest-probe.h"
 #include "daemon/lab/lab-node.h"
 #include "daemon/lab/lab-qemu-proc.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "daemon/state-dir.h"
 #include "event/event.h"

@@ -18,7 +18,7 @@
 #include <linux/rtnetlink.h>
 
 #include "daemon/lan/uplink-marker.h"
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "daemon/state-dir.h"
 #include "netlink/nl-addr.h"

@@ -18,8 +18,8 @@
 
 #include "config/conf-network.h"
 #include "config/conf-overlay.h"
-#include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/manager-core.h"
+#include "daemon/network-types.h"
 #include "daemon/overlay/vni-index.h"
 #include "dns/dns-peers.h"
 #include "dns/dns-proto.h"

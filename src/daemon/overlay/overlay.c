@@ -12,7 +12,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
-#include "daemon/manager.h"
+#include "daemon/manager-core.h"
 #include "daemon/network-types.h"
 #include "daemon/overlay/evpn-fdb.h"
 #include "daemon/overlay/evpn-frr.h"
