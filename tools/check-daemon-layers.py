@@ -15,10 +15,9 @@ import os
 import re
 import sys
 
-# The cycles not yet broken; each a set of modules. Empty when the daemon is layered.
+# The cycles not yet broken, each a set of modules: none. A cycle left to break for a while would
+# be listed here, e.g. {'manager', 'network'}, so that it cannot grow unnoticed.
 ALLOWED = [
-    {'api-methods', 'dhcp-service', 'dns-service', 'ipv6/dhcp6-service', 'lab/lab-engine',
-     'lab/lab-live', 'lab/lab-net', 'lab/lab-plan', 'manager', 'network', 'port-service'},
 ]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "daemon/api-server.h"
+#include "daemon/lab/lab-engine.h"
 #include "daemon/manager.h"
+#include "netlink/nl-netns.h"
 #include "shared/alloc-util.h"
 #include "shared/log.h"
 
@@ -201,12 +203,19 @@ int main(int argc, char **argv)
 	r = manager_new(&o, &m);
 	if (r < 0)
 		return 1;
-	/* The API sits on top of the manager: its server is made after it and freed first. */
-	r = api_server_new(m, o.socket_path, o.api_gid, o.api_group, &api);
+	/* The lab engine and the API sit on top of the manager: made after it, freed first. */
+	r = lab_engine_new(m, o.netns_dir ? o.netns_dir : NL_NETNS_DIR, &m->labs);
+	if (r >= 0) {
+		m->labs->guest_dir = o.guest_dir ? o.guest_dir : KVMNET_GUEST_DIR;
+		r = api_server_new(m, o.socket_path, o.api_gid, o.api_group, &api);
+	}
 	if (r >= 0)
 		r = manager_startup(m);
+	if (r >= 0)
+		r = lab_engine_startup(m->labs);
 	if (r < 0) {
 		api_server_free(api);
+		m->labs = lab_engine_free(m->labs);
 		manager_free(m);
 		return 1;
 	}
@@ -217,6 +226,7 @@ int main(int argc, char **argv)
 	}
 	r = manager_run(m);
 	api_server_free(api);
+	m->labs = lab_engine_free(m->labs);
 	manager_free(m);
 	return r < 0 ? 1 : 0;
 }

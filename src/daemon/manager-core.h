@@ -28,9 +28,30 @@ struct route_cache;
 struct nl_reaper;
 struct state_dir;
 struct int_map;
+struct lease;
+struct manager;
 struct vni_index;
 struct overlay_dns_listener;
 struct conflict_index;
+
+/*
+ * The calls a service makes to one above it in the layers (docs/ARCHITECTURE.md), through
+ * pointers manager.c fills in manager_new() (the lab engine fills its own): the caller includes
+ * no header of the one it tells. Each is set before the loop runs.
+ */
+struct manager_hooks {
+	/* dhcp6-service -> dhcp-service, which owns the lease journal: records a change of lease
+	 * 'l' of network 'network' (dhcp_service_journal_change()) ... */
+	void (*lease_journal)(struct manager *m, const char *network, const struct lease *l,
+			      bool removed);
+	/* ... and makes the batch durable before its replies go (dhcp_service_commit_batch()). */
+	int (*lease_commit)(struct manager *m);
+	/* port-service -> dns-service: learned guests changed the hosts file's lines. */
+	void (*hosts_changed)(struct manager *m);
+	/* port-service -> the lab engine: the name of the lab a port belongs to, NULL if none;
+	 * its node's in 'ret_node' when not NULL (lab_engine_port_owner(), _port_node()). */
+	const char *(*port_lab)(const struct manager *m, const char *port, const char **ret_node);
+};
 
 /* Hard limit on defined networks (STYLE: every user-grown collection is bounded). */
 #define MANAGER_NETWORKS_MAX 16384
@@ -59,6 +80,7 @@ struct manager {
 	uint64_t start_usec;
 	bool ip_forward_noted;       /* the original ip_forward value was logged */
 	struct forward_claim **forward_index; /* forward-service.c: claims by proto/port */
+	struct manager_hooks hooks;
 };
 
 /*

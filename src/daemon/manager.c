@@ -20,7 +20,6 @@
 #include "daemon/forward-service.h"
 #include "daemon/ipv6/subnet6.h"
 #include "daemon/lan/uplink-bridge.h"
-#include "daemon/lab/lab-engine.h"
 #include "daemon/network.h"
 #include "daemon/overlay/evpn-frr.h"
 #include "daemon/overlay/overlay.h"
@@ -108,6 +107,31 @@ static int manager_on_repair(struct event_source *s, void *data)
 	return 0;
 }
 
+/* The hooks (manager-core.h): what a service tells one above it. */
+static void manager_lease_journal(struct manager *m, const char *network, const struct lease *l,
+				  bool removed)
+{
+	if (m->dhcp)
+		dhcp_service_journal_change(m->dhcp, network, l, removed);
+}
+
+static int manager_lease_commit(struct manager *m)
+{
+	return dhcp_service_commit_batch(m->dhcp);
+}
+
+static void manager_hosts_changed(struct manager *m)
+{
+	dns_service_hosts_changed(m->dns);
+}
+
+/* Until a lab engine registers itself (lab_engine_new()), no port is a lab's. */
+static const char *manager_port_lab_none(const struct manager *m, const char *port,
+					 const char **ret_node)
+{
+	return NULL;
+}
+
 int manager_new(const struct manager_options *o, struct manager **ret)
 {
 	struct manager *m = calloc(1, sizeof(*m));
@@ -116,6 +140,12 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	if (!m)
 		return -ENOMEM;
 	m->start_usec = now_usec();
+	m->hooks = (struct manager_hooks){
+		.lease_journal = manager_lease_journal,
+		.lease_commit = manager_lease_commit,
+		.hosts_changed = manager_hosts_changed,
+		.port_lab = manager_port_lab_none,
+	};
 
 	r = event_loop_new(&m->loop);
 	if (r < 0)
@@ -174,11 +204,6 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	r = port_service_new(m, &m->ports);
 	if (r < 0)
 		goto fail;
-	r = lab_engine_new(m, o->netns_dir ? o->netns_dir : NL_NETNS_DIR, &m->labs);
-	if (r >= 0)
-		m->labs->guest_dir = o->guest_dir ? o->guest_dir : KVMNET_GUEST_DIR;
-	if (r < 0)
-		goto fail;
 	r = evpn_frr_new(o->frr_vty_dir, state_dir_path(m->state), &m->evpn);
 	if (r < 0)
 		goto fail;
@@ -193,7 +218,6 @@ struct manager *manager_free(struct manager *m)
 {
 	if (!m)
 		return NULL;
-	m->labs = lab_engine_free(m->labs);
 	m->reaper = nl_reaper_free(m->reaper);   /* what was handed over is deleted first */
 	for (size_t i = 0; i < m->n_networks; i++)
 		network_free(m->networks[i]);
@@ -626,10 +650,7 @@ int manager_startup(struct manager *m)
 	}
 	/* Every running network's forwards in one transaction, whatever an earlier run left. */
 	(void)forward_service_sync(m);
-	r = port_service_startup(m->ports);
-	if (r < 0)
-		return r;
-	return lab_engine_startup(m->labs);
+	return port_service_startup(m->ports);
 }
 
 int manager_run(struct manager *m)

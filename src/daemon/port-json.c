@@ -19,7 +19,6 @@
 #include "config/conf-host.h"
 #include "config/conf-network.h"
 #include "config/conf-port.h"
-#include "daemon/lab/lab-engine.h"
 #include "daemon/lan/addr-learn.h"
 #include "daemon/lan/lan-hosts.h"
 #include "daemon/manager-core.h"
@@ -123,6 +122,7 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 	struct nl_link_info link = { 0 };
 	char macbuf[MAC_STRLEN], ipbuf[INET_ADDRSTRLEN];
 	struct in_addr ip = { 0 };
+	const char *lab, *node = NULL;
 
 	const struct fw_macvtap_state *mv = p->mv_policy ? fw_macvtap_listing_find(l->mv, p->name)
 							 : NULL;
@@ -164,7 +164,7 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 			 "s:b, s:b, s:o?, s:o?, s:s?}",
 			 "name", p->name, "network", n->config.name, "origin",
 			 p->origin == PORT_ORIGIN_ADOPTED &&
-					 lab_engine_port_owner(l->ps->m->labs, p->name)
+					 l->ps->m->hooks.port_lab(l->ps->m, p->name, NULL)
 				 ? "lab"
 				 : port_origin_table[p->origin], "mac", mac ? mac_to_string(mac, macbuf) : NULL,
 			 "mac-bound", p->has_mac, "ip",
@@ -180,11 +180,9 @@ static json_t *port_to_json(struct list_ctx *l, const struct port *p)
 			 learned_to_json(p), "device",
 			 p->macvtap && p->dev_path[0] ? p->dev_path : NULL);
 	/* a lab node's port: which lab and node (docs/LABS.md) */
-	if (o && lab_engine_port_owner(l->ps->m->labs, p->name) &&
-	    (json_object_set_new(o, "lab", json_string(
-			lab_engine_port_owner(l->ps->m->labs, p->name)->name)) < 0 ||
-	     json_object_set_new(o, "node", json_string(
-			lab_engine_port_node(l->ps->m->labs, p->name))) < 0)) {
+	if (o && (lab = l->ps->m->hooks.port_lab(l->ps->m, p->name, &node)) &&
+	    (json_object_set_new(o, "lab", json_string(lab)) < 0 ||
+	     json_object_set_new(o, "node", json_string(node)) < 0)) {
 		json_decref(o);
 		return NULL;
 	}

@@ -17,8 +17,8 @@
 
 #include "config/conf-network.h"
 #include "daemon/lan/addr-learn.h"
-#include "daemon/manager.h"
-#include "daemon/network.h"
+#include "daemon/manager-core.h"
+#include "daemon/network-types.h"
 #include "event/event.h"
 #include "firewall/fw-apply.h"
 #include "firewall/fw-macvtap.h"

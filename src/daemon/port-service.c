@@ -22,8 +22,6 @@
 #include "config/conf-network.h"
 #include "config/conf-port.h"
 #include "daemon/lan/addr-learn.h"
-#include "daemon/dns-service.h"
-#include "daemon/lab/lab-engine.h"
 #include "daemon/manager-core.h"
 #include "daemon/network-mode.h"
 #include "daemon/network-types.h"
@@ -91,7 +89,7 @@ static void port_unregister(struct port_service *ps, struct port *p)
 		for (size_t i = 0; i < n; i++)
 			bindings_mark(ps, e[i].mac, e[i].ip);
 		if (n > 0)
-			dns_service_hosts_changed(ps->m->dns);
+			ps->m->hooks.hosts_changed(ps->m);
 	}
 	addr_learn_free(p->learn);
 	free(p);
@@ -143,7 +141,7 @@ static void port_learned(struct addr_learn *l, const struct addr_learn_entry *e,
 	bindings_mark(p->network->manager->ports, e->mac, e->ip);
 	if (p->macvtap)
 		port_macvtap_policy_mark(p->network->manager->ports, p);
-	dns_service_hosts_changed(p->network->manager->dns);
+	p->network->manager->hooks.hosts_changed(p->network->manager);
 	log_info("Port '%s' of network '%s': guest %s %s %s (%s%s%s)", p->name,
 		 p->network->config.name, mac_to_string(e->mac, mac),
 		 removed ? "no longer uses" : "uses", in_addr_to_string(e->ip, ip),
@@ -476,9 +474,9 @@ int port_service_remove_transient(struct port_service *ps, const char *name, cha
 		snprintf(err, errlen, "port '%s' does not exist", name);
 		return -ENOENT;
 	}
-	if (p->origin == PORT_ORIGIN_ADOPTED && lab_engine_port_owner(ps->m->labs, name)) {
+	if (p->origin == PORT_ORIGIN_ADOPTED && ps->m->hooks.port_lab(ps->m, name, NULL)) {
 		snprintf(err, errlen, "port '%s' is a node's of lab %s: 'lab down' removes it", name,
-			 lab_engine_port_owner(ps->m->labs, name)->name);
+			 ps->m->hooks.port_lab(ps->m, name, NULL));
 		return -EPERM;
 	}
 	if (p->origin == PORT_ORIGIN_ADOPTED) {

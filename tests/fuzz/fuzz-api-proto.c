@@ -26,8 +26,10 @@
 
 #include "api/api-proto.h"
 #include "daemon/api-methods.h"
+#include "daemon/lab/lab-engine.h"
 #include "daemon/manager.h"
 #include "daemon/network.h"
+#include "netlink/nl-netns.h"
 #include "fuzz.h"
 #include "shared/log.h"
 
@@ -46,6 +48,8 @@ static int remove_cb(const char *path, const struct stat *st, int flag, struct F
 
 static void teardown(void)
 {
+	if (manager)
+		manager->labs = lab_engine_free(manager->labs);
 	manager = manager_free(manager);
 	if (state_root[sizeof(state_root) - 2] != 'X')
 		(void)nftw(state_root, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
@@ -69,10 +73,17 @@ static void init_manager(void)
 	snprintf(sock, sizeof(sock), "%s/sock", state_root);
 	o.state_dir = state;
 	o.socket_path = sock;
-	if (manager_new(&o, &manager) < 0 || manager_startup(manager) < 0) {
-		fprintf(stderr, "fuzz-api-proto: cannot start a manager; dispatch not fuzzed\n");
-		manager = manager_free(manager);
+	/* as kvmnetd's main() does, less the API server: requests go straight to dispatch */
+	if (manager_new(&o, &manager) >= 0 &&
+	    lab_engine_new(manager, NL_NETNS_DIR, &manager->labs) >= 0) {
+		manager->labs->guest_dir = KVMNET_GUEST_DIR;
+		if (manager_startup(manager) >= 0 && lab_engine_startup(manager->labs) >= 0)
+			return;
 	}
+	fprintf(stderr, "fuzz-api-proto: cannot start a manager; dispatch not fuzzed\n");
+	if (manager)
+		manager->labs = lab_engine_free(manager->labs);
+	manager = manager_free(manager);
 }
 
 /* The reply the daemon would send, checked to decode back to what was encoded. */

@@ -2,7 +2,7 @@
 /*
  * Implementation of dhcp6-service.h. The store's keys are the low 32 bits of the addresses
  * (lease/lease.h), so its pool is the dhcp6-range's keys; every durable change goes to the
- * shared journal through dhcp_service_journal_change().
+ * shared journal through dhcp_service_journal_change() (the manager's lease_journal hook).
  */
 #include "daemon/ipv6/dhcp6-service.h"
 
@@ -13,7 +13,6 @@
 
 #include "config/conf-host.h"
 #include "config/conf-network.h"
-#include "daemon/dhcp-service.h"
 #include "daemon/dns-service.h"
 #include "daemon/manager-core.h"
 #include "daemon/network-types.h"
@@ -29,10 +28,8 @@
 static void dhcp6_on_lease_change(const struct lease *l, bool removed, void *data)
 {
 	struct network *n = data;
-	struct dhcp_service *d = n->manager->dhcp;
 
-	if (d)
-		dhcp_service_journal_change(d, n->config.name, l, removed);
+	n->manager->hooks.lease_journal(n->manager, n->config.name, l, removed);
 	dns_service_lease_changed(n, l, removed);
 }
 
@@ -130,11 +127,9 @@ static void dhcp6_config(const struct network *n, struct dhcp6_server_config *re
 /* Answers the batch once the journal holds its leases. */
 static void dhcp6_flush(struct network *n, struct dhcp6_reply *replies, size_t count)
 {
-	struct dhcp_service *d = n->manager->dhcp;
-
 	if (count == 0)
 		return;
-	if (dhcp_service_commit_batch(d) < 0)
+	if (n->manager->hooks.lease_commit(n->manager) < 0)
 		return;   /* logged; the clients retry */
 	for (size_t i = 0; i < count; i++) {
 		int r = dhcp6_io_send(n->dhcp6_io, &replies[i]);

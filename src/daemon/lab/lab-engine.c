@@ -21,16 +21,17 @@
 #include "shared/in-addr-util.h"
 #include "shared/log.h"
 
-static const char *const lab_state_names[_LAB_STATE_MAX] = {
-	[LAB_STARTING] = "starting",
-	[LAB_CHECKING] = "checking",
-	[LAB_UP] = "up",
-	[LAB_FAILED] = "failed",
-};
+static const struct lab_port_ref *port_ref_find(const struct lab_engine *e, const char *name);
 
-const char *lab_state_to_string(enum lab_state s)
+/* The manager's port_lab hook (manager-core.h): port-service asks whose port 'port' is. */
+static const char *engine_port_lab(const struct manager *m, const char *port,
+				   const char **ret_node)
 {
-	return s >= 0 && s < _LAB_STATE_MAX ? lab_state_names[s] : NULL;
+	const struct lab_port_ref *r = port_ref_find(m->labs, port);
+
+	if (r && ret_node)
+		*ret_node = r->node;
+	return r ? r->lab->name : NULL;
 }
 
 int lab_engine_new(struct manager *m, const char *netns_dir, struct lab_engine **ret)
@@ -41,6 +42,7 @@ int lab_engine_new(struct manager *m, const char *netns_dir, struct lab_engine *
 		return -ENOMEM;
 	e->m = m;
 	e->netns_dir = netns_dir;
+	m->hooks.port_lab = engine_port_lab;
 	*ret = e;
 	return 0;
 }
@@ -179,26 +181,6 @@ static int engine_add(struct lab_engine *e, struct lab *l)
 	e->labs = labs;
 	e->labs[e->n_labs++] = l;
 	return 0;
-}
-
-void lab_event(struct lab *l, const char *fmt, ...)
-{
-	char buf[512], **ev;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	log_info("Lab %s: %s", l->name, buf);
-	if (l->n_events >= LAB_EVENTS_MAX)
-		return;
-	ev = realloc(l->events, (l->n_events + 1) * sizeof(*ev));
-	if (!ev)
-		return;
-	l->events = ev;
-	l->events[l->n_events] = strdup(buf);
-	if (l->events[l->n_events])
-		l->n_events++;
 }
 
 /* The lab in memory, its nodes named (namespaces, ports, MACs) but nothing made. */

@@ -17,6 +17,7 @@
 
 #include "config/conf-lab.h"
 #include "daemon/lab/lab-node.h"
+#include "daemon/lab/lab.h"
 
 struct event_source;
 struct lab_check_run;
@@ -26,63 +27,6 @@ struct manager;
 #define LAB_ENGINE_LABS_MAX 256
 /* How long the nodes of a lab may take to come up (DHCP leases, guests booting). */
 #define LAB_NODES_TIMEOUT_USEC (120ULL * 1000000ULL)
-/* Progress lines kept per lab. */
-#define LAB_EVENTS_MAX 8192
-
-enum lab_state {
-	LAB_STARTING,   /* nodes being made, waiting for addresses */
-	LAB_CHECKING,   /* checks running */
-	LAB_UP,         /* up, checks done (some may have failed) */
-	LAB_FAILED,     /* 'up' failed part-way and was undone; 'error' says why */
-	_LAB_STATE_MAX,
-};
-
-const char *lab_state_to_string(enum lab_state s);
-
-/* The result of one check. */
-enum lab_check_result {
-	LAB_CHECK_PENDING,
-	LAB_CHECK_PASSED,
-	LAB_CHECK_FAILED,
-	_LAB_CHECK_RESULT_MAX,
-};
-
-struct lab_check_run {
-	struct lab *lab;                /* borrowed */
-	const struct lab_check *conf;   /* borrowed from the lab's config */
-	enum lab_check_result result;
-	char observed[16];              /* "open", "closed", or "" when not run */
-	char detail[160];               /* "connected", "refused", "timeout", "reply", ... */
-	char via[80];                   /* how it was run: "from web (netns) to 10.70.2.20" */
-	int fd;
-	struct event_source *io, *timer;
-	uint16_t echo_id, echo_seq;
-	struct in_addr target;
-	uint64_t started_usec;
-	struct lab_probe probe;         /* a check from a node run by its kind (a qemu guest) */
-};
-
-struct lab {
-	struct lab_engine *engine;      /* borrowed back pointer */
-	struct manager *m;
-	char name[LAB_NAME_MAX + 1];
-	char *text;                     /* the lab file as given */
-	size_t len;
-	char *file, *dir;               /* its base name and folder, as the caller gave them */
-	struct lab_config config;
-	enum lab_state state;
-	char error[512];
-	struct lab_node_run *nodes;     /* config.n_nodes of them */
-	struct lab_check_run *checks;   /* config.n_checks of them */
-	size_t checks_pending;
-	json_t *record;                 /* what NAME.state holds */
-	char **events;                  /* progress lines */
-	size_t n_events;
-	struct event_source *timeout;   /* for the nodes to come up */
-	struct event_source *step;      /* deferred: next step after a node changed */
-	uint64_t started_usec, nodes_usec, up_usec;
-	bool adopted;                   /* taken back after a daemon restart */
-};
 
 /* A host port of a lab's node, in the engine's index (sorted by name). */
 struct lab_port_ref {
@@ -102,7 +46,12 @@ struct lab_engine {
 	size_t n_ports;
 };
 
-/* 'netns_dir' (borrowed, outlives the engine): NL_NETNS_DIR unless kvmnetd --netns-dir. */
+/*
+ * 'netns_dir' (borrowed, outlives the engine): NL_NETNS_DIR unless kvmnetd --netns-dir. The
+ * engine sits above the manager (main.c makes it after manager_new() and frees it before
+ * manager_free()); it registers the manager's port_lab hook (manager-core.h), which looks it
+ * up in m->labs: 'ret' is &m->labs.
+ */
 int lab_engine_new(struct manager *m, const char *netns_dir, struct lab_engine **ret);
 /* Forgets the labs without touching the kernel (daemon exit: they are taken back at start). */
 struct lab_engine *lab_engine_free(struct lab_engine *e);
@@ -142,9 +91,6 @@ const char *lab_engine_port_node(const struct lab_engine *e, const char *name);
  * "next-event", "figures": {"nodes-ms", "up-ms"}}. NULL on -ENOMEM.
  */
 json_t *lab_engine_status_json(const struct lab *l, size_t since);
-
-/* Appends a progress line (also logged). */
-void lab_event(struct lab *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- lab-check.c ---- */
 

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/lab/lab-engine.h"
 #include "daemon/lab/lab-impair.h"
 #include "daemon/lab/lab-node.h"
 #include "daemon/lab/lab-state.h"
+#include "daemon/lab/lab.h"
 #include "daemon/manager-core.h"
 #include "netlink/nl-link.h"
 #include "shared/log.h"
