@@ -9,7 +9,7 @@ or "B.h" beside it). Every strongly connected component of more than one module 
 ALLOWED lists the cycles left to break: each found cycle must be one of them exactly, so a new
 cycle (or a module joining one) fails, and so does a cycle that shrank or went without ALLOWED
 being updated. Usage: check-daemon-layers.py [SRC_DAEMON_DIR]; exits 0 or 1, naming each cycle
-and one include chain around it.
+and one include chain around it. With --self-test, checks the check on a tree of its own.
 """
 import os
 import re
@@ -123,7 +123,41 @@ def chain(graph, scc):
     return [start]
 
 
+def self_test():
+    """The check itself: a tree with a cycle through a part (x-internal.h) and one without."""
+    import tempfile
+    files = {
+        'a.c': '#include "a.h"\n#include "daemon/b.h"\n',
+        'a.h': '',
+        'b.h': '',
+        'b.c': '#include "b-internal.h"\n',
+        'b-internal.h': '',
+        'sub/c.c': '#include "daemon/b.h"\n',
+        'sub/c.h': '',
+    }
+    with tempfile.TemporaryDirectory() as root:
+        for name, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(root, name)), exist_ok=True)
+            with open(os.path.join(root, name), 'w', encoding='utf-8') as fh:
+                fh.write(text)
+        graph = module_graph(root)
+        assert graph == {'a': {'b': 'a.c:2'}, 'b': {}, 'sub/c': {'b': 'sub/c.c:1'}}, graph
+        assert cycles(graph) == [], cycles(graph)
+        with open(os.path.join(root, 'b-internal.h'), 'w', encoding='utf-8') as fh:
+            fh.write('#include "daemon/sub/c.h"\n')
+        with open(os.path.join(root, 'sub/c.h'), 'w', encoding='utf-8') as fh:
+            fh.write('#include "daemon/a.h"\n')
+        graph = module_graph(root)
+        found = cycles(graph)
+        assert found == [{'a', 'b', 'sub/c'}], found
+        assert chain(graph, found[0])[-1] == 'a', chain(graph, found[0])
+    print('self-test passed')
+    return 0
+
+
 def main():
+    if sys.argv[1:] == ['--self-test']:
+        return self_test()
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'daemon')
     graph = module_graph(root)
