@@ -3,8 +3,9 @@
  * What the daemon's services share of the manager (manager.h): the handles (event loop, state
  * directory, netlink, nftables), the services' own objects, and the networks with their indexes
  * by name and by link, plus the few things a service asks of it (find a network, delete a link
- * off the request path, schedule a repair). Nothing here calls a service, so the services
- * include this and never manager.h, whose start-up and monitor dispatch call them.
+ * off the request path, schedule a repair) and the hooks through which it tells a service above
+ * it. Nothing here calls a service, so the services include this and never manager.h, whose
+ * start-up and monitor dispatch call them.
  */
 #ifndef KN_DAEMON_MANAGER_CORE_H
 #define KN_DAEMON_MANAGER_CORE_H

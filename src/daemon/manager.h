@@ -23,10 +23,10 @@ struct manager_options {
 	const char *state_dir;
 	const char *socket_path;     /* the API server's (main.c) */
 	const char *hosts_file;      /* for the NSS module; NULL = none */
-	const char *api_group;       /* the name of 'api_gid', for messages */
-	gid_t api_gid;               /* members may use the socket; (gid_t)-1 = root only */
-	const char *netns_dir;       /* lab nodes' namespaces; NULL = /run/netns */
-	const char *guest_dir;       /* qemu lab nodes' tiny guest; NULL = KVMNET_GUEST_DIR */
+	const char *api_group;       /* the name of 'api_gid', for messages (the API server's) */
+	gid_t api_gid;               /* members may use the socket; (gid_t)-1 = root only (ditto) */
+	const char *netns_dir;       /* lab nodes' namespaces (main.c's lab engine); NULL = /run/netns */
+	const char *guest_dir;       /* qemu lab nodes' tiny guest (ditto); NULL = KVMNET_GUEST_DIR */
 	const char *frr_vty_dir;     /* FRR's vty sockets (overlay = evpn); NULL = /var/run/frr */
 };
 
