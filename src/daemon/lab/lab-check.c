@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The checks of a lab (docs/LABS.md), all at once on the event loop: a non-blocking TCP connect
- * to NODE:PORT, or an ICMP echo to NODE, from a socket made inside the 'from' node, with a 2 s
- * timeout; from a node the daemon cannot make a socket in (a qemu guest), the same probe run by
+ * to NODE:PORT, or ICMP echoes to NODE (one every 500 ms, so that a lossy link does not fail
+ * a check on one lost packet, as TCP's SYN retransmission covers a connect), from a socket made
+ * inside the 'from' node, with a 2 s timeout; from a node the daemon cannot make a socket in (a qemu guest), the same probe run by
  * the node's kind inside it (lab-node.h probe). 'open' passes on a connection or a reply;
  * 'closed' on a refusal, a timeout or an unreachable destination; a check that cannot be run
  * (the guest never answers) fails whatever it expects. The target is the 'to' node's address on
@@ -27,6 +28,8 @@
 
 #define CHECK_TIMEOUT_SEC 2
 #define CHECK_TIMEOUT_USEC (CHECK_TIMEOUT_SEC * 1000000ULL)
+#define CHECK_ECHO_INTERVAL_USEC 500000ULL
+#define CHECK_ECHOES 4 /* within CHECK_TIMEOUT_SEC */
 
 static const char *const result_names[_LAB_CHECK_RESULT_MAX] = {
 	[LAB_CHECK_PENDING] = "pending",
@@ -73,6 +76,7 @@ static void check_end(struct lab_check_run *c, bool open, const char *detail)
 
 	c->io = event_source_free(c->io);
 	c->timer = event_source_free(c->timer);
+	c->resend = event_source_free(c->resend);
 	c->fd = safe_close(c->fd);
 	snprintf(c->observed, sizeof(c->observed), "%s", open ? "open" : "closed");
 	snprintf(c->detail, sizeof(c->detail), "%s", detail);
@@ -91,6 +95,7 @@ static void check_error(struct lab_check_run *c, const char *why)
 
 	c->io = event_source_free(c->io);
 	c->timer = event_source_free(c->timer);
+	c->resend = event_source_free(c->resend);
 	c->fd = safe_close(c->fd);
 	c->observed[0] = '\0';
 	snprintf(c->detail, sizeof(c->detail), "%s", why);
@@ -193,7 +198,8 @@ static int on_icmp(struct event_source *s, int fd, uint32_t revents, void *data)
 			continue;
 		memcpy(&ih, buf + hl, sizeof(ih));
 		if (ih.type == ICMP_ECHOREPLY && from.sin_addr.s_addr == c->target.s_addr &&
-		    ntohs(ih.un.echo.id) == c->echo_id && ntohs(ih.un.echo.sequence) == c->echo_seq) {
+		    ntohs(ih.un.echo.id) == c->echo_id && ntohs(ih.un.echo.sequence) >= 1 &&
+		    ntohs(ih.un.echo.sequence) <= c->echo_seq) {
 			check_end(c, true, "echo reply");
 			return 0;
 		}
@@ -213,6 +219,36 @@ static int on_icmp(struct event_source *s, int fd, uint32_t revents, void *data)
 			}
 		}
 	}
+	return 0;
+}
+
+/* Sends echo number c->echo_seq + 1 to the target: 0, or the errno of sendto(). */
+static int send_echo(struct lab_check_run *c)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = c->target };
+	uint8_t pkt[sizeof(struct icmphdr) + 16] = { 0 };
+	struct icmphdr ih = { .type = ICMP_ECHO };
+
+	c->echo_seq++;
+	ih.un.echo.id = htons(c->echo_id);
+	ih.un.echo.sequence = htons(c->echo_seq);
+	memcpy(pkt, &ih, sizeof(ih));
+	memcpy(pkt + sizeof(ih), "kvmnet lab check", 16);
+	ih.checksum = icmp_checksum(pkt, sizeof(pkt));
+	memcpy(pkt, &ih, sizeof(ih));
+	return sendto(c->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno
+											    : 0;
+}
+
+/* The next echo, until CHECK_ECHOES were sent; a failed send is left to the timeout. */
+static int on_resend(struct event_source *s, uint64_t now, void *data)
+{
+	struct lab_check_run *c = data;
+
+	(void)send_echo(c);
+	if (c->echo_seq < CHECK_ECHOES)
+		return event_source_set_time(s, now + CHECK_ECHO_INTERVAL_USEC);
+	c->resend = event_source_free(c->resend);
 	return 0;
 }
 
@@ -256,31 +292,23 @@ static int check_run(struct lab_check_run *c)
 		}
 		r = event_add_io(l->m->loop, c->fd, EPOLLOUT, on_connect, c, &c->io);
 	} else {
-		uint8_t pkt[sizeof(struct icmphdr) + 16] = { 0 };
-		struct icmphdr ih = { .type = ICMP_ECHO };
-
 		c->fd = from->ops->socket(from, AF_INET, SOCK_RAW, IPPROTO_ICMP);
 		if (c->fd < 0) {
 			r = c->fd;
 			goto fail;
 		}
 		c->echo_id = (uint16_t)(now_usec() ^ (uintptr_t)c);
-		c->echo_seq = 1;
-		ih.un.echo.id = htons(c->echo_id);
-		ih.un.echo.sequence = htons(c->echo_seq);
-		memcpy(pkt, &ih, sizeof(ih));
-		memcpy(pkt + sizeof(ih), "kvmnet lab check", 16);
-		ih.checksum = icmp_checksum(pkt, sizeof(pkt));
-		memcpy(pkt, &ih, sizeof(ih));
+		c->echo_seq = 0;
 		r = event_add_io(l->m->loop, c->fd, EPOLLIN, on_icmp, c, &c->io);
-		if (r >= 0 && sendto(c->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&sa,
-				     sizeof(sa)) < 0) {
-			r = errno;
+		if (r >= 0 && (r = send_echo(c)) != 0) {
 			check_end(c, false, r == ENETUNREACH || r == EHOSTUNREACH
 						    ? "destination unreachable"
 						    : strerror(r));
 			return 0;
 		}
+		if (r >= 0)
+			r = event_add_timer(l->m->loop, now_usec() + CHECK_ECHO_INTERVAL_USEC,
+					    on_resend, c, &c->resend);
 	}
 	if (r >= 0)
 		r = event_add_timer(l->m->loop, now_usec() + CHECK_TIMEOUT_USEC, on_timeout, c,
@@ -329,6 +357,7 @@ void lab_checks_stop(struct lab *l)
 
 		c->io = event_source_free(c->io);
 		c->timer = event_source_free(c->timer);
+		c->resend = event_source_free(c->resend);
 		c->fd = safe_close(c->fd);
 	}
 	l->checks_pending = 0;

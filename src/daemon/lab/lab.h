@@ -49,8 +49,8 @@ struct lab_check_run {
 	char detail[160];               /* "connected", "refused", "timeout", "reply", ... */
 	char via[80];                   /* how it was run: "from web (netns) to 10.70.2.20" */
 	int fd;
-	struct event_source *io, *timer;
-	uint16_t echo_id, echo_seq;
+	struct event_source *io, *timer, *resend; /* resend: the next ICMP echo */
+	uint16_t echo_id, echo_seq;     /* echo_seq: the last one sent (1..CHECK_ECHOES) */
 	struct in_addr target;
 	uint64_t started_usec;
 	struct lab_probe probe;         /* a check from a node run by its kind (a qemu guest) */
